@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Health } from '@strata/contract';
+import { createImageService, createVmService } from '@strata/core';
+import { PROBE_MARKER } from '@strata/guest';
+import { createQemuDriver, vmPaths } from '@strata/qemu';
+import type { Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { imageRepository, vmRepository } from './db/repositories.js';
+import { ensureAdmin } from './auth/users.js';
+import { pruneSessions } from './auth/sessions.js';
+import { registerGuard } from './auth/guard.js';
+import { registerErrorHandler } from './errors.js';
+import { EventBus } from './events/event-bus.js';
+import { createHostService } from './host/host-service.js';
+import { installDefaultGuest } from './images/default-guest.js';
+import { createImageFiles } from './images/image-files.js';
+import { ConsoleHub } from './console/console-hub.js';
+import { authRoutes } from './routes/auth.js';
+import { vmRoutes } from './routes/vms.js';
+import { imageRoutes } from './routes/images.js';
+import { hostRoutes } from './routes/host.js';
+import { eventRoutes } from './routes/events.js';
+import { consoleRoutes } from './routes/console.js';
+import { registerWeb } from './web.js';
+
+export const VERSION = '0.1.0';
+
+export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const log = (m: string) => console.log(`[strata] ${m}`);
+  for (const d of ['images', 'vms', 'boot']) mkdirSync(join(config.dataDir, d), { recursive: true });
+  const db = openDatabase(join(config.dataDir, 'strata.db'));
+  pruneSessions(db);
+  ensureAdmin(db, config.dataDir, config.adminPassword, log);
+
+  const images = imageRepository(db);
+  const vmsRepo = vmRepository(db);
+  const guest = await installDefaultGuest({ cacheDir: config.cacheDir, dataDir: config.dataDir, images, log });
+  const host = await createHostService({
+    vms: vmsRepo, cacheDir: config.cacheDir, probeTimeoutMs: config.kvmProbeTimeoutMs, log,
+    guest: { kernel: guest.kernel, initrd: guest.initrd, marker: PROBE_MARKER, guestHash: guest.hash },
+  });
+  const bus = new EventBus();
+  const files = createImageFiles(join(config.dataDir, 'images'));
+  const vmDir = (id: string) => join(config.dataDir, 'vms', id);
+  const vms = createVmService({
+    vms: vmsRepo, images, files, host, events: bus, vmDir,
+    drivers: { qemu: createQemuDriver() },
+    newId: () => randomBytes(6).toString('hex'),
+    now: () => new Date().toISOString(),
+    defaultImage: 'strata-mini',
+  });
+  await vms.reattachAll();
+  const imageService = createImageService({ images, vms: vmsRepo, files });
+  const hub = new ConsoleHub();
+
+  const app = Fastify({
+    logger: options.logger ? { level: config.logLevel } : false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    bodyLimit: 1 << 20,
+    disableRequestLogging: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 1 << 16 } });
+  await app.register(swagger, {
+    openapi: { info: { title: 'Strata API', version: VERSION }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
+  });
+  registerGuard(app, { db, apiToken: config.apiToken, allowedHostnames: [config.host, ...config.allowedHosts] });
+  registerErrorHandler(app);
+
+  await app.register(async (api) => {
+    api.get('/health', { schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, version: VERSION }));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await api.register(authRoutes, { db });
+    await api.register(vmRoutes, { vms });
+    await api.register(imageRoutes, { images: imageService });
+    await api.register(hostRoutes, { host, bus });
+    await api.register(eventRoutes, { bus });
+    await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });
+  }, { prefix: '/api/v1' });
+  await registerWeb(app, config.webDir);
+
+  app.addHook('onClose', async () => {
+    vms.detachAll(); // VMs outlive the server: let go of them, never stop them
+    db.close();
+  });
+  return app;
+}

@@ -1,0 +1,39 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  cacheDir: string;
+  webDir: string | null;
+  adminPassword: string | null;
+  apiToken: string | null;
+  /** Host names the server answers to besides loopback and its bind address (DNS-rebinding guard). */
+  allowedHosts: string[];
+  kvmProbeTimeoutMs: number;
+  logLevel: string;
+}
+
+function port(value: string | undefined): number {
+  if (value === undefined || value === '') return 8080;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`STRATA_PORT must be a port number, not '${value}'`);
+  return n;
+}
+
+const absolute = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    host: env.STRATA_HOST || '127.0.0.1',
+    port: port(env.STRATA_PORT),
+    dataDir: absolute(env.STRATA_DATA_DIR || './data'),
+    cacheDir: absolute(env.STRATA_CACHE_DIR || './.cache'),
+    webDir: env.STRATA_WEB_DIR === '' ? null : absolute(env.STRATA_WEB_DIR || './apps/web/dist'),
+    adminPassword: env.STRATA_ADMIN_PASSWORD || null,
+    apiToken: env.STRATA_API_TOKEN || null,
+    allowedHosts: (env.STRATA_ALLOWED_HOSTS || '').split(',').map((h) => h.trim()).filter(Boolean),
+    kvmProbeTimeoutMs: Number(env.STRATA_KVM_PROBE_TIMEOUT_MS || 20_000),
+    logLevel: env.STRATA_LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,115 @@
+import { createConnection, type Socket } from 'node:net';
+import { open } from 'node:fs/promises';
+
+/** What a viewer is: anything that takes bytes and can be closed (a WebSocket in practice). */
+export interface ConsoleViewer {
+  send(data: Buffer): void;
+  close(reason: string): void;
+}
+
+export interface ConsoleEndpoint {
+  socketPath: string;
+  logPath: string;
+}
+
+const SCROLLBACK = 64 * 1024;
+
+async function readTail(path: string, bytes: number): Promise<Buffer> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, bytes);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      return buffer;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+class ConsoleSession {
+  private viewers = new Set<ConsoleViewer>();
+  private scrollback: Buffer = Buffer.alloc(0);
+  private upstream: Socket | null = null;
+  private ended = false;
+
+  constructor(private readonly endpoint: ConsoleEndpoint, private readonly onEmpty: () => void) {}
+
+  async open(): Promise<void> {
+    const socket = createConnection(this.endpoint.socketPath);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    // The chardev's log has everything the guest printed so far, including what no viewer saw.
+    this.scrollback = await readTail(this.endpoint.logPath, SCROLLBACK);
+    this.upstream = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.scrollback = Buffer.concat([this.scrollback, chunk]).subarray(-SCROLLBACK);
+      for (const v of this.viewers) v.send(chunk);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.end('the VM stopped'));
+  }
+
+  add(viewer: ConsoleViewer): void {
+    this.viewers.add(viewer);
+    if (this.scrollback.length > 0) viewer.send(this.scrollback);
+  }
+
+  remove(viewer: ConsoleViewer): void {
+    this.viewers.delete(viewer);
+    if (this.viewers.size === 0) this.end(null);
+  }
+
+  input(data: Buffer): void {
+    this.upstream?.write(data);
+  }
+
+  private end(reason: string | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    const upstream = this.upstream;
+    this.upstream = null;
+    upstream?.destroy();
+    const viewers = [...this.viewers];
+    this.viewers.clear();
+    if (reason) for (const v of viewers) v.close(reason);
+    this.onEmpty();
+  }
+}
+
+/**
+ * One connection to each VM's serial socket (QEMU's socket chardev takes a single client), shared
+ * by every viewer: all see the same output, and any of them can type.
+ */
+export class ConsoleHub {
+  private sessions = new Map<string, Promise<ConsoleSession>>();
+
+  async attach(vmId: string, endpoint: ConsoleEndpoint, viewer: ConsoleViewer): Promise<(data: Buffer) => void> {
+    let pending = this.sessions.get(vmId);
+    if (!pending) {
+      const session = new ConsoleSession(endpoint, () => this.sessions.delete(vmId));
+      pending = session.open().then(() => session);
+      this.sessions.set(vmId, pending);
+      pending.catch(() => this.sessions.delete(vmId));
+    }
+    const session = await pending;
+    session.add(viewer);
+    return (data) => session.input(data);
+  }
+
+  async detach(vmId: string, viewer: ConsoleViewer): Promise<void> {
+    const session = await this.sessions.get(vmId)?.catch(() => undefined);
+    session?.remove(viewer);
+  }
+
+  /** The last output of a VM that is not running, from its console log. */
+  static lastOutput(logPath: string): Promise<Buffer> {
+    return readTail(logPath, SCROLLBACK);
+  }
+}

@@ -1,0 +1,39 @@
+import type { Db } from './database.js';
+
+/**
+ * Records stored as JSON documents with their id and name as columns: the model grows issue by
+ * issue, and a document absorbs new fields without a migration per field.
+ */
+export class DocRepository<T extends { id: string; name: string }> {
+  constructor(private readonly db: Db, private readonly table: 'vms' | 'images') {}
+
+  list(): T[] {
+    return (this.db.prepare(`SELECT doc FROM ${this.table} ORDER BY rowid`).all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
+  }
+
+  get(id: string): T | undefined {
+    const row = this.db.prepare(`SELECT doc FROM ${this.table} WHERE id = ?`).get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  findByName(name: string): T[] {
+    return (this.db.prepare(`SELECT doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as { doc: string }[])
+      .map((r) => JSON.parse(r.doc) as T);
+  }
+
+  insert(record: T): void {
+    this.db.prepare(`INSERT INTO ${this.table} (id, name, doc) VALUES (?, ?, ?)`).run(record.id, record.name, JSON.stringify(record));
+  }
+
+  update(id: string, patch: Partial<T>): T {
+    const current = this.get(id);
+    if (!current) throw new Error(`${this.table}: no record ${id}`);
+    const next = { ...current, ...patch, id };
+    this.db.prepare(`UPDATE ${this.table} SET name = ?, doc = ? WHERE id = ?`).run(next.name, JSON.stringify(next), id);
+    return next;
+  }
+
+  remove(id: string): void {
+    this.db.prepare(`DELETE FROM ${this.table} WHERE id = ?`).run(id);
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { StrataError } from '@strata/core';
+
+interface AjvIssue {
+  instancePath: string;
+  message?: string;
+  params?: { missingProperty?: string; additionalProperty?: string };
+}
+
+/** "body" + "/cpu/cores" → "body.cpu.cores"; a missing or extra property is named too. */
+export function fieldOf(context: string, issue: AjvIssue): string {
+  const path = issue.instancePath.split('/').filter(Boolean).map(decodeURIComponent);
+  const extra = issue.params?.missingProperty ?? issue.params?.additionalProperty;
+  return [context, ...path, ...(extra ? [extra] : [])].join('.');
+}
+
+function describe(issue: AjvIssue, field: string): string {
+  if (issue.params?.missingProperty) return `${field} is required`;
+  if (issue.params?.additionalProperty) return `${field} is not a known field`;
+  return `${field} ${issue.message ?? 'is not valid'}`;
+}
+
+/** One place maps every error to `{code, message, field?}`; 5xx details go to the log only. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error.validation) {
+      const issue = error.validation[0] as AjvIssue;
+      const field = fieldOf(error.validationContext ?? 'request', issue);
+      return reply.code(400).send({ code: 'invalid_input', message: describe(issue, field), field });
+    }
+    if (error instanceof StrataError) {
+      if (error.status >= 500) req.log.error({ err: error }, error.message);
+      return reply.code(error.status).send({ code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      return reply.code(status).send({ code: error.code?.toLowerCase() ?? 'bad_request', message: error.message });
+    }
+    req.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ code: 'internal', message: 'internal error; the server log has the details' });
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import { Value } from 'typebox/value';
+import { IdParams } from '@strata/contract';
+import type { VmService } from '@strata/core';
+import { ConsoleHub, type ConsoleViewer } from '../console/console-hub.js';
+
+const toBuffer = (data: unknown): Buffer =>
+  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
+
+/** The serial console as raw terminal bytes both ways, as xterm.js's attach add-on expects. */
+export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub; logPathOf: (id: string) => string }> = async (app, opts) => {
+  app.get('/vms/:id/console', { websocket: true, schema: { tags: ['vms'], params: IdParams } }, async (socket: WebSocket, req) => {
+    const { id } = req.params as { id: string };
+    const viewer: ConsoleViewer = {
+      send: (data) => socket.readyState === socket.OPEN && socket.send(data),
+      close: (reason) => {
+        if (socket.readyState === socket.OPEN) socket.send(Buffer.from(`\r\n[strata] console closed: ${reason}\r\n`));
+        socket.close(1000, reason.slice(0, 100));
+      },
+    };
+    if (!Value.Check(IdParams, req.params)) return viewer.close('no such VM');
+    const running = opts.vms.running(id);
+    if (!running) {
+      const exists = await opts.vms.get(id).then(() => true, () => false);
+      if (!exists) return viewer.close('no such VM');
+      viewer.send(await ConsoleHub.lastOutput(opts.logPathOf(id)));
+      return viewer.close('the VM is not running');
+    }
+    // Listen before attaching: input typed while the scrollback is being read must not be lost.
+    const early: Buffer[] = [];
+    let input: ((d: Buffer) => void) | null = null;
+    socket.on('message', (data) => (input ? input(toBuffer(data)) : early.push(toBuffer(data))));
+    socket.on('close', () => void opts.hub.detach(id, viewer));
+    try {
+      input = await opts.hub.attach(id, running.console, viewer);
+      for (const d of early) input(d);
+    } catch (err) {
+      viewer.close(`cannot reach the console: ${(err as Error).message}`);
+    }
+  });
+};

@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { IdParams, Vm, VmCreate, VmList, VmLog, commonErrors } from '@strata/contract';
+import type { VmService } from '@strata/core';
+
+export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (app, { vms }) => {
+  const tags = ['vms'];
+  app.get('/vms', { schema: { tags, response: { 200: VmList, ...commonErrors } } }, () => vms.list());
+
+  app.post('/vms', { schema: { tags, body: VmCreate, response: { 201: Vm, ...commonErrors } } }, async (req, reply) => {
+    return reply.code(201).send(await vms.create(req.body));
+  });
+
+  app.get('/vms/:id', { schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors } } }, (req) => vms.get(req.params.id));
+
+  app.delete('/vms/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
+    await vms.remove(req.params.id);
+    return reply.code(204).send(null);
+  });
+
+  app.post('/vms/:id/start', { schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
+    (req) => vms.start(req.params.id));
+
+  app.post('/vms/:id/stop', { schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors } } },
+    (req) => vms.stop(req.params.id));
+
+  app.get('/vms/:id/log', {
+    schema: { tags, params: IdParams, querystring: Type.Object({ lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }), response: { 200: VmLog, ...commonErrors } },
+  }, async (req) => {
+    await vms.get(req.params.id);
+    return { lines: await vms.logTail(req.params.id, req.query.lines ?? 50) };
+  });
+};

@@ -1,0 +1,8 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { Image } from '@strata/contract';
+import { api } from './client';
+import { keys } from './keys';
+
+export const getImages = () => api<Image[]>('GET', '/images');
+export const imagesQuery = queryOptions({ queryKey: keys.images, queryFn: getImages });
+export const useImages = () => useQuery(imagesQuery);

@@ -1,0 +1,8 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { Vm } from '@strata/contract';
+import { api } from './client';
+import { keys } from './keys';
+
+export const getVms = () => api<Vm[]>('GET', '/vms');
+export const vmsQuery = queryOptions({ queryKey: keys.vms, queryFn: getVms });
+export const useVms = () => useQuery(vmsQuery);

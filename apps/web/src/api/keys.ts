@@ -1,0 +1,9 @@
+/** The one key factory: events and mutations invalidate through it. */
+export const keys = {
+  session: ['session'] as const,
+  vms: ['vms'] as const,
+  vm: (id: string) => ['vms', id] as const,
+  vmLog: (id: string) => ['vms', id, 'log'] as const,
+  images: ['images'] as const,
+  host: ['host'] as const,
+};

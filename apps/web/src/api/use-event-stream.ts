@@ -1,0 +1,38 @@
+import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { StrataEvent, Vm } from '@strata/contract';
+import { keys } from './keys';
+
+/** One EventSource for the app: pushed events update or invalidate queries, so nothing polls. */
+export function useEventStream(enabled: boolean): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (!enabled) return;
+    const source = new EventSource('/api/v1/events');
+    const onEvent = (message: MessageEvent<string>) => {
+      const event = JSON.parse(message.data) as StrataEvent;
+      switch (event.type) {
+        case 'vm.changed':
+          qc.setQueryData(keys.vm(event.vm.id), event.vm);
+          qc.setQueryData<Vm[]>(keys.vms, (list) =>
+            list ? (list.some((v) => v.id === event.vm.id) ? list.map((v) => (v.id === event.vm.id ? event.vm : v)) : [...list, event.vm]) : list);
+          void qc.invalidateQueries({ queryKey: keys.host });
+          void qc.invalidateQueries({ queryKey: keys.vmLog(event.vm.id) });
+          break;
+        case 'vm.deleted':
+          qc.setQueryData<Vm[]>(keys.vms, (list) => list?.filter((v) => v.id !== event.id));
+          break;
+        case 'images.changed':
+          void qc.invalidateQueries({ queryKey: keys.images });
+          break;
+        case 'host.changed':
+          void qc.invalidateQueries({ queryKey: keys.host });
+          break;
+      }
+    };
+    for (const type of ['vm.changed', 'vm.deleted', 'images.changed', 'host.changed']) source.addEventListener(type, onEvent);
+    // After a reconnect (server restart), anything may have changed while we were away.
+    source.onopen = () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+    return () => source.close();
+  }, [enabled, qc]);
+}

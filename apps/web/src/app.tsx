@@ -1,0 +1,34 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { useSession } from './api/get-session';
+import { useEventStream } from './api/use-event-stream';
+import { ErrorBanner, Spinner } from './components/feedback';
+import { LoginPage } from './features/auth/login-page';
+import { AppShell } from './features/layout/app-shell';
+import { BenchmarksPage } from './features/benchmarks/benchmarks-page';
+import { HostPage } from './features/host/host-page';
+import { ImagesPage } from './features/images/images-page';
+import { SharesPage } from './features/shares/shares-page';
+import { VmDetailPage } from './features/vms/vm-detail-page';
+import { VmListPage } from './features/vms/vm-list-page';
+
+export function App() {
+  const { data: session, error, isPending } = useSession();
+  useEventStream(Boolean(session));
+  if (isPending) return <Spinner label="Starting" />;
+  if (error) return <div className="p-8"><ErrorBanner error={error} /></div>;
+  if (!session) return <LoginPage />;
+  return (
+    <AppShell>
+      <Routes>
+        <Route path="/" element={<Navigate to="/vms" replace />} />
+        <Route path="/vms" element={<VmListPage />} />
+        <Route path="/vms/:id" element={<VmDetailPage />} />
+        <Route path="/images" element={<ImagesPage />} />
+        <Route path="/shares" element={<SharesPage />} />
+        <Route path="/benchmarks" element={<BenchmarksPage />} />
+        <Route path="/host" element={<HostPage />} />
+        <Route path="*" element={<Navigate to="/vms" replace />} />
+      </Routes>
+    </AppShell>
+  );
+}

@@ -1,0 +1,77 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { HostInfo } from '@strata/contract';
+import { api } from '../../api/client';
+import { useHost } from '../../api/get-host';
+import { keys } from '../../api/keys';
+import { Button } from '../../components/button';
+import { Card, Facts } from '../../components/card';
+import { ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
+import { formatBytes, formatTime } from '../../components/format';
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+export function HostPage() {
+  const { data: host, error, isPending } = useHost();
+  const qc = useQueryClient();
+  const reprobe = useMutation({
+    mutationFn: () => api<HostInfo>('POST', '/host/probe'),
+    onSuccess: (info) => qc.setQueryData(keys.host, info),
+  });
+  if (isPending) return <Spinner />;
+  if (error || !host) return <ErrorBanner error={error} />;
+  const { cpu, accelerator: acc, usage } = host;
+  return (
+    <>
+      <PageHeader title="Host" subtitle={`${host.hostname} · Linux ${host.kernel}`} />
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Accelerator" actions={<Button onClick={() => reprobe.mutate()} disabled={reprobe.isPending}>{reprobe.isPending ? 'Probing…' : 'Probe again'}</Button>}>
+          <Facts rows={[
+            ['In use', <span data-testid="accelerator-selected" className="uppercase">{acc.selected}</span>],
+            ['/dev/kvm present', yesNo(acc.kvm.present)],
+            ['KVM usable', <span data-testid="kvm-usable">{yesNo(acc.kvm.usable)}</span>],
+            ['Why', acc.kvm.reason],
+            ['Probed', formatTime(acc.kvm.probedAt)],
+          ]} />
+          {acc.kvm.present && !acc.kvm.usable && (
+            <div className="mt-3"><Notice tone="warn">/dev/kvm exists, but a test boot under it failed, so VMs run under TCG (software emulation): slower, but they work.</Notice></div>
+          )}
+        </Card>
+        <Card title="CPU">
+          <Facts rows={[
+            ['Model', cpu.model],
+            ['Sockets', cpu.sockets],
+            ['Cores per socket', cpu.coresPerSocket],
+            ['Threads per core', cpu.threadsPerCore],
+            ['Logical CPUs', cpu.logicalCpus],
+            ['Hyper-threading', yesNo(cpu.hyperThreading)],
+            ['Virtualization', cpu.virtualization ?? 'none exposed'],
+            ['EPT / VPID', `${yesNo(cpu.ept)} / ${yesNo(cpu.vpid)}`],
+          ]} />
+        </Card>
+        <Card title="Memory and load">
+          <Facts rows={[
+            ['Total memory', formatBytes(host.memory.totalBytes)],
+            ['Available', formatBytes(host.memory.availableBytes)],
+            ['Running VMs', usage.runningVms],
+            ['vCPUs of running VMs', <span className={usage.vcpuOvercommit ? 'text-amber-600' : ''}>{usage.runningVcpus} of {cpu.logicalCpus}{usage.vcpuOvercommit ? ' — over-committed' : ''}</span>],
+            ['Memory given to running VMs', formatBytes(usage.assignedMemoryBytes)],
+          ]} />
+        </Card>
+        <Card title="NUMA nodes">
+          {host.numaNodes.length === 0 ? <p className="text-sm text-slate-500">No NUMA information.</p> : (
+            <Facts rows={host.numaNodes.map((n) => [`node ${n.id}`, `CPUs ${n.cpus} · ${formatBytes(n.memTotalBytes)}`])} />
+          )}
+        </Card>
+        <Card title="Tools" className="lg:col-span-2">
+          <Facts rows={[
+            ['QEMU', host.tools.qemu ?? 'not installed'],
+            ['qemu-img', host.tools.qemuImg ?? 'not installed'],
+            ['virtiofsd', host.tools.virtiofsd ?? 'not installed'],
+            ['UML kernel', host.tools.umlKernel ?? 'not installed'],
+            ['uml_moo (uml-utilities)', host.tools.umlMoo ?? 'not installed'],
+          ]} />
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,102 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import type { Vm } from '@strata/contract';
+import { ApiError } from '../../api/client';
+import { useHost } from '../../api/get-host';
+import { useImages } from '../../api/get-images';
+import { useVmMutations } from '../../api/vm-actions';
+import { Button } from '../../components/button';
+import { Dialog } from '../../components/dialog';
+import { Field, TextInput, inputClass } from '../../components/field';
+import { Notice } from '../../components/feedback';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function nextName(vms: Vm[]): string {
+  const taken = new Set(vms.map((v) => v.name));
+  let n = 1;
+  while (taken.has(`vm-${n}`)) n++;
+  return `vm-${n}`;
+}
+
+export function CreateVmDialog({ vms, onClose }: { vms: Vm[]; onClose: () => void }) {
+  const navigate = useNavigate();
+  const { create } = useVmMutations();
+  const host = useHost().data;
+  const bases = (useImages().data ?? []).filter((i) => i.ownerVmId === null && i.format === 'qcow2');
+  const [name, setName] = useState(() => nextName(vms));
+  const [image, setImage] = useState('strata-mini');
+  const [cpu, setCpu] = useState({ sockets: 1, cores: 1, threads: 1 });
+  const [memoryMiB, setMemory] = useState(256);
+  const [accelerator, setAccelerator] = useState<'auto' | 'kvm' | 'tcg'>('auto');
+  const [serverError, setServerError] = useState<ApiError | null>(null);
+
+  const vcpus = cpu.sockets * cpu.cores * cpu.threads;
+  const localErrors: Record<string, string | undefined> = {
+    name: !NAME.test(name) ? 'Letters, digits, dot, dash and underscore; start with a letter or digit.' : vms.some((v) => v.name === name) ? 'A VM with this name exists.' : undefined,
+    memoryMiB: memoryMiB < 64 ? 'At least 64 MiB.' : undefined,
+  };
+  const errorFor = (field: string) => localErrors[field] ?? (serverError?.field?.endsWith(field) ? serverError.message : undefined);
+  const valid = Object.values(localErrors).every((e) => !e);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setServerError(null);
+    create.mutate(
+      { name, image, cpu, memoryMiB, accelerator },
+      {
+        onSuccess: (vm) => navigate(`/vms/${vm.id}`),
+        onError: (err) => setServerError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message)),
+      },
+    );
+  };
+  const setCount = (key: keyof typeof cpu) => (e: { target: { value: string } }) => setCpu({ ...cpu, [key]: Math.max(1, Number(e.target.value) || 1) });
+
+  return (
+    <Dialog
+      title="New virtual machine"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="create-vm" disabled={!valid || create.isPending}>
+            {create.isPending ? 'Creating…' : 'Create'}
+          </Button>
+        </>
+      }
+    >
+      <form id="create-vm" onSubmit={submit} className="space-y-4">
+        <Field label="Name" error={errorFor('name')}>
+          <TextInput name="name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        </Field>
+        <Field label="Image" error={errorFor('image')} hint="The VM gets its own copy-on-write layer on this base; the base is never written.">
+          <select name="image" className={inputClass} value={image} onChange={(e) => setImage(e.target.value)}>
+            {bases.length === 0 && <option value="strata-mini">strata-mini</option>}
+            {bases.map((b) => <option key={b.id} value={b.name === 'strata-mini' ? 'strata-mini' : b.id}>{b.name}</option>)}
+          </select>
+        </Field>
+        <div className="grid grid-cols-3 gap-3">
+          <Field label="Sockets" error={errorFor('sockets')}><TextInput name="sockets" type="number" min={1} value={cpu.sockets} onChange={setCount('sockets')} /></Field>
+          <Field label="Cores" error={errorFor('cores')}><TextInput name="cores" type="number" min={1} value={cpu.cores} onChange={setCount('cores')} /></Field>
+          <Field label="Threads" error={errorFor('threads')}><TextInput name="threads" type="number" min={1} value={cpu.threads} onChange={setCount('threads')} /></Field>
+        </div>
+        {host && vcpus > host.cpu.logicalCpus && (
+          <Notice tone="warn">{vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Over-committing one VM's CPUs makes it slower, not faster.</Notice>
+        )}
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
+            <TextInput name="memoryMiB" type="number" min={64} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
+          </Field>
+          <Field label="Accelerator" error={errorFor('accelerator')} hint={host ? `auto = ${host.accelerator.selected.toUpperCase()} on this host` : undefined}>
+            <select name="accelerator" className={inputClass} value={accelerator} onChange={(e) => setAccelerator(e.target.value as typeof accelerator)}>
+              <option value="auto">auto</option>
+              <option value="tcg">TCG (emulation)</option>
+              <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>KVM{host && !host.accelerator.kvm.usable ? ' (not usable here)' : ''}</option>
+            </select>
+          </Field>
+        </div>
+        {serverError && !serverError.field && <Notice tone="warn">{serverError.message}</Notice>}
+      </form>
+    </Dialog>
+  );
+}

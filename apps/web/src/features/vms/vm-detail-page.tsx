@@ -1,0 +1,129 @@
+import { useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import type { Image, Vm } from '@strata/contract';
+import { useImages } from '../../api/get-images';
+import { useVm, useVmLog } from '../../api/get-vm';
+import { useVmMutations } from '../../api/vm-actions';
+import { Button } from '../../components/button';
+import { Card, Facts } from '../../components/card';
+import { Dialog } from '../../components/dialog';
+import { ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
+import { formatBytes, formatTime } from '../../components/format';
+import { ConsolePanel } from './console-panel';
+import { StateBadge } from './state-badge';
+import { VmPowerButtons } from './vm-actions';
+
+const tabs = ['Overview', 'Console', 'Disks'] as const;
+type Tab = (typeof tabs)[number];
+
+function chainOf(topId: string, images: Image[]): Image[] {
+  const byId = new Map(images.map((i) => [i.id, i]));
+  const chain: Image[] = [];
+  for (let cur = byId.get(topId); cur && !chain.includes(cur); cur = cur.parentId ? byId.get(cur.parentId) : undefined) chain.push(cur);
+  return chain;
+}
+
+function Overview({ vm }: { vm: Vm }) {
+  const log = useVmLog(vm.id, vm.state === 'crashed' || vm.lastError !== null).data;
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      {vm.warnings.map((w) => <Notice key={w} tone="warn">{w}</Notice>)}
+      {vm.lastError && (
+        <div className="lg:col-span-2">
+          <Card title={vm.state === 'crashed' ? 'The VM crashed' : 'Last error'}>
+            <pre data-testid="last-error" className="whitespace-pre-wrap text-xs text-red-700 dark:text-red-300">{vm.lastError}</pre>
+            {log && log.lines.length > 0 && <pre className="mt-3 max-h-48 overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-950">{log.lines.join('\n')}</pre>}
+          </Card>
+        </div>
+      )}
+      <Card title="CPU">
+        <Facts rows={[
+          ['vCPUs', vm.vcpus],
+          ['Topology', `${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`],
+          ['Accelerator', vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${vm.accelerator} (at next start)`],
+        ]} />
+      </Card>
+      <Card title="Memory and process">
+        <Facts rows={[
+          ['Memory', `${vm.memoryMiB} MiB`],
+          ['Hypervisor', vm.hypervisor === 'qemu' ? 'QEMU' : 'User-Mode Linux'],
+          ['Process', vm.pid ?? '—'],
+          ['Started', formatTime(vm.startedAt)],
+          ['Created', formatTime(vm.createdAt)],
+        ]} />
+      </Card>
+    </div>
+  );
+}
+
+function Disks({ vm, images }: { vm: Vm; images: Image[] }) {
+  return (
+    <div className="space-y-4">
+      {vm.disks.map((disk) => (
+        <Card key={disk.id} title={`${disk.id} · ${disk.bus}`}>
+          <ol className="space-y-2">
+            {chainOf(disk.imageId, images).map((layer, depth) => (
+              <li key={layer.id} className="flex items-center justify-between rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800" style={{ marginLeft: depth * 16 }}>
+                <span><span className="font-medium">{layer.name}</span> <span className="text-slate-500">{layer.format}{depth === 0 ? ' · writable top' : ' · read-only base'}</span></span>
+                <span className="text-slate-500">{formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}</span>
+              </li>
+            ))}
+          </ol>
+        </Card>
+      ))}
+    </div>
+  );
+}
+
+export function VmDetailPage() {
+  const { id = '' } = useParams();
+  const navigate = useNavigate();
+  const { data: vm, error, isPending } = useVm(id);
+  const images = useImages().data ?? [];
+  const { remove } = useVmMutations();
+  const [tab, setTab] = useState<Tab>('Console');
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [actionError, setActionError] = useState<Error | null>(null);
+  if (isPending) return <Spinner />;
+  if (error || !vm) return <ErrorBanner error={error ?? 'not found'} />;
+  const privateLayers = images.filter((i) => i.ownerVmId === vm.id);
+  const deletable = vm.state === 'defined' || vm.state === 'stopped' || vm.state === 'crashed';
+
+  return (
+    <>
+      <PageHeader
+        title={<span className="flex items-center gap-3">{vm.name} <StateBadge state={vm.state} /></span>}
+        subtitle={`${vm.vcpus} vCPU · ${vm.memoryMiB} MiB · ${vm.runningAccelerator?.toUpperCase() ?? vm.accelerator}`}
+        actions={<>
+          <VmPowerButtons vm={vm} onError={setActionError} />
+          <Button variant="danger" disabled={!deletable} title={deletable ? undefined : 'Stop the VM first'} onClick={() => setConfirmDelete(true)}>Delete</Button>
+        </>}
+      />
+      {actionError && <div className="mb-4"><ErrorBanner error={actionError} /></div>}
+      <div role="tablist" className="mb-4 flex gap-1 border-b border-slate-200 dark:border-slate-800">
+        {tabs.map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} type="button" onClick={() => setTab(t)}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab === t ? 'border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200'}`}>
+            {t}
+          </button>
+        ))}
+      </div>
+      {tab === 'Overview' && <Overview vm={vm} />}
+      {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
+      {tab === 'Disks' && <Disks vm={vm} images={images} />}
+      {confirmDelete && (
+        <Dialog title={`Delete ${vm.name}?`} onClose={() => setConfirmDelete(false)} footer={<>
+          <Button onClick={() => setConfirmDelete(false)}>Cancel</Button>
+          <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate(vm.id, { onSuccess: () => navigate('/vms'), onError: (e) => { setConfirmDelete(false); setActionError(e); } })}>
+            Delete VM and its layers
+          </Button>
+        </>}>
+          <p className="text-sm">This deletes the VM and its private layers. Shared base images stay.</p>
+          <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="layers-to-delete">
+            {privateLayers.map((l) => <li key={l.id}><span className="font-mono">{l.path}</span> ({formatBytes(l.allocatedSize)} of data)</li>)}
+          </ul>
+        </Dialog>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+
+const statusOf: Record<ErrorKind, number> = {
+  invalid: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503,
+};
+
+/** An error meant for the user: a stable code, a human message, and the request field at fault. */
+export class StrataError extends Error {
+  readonly status: number;
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.status = statusOf[kind];
+  }
+}
+
+export const invalid = (field: string, message: string, code = 'invalid_input') =>
+  new StrataError('invalid', code, message, field);
+export const notFound = (what: string, id: string) =>
+  new StrataError('not_found', `${what}_not_found`, `no ${what} with id '${id}'`);
+export const conflict = (code: string, message: string) => new StrataError('conflict', code, message);

@@ -1,0 +1,23 @@
+import type { Image } from '@strata/contract';
+import { usersOf } from './image-chain.js';
+import type { ImageFiles, ImageRepository, VmRepository } from './ports.js';
+
+export type ImageService = ReturnType<typeof createImageService>;
+
+export function createImageService(deps: { images: ImageRepository; vms: VmRepository; files: ImageFiles }) {
+  return {
+    list(): Image[] {
+      const all = deps.images.list();
+      const users = usersOf(all, deps.vms.list());
+      return all.map((r) => {
+        const present = deps.files.exists(r.path);
+        return {
+          id: r.id, name: r.name, path: r.path, format: r.format, parentId: r.parentId,
+          virtualSize: r.virtualSize, allocatedSize: present ? deps.files.allocatedSize(r.path) : 0,
+          protected: r.protected, valid: present, invalidReason: present ? null : `file ${r.path} is missing`,
+          usedBy: users.get(r.id) ?? [], ownerVmId: r.ownerVmId, createdAt: r.createdAt,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { AcceleratorChoice, CpuTopology, Hypervisor, ImageFormat, VmDisk, VmState } from '@strata/contract';
+
+/** How a guest boots when its disk carries no boot loader of its own (the default guest). */
+export interface BootSpec {
+  kernel: string;
+  initrd: string | null;
+  /** Appended after what Strata puts on the command line itself (console, root). */
+  cmdline: string;
+}
+
+export interface ImageRecord {
+  id: string;
+  name: string;
+  path: string;
+  format: ImageFormat;
+  parentId: string | null;
+  virtualSize: number;
+  protected: boolean;
+  /** The VM this layer is private to (its writable top or one of its snapshots), if any. */
+  ownerVmId: string | null;
+  boot: BootSpec | null;
+  createdAt: string;
+}
+
+export interface VmRecord {
+  id: string;
+  name: string;
+  hypervisor: Hypervisor;
+  state: VmState;
+  imageId: string;
+  cpu: CpuTopology;
+  memoryMiB: number;
+  accelerator: AcceleratorChoice;
+  runningAccelerator: 'kvm' | 'tcg' | null;
+  disks: VmDisk[];
+  pid: number | null;
+  /** Set when Strata asked the VM to stop, so that its exit is not mistaken for a crash. */
+  stopRequested: boolean;
+  lastError: string | null;
+  createdAt: string;
+  startedAt: string | null;
+}

@@ -1,0 +1,40 @@
+import type { CpuTopology } from '@strata/contract';
+import { invalid } from './errors.js';
+
+export const DEFAULT_CPU: CpuTopology = { sockets: 1, cores: 1, threads: 1 };
+export const DEFAULT_MEMORY_MIB = 256;
+export const MIN_MEMORY_MIB = 64;
+export const MAX_VCPUS = 64;
+
+export const vcpuCount = (cpu: CpuTopology): number => cpu.sockets * cpu.cores * cpu.threads;
+
+export interface HostLimits {
+  logicalCpus: number;
+  memoryBytes: number;
+}
+
+/** Checks that are about how fields relate to each other or to the host; the schema checks the rest. */
+export function validateTopology(cpu: CpuTopology, field = 'body.cpu'): void {
+  const total = vcpuCount(cpu);
+  if (total > MAX_VCPUS) {
+    throw invalid(field, `sockets × cores × threads = ${total} vCPUs; at most ${MAX_VCPUS} are supported`);
+  }
+}
+
+export function validateMemory(memoryMiB: number, host: HostLimits, field = 'body.memoryMiB'): void {
+  if (memoryMiB < MIN_MEMORY_MIB) {
+    throw invalid(field, `${memoryMiB} MiB is too little for the guest kernel; give at least ${MIN_MEMORY_MIB} MiB`);
+  }
+  const hostMiB = Math.floor(host.memoryBytes / 1048576);
+  if (memoryMiB > hostMiB) {
+    throw invalid(field, `${memoryMiB} MiB is more than the host's ${hostMiB} MiB of memory`);
+  }
+}
+
+/** Seed 003: never give one VM more vCPUs than the host has logical CPUs. */
+export function topologyWarnings(cpu: CpuTopology, host: HostLimits): string[] {
+  const total = vcpuCount(cpu);
+  return total > host.logicalCpus
+    ? [`${total} vCPUs exceed the host's ${host.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly`]
+    : [];
+}

@@ -1,0 +1,3 @@
+export { run, runOk, isAlive, CommandError, type RunOptions, type RunResult } from './run.js';
+export { parseCpuinfo, parseMeminfo, parseVersion, type CpuTopologyInfo } from './cpuinfo.js';
+export { probeStaticHost, readNumaNodes, VIRTIOFSD, type StaticHostInfo, type NumaNode } from './probe.js';

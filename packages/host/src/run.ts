@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  input?: string | Buffer;
+  /** Called with each chunk of stderr as it arrives (qemu-img -p writes progress there). */
+  onStderr?: (chunk: string) => void;
+  onStdout?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly command: string[],
+    readonly result: RunResult,
+  ) {
+    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
+    super(`${command[0]} exited with ${result.code}: ${tail}`);
+  }
+}
+
+/** Runs argv (never a shell string) and collects its output; never rejects on a non-zero exit. */
+export function run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  const [cmd, ...args] = argv;
+  if (!cmd) throw new Error('run: empty argv');
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    let stdout = '';
+    let stderr = '';
+    let timer: NodeJS.Timeout | undefined;
+    if (options.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+      options.onStdout?.(c);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      options.onStderr?.(c);
+    });
+    child.on('error', (err) => {
+      if (timer) clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined); // the command may exit without reading it all
+      child.stdin.end(options.input);
+    }
+  });
+}
+
+/** Like run, but a non-zero exit becomes a CommandError carrying the tail of stderr. */
+export async function runOk(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await run(argv, options);
+  if (result.code !== 0) throw new CommandError(argv, result);
+  return result;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

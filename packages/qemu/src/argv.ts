@@ -1,0 +1,70 @@
+import type { LaunchPlan } from '@strata/core';
+import { vcpuCount } from '@strata/core';
+
+export const QEMU_BINARY = 'qemu-system-x86_64';
+
+export interface VmPaths {
+  qmpSocket: string;
+  consoleSocket: string;
+  consoleLog: string;
+  pidFile: string;
+  qemuLog: string;
+}
+
+export const vmPaths = (dir: string): VmPaths => ({
+  qmpSocket: `${dir}/qmp.sock`,
+  consoleSocket: `${dir}/console.sock`,
+  consoleLog: `${dir}/console.log`,
+  pidFile: `${dir}/qemu.pid`,
+  qemuLog: `${dir}/qemu.log`,
+});
+
+/** The name QEMU runs under; reattaching checks it in /proc/<pid>/cmdline so a reused pid is never mistaken. */
+export const processName = (vmId: string): string => `strata-${vmId}`;
+
+const rootDevice = (bus: string): string => (bus === 'virtio' ? '/dev/vda' : '/dev/sda');
+
+const deviceFor = (bus: string, id: string, drive: string): string => {
+  if (bus === 'virtio') return `virtio-blk-pci,drive=${drive},id=${id}`;
+  if (bus === 'scsi') return `scsi-hd,drive=${drive},id=${id},bus=scsi0.0`;
+  return `ide-hd,drive=${drive},id=${id}`;
+};
+
+/** QEMU options are comma-separated; a comma inside a value is written twice. */
+export const escapeOption = (value: string): string => value.replace(/,/g, ',,');
+
+/** Builds the QEMU command line for a plan. Pure: it touches no file and starts nothing. */
+export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] {
+  const { vm, dir } = plan;
+  const paths = vmPaths(dir);
+  const n = vcpuCount(vm.cpu);
+  const argv = [
+    binary,
+    '-name', `${processName(vm.id)},process=${processName(vm.id)}`,
+    '-machine', 'pc',
+    '-accel', plan.accelerator,
+    '-smp', `cpus=${n},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${n}`,
+    '-m', `${vm.memoryMiB}M`,
+    '-nodefaults', '-no-user-config',
+    '-display', 'none',
+    '-chardev', `socket,id=console,path=${escapeOption(paths.consoleSocket)},server=on,wait=off,logfile=${escapeOption(paths.consoleLog)},logappend=on`,
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${escapeOption(paths.qmpSocket)},server=on,wait=off`,
+    '-pidfile', paths.pidFile,
+  ];
+  if (plan.disks.some((d) => d.bus === 'scsi')) argv.push('-device', 'virtio-scsi-pci,id=scsi0');
+  for (const disk of plan.disks) {
+    const drive = `drive-${disk.id}`;
+    argv.push(
+      '-drive', `if=none,id=${drive},file=${escapeOption(disk.path)},format=${disk.format},node-name=${disk.id},cache=writeback,aio=threads`,
+      '-device', deviceFor(disk.bus, disk.id, drive),
+    );
+  }
+  if (plan.boot) {
+    const root = rootDevice(plan.disks[0]?.bus ?? 'virtio');
+    argv.push('-kernel', plan.boot.kernel);
+    if (plan.boot.initrd) argv.push('-initrd', plan.boot.initrd);
+    argv.push('-append', ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline].filter(Boolean).join(' '));
+  }
+  return argv;
+}

@@ -1,0 +1,7 @@
+export { buildQemuArgv, escapeOption, processName, vmPaths, QEMU_BINARY } from './argv.js';
+export { QmpClient, QmpError, type QmpEvent } from './qmp-client.js';
+export { createOverlay, imageInfo, type QemuImgInfo } from './qemu-img.js';
+export { createQemuDriver } from './qemu-driver.js';
+export { probeKvm, type KvmVerdict } from './kvm-probe.js';
+export { tailLines } from './log-tail.js';
+export { waitFor } from './wait.js';
