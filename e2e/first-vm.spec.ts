@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { login, waitForConsoleLine } from './helpers';
+import { login, waitForConsoleLine } from './helpers.js';
 
 test('log in, see the host, create the default VM, boot it, use its console, stop and delete it', async ({ page }) => {
   await login(page);

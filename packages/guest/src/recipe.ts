@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { runOk } from '@strata/host';
-import * as scripts from './scripts.js';
+import { etcFiles, executableFiles, initramfsInit } from './scripts.js';
 
 /** Bump when the build steps change in a way the inputs below do not capture. */
 export const RECIPE_VERSION = 3;
@@ -31,6 +31,7 @@ export async function resolveInputs(): Promise<RecipeInputs> {
 }
 
 export function recipeHash(inputs: RecipeInputs): string {
-  const recipe = JSON.stringify({ RECIPE_VERSION, ROOT_SIZE, MODULES, inputs, scripts });
+  // Every file the guest is made of that is text of ours; the rest comes in with `inputs`.
+  const recipe = JSON.stringify({ RECIPE_VERSION, ROOT_SIZE, MODULES, inputs, initramfsInit, etcFiles, executableFiles });
   return createHash('sha256').update(recipe).digest('hex').slice(0, 16);
 }

@@ -1,0 +1,27 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/app.js';
+
+const REQUIRED = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'dpkg-deb', 'apt-get'];
+
+/**
+ * Integration tests need the real tools: a missing one fails the run here, loudly, instead of
+ * letting tests skip. Then one throw-away server builds the default guest and probes KVM, so the
+ * test files share those cached results instead of racing to make them.
+ */
+export default async function setup(): Promise<void> {
+  for (const tool of REQUIRED) {
+    try {
+      execFileSync('which', [tool], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`integration tests need ${tool}; run \`node scripts/setup.mjs --with-test-tools\` as root`);
+    }
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'strata-warmup-'));
+  const app = await buildApp({ ...loadConfig({}), dataDir, webDir: null, adminPassword: 'warmup' });
+  await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../src/config.js';
+import { buildApp } from '../src/app.js';
+import { killAll } from '../../../e2e/processes.mjs';
+
+export const TOKEN = 'test-token';
+export const PASSWORD = 'test-password';
+export const auth = { authorization: `Bearer ${TOKEN}` };
+
+export interface TestServer {
+  app: FastifyInstance;
+  url: string;
+  dataDir: string;
+  config: Config;
+  /** Builds a fresh app on the same data dir, as a restarted server would be. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A real server (real SQLite, real QEMU) on a private data directory and a free port. */
+export async function startServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'strata-test-'));
+  const config: Config = { ...loadConfig({}), dataDir, port: 0, webDir: null, adminPassword: PASSWORD, apiToken: TOKEN };
+  const listen = async (app: FastifyInstance) => {
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
+  const server: TestServer = {
+    app: await buildApp(config),
+    url: '',
+    dataDir,
+    config,
+    async restart() {
+      await server.app.close();
+      server.app = await buildApp(config);
+      server.url = await listen(server.app);
+    },
+    async close() {
+      await server.app.close();
+      killAll(`${dataDir}/`); // VMs outlive servers by design; tests must not leave theirs behind
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  server.url = await listen(server.app);
+  return server;
+}

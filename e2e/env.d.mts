@@ -1,0 +1,3 @@
+export const root: string;
+export const e2eDataDir: string;
+export const e2ePassword: string;

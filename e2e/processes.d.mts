@@ -1,0 +1,2 @@
+export function pidsMentioning(needle: string): number[];
+export function killAll(needle: string): void;
