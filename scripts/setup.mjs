@@ -26,7 +26,7 @@ function missingPackages(packages) {
 
 function aptListsPresent() {
   try {
-    return readdirSync('/var/lib/apt/lists').some((f) => f.endsWith('_Packages'));
+    return readdirSync('/var/lib/apt/lists').some((f) => /_Packages(\.\w+)?$/.test(f));
   } catch {
     return false;
   }
