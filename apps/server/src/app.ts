@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
 import { createImageService, createVmService } from '@strata/core';
+import { readAffinity, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
 import type { Config } from './config.js';
@@ -51,6 +52,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const vmDir = (id: string) => join(config.dataDir, 'vms', id);
   const vms = createVmService({
     vms: vmsRepo, images, files, host, events: bus, vmDir,
+    affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
     drivers: { qemu: createQemuDriver() },
     newId: () => randomBytes(6).toString('hex'),
     now: () => new Date().toISOString(),

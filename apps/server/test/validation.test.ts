@@ -30,6 +30,12 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
     expect(res.json().message).toMatch(message);
   });
 
+  it('names the field in a bad login body', async () => {
+    const res = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'body.password', message: 'body.password is required' });
+  });
+
   it('refuses a body that is not JSON', async () => {
     const res = await server.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"name":' });
     expect(res.statusCode).toBe(400);

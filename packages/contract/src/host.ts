@@ -37,11 +37,28 @@ export const HostInfo = Type.Object({
     umlKernel: Nullable(Type.String()),
     umlMoo: Nullable(Type.String()),
   }),
+  ksm: Type.Object({
+    available: Type.Boolean(),
+    running: Type.Boolean(),
+    pagesShared: Type.Number(),
+    pagesSharing: Type.Number(),
+  }),
+  network: Type.Object({
+    user: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
+    bridge: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
+  }),
   usage: Type.Object({
     runningVms: Type.Integer(),
     runningVcpus: Type.Integer(),
     vcpuOvercommit: Type.Boolean(),
     assignedMemoryBytes: Type.Number(),
+    memoryOvercommit: Type.Boolean(),
   }),
 });
 export type HostInfo = Static<typeof HostInfo>;
+
+export const CpuModels = Type.Object({
+  models: Type.Array(Type.Object({ name: Type.String(), description: Type.String() })),
+  note: Type.String(),
+});
+export type CpuModels = Static<typeof CpuModels>;

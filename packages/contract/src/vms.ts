@@ -31,12 +31,74 @@ export const VmName = Type.String({
   description: 'letters, digits, dot, dash and underscore; starts with a letter or digit',
 });
 
+export const DiskBus = Type.Union([Type.Literal('virtio'), Type.Literal('scsi'), Type.Literal('ide')]);
+export type DiskBus = Static<typeof DiskBus>;
+
 export const VmDisk = Type.Object({
   id: Type.String(),
   imageId: Type.String({ description: 'the top (writable) layer of this disk' }),
-  bus: Type.Union([Type.Literal('virtio'), Type.Literal('scsi'), Type.Literal('ide')]),
+  bus: DiskBus,
 });
 export type VmDisk = Static<typeof VmDisk>;
+
+const port = (description: string) => Type.Integer({ minimum: 1, maximum: 65535, description });
+
+export const PortForward = Type.Object(
+  {
+    protocol: Type.Union([Type.Literal('tcp'), Type.Literal('udp')]),
+    hostPort: port('port on the host, bound to 127.0.0.1'),
+    guestPort: port('port in the guest'),
+  },
+  { additionalProperties: false },
+);
+export type PortForward = Static<typeof PortForward>;
+
+export const Network = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('none'), Type.Literal('user')], { description: 'user: QEMU user-mode networking (NAT), no host set-up' }),
+    forwards: Type.Array(PortForward, { maxItems: 32 }),
+  },
+  { additionalProperties: false },
+);
+export type Network = Static<typeof Network>;
+
+export const BootOrder = Type.Object(
+  {
+    order: Type.String({ pattern: '^[acdn]{1,4}$', description: 'firmware boot devices in order: a floppy, c disk, d CD-ROM, n network' }),
+    once: Type.Optional(Type.String({ pattern: '^[acdn]{1,4}$', description: 'boot order for the next boot only' })),
+    menu: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type BootOrder = Static<typeof BootOrder>;
+
+export const VcpuPin = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0, maximum: 63 }),
+    cpus: Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), { minItems: 1, maxItems: 4096, description: 'host CPUs this vCPU may run on' }),
+  },
+  { additionalProperties: false },
+);
+export type VcpuPin = Static<typeof VcpuPin>;
+
+export const Pinning = Type.Object(
+  {
+    vcpus: Type.Array(VcpuPin, { maxItems: 64 }),
+    emulatorCpus: Type.Optional(Type.Union([Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), { minItems: 1 }), Type.Null()], {
+      description: "host CPUs for the QEMU process's other threads (I/O, main loop); null leaves them free",
+    })),
+  },
+  { additionalProperties: false },
+);
+export type Pinning = Static<typeof Pinning>;
+
+export const VcpuInfo = Type.Object({
+  index: Type.Integer(),
+  threadId: Type.Integer(),
+  affinity: Type.Array(Type.Integer()),
+  lastCpu: Type.Integer({ description: 'the host CPU this vCPU thread last ran on (ps -eLo psr)' }),
+});
+export type VcpuInfo = Static<typeof VcpuInfo>;
 
 export const Vm = Type.Object({
   id: Type.String(),
@@ -45,11 +107,19 @@ export const Vm = Type.Object({
   state: VmState,
   image: Type.String({ description: 'the image this VM was created from' }),
   cpu: CpuTopology,
-  vcpus: Type.Integer(),
+  vcpus: Type.Integer({ description: 'vCPUs online; the topology (sockets × cores × threads) is the maximum' }),
+  maxVcpus: Type.Integer(),
+  cpuModel: Type.Union([Type.String(), Type.Null()], { description: "QEMU -cpu model; null is QEMU's default" }),
+  pinning: Pinning,
   memoryMiB: Type.Integer(),
+  balloonMiB: Type.Union([Type.Integer(), Type.Null()], { description: 'memory the guest is asked to keep (balloon target); null: all of it' }),
   accelerator: AcceleratorChoice,
   runningAccelerator: Type.Union([Type.Literal('kvm'), Type.Literal('tcg'), Type.Null()]),
   disks: Type.Array(VmDisk),
+  network: Network,
+  boot: BootOrder,
+  shutdownTimeoutSec: Type.Integer(),
+  shutdownDeadline: Type.Union([Type.String(), Type.Null()], { description: 'when a graceful shutdown under way turns into a forced stop' }),
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
@@ -64,12 +134,37 @@ export const VmCreate = Type.Object(
     hypervisor: Type.Optional(Hypervisor),
     image: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'image id or name; default strata-mini' })),
     cpu: Type.Optional(CpuTopology),
+    vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'vCPUs online at boot; default: all of the topology' })),
+    cpuModel: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()])),
     memoryMiB: Type.Optional(Type.Integer({ minimum: 16, maximum: 1048576, description: 'guest memory in MiB' })),
     accelerator: Type.Optional(AcceleratorChoice),
+    diskBus: Type.Optional(DiskBus),
+    network: Type.Optional(Network),
+    boot: Type.Optional(BootOrder),
+    shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
   },
   { additionalProperties: false },
 );
 export type VmCreate = Static<typeof VmCreate>;
+
+/** What can change: all of it while stopped; vcpus (up) and balloonMiB also while running. */
+export const VmPatch = Type.Object(
+  {
+    name: Type.Optional(VmName),
+    cpu: Type.Optional(CpuTopology),
+    vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    cpuModel: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()])),
+    memoryMiB: Type.Optional(Type.Integer({ minimum: 16, maximum: 1048576 })),
+    balloonMiB: Type.Optional(Type.Union([Type.Integer({ minimum: 16, maximum: 1048576 }), Type.Null()])),
+    accelerator: Type.Optional(AcceleratorChoice),
+    disks: Type.Optional(Type.Array(Type.Object({ id: Type.String({ maxLength: 32 }), bus: DiskBus }, { additionalProperties: false }), { maxItems: 16 })),
+    network: Type.Optional(Network),
+    boot: Type.Optional(BootOrder),
+    shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type VmPatch = Static<typeof VmPatch>;
 
 export const VmList = Type.Array(Vm);
 

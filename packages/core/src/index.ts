@@ -6,4 +6,5 @@ export * from './ports.js';
 export * from './image-chain.js';
 export * from './keyed-mutex.js';
 export { createVmService, type VmService, type VmServiceDeps } from './vm-service.js';
+export * from './vm-defaults.js';
 export { createImageService, type ImageService } from './image-service.js';

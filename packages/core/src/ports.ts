@@ -59,6 +59,16 @@ export interface RunningVm {
   onExit(listener: (info: ExitInfo) => void): void;
   /** Stops the VM at once (QMP quit, then SIGKILL). */
   forceStop(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  reset(): Promise<void>;
+  /** Asks the guest to power off (the ACPI power button); the guest decides. */
+  powerdown(): Promise<void>;
+  /** Thread id of each online vCPU, for pinning and per-vCPU statistics. */
+  vcpuThreads(): Promise<{ index: number; threadId: number }[]>;
+  /** Plugs vCPUs in until `count` are present (never unplugs). */
+  hotplugVcpus(count: number): Promise<void>;
+  setBalloon(bytes: number): Promise<void>;
   /** Lets go of control channels without touching the process (server shutdown). */
   detach(): void;
   logTail(lines: number): Promise<string[]>;
@@ -73,6 +83,16 @@ export interface HypervisorDriver {
 
 export interface HostProvider {
   info(): Promise<HostInfo>;
+  cpuModels(): Promise<string[]>;
+}
+
+/** CPU affinity of host threads (sched_setaffinity), so core need not know how it is done. */
+export interface ThreadAffinity {
+  set(threadId: number, cpus: number[]): Promise<void>;
+  /** The vCPU thread's allowed CPUs and the CPU it last ran on. */
+  get(pid: number, threadId: number): { affinity: number[]; lastCpu: number };
+  /** Every thread of a process. */
+  threads(pid: number): number[];
 }
 
 export interface EventSink {

@@ -1,4 +1,4 @@
-import type { AcceleratorChoice, CpuTopology, Hypervisor, ImageFormat, VmDisk, VmState } from '@strata/contract';
+import type { AcceleratorChoice, BootOrder, CpuTopology, Hypervisor, ImageFormat, Network, Pinning, VmDisk, VmState } from '@strata/contract';
 
 /** How a guest boots when its disk carries no boot loader of its own (the default guest). */
 export interface BootSpec {
@@ -28,11 +28,20 @@ export interface VmRecord {
   hypervisor: Hypervisor;
   state: VmState;
   imageId: string;
+  /** The topology is the maximum (maxcpus); `vcpus` are online, at boot and after hot-plug. */
   cpu: CpuTopology;
+  vcpus: number;
+  cpuModel: string | null;
+  pinning: Pinning;
   memoryMiB: number;
+  balloonMiB: number | null;
   accelerator: AcceleratorChoice;
   runningAccelerator: 'kvm' | 'tcg' | null;
   disks: VmDisk[];
+  network: Network;
+  boot: BootOrder;
+  shutdownTimeoutSec: number;
+  shutdownDeadline: string | null;
   pid: number | null;
   /** Set when Strata asked the VM to stop, so that its exit is not mistaken for a crash. */
   stopRequested: boolean;

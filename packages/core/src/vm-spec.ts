@@ -38,3 +38,33 @@ export function topologyWarnings(cpu: CpuTopology, host: HostLimits): string[] {
     ? [`${total} vCPUs exceed the host's ${host.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly`]
     : [];
 }
+
+export function validateVcpus(vcpus: number, cpu: CpuTopology, field = 'body.vcpus'): void {
+  const max = vcpuCount(cpu);
+  if (vcpus > max) {
+    throw invalid(field, `${vcpus} vCPUs do not fit the topology: sockets × cores × threads = ${max} is the maximum`);
+  }
+}
+
+/** Each pin names a vCPU the VM has and host CPUs that exist. */
+export function validatePinning(pins: { index: number; cpus: number[] }[], maxVcpus: number, hostCpus: number, emulatorCpus?: number[] | null): void {
+  const seen = new Set<number>();
+  pins.forEach((pin, i) => {
+    if (pin.index >= maxVcpus) throw invalid(`body.vcpus.${i}.index`, `vCPU ${pin.index} does not exist: this VM has vCPUs 0 to ${maxVcpus - 1}`);
+    if (seen.has(pin.index)) throw invalid(`body.vcpus.${i}.index`, `vCPU ${pin.index} is pinned twice`);
+    seen.add(pin.index);
+    const bad = pin.cpus.find((c) => c >= hostCpus);
+    if (bad !== undefined) throw invalid(`body.vcpus.${i}.cpus`, `host CPU ${bad} does not exist: this host has CPUs 0 to ${hostCpus - 1}`);
+  });
+  const badEmulator = emulatorCpus?.find((c) => c >= hostCpus);
+  if (badEmulator !== undefined) throw invalid('body.emulatorCpus', `host CPU ${badEmulator} does not exist: this host has CPUs 0 to ${hostCpus - 1}`);
+}
+
+export function validateForwards(forwards: { protocol: string; hostPort: number }[], field = 'body.network.forwards'): void {
+  const seen = new Set<string>();
+  forwards.forEach((f, i) => {
+    const key = `${f.protocol}:${f.hostPort}`;
+    if (seen.has(key)) throw invalid(`${field}.${i}.hostPort`, `host port ${f.protocol}/${f.hostPort} is forwarded twice`);
+    seen.add(key);
+  });
+}

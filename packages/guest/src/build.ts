@@ -123,7 +123,7 @@ async function initramfsEntries(modulesDir: string): Promise<CpioEntry[]> {
 }
 
 async function buildRootTree(root: string): Promise<void> {
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc/init.d', 'proc', 'sys', 'dev', 'tmp', 'run', 'root', 'mnt', 'var/log']) {
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc/init.d', 'etc/acpi/PWRF', 'proc', 'sys', 'dev', 'tmp', 'run', 'root', 'mnt', 'var/log']) {
     await mkdir(join(root, d), { recursive: true });
   }
   await chmod(join(root, 'tmp'), 0o1777);

@@ -75,6 +75,13 @@ mount_share() {
 for arg in $(cat /proc/cmdline); do
   case "$arg" in strata.mount=*) mount_share "\${arg#strata.mount=}" ;; esac
 done
+# The ACPI power button (QEMU's system_powerdown) ends in /etc/acpi/PWRF/00000080: a clean poweroff.
+acpid
+ip link set lo up
+if [ -e /sys/class/net/eth0 ]; then
+  ip link set eth0 up
+  udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 5 >/dev/null 2>&1 &
+fi
 echo "${READY_MARKER}"
 `;
 
@@ -98,7 +105,22 @@ export const etcFiles: Record<string, string> = {
   'etc/fstab': '',
 };
 
+/** busybox udhcpc hands the lease to this script in its environment. */
+export const udhcpcScript = `#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/\${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route add default via "\${router%% *}" dev "$interface"
+    : > /etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
+    ;;
+esac
+`;
+
 export const executableFiles: Record<string, string> = {
   'etc/init.d/rcS': rcS,
   'etc/init.d/rcK': rcK,
+  'etc/udhcpc.script': udhcpcScript,
+  'etc/acpi/PWRF/00000080': '#!/bin/sh\npoweroff\n',
 };

@@ -1,4 +1,4 @@
-import type { LaunchPlan } from '@strata/core';
+import type { LaunchPlan, VmRecord } from '@strata/core';
 import { vcpuCount } from '@strata/core';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
@@ -30,6 +30,9 @@ const deviceFor = (bus: string, id: string, drive: string): string => {
   return `ide-hd,drive=${drive},id=${id}`;
 };
 
+const bootOption = (boot: VmRecord['boot']): string =>
+  [`order=${boot.order}`, ...(boot.once ? [`once=${boot.once}`] : []), `menu=${boot.menu ? 'on' : 'off'}`].join(',');
+
 /** QEMU options are comma-separated; a comma inside a value is written twice. */
 export const escapeOption = (value: string): string => value.replace(/,/g, ',,');
 
@@ -37,13 +40,14 @@ export const escapeOption = (value: string): string => value.replace(/,/g, ',,')
 export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] {
   const { vm, dir } = plan;
   const paths = vmPaths(dir);
-  const n = vcpuCount(vm.cpu);
+  const max = vcpuCount(vm.cpu);
   const argv = [
     binary,
     '-name', `${processName(vm.id)},process=${processName(vm.id)}`,
     '-machine', 'pc',
     '-accel', plan.accelerator,
-    '-smp', `cpus=${n},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${n}`,
+    '-smp', `cpus=${Math.min(vm.vcpus, max)},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${max}`,
+    ...(vm.cpuModel ? ['-cpu', vm.cpuModel] : []),
     '-m', `${vm.memoryMiB}M`,
     '-nodefaults', '-no-user-config',
     '-display', 'none',
@@ -51,7 +55,13 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     '-serial', 'chardev:console',
     '-qmp', `unix:${escapeOption(paths.qmpSocket)},server=on,wait=off`,
     '-pidfile', paths.pidFile,
+    '-device', 'virtio-balloon-pci,id=balloon0',
+    '-boot', bootOption(vm.boot),
   ];
+  if (vm.network.mode === 'user') {
+    const forwards = vm.network.forwards.map((f) => `,hostfwd=${f.protocol}:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
+    argv.push('-netdev', `user,id=net0${forwards}`, '-device', 'virtio-net-pci,netdev=net0,id=nic0');
+  }
   if (plan.disks.some((d) => d.bus === 'scsi')) argv.push('-device', 'virtio-scsi-pci,id=scsi0');
   for (const disk of plan.disks) {
     const drive = `drive-${disk.id}`;

@@ -5,3 +5,4 @@ export { createQemuDriver } from './qemu-driver.js';
 export { probeKvm, type KvmVerdict } from './kvm-probe.js';
 export { tailLines } from './log-tail.js';
 export { waitFor } from './wait.js';
+export { listCpuModels, parseCpuHelp } from './cpu-models.js';

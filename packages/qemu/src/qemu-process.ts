@@ -6,6 +6,8 @@ import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { waitFor } from './wait.js';
 
+const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
+
 /** Is `pid` alive and really this VM's QEMU (not a reused pid)? */
 export function isOurQemu(pid: number, name: string): boolean {
   if (!isAlive(pid)) return false;
@@ -70,6 +72,45 @@ export class QemuProcess implements RunningVm {
       await waitFor(() => (isOurQemu(this.pid, this.name) ? undefined : true), 5000, 'QEMU to die after SIGKILL');
     }
     this.finish();
+  }
+
+  async pause(): Promise<void> {
+    await this.qmp.execute('stop');
+  }
+
+  async resume(): Promise<void> {
+    await this.qmp.execute('cont');
+  }
+
+  async reset(): Promise<void> {
+    await this.qmp.execute('system_reset');
+  }
+
+  async powerdown(): Promise<void> {
+    await this.qmp.execute('system_powerdown');
+  }
+
+  async vcpuThreads(): Promise<{ index: number; threadId: number }[]> {
+    const cpus = await this.qmp.execute<{ 'cpu-index': number; 'thread-id': number }[]>('query-cpus-fast');
+    return cpus.map((c) => ({ index: c['cpu-index'], threadId: c['thread-id'] })).sort((a, b) => a.index - b.index);
+  }
+
+  /** device_add for each free slot that query-hotpluggable-cpus offers, until `count` vCPUs are present. */
+  async hotplugVcpus(count: number): Promise<void> {
+    type Slot = { type: string; props: Record<string, number>; 'qom-path'?: string };
+    const slots = await this.qmp.execute<Slot[]>('query-hotpluggable-cpus');
+    const free = slots.filter((s) => !s['qom-path']).sort((a, b) => order(a.props) - order(b.props));
+    let present = slots.length - free.length;
+    for (const slot of free) {
+      if (present >= count) break;
+      const id = `vcpu-s${slot.props['socket-id'] ?? 0}-c${slot.props['core-id'] ?? 0}-t${slot.props['thread-id'] ?? 0}`;
+      await this.qmp.execute('device_add', { driver: slot.type, id, ...slot.props });
+      present++;
+    }
+  }
+
+  async setBalloon(bytes: number): Promise<void> {
+    await this.qmp.execute('balloon', { value: bytes });
   }
 
   detach(): void {

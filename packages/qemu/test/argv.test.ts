@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { LaunchPlan, VmRecord } from '@strata/core';
+import { withDefaults, type LaunchPlan, type VmRecord } from '@strata/core';
 import { buildQemuArgv, escapeOption } from '../src/argv.js';
 
-const vm = (over: Partial<VmRecord> = {}): VmRecord => ({
+const vm = (over: Partial<VmRecord> = {}): VmRecord => withDefaults({
   id: 'abc123', name: 'web', hypervisor: 'qemu', state: 'defined', imageId: 'base', cpu: { sockets: 2, cores: 2, threads: 1 },
   memoryMiB: 512, accelerator: 'auto', runningAccelerator: null, disks: [], pid: null, stopRequested: false,
-  lastError: null, createdAt: '', startedAt: null, ...over,
+  lastError: null, createdAt: '', startedAt: null, network: { mode: 'none', forwards: [] }, ...over,
 });
 
 const plan = (over: Partial<LaunchPlan> = {}): LaunchPlan => ({
@@ -43,7 +43,9 @@ describe('buildQemuArgv', () => {
     expect(option(ide, '-device')).toContain('ide-hd,drive=drive-disk0,id=disk0');
     expect(option(ide, '-append')[0]).toContain('root=/dev/sda');
     const scsi = buildQemuArgv(plan({ disks: [{ id: 'disk0', path: '/x.qcow2', format: 'qcow2', bus: 'scsi' }] }));
-    expect(option(scsi, '-device')).toEqual(['virtio-scsi-pci,id=scsi0', 'scsi-hd,drive=drive-disk0,id=disk0,bus=scsi0.0']);
+    const devices = option(scsi, '-device');
+    expect(devices.indexOf('virtio-scsi-pci,id=scsi0')).toBeGreaterThanOrEqual(0);
+    expect(devices.indexOf('scsi-hd,drive=drive-disk0,id=disk0,bus=scsi0.0')).toBeGreaterThan(devices.indexOf('virtio-scsi-pci,id=scsi0'));
   });
 
   it('escapes commas in paths so a file name cannot inject options', () => {
@@ -52,9 +54,36 @@ describe('buildQemuArgv', () => {
     expect(option(argv, '-drive')[0]).toContain('file=/img/x,,readonly=on.qcow2,');
   });
 
+  it('boots fewer vCPUs than the topology allows, leaving room to hot-plug up to maxcpus', () => {
+    const argv = buildQemuArgv(plan({ vm: vm({ vcpus: 1, cpuModel: 'Broadwell-v1' }) }));
+    expect(option(argv, '-smp')).toEqual(['cpus=1,sockets=2,cores=2,threads=1,maxcpus=4']);
+    expect(option(argv, '-cpu')).toEqual(['Broadwell-v1']);
+    expect(buildQemuArgv(plan())).not.toContain('-cpu');
+  });
+
+  it('adds user-mode networking with forwards bound to loopback, a balloon and the boot order', () => {
+    const argv = buildQemuArgv(plan({ vm: vm({
+      network: { mode: 'user', forwards: [{ protocol: 'tcp', hostPort: 2222, guestPort: 22 }, { protocol: 'udp', hostPort: 5353, guestPort: 53 }] },
+      boot: { order: 'cd', once: 'd', menu: true },
+    }) }));
+    expect(option(argv, '-netdev')).toEqual(['user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:127.0.0.1:5353-:53']);
+    expect(option(argv, '-device')).toContain('virtio-net-pci,netdev=net0,id=nic0');
+    expect(option(argv, '-device')).toContain('virtio-balloon-pci,id=balloon0');
+    expect(option(argv, '-boot')).toEqual(['order=cd,once=d,menu=on']);
+    expect(buildQemuArgv(plan())).not.toContain('-netdev');
+  });
+
   it('boots from the disk alone when there is no kernel to pass', () => {
     const argv = buildQemuArgv(plan({ boot: null }));
     expect(argv).not.toContain('-kernel');
     expect(argv).not.toContain('-append');
+  });
+});
+
+describe('parseCpuHelp', () => {
+  it('lists models from `-cpu help`', async () => {
+    const { parseCpuHelp } = await import('../src/cpu-models.js');
+    const models = parseCpuHelp('Available CPUs:\nx86 486                   (alias configured by machine type)\nx86 Broadwell-v1          Intel Core Processor (Broadwell)\n\nRecognized CPUID flags:\n  3dnow\n');
+    expect(models).toEqual([{ name: '486', description: '(alias configured by machine type)' }, { name: 'Broadwell-v1', description: 'Intel Core Processor (Broadwell)' }]);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LaunchPlan, RunningVm } from '@strata/core';
+import { withDefaults, type LaunchPlan, type RunningVm } from '@strata/core';
 import { ensureGuestImage, PROMPT } from '@strata/guest';
 import { createOverlay, createQemuDriver, imageInfo } from '../src/index.js';
 import { isOurQemu } from '../src/qemu-process.js';
@@ -40,11 +40,11 @@ describe('the default guest under real QEMU', () => {
     expect((await imageInfo(top))['virtual-size']).toBe((await imageInfo(guest.rootQcow2))['virtual-size']);
 
     const plan: LaunchPlan = {
-      vm: {
+      vm: withDefaults({
         id: 'boottest', name: 'boottest', hypervisor: 'qemu', state: 'starting', imageId: 'x', cpu: { sockets: 1, cores: 1, threads: 1 },
         memoryMiB: 256, accelerator: 'tcg', runningAccelerator: null, disks: [], pid: null, stopRequested: false,
         lastError: null, createdAt: '', startedAt: null,
-      },
+      }),
       accelerator: 'tcg',
       dir: join(work, 'vm'),
       disks: [{ id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' }],

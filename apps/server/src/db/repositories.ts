@@ -1,15 +1,18 @@
-import type { ImageRecord, ImageRepository, VmRecord, VmRepository } from '@strata/core';
+import { withDefaults, type ImageRecord, type ImageRepository, type VmRecord, type VmRepository } from '@strata/core';
 import type { Db } from './database.js';
 import { DocRepository } from './doc-repository.js';
 
 export function vmRepository(db: Db): VmRepository {
   const docs = new DocRepository<VmRecord>(db, 'vms');
   return {
-    list: () => docs.list(),
-    get: (id) => docs.get(id),
-    findByName: (name) => docs.findByName(name)[0],
+    list: () => docs.list().map(withDefaults),
+    get: (id) => {
+      const vm = docs.get(id);
+      return vm && withDefaults(vm);
+    },
+    findByName: (name) => docs.findByName(name).map(withDefaults)[0],
     insert: (vm) => docs.insert(vm),
-    update: (id, patch) => docs.update(id, patch),
+    update: (id, patch) => withDefaults(docs.update(id, patch)),
     remove: (id) => docs.remove(id),
   };
 }

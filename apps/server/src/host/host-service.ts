@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostInfo } from '@strata/contract';
-import { isActive, vcpuCount, type HostProvider, type VmRepository } from '@strata/core';
-import { parseMeminfo, probeStaticHost, type StaticHostInfo } from '@strata/host';
-import { probeKvm, type KvmVerdict } from '@strata/qemu';
+import { isActive, type HostProvider, type VmRepository } from '@strata/core';
+import { bridgeAvailability, parseMeminfo, probeStaticHost, readKsm, type StaticHostInfo } from '@strata/host';
+import { listCpuModels, probeKvm, type KvmVerdict } from '@strata/qemu';
 
 export interface KvmProbeInput {
   kernel: string;
@@ -17,7 +17,10 @@ interface CachedVerdict extends KvmVerdict {
   probedAt: string;
 }
 
-export type HostService = HostProvider & { reprobe(): Promise<HostInfo> };
+export type HostService = HostProvider & {
+  reprobe(): Promise<HostInfo>;
+  cpuModelList(): Promise<{ name: string; description: string }[]>;
+};
 
 /**
  * The host's capabilities. The KVM verdict comes from a real test boot and is cached in the cache
@@ -55,7 +58,8 @@ export async function createHostService(opts: {
 
   const info = async (): Promise<HostInfo> => {
     const running = opts.vms.list().filter((v) => isActive(v.state) && v.state !== 'starting');
-    const runningVcpus = running.reduce((sum, v) => sum + vcpuCount(v.cpu), 0);
+    const runningVcpus = running.reduce((sum, v) => sum + v.vcpus, 0);
+    const assignedMemoryBytes = running.reduce((sum, v) => sum + v.memoryMiB * 1048576, 0);
     const memory = parseMeminfo(readFileSync('/proc/meminfo', 'utf8'));
     return {
       hostname: base.hostname,
@@ -68,17 +72,30 @@ export async function createHostService(opts: {
         kvm: { present: kvm!.present, usable: kvm!.usable, reason: kvm!.reason, probedAt: kvm!.probedAt },
         selected: kvm!.usable ? 'kvm' : 'tcg',
       },
+      ksm: readKsm(),
+      network: {
+        user: { available: true, reason: 'QEMU user-mode networking (NAT) needs no host set-up; reach guests through port forwards on 127.0.0.1' },
+        bridge: bridgeAvailability(),
+      },
       usage: {
         runningVms: running.length,
         runningVcpus,
         vcpuOvercommit: runningVcpus > base.cpu.logicalCpus,
-        assignedMemoryBytes: running.reduce((sum, v) => sum + v.memoryMiB * 1048576, 0),
+        assignedMemoryBytes,
+        memoryOvercommit: assignedMemoryBytes > memory.totalBytes,
       },
     };
   };
 
+  let models: Promise<{ name: string; description: string }[]> | undefined;
+  const cpuModelList = () => (models ??= listCpuModels());
+
   return {
     info,
+    cpuModelList,
+    async cpuModels() {
+      return (await cpuModelList()).map((m) => m.name);
+    },
     async reprobe() {
       kvm = await probe();
       return info();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, Vm, VmCreate, VmList, VmLog, commonErrors } from '@strata/contract';
+import { IdParams, Pinning, VcpuInfo, Vm, VmCreate, VmList, VmLog, VmPatch, commonErrors } from '@strata/contract';
 import type { VmService } from '@strata/core';
 
 export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (app, { vms }) => {
@@ -18,11 +18,27 @@ export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (ap
     return reply.code(204).send(null);
   });
 
-  app.post('/vms/:id/start', { schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
-    (req) => vms.start(req.params.id));
+  app.patch('/vms/:id', { schema: { tags, params: IdParams, body: VmPatch, response: { 200: Vm, ...commonErrors } } },
+    (req) => vms.update(req.params.id, req.body));
 
-  app.post('/vms/:id/stop', { schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.stop(req.params.id));
+  const actions = {
+    start: 'start a stopped VM',
+    stop: 'force stop: QMP quit, then SIGKILL',
+    shutdown: 'graceful: the ACPI power button, then a forced stop after shutdownTimeoutSec',
+    pause: 'freeze the vCPUs',
+    resume: 'continue a paused VM',
+    reset: 'hard reset, as the reset button',
+  } as const;
+  for (const [action, description] of Object.entries(actions) as [keyof typeof actions, string][]) {
+    app.post(`/vms/:id/${action}`, { schema: { tags, description, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
+      (req) => vms[action](req.params.id));
+  }
+
+  app.get('/vms/:id/vcpus', { schema: { tags, params: IdParams, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
+    (req) => vms.vcpus(req.params.id));
+
+  app.put('/vms/:id/pinning', { schema: { tags, params: IdParams, body: Pinning, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
+    (req) => vms.setPinning(req.params.id, req.body));
 
   app.get('/vms/:id/log', {
     schema: { tags, params: IdParams, querystring: Type.Object({ lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }), response: { 200: VmLog, ...commonErrors } },

@@ -1,0 +1,82 @@
+import type { Hypervisor, Vm } from '@strata/contract';
+import { StrataError, notFound } from './errors.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { EventSink, HostProvider, HypervisorDriver, ImageFiles, ImageRepository, RunningVm, ThreadAffinity, VmRepository } from './ports.js';
+import type { VmRecord } from './records.js';
+import { topologyWarnings, vcpuCount } from './vm-spec.js';
+
+export interface VmServiceDeps {
+  vms: VmRepository;
+  images: ImageRepository;
+  files: ImageFiles;
+  drivers: Partial<Record<Hypervisor, HypervisorDriver>>;
+  host: HostProvider;
+  affinity: ThreadAffinity;
+  events: EventSink;
+  vmDir(id: string): string;
+  newId(): string;
+  now(): string;
+  defaultImage: string;
+}
+
+export interface Live {
+  handle: RunningVm;
+  exited: Promise<void>;
+  shutdownTimer?: NodeJS.Timeout;
+}
+
+/** What the lifecycle and configuration halves of the VM service share. */
+export function createVmContext(deps: VmServiceDeps) {
+  const live = new Map<string, Live>();
+  const lock = new KeyedMutex();
+
+  const toVm = async (r: VmRecord): Promise<Vm> => {
+    const host = await deps.host.info();
+    const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
+    const { stopRequested: _internal, imageId, ...rest } = r;
+    return { ...rest, image: imageId, maxVcpus: vcpuCount(r.cpu), warnings: topologyWarnings(r.cpu, limits) };
+  };
+
+  const publish = async (r: VmRecord): Promise<Vm> => {
+    const vm = await toVm(r);
+    deps.events.emit({ type: 'vm.changed', vm });
+    return vm;
+  };
+
+  const mustGet = (id: string): VmRecord => {
+    const vm = deps.vms.get(id);
+    if (!vm) throw notFound('vm', id);
+    return vm;
+  };
+
+  const driverFor = (vm: VmRecord): HypervisorDriver => {
+    const driver = deps.drivers[vm.hypervisor];
+    if (!driver) throw new StrataError('unavailable', 'hypervisor_unavailable', `no ${vm.hypervisor} driver on this host`);
+    return driver;
+  };
+
+  const liveOf = (vm: VmRecord): Live => {
+    const entry = live.get(vm.id);
+    if (!entry) throw new StrataError('conflict', 'not_running', `VM '${vm.name}' has no running process`);
+    return entry;
+  };
+
+  /** Applies the VM's pinning to its vCPU threads and, if asked, its other threads. */
+  const applyPinning = async (vm: VmRecord, handle: RunningVm): Promise<void> => {
+    const threads = await handle.vcpuThreads();
+    for (const pin of vm.pinning.vcpus) {
+      const thread = threads.find((t) => t.index === pin.index);
+      if (thread) await deps.affinity.set(thread.threadId, pin.cpus);
+    }
+    if (vm.pinning.emulatorCpus) {
+      const vcpuTids = new Set(threads.map((t) => t.threadId));
+      for (const tid of deps.affinity.threads(handle.pid)) {
+        if (!vcpuTids.has(tid)) await deps.affinity.set(tid, vm.pinning.emulatorCpus);
+      }
+    }
+  };
+
+  return { deps, live, lock, toVm, publish, mustGet, driverFor, liveOf, applyPinning };
+}
+
+export type VmContext = ReturnType<typeof createVmContext>;
