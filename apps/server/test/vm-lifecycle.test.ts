@@ -2,9 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Vm } from '@strata/contract';
 import { imageInfo } from '@strata/qemu';
-import { PROMPT } from '@strata/guest';
 import { isOurQemu } from '../../../packages/qemu/src/qemu-process.js';
-import { auth, startServer, type TestServer } from './harness.js';
+import { startServer, type TestServer } from './harness.js';
+import { apiClient, promptPattern as prompt } from './api-client.js';
 import { ConsoleClient } from './console-client.js';
 import { collectEvents } from './events-client.js';
 
@@ -12,21 +12,7 @@ let server: TestServer;
 beforeAll(async () => { server = await startServer(); });
 afterAll(async () => { await server.close(); });
 
-const api = async <T>(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) => {
-  const res = await server.app.inject({ method, url: `/api/v1${url}`, headers: auth, payload });
-  return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T };
-};
-const prompt = new RegExp(PROMPT.replace('\\w', '~').replace(/[[\]]/g, '\\$&'));
-
-async function waitForState(id: string, state: Vm['state'], timeoutMs: number): Promise<Vm> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body } = await api<Vm>('GET', `/vms/${id}`);
-    if (body.state === state) return body;
-    if (Date.now() > deadline) throw new Error(`VM ${id} is ${body.state}, not ${state}, after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const { api, waitForState } = apiClient(() => server);
 
 describe('a QEMU VM from create to delete, with real QEMU', () => {
   let vm: Vm;
