@@ -30,7 +30,7 @@ test('log in, see the host, create the default VM, boot it, use its console, sto
   await waitForConsoleLine(page, (l) => l === 'hello', 'the answer to echo hello');
   await page.screenshot({ path: 'test-results/console.png', fullPage: true });
 
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Shut down' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('stopped');
 
   await page.getByRole('button', { name: 'Delete' }).click();

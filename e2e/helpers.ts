@@ -16,3 +16,22 @@ export async function consoleRows(page: Page): Promise<string[]> {
 export async function waitForConsoleLine(page: Page, predicate: (line: string) => boolean, what: string): Promise<void> {
   await expect.poll(async () => (await consoleRows(page)).some((l) => predicate(l.replace(/\u00a0/g, ' ').trim())), { message: `console shows ${what}` }).toBe(true);
 }
+
+/** Restarts the server under test (VMs keep running) and waits until it answers again. */
+export async function restartServer(page: Page): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { servePidFile } = await import('./env.mjs');
+  const before = await (await page.request.get('/api/v1/health')).json();
+  expect(before.status).toBe('ok');
+  process.kill(Number(readFileSync(servePidFile, 'utf8')), 'SIGUSR2');
+  await expect.poll(async () => (await page.request.get('/api/v1/health').catch(() => null))?.status() ?? 0, { timeout: 60_000 }).not.toBe(200);
+  await expect.poll(async () => (await page.request.get('/api/v1/health').catch(() => null))?.status() ?? 0, { timeout: 60_000 }).toBe(200);
+}
+
+/** Types a command into the console and waits for a line of its output. */
+export async function runInConsole(page: Page, command: string, expected: string): Promise<void> {
+  await page.getByTestId('console').click();
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+  await waitForConsoleLine(page, (l) => l === expected, `'${expected}' from ${command}`);
+}

@@ -4,6 +4,8 @@ export const keys = {
   vms: ['vms'] as const,
   vm: (id: string) => ['vms', id] as const,
   vmLog: (id: string) => ['vms', id, 'log'] as const,
+  vcpus: (id: string) => ['vms', id, 'vcpus'] as const,
+  cpuModels: ['host', 'cpu-models'] as const,
   images: ['images'] as const,
   host: ['host'] as const,
 };

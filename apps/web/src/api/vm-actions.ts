@@ -1,7 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Vm, VmCreate } from '@strata/contract';
+import type { Pinning, VcpuInfo, Vm, VmCreate, VmPatch } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
+
+export type PowerAction = 'start' | 'stop' | 'shutdown' | 'pause' | 'resume' | 'reset';
 
 export function useVmMutations() {
   const qc = useQueryClient();
@@ -18,8 +20,25 @@ export function useVmMutations() {
         void qc.invalidateQueries({ queryKey: keys.images });
       },
     }),
-    start: useMutation({ mutationFn: (id: string) => api<Vm>('POST', `/vms/${id}/start`), onSuccess: settle, onError: () => settle() }),
-    stop: useMutation({ mutationFn: (id: string) => api<Vm>('POST', `/vms/${id}/stop`), onSuccess: settle, onError: () => settle() }),
+    power: useMutation({
+      mutationFn: ({ id, action }: { id: string; action: PowerAction }) => api<Vm>('POST', `/vms/${id}/${action}`),
+      onSuccess: (vm) => {
+        settle(vm);
+        void qc.invalidateQueries({ queryKey: keys.vcpus(vm.id) });
+      },
+      onError: () => settle(),
+    }),
+    update: useMutation({
+      mutationFn: ({ id, patch }: { id: string; patch: VmPatch }) => api<Vm>('PATCH', `/vms/${id}`, patch),
+      onSuccess: (vm) => {
+        settle(vm);
+        void qc.invalidateQueries({ queryKey: keys.vcpus(vm.id) });
+      },
+    }),
+    pin: useMutation({
+      mutationFn: ({ id, pinning }: { id: string; pinning: Pinning }) => api<VcpuInfo[]>('PUT', `/vms/${id}/pinning`, pinning),
+      onSuccess: (vcpus, { id }) => qc.setQueryData(keys.vcpus(id), vcpus),
+    }),
     remove: useMutation({
       mutationFn: (id: string) => api<void>('DELETE', `/vms/${id}`),
       onSuccess: (_v, id) => {

@@ -54,15 +54,23 @@ export function HostPage() {
             ['Available', formatBytes(host.memory.availableBytes)],
             ['Running VMs', usage.runningVms],
             ['vCPUs of running VMs', <span className={usage.vcpuOvercommit ? 'text-amber-600' : ''}>{usage.runningVcpus} of {cpu.logicalCpus}{usage.vcpuOvercommit ? ' — over-committed' : ''}</span>],
-            ['Memory given to running VMs', formatBytes(usage.assignedMemoryBytes)],
+            ['Memory given to running VMs', <span className={usage.memoryOvercommit ? 'text-amber-600' : ''}>{formatBytes(usage.assignedMemoryBytes)}{usage.memoryOvercommit ? ' — over-committed' : ''}</span>],
+            ['KSM (same-page merging)', host.ksm.available ? `${host.ksm.running ? 'running' : 'stopped'} · ${host.ksm.pagesSharing} pages sharing ${host.ksm.pagesShared}` : 'not available'],
           ]} />
+          {usage.vcpuOvercommit && <div className="mt-3"><Notice tone="warn">Running VMs have more vCPUs than this host has logical CPUs. The KVM seed warns against it: they slow each other down.</Notice></div>}
         </Card>
         <Card title="NUMA nodes">
           {host.numaNodes.length === 0 ? <p className="text-sm text-slate-500">No NUMA information.</p> : (
             <Facts rows={host.numaNodes.map((n) => [`node ${n.id}`, `CPUs ${n.cpus} · ${formatBytes(n.memTotalBytes)}`])} />
           )}
         </Card>
-        <Card title="Tools" className="lg:col-span-2">
+        <Card title="Networking">
+          <Facts rows={[
+            ['User-mode (NAT)', host.network.user.available ? 'available' : host.network.user.reason],
+            ['Bridge / tap', host.network.bridge.available ? 'available' : `unavailable: ${host.network.bridge.reason}`],
+          ]} />
+        </Card>
+        <Card title="Tools">
           <Facts rows={[
             ['QEMU', host.tools.qemu ?? 'not installed'],
             ['qemu-img', host.tools.qemuImg ?? 'not installed'],

@@ -1,24 +1,45 @@
+import { useEffect, useState } from 'react';
 import type { Vm } from '@strata/contract';
-import { useVmMutations } from '../../api/vm-actions';
+import { useVmMutations, type PowerAction } from '../../api/vm-actions';
 import { Button } from '../../components/button';
 
-const canStart = (vm: Vm) => vm.state === 'defined' || vm.state === 'stopped' || vm.state === 'crashed';
-const canStop = (vm: Vm) => vm.state === 'running' || vm.state === 'paused' || vm.state === 'starting';
+const offline = (vm: Vm) => vm.state === 'defined' || vm.state === 'stopped' || vm.state === 'crashed';
 
-export function VmPowerButtons({ vm, onError }: { vm: Vm; onError?: (e: Error) => void }) {
-  const { start, stop } = useVmMutations();
+/** Seconds left before a graceful shutdown turns into a forced stop. */
+function useCountdown(deadline: string | null): number | null {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!deadline) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [deadline]);
+  return deadline ? Math.max(0, Math.ceil((Date.parse(deadline) - now) / 1000)) : null;
+}
+
+export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compact?: boolean; onError?: (e: Error) => void }) {
+  const { power } = useVmMutations();
+  const countdown = useCountdown(vm.state === 'stopping' ? vm.shutdownDeadline : null);
+  const busy = power.isPending;
+  const act = (action: PowerAction) => power.mutate({ id: vm.id, action }, { onError });
+  const button = (action: PowerAction, label: string, variant: 'primary' | 'secondary' = 'secondary') => (
+    <Button key={action} variant={variant} disabled={busy} onClick={() => act(action)}>{label}</Button>
+  );
+  if (offline(vm)) return button('start', busy ? 'Starting…' : 'Start', 'primary');
+  if (vm.state === 'stopping') {
+    return (
+      <>
+        {countdown !== null && <span data-testid="shutdown-countdown" className="self-center text-xs text-slate-500">shutting down · forced stop in {countdown} s</span>}
+        {button('stop', 'Force stop')}
+      </>
+    );
+  }
   return (
     <>
-      {canStart(vm) && (
-        <Button variant="primary" disabled={start.isPending} onClick={() => start.mutate(vm.id, { onError })}>
-          {start.isPending ? 'Starting…' : 'Start'}
-        </Button>
-      )}
-      {canStop(vm) && (
-        <Button variant="secondary" disabled={stop.isPending || vm.state === 'stopping'} onClick={() => stop.mutate(vm.id, { onError })}>
-          {stop.isPending || vm.state === 'stopping' ? 'Stopping…' : 'Stop'}
-        </Button>
-      )}
+      {vm.state === 'running' && button('shutdown', 'Shut down', 'primary')}
+      {!compact && vm.state === 'running' && button('pause', 'Pause')}
+      {vm.state === 'paused' && button('resume', 'Resume', 'primary')}
+      {!compact && vm.state === 'running' && button('reset', 'Reset')}
+      {button('stop', compact ? 'Stop' : 'Force stop')}
     </>
   );
 }

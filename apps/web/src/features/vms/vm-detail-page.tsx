@@ -12,8 +12,10 @@ import { formatBytes, formatTime } from '../../components/format';
 import { ConsolePanel } from './console-panel';
 import { StateBadge } from './state-badge';
 import { VmPowerButtons } from './vm-actions';
+import { EditVmDialog } from './edit-vm-dialog';
+import { VcpuPanel } from './vcpu-panel';
 
-const tabs = ['Overview', 'Console', 'Disks'] as const;
+const tabs = ['Overview', 'Console', 'vCPUs', 'Disks'] as const;
 type Tab = (typeof tabs)[number];
 
 function chainOf(topId: string, images: Image[]): Image[] {
@@ -23,8 +25,9 @@ function chainOf(topId: string, images: Image[]): Image[] {
   return chain;
 }
 
-function Overview({ vm }: { vm: Vm }) {
+function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
   const log = useVmLog(vm.id, vm.state === 'crashed' || vm.lastError !== null).data;
+  const edit = <Button onClick={onEdit}>Edit</Button>;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       {vm.warnings.map((w) => <Notice key={w} tone="warn">{w}</Notice>)}
@@ -36,16 +39,28 @@ function Overview({ vm }: { vm: Vm }) {
           </Card>
         </div>
       )}
-      <Card title="CPU">
+      <Card title="CPU" actions={edit}>
         <Facts rows={[
-          ['vCPUs', vm.vcpus],
-          ['Topology', `${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`],
+          ['vCPUs', <span data-testid="vcpu-count">{vm.vcpus} of {vm.maxVcpus}</span>],
+          ['Topology', <span data-testid="topology">{`${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`}</span>],
+          ['CPU model', vm.cpuModel ?? 'QEMU default (qemu64)'],
           ['Accelerator', vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${vm.accelerator} (at next start)`],
+          ['Pinning', vm.pinning.vcpus.length === 0 ? 'none' : vm.pinning.vcpus.map((p) => `vCPU ${p.index} → ${p.cpus.join(',')}`).join('; ')],
+        ]} />
+      </Card>
+      <Card title="Devices" actions={edit}>
+        <Facts rows={[
+          ['Disks', vm.disks.map((d) => `${d.id} (${d.bus})`).join(', ')],
+          ['Network', vm.network.mode === 'user' ? 'user-mode (NAT)' : 'none'],
+          ['Port forwards', vm.network.forwards.length === 0 ? 'none' : vm.network.forwards.map((f) => `${f.protocol} 127.0.0.1:${f.hostPort} → ${f.guestPort}`).join(', ')],
+          ['Boot order', `${vm.boot.order}${vm.boot.once ? ` (once: ${vm.boot.once})` : ''}${vm.boot.menu ? ', menu' : ''}`],
+          ['Shutdown timeout', `${vm.shutdownTimeoutSec} s, then forced`],
         ]} />
       </Card>
       <Card title="Memory and process">
         <Facts rows={[
           ['Memory', `${vm.memoryMiB} MiB`],
+          ['Balloon target', vm.balloonMiB === null ? 'none (all memory)' : `${vm.balloonMiB} MiB`],
           ['Hypervisor', vm.hypervisor === 'qemu' ? 'QEMU' : 'User-Mode Linux'],
           ['Process', vm.pid ?? '—'],
           ['Started', formatTime(vm.startedAt)],
@@ -83,6 +98,7 @@ export function VmDetailPage() {
   const { remove } = useVmMutations();
   const [tab, setTab] = useState<Tab>('Console');
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
   if (isPending) return <Spinner />;
   if (error || !vm) return <ErrorBanner error={error ?? 'not found'} />;
@@ -108,7 +124,9 @@ export function VmDetailPage() {
           </button>
         ))}
       </div>
-      {tab === 'Overview' && <Overview vm={vm} />}
+      {tab === 'Overview' && <Overview vm={vm} onEdit={() => setEditing(true)} />}
+      {tab === 'vCPUs' && <VcpuPanel vm={vm} />}
+      {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
       {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
       {tab === 'Disks' && <Disks vm={vm} images={images} />}
       {confirmDelete && (

@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import type { Vm } from '@strata/contract';
+import { useHost } from '../../api/get-host';
+import { useVcpus } from '../../api/get-vcpus';
+import { useVmMutations } from '../../api/vm-actions';
+import { Button } from '../../components/button';
+import { Card } from '../../components/card';
+import { ErrorBanner } from '../../components/feedback';
+
+/** Seed 003: vCPUs are QEMU threads; pin them with sched_setaffinity and watch where they run. */
+export function VcpuPanel({ vm }: { vm: Vm }) {
+  const running = vm.state === 'running' || vm.state === 'paused';
+  const { data: vcpus } = useVcpus(vm.id, running);
+  const hostCpus = useHost().data?.cpu.logicalCpus ?? 0;
+  const { pin } = useVmMutations();
+  const [draft, setDraft] = useState(() => new Map(vm.pinning.vcpus.map((p) => [p.index, new Set(p.cpus)])));
+  const toggle = (index: number, cpu: number) => {
+    const next = new Map(draft);
+    const set = new Set(next.get(index) ?? []);
+    if (set.has(cpu)) set.delete(cpu);
+    else set.add(cpu);
+    if (set.size === 0) next.delete(index);
+    else next.set(index, set);
+    setDraft(next);
+  };
+  const apply = () => pin.mutate({
+    id: vm.id,
+    pinning: { vcpus: [...draft].map(([index, cpus]) => ({ index, cpus: [...cpus].sort((a, b) => a - b) })), emulatorCpus: vm.pinning.emulatorCpus ?? null },
+  });
+  const rows = Array.from({ length: vm.maxVcpus }, (_, index) => ({ index, live: vcpus?.find((v) => v.index === index) }));
+
+  return (
+    <Card title="vCPUs and pinning" actions={<Button variant="primary" disabled={pin.isPending} onClick={apply}>{pin.isPending ? 'Applying…' : 'Apply pinning'}</Button>}>
+      {pin.error && <div className="mb-3"><ErrorBanner error={pin.error} /></div>}
+      <table className="w-full text-sm" data-testid="vcpu-table">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr><th className="py-1.5">vCPU</th><th>Thread</th><th>Allowed host CPUs</th><th>Last ran on</th><th>Pin to</th></tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          {rows.map(({ index, live }) => (
+            <tr key={index} data-testid={`vcpu-${index}`}>
+              <td className="py-1.5 font-medium">{index}</td>
+              <td>{live?.threadId ?? <span className="text-slate-400">{running ? 'not plugged' : '—'}</span>}</td>
+              <td data-testid={`vcpu-${index}-affinity`}>{live ? live.affinity.join(', ') : '—'}</td>
+              <td>{live ? `CPU ${live.lastCpu}` : '—'}</td>
+              <td className="space-x-2">
+                {Array.from({ length: hostCpus }, (_, cpu) => (
+                  <label key={cpu} className="inline-flex items-center gap-1">
+                    <input type="checkbox" aria-label={`pin vCPU ${index} to CPU ${cpu}`} checked={draft.get(index)?.has(cpu) ?? false} onChange={() => toggle(index, cpu)} />
+                    {cpu}
+                  </label>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="mt-3 text-xs text-slate-500">Unchecked vCPUs may run on any host CPU. Pinning is applied to the vCPU threads now if the VM runs, and again at every start and hot-plug.</p>
+    </Card>
+  );
+}
