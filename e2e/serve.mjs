@@ -30,6 +30,6 @@ const launch = () => {
 launch();
 process.on('SIGUSR2', () => {
   restarting = true;
-  server.kill('SIGTERM');
+  server.kill('SIGKILL'); // a crash, not a clean stop: the VMs must survive even that
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VcpuInfo, Vm } from '@strata/contract';
+import type { HostInfo, Image, VcpuInfo, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient, promptPattern } from './api-client.js';
 import { ConsoleClient } from './console-client.js';
@@ -17,7 +17,9 @@ const { api, waitForState } = apiClient(() => server);
 async function sh(command: string, timeoutMs = 30_000): Promise<string> {
   const mark = viewer.output.length;
   viewer.send(`${command}\r`);
-  const match = await viewer.waitFor(new RegExp(`${command.slice(-12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\r\\n([\\s\\S]*?)${promptPattern.source}`), timeoutMs, mark);
+  const tail = command.slice(-12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A long command wraps at the terminal's width, which ends its echo with \r\r\n.
+  const match = await viewer.waitFor(new RegExp(`${tail}\\r+\\n([\\s\\S]*?)${promptPattern.source}`), timeoutMs, mark);
   return match[1]!;
 }
 
@@ -44,18 +46,38 @@ describe('QEMU VM controls, seed 003 style, with real QEMU', () => {
     expect(models).toContain('Broadwell-v1');
     const dupe = await api<{ field: string }>('POST', '/vms', { name: 'x', network: { mode: 'user', forwards: [{ protocol: 'tcp', hostPort: 2000, guestPort: 1 }, { protocol: 'tcp', hostPort: 2000, guestPort: 2 }] } });
     expect(dupe.body.field).toBe('body.network.forwards.1.hostPort');
+    const qcowAsCd = await api<{ field: string; message: string }>('POST', '/vms', { name: 'x', cdrom: 'mini-nope' });
+    expect(qcowAsCd.body.field).toBe('body.cdrom');
     expect((await api<Vm[]>('GET', '/vms')).body).toEqual([]);
+  });
+
+  it('refuses to start a VM that asks for KVM where the host probe found KVM unusable', async () => {
+    const host = (await api<HostInfo>('GET', '/host')).body;
+    const kvm = (await api<Vm>('POST', '/vms', { name: 'wants-kvm', accelerator: 'kvm' })).body;
+    const res = await api<{ code: string; message: string }>('POST', `/vms/${kvm.id}/start`);
+    if (host.accelerator.kvm.usable) {
+      expect(res.status).toBe(200);
+      await api('POST', `/vms/${kvm.id}/stop`);
+    } else {
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('kvm_unusable');
+      expect(res.body.message).toContain(host.accelerator.kvm.reason);
+      expect((await api<Vm>('GET', `/vms/${kvm.id}`)).body).toMatchObject({ state: 'defined', pid: null });
+    }
+    expect((await api('DELETE', `/vms/${kvm.id}`)).status).toBe(204);
   });
 
   it('edits a stopped VM, then boots it with 1 of 2 vCPUs, a CPU model and a port forward', async () => {
     hostPort = await freePort();
     vm = (await api<Vm>('POST', '/vms', { name: 'ctl', cpu: { sockets: 1, cores: 1, threads: 1 } })).body;
+    const rawBase = (await api<Image[]>('GET', '/images')).body.find((i) => i.name === 'strata-mini-raw')!;
     const edited = await api<Vm>('PATCH', `/vms/${vm.id}`, {
+      cdrom: rawBase.id,
       name: 'ctl2', cpu: { sockets: 2, cores: 1, threads: 1 }, vcpus: 1, cpuModel: 'qemu64', shutdownTimeoutSec: 5,
       network: { mode: 'user', forwards: [{ protocol: 'tcp', hostPort, guestPort: 8000 }] },
     });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ name: 'ctl2', vcpus: 1, maxVcpus: 2, cpuModel: 'qemu64', shutdownTimeoutSec: 5 });
+    expect(edited.body).toMatchObject({ name: 'ctl2', vcpus: 1, maxVcpus: 2, cpuModel: 'qemu64', shutdownTimeoutSec: 5, cdrom: rawBase.id });
     const badPin = await api<{ field: string }>('PUT', `/vms/${vm.id}/pinning`, { vcpus: [{ index: 0, cpus: [99] }] });
     expect(badPin.status).toBe(400);
     expect(badPin.body.field).toBe('body.vcpus.0.cpus');
@@ -66,6 +88,8 @@ describe('QEMU VM controls, seed 003 style, with real QEMU', () => {
     viewer = await ConsoleClient.open(server.url, vm.id);
     await viewer.waitFor(promptPattern, 90_000);
     expect((await sh('grep -c ^processor /proc/cpuinfo')).trim()).toBe('1');
+    // The CD-ROM holds the raw ext4 base: its superblock magic 0xEF53 sits at byte 1080 of /dev/sr0.
+    expect((await sh('dd if=/dev/sr0 bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1')).trim()).toBe('53 ef');
     expect(readFileSync(`${server.dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')).toContain('cpus=1,sockets=2,cores=1,threads=1,maxcpus=2');
   });
 

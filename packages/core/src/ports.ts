@@ -42,6 +42,8 @@ export interface LaunchPlan {
   accelerator: Accelerator;
   disks: LaunchDisk[];
   boot: BootSpec | null;
+  /** Path of the raw image in the CD-ROM drive. */
+  cdrom: string | null;
   /** The VM's own directory: sockets, pidfile, logs. */
   dir: string;
 }

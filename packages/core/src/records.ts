@@ -38,6 +38,8 @@ export interface VmRecord {
   accelerator: AcceleratorChoice;
   runningAccelerator: 'kvm' | 'tcg' | null;
   disks: VmDisk[];
+  /** Image id of the medium in the CD-ROM drive. */
+  cdrom: string | null;
   network: Network;
   boot: BootOrder;
   shutdownTimeoutSec: number;

@@ -26,6 +26,13 @@ export function createVmConfig(ctx: VmContext) {
     if (!(await deps.host.cpuModels()).includes(model)) throw invalid(field, `QEMU here knows no CPU model '${model}' (see GET /api/v1/host/cpu-models)`);
   };
 
+  const validateCdrom = (ref: string | null | undefined, field: string): void => {
+    if (ref === null || ref === undefined) return;
+    const image = images.get(ref);
+    if (!image) throw invalid(field, `no image with id '${ref}'`);
+    if (image.format !== 'raw') throw invalid(field, `a CD-ROM holds a raw image (an ISO); '${image.name}' is ${image.format}`);
+  };
+
   const resolveImage = (ref: string) => {
     const image = images.get(ref) ?? images.findByName(ref).filter((i) => i.ownerVmId === null).at(-1);
     if (!image) throw invalid('body.image', `no image with id or name '${ref}'`, 'image_not_found');
@@ -44,6 +51,7 @@ export function createVmConfig(ctx: VmContext) {
       const memoryMiB = body.memoryMiB ?? DEFAULT_MEMORY_MIB;
       validateMemory(memoryMiB, await hostLimits());
       await validateCpuModel(body.cpuModel, 'body.cpuModel');
+      validateCdrom(body.cdrom, 'body.cdrom');
       const network = body.network ?? DEFAULT_NETWORK;
       validateForwards(network.forwards);
       const base = resolveImage(body.image ?? deps.defaultImage);
@@ -63,7 +71,7 @@ export function createVmConfig(ctx: VmContext) {
       const record: VmRecord = {
         id, name: body.name, hypervisor, state: 'defined', imageId: base.id, cpu, vcpus, cpuModel: body.cpuModel ?? null,
         pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: body.accelerator ?? 'auto', runningAccelerator: null,
-        disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], network, boot: body.boot ?? DEFAULT_BOOT,
+        disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], cdrom: body.cdrom ?? null, network, boot: body.boot ?? DEFAULT_BOOT,
         shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null,
         pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
       };
@@ -96,6 +104,7 @@ export function createVmConfig(ctx: VmContext) {
         if (balloonMiB !== null && balloonMiB > memoryMiB) throw invalid('body.balloonMiB', `the balloon target ${balloonMiB} MiB is more than the VM's ${memoryMiB} MiB`);
         await validateCpuModel(patch.cpuModel, 'body.cpuModel');
         if (patch.network) validateForwards(patch.network.forwards);
+        validateCdrom(patch.cdrom, 'body.cdrom');
         const disks = vm.disks.map((d) => ({ ...d }));
         patch.disks?.forEach((change, i) => {
           const disk = disks.find((d) => d.id === change.id);
@@ -111,6 +120,7 @@ export function createVmConfig(ctx: VmContext) {
           ...(patch.cpuModel !== undefined && { cpuModel: patch.cpuModel }),
           ...(patch.accelerator !== undefined && { accelerator: patch.accelerator }),
           ...(patch.network !== undefined && { network: patch.network }),
+          ...(patch.cdrom !== undefined && { cdrom: patch.cdrom }),
           ...(patch.boot !== undefined && { boot: patch.boot }),
           ...(patch.shutdownTimeoutSec !== undefined && { shutdownTimeoutSec: patch.shutdownTimeoutSec }),
         };

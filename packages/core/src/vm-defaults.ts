@@ -12,6 +12,7 @@ export function withDefaults(stored: Partial<VmRecord> & Pick<VmRecord, 'id' | '
   return {
     vcpus: vcpuCount(stored.cpu),
     cpuModel: null,
+    cdrom: null,
     pinning: DEFAULT_PINNING,
     balloonMiB: null,
     network: DEFAULT_NETWORK,

@@ -81,11 +81,13 @@ export function createVmLifecycle(ctx: VmContext) {
           return { disk, chain };
         });
         const boot = disks[0]?.chain.map((l) => l.boot).find((b) => b !== null) ?? null;
+        const cdrom = vm.cdrom ? images.get(vm.cdrom) : undefined;
+        if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path))) throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
         await publish(vms.update(id, { state: 'starting', stopRequested: false, lastError: null, shutdownDeadline: null }));
         let handle: RunningVm;
         try {
           handle = await driver.launch({
-            vm, accelerator, boot, dir: deps.vmDir(id),
+            vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null,
             disks: disks.map(({ disk, chain }) => ({ id: disk.id, path: chain[0]!.path, format: chain[0]!.format, bus: disk.bus })),
           });
         } catch (err) {

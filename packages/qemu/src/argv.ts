@@ -70,6 +70,12 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
       '-device', deviceFor(disk.bus, disk.id, drive),
     );
   }
+  if (plan.cdrom) {
+    argv.push(
+      '-drive', `if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=${escapeOption(plan.cdrom)}`,
+      '-device', 'ide-cd,drive=drive-cd0,id=cd0',
+    );
+  }
   if (plan.boot) {
     const root = rootDevice(plan.disks[0]?.bus ?? 'virtio');
     argv.push('-kernel', plan.boot.kernel);

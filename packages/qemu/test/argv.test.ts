@@ -12,6 +12,7 @@ const plan = (over: Partial<LaunchPlan> = {}): LaunchPlan => ({
   vm: vm(), accelerator: 'tcg', dir: '/data/vms/abc123',
   disks: [{ id: 'disk0', path: '/data/images/top.qcow2', format: 'qcow2', bus: 'virtio' }],
   boot: { kernel: '/boot/vmlinuz', initrd: '/boot/initrd.img', cmdline: 'quiet' },
+  cdrom: null,
   ...over,
 });
 
@@ -71,6 +72,13 @@ describe('buildQemuArgv', () => {
     expect(option(argv, '-device')).toContain('virtio-balloon-pci,id=balloon0');
     expect(option(argv, '-boot')).toEqual(['order=cd,once=d,menu=on']);
     expect(buildQemuArgv(plan())).not.toContain('-netdev');
+  });
+
+  it('puts a raw image in a read-only IDE CD-ROM drive', () => {
+    const argv = buildQemuArgv(plan({ cdrom: '/data/images/install.iso' }));
+    expect(option(argv, '-drive')).toContain('if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=/data/images/install.iso');
+    expect(option(argv, '-device')).toContain('ide-cd,drive=drive-cd0,id=cd0');
+    expect(buildQemuArgv(plan())).not.toContain('ide-cd,drive=drive-cd0,id=cd0');
   });
 
   it('boots from the disk alone when there is no kernel to pass', () => {

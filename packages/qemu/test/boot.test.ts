@@ -49,6 +49,7 @@ describe('the default guest under real QEMU', () => {
       dir: join(work, 'vm'),
       disks: [{ id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' }],
       boot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: 'quiet' },
+      cdrom: null,
     };
     const started = Date.now();
     vm = await createQemuDriver().launch(plan);

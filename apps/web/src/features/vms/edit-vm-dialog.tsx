@@ -3,6 +3,7 @@ import type { PortForward, Vm, VmPatch } from '@strata/contract';
 import { ApiError } from '../../api/client';
 import { useCpuModels } from '../../api/get-cpu-models';
 import { useHost } from '../../api/get-host';
+import { useImages } from '../../api/get-images';
 import { useVmMutations } from '../../api/vm-actions';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
@@ -36,11 +37,12 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const { update } = useVmMutations();
   const host = useHost().data;
   const models = useCpuModels().data?.models ?? [];
+  const media = (useImages().data ?? []).filter((i) => i.format === 'raw');
   const live = vm.state === 'running' || vm.state === 'paused';
   const [form, setForm] = useState({
     name: vm.name, cpu: vm.cpu, vcpus: vm.vcpus, cpuModel: vm.cpuModel ?? '', memoryMiB: vm.memoryMiB,
     balloonMiB: vm.balloonMiB ?? vm.memoryMiB, accelerator: vm.accelerator, bus: vm.disks[0]?.bus ?? 'virtio',
-    network: vm.network, boot: vm.boot, shutdownTimeoutSec: vm.shutdownTimeoutSec,
+    network: vm.network, boot: vm.boot, shutdownTimeoutSec: vm.shutdownTimeoutSec, cdrom: vm.cdrom ?? '',
   });
   const [error, setError] = useState<ApiError | null>(null);
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm({ ...form, [key]: value });
@@ -57,7 +59,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       : {
           name: form.name, cpu: form.cpu, vcpus: form.vcpus, cpuModel: form.cpuModel || null, memoryMiB: form.memoryMiB,
           accelerator: form.accelerator, network: form.network, boot: form.boot, shutdownTimeoutSec: form.shutdownTimeoutSec,
-          disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })),
+          disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })), cdrom: form.cdrom || null,
         };
     update.mutate({ id: vm.id, patch }, { onSuccess: onClose, onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'error', e.message)) });
   };
@@ -114,6 +116,12 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               <TextInput name="shutdownTimeoutSec" type="number" min={5} value={form.shutdownTimeoutSec} onChange={num((n) => set('shutdownTimeoutSec', n))} />
             </Field>
           </div>
+          <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
+            <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
+              <option value="">empty</option>
+              {media.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+            </select>
+          </Field>
           <Field label="Network" error={errorFor('network')}>
             <select name="network" className={inputClass} value={form.network.mode} onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}>
               <option value="user">user-mode (NAT, port forwards)</option><option value="none">none</option>

@@ -14,6 +14,13 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
   const hostCpus = useHost().data?.cpu.logicalCpus ?? 0;
   const { pin } = useVmMutations();
   const [draft, setDraft] = useState(() => new Map(vm.pinning.vcpus.map((p) => [p.index, new Set(p.cpus)])));
+  const [emulator, setEmulator] = useState(() => new Set(vm.pinning.emulatorCpus ?? []));
+  const toggleEmulator = (cpu: number) => {
+    const next = new Set(emulator);
+    if (next.has(cpu)) next.delete(cpu);
+    else next.add(cpu);
+    setEmulator(next);
+  };
   const toggle = (index: number, cpu: number) => {
     const next = new Map(draft);
     const set = new Set(next.get(index) ?? []);
@@ -25,7 +32,7 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
   };
   const apply = () => pin.mutate({
     id: vm.id,
-    pinning: { vcpus: [...draft].map(([index, cpus]) => ({ index, cpus: [...cpus].sort((a, b) => a - b) })), emulatorCpus: vm.pinning.emulatorCpus ?? null },
+    pinning: { vcpus: [...draft].map(([index, cpus]) => ({ index, cpus: [...cpus].sort((a, b) => a - b) })), emulatorCpus: emulator.size > 0 ? [...emulator].sort((a, b) => a - b) : null },
   });
   const rows = Array.from({ length: vm.maxVcpus }, (_, index) => ({ index, live: vcpus?.find((v) => v.index === index) }));
 
@@ -55,6 +62,17 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
           ))}
         </tbody>
       </table>
+      <div className="mt-3 flex items-center justify-between border-t border-slate-100 pt-3 text-sm dark:border-slate-800">
+        <span>Other QEMU threads (I/O, main loop)</span>
+        <span className="space-x-2">
+          {Array.from({ length: hostCpus }, (_, cpu) => (
+            <label key={cpu} className="inline-flex items-center gap-1">
+              <input type="checkbox" aria-label={`pin other threads to CPU ${cpu}`} checked={emulator.has(cpu)} onChange={() => toggleEmulator(cpu)} />
+              {cpu}
+            </label>
+          ))}
+        </span>
+      </div>
       <p className="mt-3 text-xs text-slate-500">Unchecked vCPUs may run on any host CPU. Pinning is applied to the vCPU threads now if the VM runs, and again at every start and hot-plug.</p>
     </Card>
   );

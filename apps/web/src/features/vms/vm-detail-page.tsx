@@ -51,6 +51,7 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
       <Card title="Devices" actions={edit}>
         <Facts rows={[
           ['Disks', vm.disks.map((d) => `${d.id} (${d.bus})`).join(', ')],
+          ['CD-ROM', vm.cdrom ?? 'empty'],
           ['Network', vm.network.mode === 'user' ? 'user-mode (NAT)' : 'none'],
           ['Port forwards', vm.network.forwards.length === 0 ? 'none' : vm.network.forwards.map((f) => `${f.protocol} 127.0.0.1:${f.hostPort} → ${f.guestPort}`).join(', ')],
           ['Boot order', `${vm.boot.order}${vm.boot.once ? ` (once: ${vm.boot.once})` : ''}${vm.boot.menu ? ', menu' : ''}`],
