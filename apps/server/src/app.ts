@@ -7,13 +7,13 @@ import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
-import { createImageService, createVmService } from '@strata/core';
+import { createImageService, createJobService, createVmService } from '@strata/core';
 import { readAffinity, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import { imageRepository, vmRepository } from './db/repositories.js';
+import { imageRepository, jobRepository, vmRepository } from './db/repositories.js';
 import { ensureAdmin } from './auth/users.js';
 import { pruneSessions } from './auth/sessions.js';
 import { registerGuard } from './auth/guard.js';
@@ -26,6 +26,7 @@ import { ConsoleHub } from './console/console-hub.js';
 import { authRoutes } from './routes/auth.js';
 import { vmRoutes } from './routes/vms.js';
 import { imageRoutes } from './routes/images.js';
+import { jobRoutes } from './routes/jobs.js';
 import { hostRoutes } from './routes/host.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
@@ -50,14 +51,18 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const bus = new EventBus();
   const files = createImageFiles(join(config.dataDir, 'images'));
   const vmDir = (id: string) => join(config.dataDir, 'vms', id);
+  const newId = () => randomBytes(6).toString('hex');
+  const now = () => new Date().toISOString();
+  const jobs = createJobService({ jobs: jobRepository(db), events: bus, newId, now });
   const vms = createVmService({
     vms: vmsRepo, images, files, host, events: bus, vmDir,
     affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
     drivers: { qemu: createQemuDriver() },
-    newId: () => randomBytes(6).toString('hex'),
-    now: () => new Date().toISOString(),
+    newId, now,
     defaultImage: 'strata-mini',
-  });
+    busy: (id) => jobs.activeFor(id)?.title ?? null,
+  }, jobs);
+  await jobs.recover();
   await vms.reattachAll();
   const imageService = createImageService({ images, vms: vmsRepo, files });
   const hub = new ConsoleHub();
@@ -83,7 +88,8 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await api.register(authRoutes, { db });
     await api.register(vmRoutes, { vms });
-    await api.register(imageRoutes, { images: imageService });
+    await api.register(imageRoutes, { images: imageService, vms });
+    await api.register(jobRoutes, { jobs });
     await api.register(hostRoutes, { host, bus });
     await api.register(eventRoutes, { bus });
     await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { TOKEN } from './harness.js';
+import { promptPattern } from './api-client.js';
 
 /** A console viewer for tests: collects what the VM prints and waits for text to appear. */
 export class ConsoleClient {
@@ -32,6 +33,16 @@ export class ConsoleClient {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Runs a shell command in the guest and returns what it printed before the next prompt. */
+  async run(command: string, timeoutMs = 30_000): Promise<string> {
+    const mark = this.output.length;
+    this.send(`${command}\r`);
+    const tail = command.slice(-12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // A long command wraps at the terminal's width, which ends its echo with \r\r\n.
+    const match = await this.waitFor(new RegExp(`${tail}\\r+\\n([\\s\\S]*?)${promptPattern.source}`), timeoutMs, mark);
+    return match[1]!;
   }
 
   close(): void {

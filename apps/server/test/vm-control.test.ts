@@ -13,15 +13,7 @@ beforeAll(async () => { server = await startServer(); });
 afterAll(async () => { viewer?.close(); await server.close(); });
 const { api, waitForState } = apiClient(() => server);
 
-/** Runs a command on the serial console and returns what it printed before the next prompt. */
-async function sh(command: string, timeoutMs = 30_000): Promise<string> {
-  const mark = viewer.output.length;
-  viewer.send(`${command}\r`);
-  const tail = command.slice(-12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // A long command wraps at the terminal's width, which ends its echo with \r\r\n.
-  const match = await viewer.waitFor(new RegExp(`${tail}\\r+\\n([\\s\\S]*?)${promptPattern.source}`), timeoutMs, mark);
-  return match[1]!;
-}
+const sh = (command: string, timeoutMs?: number) => viewer.run(command, timeoutMs);
 
 const freePort = () => new Promise<number>((resolve) => {
   const probe = createServer().listen(0, '127.0.0.1', () => {

@@ -4,3 +4,4 @@ export * from './host.js';
 export * from './images.js';
 export * from './vms.js';
 export * from './events.js';
+export * from './jobs.js';

@@ -1,5 +1,6 @@
 import type { Image } from '@strata/contract';
 import { usersOf } from './image-chain.js';
+import { invalidImages } from './image-validity.js';
 import type { ImageFiles, ImageRepository, VmRepository } from './ports.js';
 
 export type ImageService = ReturnType<typeof createImageService>;
@@ -9,13 +10,14 @@ export function createImageService(deps: { images: ImageRepository; vms: VmRepos
     list(): Image[] {
       const all = deps.images.list();
       const users = usersOf(all, deps.vms.list());
+      const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint });
       return all.map((r) => {
         const present = deps.files.exists(r.path);
         return {
           id: r.id, name: r.name, path: r.path, format: r.format, parentId: r.parentId,
           virtualSize: r.virtualSize, allocatedSize: present ? deps.files.allocatedSize(r.path) : 0,
-          protected: r.protected, valid: present, invalidReason: present ? null : `file ${r.path} is missing`,
-          usedBy: users.get(r.id) ?? [], ownerVmId: r.ownerVmId, createdAt: r.createdAt,
+          protected: r.protected, valid: !invalid.has(r.id), invalidReason: invalid.get(r.id) ?? null,
+          usedBy: users.get(r.id) ?? [], ownerVmId: r.ownerVmId, snapshot: r.snapshot, createdAt: r.createdAt,
         };
       });
     },

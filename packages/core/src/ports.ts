@@ -1,5 +1,5 @@
 import type { Accelerator, HostInfo, StrataEvent } from '@strata/contract';
-import type { BootSpec, ImageRecord, VmRecord } from './records.js';
+import type { BootSpec, Fingerprint, ImageRecord, VmRecord } from './records.js';
 
 export interface VmRepository {
   list(): VmRecord[];
@@ -28,6 +28,47 @@ export interface ImageFiles {
   protect(path: string): Promise<void>;
   removeFile(path: string): Promise<void>;
   exists(path: string): boolean;
+  /** stat identity of the file, without its hash; null when it does not exist. */
+  fingerprint(path: string): Fingerprint | null;
+  sha256(path: string): Promise<string>;
+  pathFor(id: string, format: string): string;
+  freeSpace(): number;
+  /**
+   * Writes the guest-visible content of `source`'s chain to `target` (qcow2): standalone, or as an
+   * overlay on `backing`. Reports progress from 0 to 1; the signal aborts it.
+   */
+  convert(source: string, target: string, options: { backing?: { path: string; format: string }; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
+  /** true when both show the guest the same bytes (qemu-img compare). */
+  sameContent(a: string, b: string): Promise<boolean>;
+  /** qemu-img check; throws with its report when the image has errors. */
+  check(path: string): Promise<void>;
+  /** fsync the file and its directory, so a rename after it survives a crash. */
+  sync(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+}
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  kind: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  progress: number;
+  title: string;
+  vmId: string | null;
+  imageId: string | null;
+  /** What has been done so far, so a restart can finish or undo it. */
+  journal: Record<string, unknown>;
+  error?: string;
+  result?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobRepository {
+  list(): JobRecord[];
+  get(id: string): JobRecord | undefined;
+  insert(job: JobRecord): void;
+  update(id: string, patch: Partial<JobRecord>): JobRecord;
 }
 
 export interface LaunchDisk {
@@ -71,6 +112,8 @@ export interface RunningVm {
   /** Plugs vCPUs in until `count` are present (never unplugs). */
   hotplugVcpus(count: number): Promise<void>;
   setBalloon(bytes: number): Promise<void>;
+  /** Freezes the disk's active layer and continues on a new qcow2 overlay QEMU makes at `path`. */
+  snapshotDisk(diskId: string, path: string): Promise<void>;
   /** Lets go of control channels without touching the process (server shutdown). */
   detach(): void;
   logTail(lines: number): Promise<string[]>;

@@ -19,7 +19,22 @@ export interface ImageRecord {
   /** The VM this layer is private to (its writable top or one of its snapshots), if any. */
   ownerVmId: string | null;
   boot: BootSpec | null;
+  /** The parent as it was when this layer was made on it; qcow2 itself records only its path. */
+  parentFingerprint: Fingerprint | null;
+  /** Set when Strata knowingly broke this layer (a confirmed merge into its parent). */
+  invalidReason: string | null;
+  snapshot: { name: string; description: string; takenAt: string } | null;
   createdAt: string;
+}
+
+/** Identity of a file as stat sees it (nanosecond times), plus its sha256 once computed. */
+export interface Fingerprint {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeNs: string;
+  ctimeNs: string;
+  sha256: string | null;
 }
 
 export interface VmRecord {

@@ -1,6 +1,7 @@
 import type { Pinning, VcpuInfo, Vm, VmCreate, VmPatch } from '@strata/contract';
 import { StrataError, conflict, invalid } from './errors.js';
 import type { VmRecord } from './records.js';
+import { createLayer } from './layers.js';
 import type { VmContext } from './vm-context.js';
 import { DEFAULT_BOOT, DEFAULT_NETWORK, DEFAULT_PINNING, DEFAULT_SHUTDOWN_TIMEOUT_SEC } from './vm-defaults.js';
 import { assertAction, isActive } from './vm-state.js';
@@ -58,16 +59,8 @@ export function createVmConfig(ctx: VmContext) {
       if (base.format !== 'qcow2') throw invalid('body.image', `a QEMU VM needs a qcow2 base; '${base.name}' is ${base.format}`);
 
       const id = deps.newId();
-      const topId = deps.newId();
-      const overlay = await deps.files.createOverlay(base, topId);
-      if (!base.protected) {
-        await deps.files.protect(base.path);
-        images.update(base.id, { protected: true });
-      }
-      images.insert({
-        id: topId, name: `${body.name}-disk0`, path: overlay.path, format: 'qcow2', parentId: base.id,
-        virtualSize: overlay.virtualSize, protected: false, ownerVmId: id, boot: null, createdAt: deps.now(),
-      });
+      const top = await createLayer(deps, base, { name: `${body.name}-disk0`, ownerVmId: id });
+      const topId = top.id;
       const record: VmRecord = {
         id, name: body.name, hypervisor, state: 'defined', imageId: base.id, cpu, vcpus, cpuModel: body.cpuModel ?? null,
         pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: body.accelerator ?? 'auto', runningAccelerator: null,

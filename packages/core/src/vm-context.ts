@@ -1,6 +1,7 @@
 import type { Hypervisor, Vm } from '@strata/contract';
 import { StrataError, notFound } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { chainOf } from './image-chain.js';
 import type { EventSink, HostProvider, HypervisorDriver, ImageFiles, ImageRepository, RunningVm, ThreadAffinity, VmRepository } from './ports.js';
 import type { VmRecord } from './records.js';
 import { topologyWarnings, vcpuCount } from './vm-spec.js';
@@ -17,6 +18,8 @@ export interface VmServiceDeps {
   newId(): string;
   now(): string;
   defaultImage: string;
+  /** What long work (a merge) holds this VM, if any: nothing may start it meanwhile. */
+  busy(vmId: string): string | null;
 }
 
 export interface Live {
@@ -76,7 +79,11 @@ export function createVmContext(deps: VmServiceDeps) {
     }
   };
 
-  return { deps, live, lock, toVm, publish, mustGet, driverFor, liveOf, applyPinning };
+  /** The boot spec of a layer's chain: the default guest's kernel sits on its root base. */
+  const bootOf = (imageId: string) =>
+    chainOf(imageId, new Map(deps.images.list().map((i) => [i.id, i]))).map((l) => l.boot).find((b) => b !== null) ?? null;
+
+  return { deps, live, lock, toVm, publish, mustGet, driverFor, liveOf, applyPinning, bootOf };
 }
 
 export type VmContext = ReturnType<typeof createVmContext>;

@@ -1,6 +1,7 @@
 import type { Accelerator, Vm } from '@strata/contract';
 import { StrataError, conflict } from './errors.js';
 import { chainOf } from './image-chain.js';
+import { invalidImages } from './image-validity.js';
 import type { RunningVm } from './ports.js';
 import type { VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
@@ -65,11 +66,17 @@ export function createVmLifecycle(ctx: VmContext) {
       return lock.run(id, async () => {
         const vm = mustGet(id);
         assertAction('start', vm.state);
+        const busy = deps.busy(id);
+        if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
         const driver = driverFor(vm);
         const accelerator = await pickAccelerator(vm);
-        const byId = new Map(images.list().map((i) => [i.id, i]));
+        const all = images.list();
+        const byId = new Map(all.map((i) => [i.id, i]));
+        const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint });
         const disks = vm.disks.map((disk) => {
           const chain = chainOf(disk.imageId, byId);
+          const broken = chain.find((layer) => invalid.has(layer.id));
+          if (broken) throw conflict('image_invalid', `disk ${disk.id} cannot boot: layer ${broken.name} is invalid because ${invalid.get(broken.id)}`);
           const missing = chain.find((layer) => !deps.files.exists(layer.path));
           if (chain.length === 0 || missing) {
             throw conflict('image_missing', `disk ${disk.id}: layer file ${missing?.path ?? disk.imageId} is missing`);
@@ -80,7 +87,7 @@ export function createVmLifecycle(ctx: VmContext) {
           }
           return { disk, chain };
         });
-        const boot = disks[0]?.chain.map((l) => l.boot).find((b) => b !== null) ?? null;
+        const boot = disks[0] ? ctx.bootOf(disks[0].disk.imageId) : null;
         const cdrom = vm.cdrom ? images.get(vm.cdrom) : undefined;
         if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path))) throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
         await publish(vms.update(id, { state: 'starting', stopRequested: false, lastError: null, shutdownDeadline: null }));

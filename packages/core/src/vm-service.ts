@@ -4,20 +4,28 @@ import type { RunningVm } from './ports.js';
 import { createVmConfig } from './vm-config.js';
 import { createVmContext, type VmServiceDeps } from './vm-context.js';
 import { createVmLifecycle } from './vm-lifecycle.js';
+import { createVmDisks } from './vm-disks.js';
+import { createMergeService } from './merge-service.js';
+import type { JobService } from './job-service.js';
 import { assertAction } from './vm-state.js';
 
 export type { VmServiceDeps } from './vm-context.js';
 export type VmService = ReturnType<typeof createVmService>;
 
-export function createVmService(deps: VmServiceDeps) {
+export function createVmService(deps: VmServiceDeps, jobs: JobService) {
   const ctx = createVmContext(deps);
   const lifecycle = createVmLifecycle(ctx);
   const config = createVmConfig(ctx);
+  const disks = createVmDisks(ctx);
+  const merges = createMergeService(ctx, jobs);
   const { vms, images } = deps;
 
   return {
     ...lifecycle,
     ...config,
+    ...disks,
+    planMerge: merges.plan,
+    merge: merges.merge,
 
     async list(): Promise<Vm[]> {
       return Promise.all(vms.list().map(ctx.toVm));

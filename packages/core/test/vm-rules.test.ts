@@ -63,6 +63,7 @@ describe('KeyedMutex', () => {
 describe('image chains', () => {
   const image = (id: string, parentId: string | null): ImageRecord => ({
     id, name: id, path: `/i/${id}`, format: 'qcow2', parentId, virtualSize: 1, protected: false, ownerVmId: null, boot: null, createdAt: '',
+    parentFingerprint: null, invalidReason: null, snapshot: null,
   });
   const images = [image('base', null), image('mid', 'base'), image('top', 'mid'), image('other', 'base')];
   it('walks from the top layer to the base', () => {

@@ -1,4 +1,4 @@
-import { runOk } from '@strata/host';
+import { run, runOk } from '@strata/host';
 
 export interface QemuImgInfo {
   filename: string;
@@ -8,6 +8,52 @@ export interface QemuImgInfo {
   'backing-filename'?: string;
   'full-backing-filename'?: string;
   'backing-filename-format'?: string;
+}
+
+/** `qemu-img convert -p` prints "(12.34/100%)" with carriage returns; the last one counts. */
+export function parseConvertProgress(chunk: string): number | null {
+  const all = [...chunk.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)];
+  const last = all.at(-1);
+  return last ? Number(last[1]) / 100 : null;
+}
+
+/**
+ * Writes what the guest sees through `source`'s chain into a new qcow2 `target`: standalone, or
+ * as an overlay on `backing`. Not `convert -B`: that copies only what the top layer allocates and
+ * silently drops the layers between it and the new backing. A safe rebase of a copy of the top
+ * pulls exactly those layers in, and leaves every existing file untouched.
+ */
+export async function convertImage(source: string, target: string, options: {
+  backing?: { path: string; format: string };
+  onProgress(p: number): void;
+  signal: AbortSignal;
+}): Promise<void> {
+  const progress = {
+    signal: options.signal,
+    onStdout: (chunk: string) => {
+      const p = parseConvertProgress(chunk);
+      if (p !== null) options.onProgress(p);
+    },
+  };
+  if (!options.backing) {
+    await runOk(['qemu-img', 'convert', '-p', '-O', 'qcow2', source, target], progress);
+    return;
+  }
+  await runOk(['cp', '--sparse=always', source, target], { signal: options.signal });
+  await runOk(['qemu-img', 'rebase', '-p', '-f', 'qcow2', '-F', options.backing.format, '-b', options.backing.path, target], progress);
+}
+
+/** qemu-img compare: 0 identical, 1 different, anything else an error. */
+export async function sameContent(a: string, b: string): Promise<boolean> {
+  const result = await run(['qemu-img', 'compare', '-q', a, b]);
+  if (result.code === 0) return true;
+  if (result.code === 1) return false;
+  throw new Error(`qemu-img compare failed: ${result.stderr.trim()}`);
+}
+
+export async function checkImage(path: string): Promise<void> {
+  const result = await run(['qemu-img', 'check', path]);
+  if (result.code !== 0) throw new Error(`qemu-img check found problems in ${path}: ${(result.stdout + result.stderr).trim()}`);
 }
 
 export async function imageInfo(path: string): Promise<QemuImgInfo> {

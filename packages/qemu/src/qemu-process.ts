@@ -109,6 +109,25 @@ export class QemuProcess implements RunningVm {
     }
   }
 
+  /** The format node a guest device reads from now (it changes after every snapshot or pivot). */
+  async activeNode(diskId: string): Promise<string> {
+    type Block = { device: string; qdev?: string; inserted?: { 'node-name': string } };
+    const blocks = await this.qmp.execute<Block[]>('query-block');
+    const block = blocks.find((b) => b.device === `drive-${diskId}` || b.qdev?.startsWith(`/machine/peripheral/${diskId}/`));
+    if (!block?.inserted) throw new Error(`QEMU has no medium for disk ${diskId}`);
+    return block.inserted['node-name'];
+  }
+
+  async snapshotDisk(diskId: string, path: string): Promise<void> {
+    await this.qmp.execute('blockdev-snapshot-sync', {
+      'node-name': await this.activeNode(diskId),
+      'snapshot-file': path,
+      'snapshot-node-name': `${diskId}-${Date.now().toString(36)}`,
+      format: 'qcow2',
+      mode: 'absolute-paths',
+    }, 30_000);
+  }
+
   async setBalloon(bytes: number): Promise<void> {
     await this.qmp.execute('balloon', { value: bytes });
   }

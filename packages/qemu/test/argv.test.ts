@@ -95,3 +95,11 @@ describe('parseCpuHelp', () => {
     expect(models).toEqual([{ name: '486', description: '(alias configured by machine type)' }, { name: 'Broadwell-v1', description: 'Intel Core Processor (Broadwell)' }]);
   });
 });
+
+describe('parseConvertProgress', () => {
+  it('takes the last progress figure qemu-img printed', async () => {
+    const { parseConvertProgress } = await import('../src/qemu-img.js');
+    expect(parseConvertProgress('    (0.00/100%)\r    (33.33/100%)\r')).toBeCloseTo(0.3333);
+    expect(parseConvertProgress('no progress here')).toBeNull();
+  });
+});

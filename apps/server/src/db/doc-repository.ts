@@ -5,7 +5,7 @@ import type { Db } from './database.js';
  * issue, and a document absorbs new fields without a migration per field.
  */
 export class DocRepository<T extends { id: string; name: string }> {
-  constructor(private readonly db: Db, private readonly table: 'vms' | 'images') {}
+  constructor(private readonly db: Db, private readonly table: 'vms' | 'images' | 'jobs') {}
 
   list(): T[] {
     return (this.db.prepare(`SELECT doc FROM ${this.table} ORDER BY rowid`).all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);

@@ -42,11 +42,11 @@ export async function installDefaultGuest(opts: {
   const createdAt = new Date().toISOString();
   opts.images.insert({
     id, name: IMAGE_NAME, path: qcow2, format: 'qcow2', parentId: null, virtualSize, protected: true,
-    ownerVmId: null, boot: { kernel, initrd, cmdline: 'quiet' }, createdAt,
+    ownerVmId: null, boot: { kernel, initrd, cmdline: 'quiet' }, createdAt, parentFingerprint: null, invalidReason: null, snapshot: null,
   });
   opts.images.insert({
     id: `${id}-raw`, name: `${IMAGE_NAME}-raw`, path: raw, format: 'raw', parentId: null, virtualSize, protected: true,
-    ownerVmId: null, boot: null, createdAt,
+    ownerVmId: null, boot: null, createdAt, parentFingerprint: null, invalidReason: null, snapshot: null,
   });
   opts.log(`imported ${IMAGE_NAME} (${artifacts.hash}) into ${imagesDir}`);
   return artifacts;

@@ -1,8 +1,18 @@
-import { existsSync, statSync } from 'node:fs';
-import { chmod, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream, existsSync, statfsSync, statSync } from 'node:fs';
+import { chmod, open, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
-import { createOverlay } from '@strata/qemu';
+import { checkImage, convertImage, createOverlay, sameContent } from '@strata/qemu';
+
+async function fsync(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 export function createImageFiles(imagesDir: string): ImageFiles {
   return {
@@ -16,5 +26,30 @@ export function createImageFiles(imagesDir: string): ImageFiles {
     protect: (path) => chmod(path, 0o444),
     removeFile: (path) => rm(path, { force: true }),
     exists: (path) => existsSync(path),
+    fingerprint(path) {
+      try {
+        const s = statSync(path, { bigint: true });
+        return { dev: Number(s.dev), ino: Number(s.ino), size: Number(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs), sha256: null };
+      } catch {
+        return null;
+      }
+    },
+    sha256: (path) => new Promise((resolve, reject) => {
+      const hash = createHash('sha256');
+      createReadStream(path).on('data', (c) => hash.update(c)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+    }),
+    pathFor: (id, format) => join(imagesDir, `${id}.${format}`),
+    freeSpace() {
+      const s = statfsSync(imagesDir);
+      return s.bavail * s.bsize;
+    },
+    convert: convertImage,
+    sameContent,
+    check: checkImage,
+    async sync(path) {
+      await fsync(path);
+      await fsync(dirname(path)); // the directory entry too, so a rename survives a power cut
+    },
+    rename: (from, to) => rename(from, to),
   };
 }

@@ -1,0 +1,189 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Image, Job, MergePlan, Vm } from '@strata/contract';
+import { startServer, type TestServer } from './harness.js';
+import { apiClient, promptPattern } from './api-client.js';
+import { ConsoleClient } from './console-client.js';
+import { pidsMentioning } from '../../../e2e/processes.mjs';
+
+let server: TestServer;
+beforeAll(async () => { server = await startServer(); });
+afterAll(async () => { await server.close(); });
+const { api, waitForState } = apiClient(() => server);
+
+const images = async () => (await api<Image[]>('GET', '/images')).body;
+const top = async (vm: Vm) => (await images()).find((i) => i.id === (vm.disks[0]!.imageId))!;
+const getVm = async (id: string) => (await api<Vm>('GET', `/vms/${id}`)).body;
+const qemuCheck = (path: string) => execFileSync('qemu-img', ['check', path]).toString();
+
+/** Boots the VM, runs `commands` in its shell, flushes, and shuts it down cleanly; returns their output. */
+async function inGuest(vm: Vm, commands: string[]): Promise<string[]> {
+  const log = `${server.dataDir}/vms/${vm.id}/console.log`;
+  const before = existsSync(log) ? statSync(log).size : 0;
+  expect((await api<Vm>('POST', `/vms/${vm.id}/start`)).status).toBe(200);
+  const viewer = await ConsoleClient.open(server.url, vm.id);
+  await expect.poll(() => execFileSync('tail', ['-c', `+${before + 1}`, log]).toString(), { timeout: 90_000 }).toMatch(promptPattern);
+  const out: string[] = [];
+  for (const c of commands) out.push((await viewer.run(c)).trim());
+  await viewer.run('sync');
+  viewer.close();
+  await api('POST', `/vms/${vm.id}/shutdown`);
+  await waitForState(vm.id, 'stopped', 30_000);
+  return out;
+}
+
+async function merge(imageId: string, body: object): Promise<Job> {
+  const res = await api<Job>('POST', `/images/${imageId}/merge`, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const job = (await api<Job>('GET', `/jobs/${res.body.id}`)).body;
+    if (job.state !== 'running' && job.state !== 'queued') return job;
+    if (Date.now() > deadline) throw new Error(`job ${job.id} still ${job.state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('layers: snapshots, revert and merges on real qcow2 files', () => {
+  let vm: Vm;
+
+  it('takes a live snapshot while the guest writes, without stopping it', async () => {
+    vm = (await api<Vm>('POST', '/vms', { name: 'layers' })).body;
+    await api('POST', `/vms/${vm.id}/start`);
+    const viewer = await ConsoleClient.open(server.url, vm.id);
+    await viewer.waitFor(promptPattern, 90_000);
+    await viewer.run('echo one > /root/one; sync');
+    const before = await top(vm);
+    const snap = await api<Vm>('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'first', description: 'before two' });
+    expect(snap.status).toBe(200);
+    expect(snap.body.state).toBe('running');
+    const frozen = (await images()).find((i) => i.id === before.id)!;
+    expect(frozen).toMatchObject({ protected: true, snapshot: { name: 'first', description: 'before two' } });
+    expect(statSync(frozen.path).mode & 0o222).toBe(0);
+    const newTop = await top(snap.body);
+    expect(newTop.parentId).toBe(before.id);
+    expect(JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', newTop.path]).toString())['backing-filename']).toBe(frozen.path);
+    await viewer.run('echo two > /root/two; sync');
+    viewer.close();
+    await api('POST', `/vms/${vm.id}/shutdown`);
+    vm = await waitForState(vm.id, 'stopped', 30_000);
+    expect(qemuCheck(newTop.path)).toMatch(/No errors/);
+  });
+
+  it('reverts to the snapshot: what was written after it is gone', async () => {
+    const snapshot = (await images()).find((i) => i.snapshot?.name === 'first')!;
+    const res = await api<Vm>('POST', `/vms/${vm.id}/disks/disk0/revert`, { imageId: snapshot.id });
+    expect(res.status).toBe(200);
+    vm = res.body;
+    expect((await top(vm)).parentId).toBe(snapshot.id);
+    const [one, two] = await inGuest(vm, ['cat /root/one', 'cat /root/two 2>&1', 'echo three > /root/three']);
+    expect(one).toBe('one');
+    expect(two).toMatch(/No such file/);
+  });
+
+  it('plans merges: commit into the VM\'s own snapshot, never silently into the shared base', async () => {
+    const plan = (await api<MergePlan>('GET', `/images/${vm.disks[0]!.imageId}/merge-plan`)).body;
+    expect(plan.modes.find((m) => m.mode === 'commit')).toMatchObject({ allowed: true, invalidates: [] });
+    const base = (await images()).find((i) => i.name === 'strata-mini')!;
+    const other = (await api<Vm>('POST', '/vms', { name: 'on-base' })).body;
+    const refused = await api<{ code: string; message: string }>('POST', `/images/${other.disks[0]!.imageId}/merge`, { mode: 'commit' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/shared base/);
+    expect(statSync(base.path).mode & 0o222).toBe(0);
+    await api('DELETE', `/vms/${other.id}`);
+  });
+
+  it('commits the top into its snapshot offline: a new file, checked, compared, renamed in', async () => {
+    const layer = await top(vm);
+    const parent = (await images()).find((i) => i.id === layer.parentId)!;
+    const job = await merge(layer.id, { mode: 'commit' });
+    expect(job, job.error).toMatchObject({ state: 'succeeded', progress: 1, kind: 'merge' });
+    vm = await getVm(vm.id);
+    expect(vm.disks[0]!.imageId).toBe(parent.id);
+    expect(existsSync(layer.path)).toBe(false);
+    expect((await images()).find((i) => i.id === parent.id)).toMatchObject({ protected: false, snapshot: null, valid: true });
+    expect(qemuCheck(parent.path)).toMatch(/No errors/);
+    expect(execFileSync('ls', [`${server.dataDir}/images`]).toString()).not.toMatch(/\.tmp/);
+    const [one, three] = await inGuest(vm, ['cat /root/one', 'cat /root/three']);
+    expect([one, three]).toEqual(['one', 'three']);
+  });
+
+  it('refuses to commit into a layer others stand on unless told, then marks them invalid', async () => {
+    await api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'shared' });
+    vm = await getVm(vm.id);
+    const shared = (await images()).find((i) => i.snapshot?.name === 'shared')!;
+    const clone = (await api<Vm>('POST', '/vms', { name: 'clone', image: shared.id })).body;
+    const cloneTop = clone.disks[0]!.imageId;
+    const layer = vm.disks[0]!.imageId;
+    const unconfirmed = await api<{ code: string; message: string }>('POST', `/images/${layer}/merge`, { mode: 'commit' });
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.code).toBe('confirm_required');
+    expect(unconfirmed.body.message).toContain('clone-disk0');
+    expect((await merge(layer, { mode: 'commit', confirmInvalidate: true })).state).toBe('succeeded');
+    const invalid = (await images()).find((i) => i.id === cloneTop)!;
+    expect(invalid.valid).toBe(false);
+    expect(invalid.invalidReason).toMatch(/was merged into by VM layers/);
+    const start = await api<{ code: string }>('POST', `/vms/${clone.id}/start`);
+    expect(start.status).toBe(409);
+    expect(start.body.code).toBe('image_invalid');
+    expect((await api('DELETE', `/vms/${clone.id}`)).status).toBe(204);
+  });
+
+  it('streams the base into the top, which then stands alone', async () => {
+    vm = await getVm(vm.id);
+    const layer = await top(vm);
+    expect(layer.parentId).not.toBeNull();
+    expect((await merge(layer.id, { mode: 'stream' })).state).toBe('succeeded');
+    const alone = await top(await getVm(vm.id));
+    expect(alone.parentId).toBeNull();
+    expect(JSON.parse(execFileSync('qemu-img', ['info', '--output=json', alone.path]).toString())['backing-filename']).toBeUndefined();
+    expect(await inGuest(vm, ['cat /root/three'])).toEqual(['three']);
+  });
+
+  it('merges into a new base and repoints only this VM', async () => {
+    vm = await getVm(vm.id);
+    const old = await top(vm);
+    expect((await merge(old.id, { mode: 'new-base' })).state).toBe('succeeded');
+    vm = await getVm(vm.id);
+    const fresh = await top(vm);
+    const base = (await images()).find((i) => i.id === fresh.parentId)!;
+    expect(base).toMatchObject({ parentId: null, protected: true, ownerVmId: null });
+    expect(base.name).toMatch(/^layers-base-/);
+    expect(existsSync(old.path)).toBe(false);
+    expect(await inGuest(vm, ['cat /root/one'])).toEqual(['one']);
+  });
+
+  it('finishes or undoes a merge the server died in, from its journal', async () => {
+    const layer = await top(await getVm(vm.id));
+    const tmp = `${layer.path}.merge-crashed.tmp`;
+    writeFileSync(tmp, 'half-written');
+    const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
+    const journal = { mode: 'stream', step: 'writing', vmId: vm.id, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
+    const record = { id: 'crashedjob1', name: 'crashedjob1', kind: 'merge', state: 'running', progress: 0.4, title: 'stream', vmId: vm.id, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
+    db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(record.id, record.name, JSON.stringify(record));
+    db.close();
+    await server.restart();
+    const job = (await api<Job>('GET', '/jobs/crashedjob1')).body;
+    expect(job.state).toBe('failed');
+    expect(job.result).toMatch(/^rolled back/);
+    expect(existsSync(tmp)).toBe(false);
+    expect(qemuCheck(layer.path)).toMatch(/No errors/);
+  });
+
+  it('marks every layer on a base invalid when the base is touched, even with its mtime put back', async () => {
+    const victim = (await api<Vm>('POST', '/vms', { name: 'victim' })).body;
+    const base = (await images()).find((i) => i.name === 'strata-mini')!;
+    const { mtimeNs } = statSync(base.path, { bigint: true });
+    const stamp = `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
+    execFileSync('touch', ['-m', '-d', stamp, base.path]); // seed 000's trick: the mtime put back exactly, but the ctime moves
+    expect(statSync(base.path, { bigint: true }).mtimeNs).toBe(mtimeNs);
+    const layer = (await images()).find((i) => i.id === victim.disks[0]!.imageId)!;
+    expect(layer.valid).toBe(false);
+    expect(layer.invalidReason).toMatch(/strata-mini changed after this layer was made on it: it was changed \(ctime changed/);
+    const start = await api<{ code: string; message: string }>('POST', `/vms/${victim.id}/start`);
+    expect(start.status).toBe(409);
+    expect(start.body.code).toBe('image_invalid');
+    expect(pidsMentioning(`strata-${victim.id}`)).toEqual([]);
+  });
+});

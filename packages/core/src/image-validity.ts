@@ -1,0 +1,51 @@
+import type { Fingerprint, ImageRecord } from './records.js';
+
+/** Why `now` is not the file `then` was, or null when it is the same file, unchanged. */
+export function fingerprintChange(then: Fingerprint, now: Fingerprint | null): string | null {
+  if (!now) return 'the file is gone';
+  if (then.sha256 && now.sha256 && then.sha256 === now.sha256) return null; // restored byte for byte: still the same content
+  if (then.dev !== now.dev || then.ino !== now.ino) return 'it was replaced by another file';
+  if (then.size !== now.size) return `its size changed from ${then.size} to ${now.size} bytes`;
+  if (then.mtimeNs !== now.mtimeNs) return 'it was modified (mtime changed)';
+  if (then.ctimeNs !== now.ctimeNs) return 'it was changed (ctime changed, so an mtime that looks right was set back)';
+  return null;
+}
+
+export interface ValidityInput {
+  images: ImageRecord[];
+  exists(path: string): boolean;
+  fingerprint(path: string): Fingerprint | null;
+}
+
+/**
+ * Seed 000: a changed backing file invalidates every layer above it. Returns, for each invalid
+ * image, the reason; an image is invalid if its file is gone, if its parent changed since it was
+ * made, if Strata marked it, or if any layer below it is invalid.
+ */
+export function invalidImages({ images, exists, fingerprint }: ValidityInput): Map<string, string> {
+  const byId = new Map(images.map((i) => [i.id, i]));
+  const reasons = new Map<string, string>();
+  const visiting = new Set<string>();
+  const check = (image: ImageRecord): string | null => {
+    if (reasons.has(image.id)) return reasons.get(image.id)!;
+    if (visiting.has(image.id)) return 'its chain of parents loops';
+    visiting.add(image.id);
+    let reason: string | null = image.invalidReason;
+    if (!reason && !exists(image.path)) reason = `its file ${image.path} is missing`;
+    const parent = image.parentId ? byId.get(image.parentId) : undefined;
+    if (!reason && image.parentId && !parent) reason = `its parent ${image.parentId} is unknown`;
+    if (!reason && parent) {
+      const parentReason = check(parent);
+      if (parentReason) reason = `its parent ${parent.name} is invalid`;
+      else if (image.parentFingerprint) {
+        const change = fingerprintChange(image.parentFingerprint, fingerprint(parent.path));
+        if (change) reason = `its parent ${parent.name} changed after this layer was made on it: ${change}`;
+      }
+    }
+    visiting.delete(image.id);
+    if (reason) reasons.set(image.id, reason);
+    return reason;
+  };
+  images.forEach(check);
+  return reasons;
+}

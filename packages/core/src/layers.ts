@@ -1,0 +1,46 @@
+import type { ImageFiles, ImageRepository } from './ports.js';
+import type { ImageRecord } from './records.js';
+
+export interface LayerDeps {
+  images: ImageRepository;
+  files: ImageFiles;
+  newId(): string;
+  now(): string;
+}
+
+/** A base is read-only on disk (a-w) and in the model; its fingerprint is taken after that chmod. */
+export async function protect(deps: LayerDeps, image: ImageRecord): Promise<void> {
+  if (image.protected) return;
+  await deps.files.protect(image.path);
+  deps.images.update(image.id, { protected: true });
+}
+
+/**
+ * A new qcow2 layer on `parent`: the parent is protected first, then fingerprinted (stat now, its
+ * sha256 in the background), so that any later change to it is noticed.
+ */
+export async function createLayer(deps: LayerDeps, parent: ImageRecord, layer: { name: string; ownerVmId: string | null; id?: string }): Promise<ImageRecord> {
+  await protect(deps, parent);
+  const id = layer.id ?? deps.newId();
+  const overlay = await deps.files.createOverlay(parent, id);
+  const record: ImageRecord = {
+    id, name: layer.name, path: overlay.path, format: 'qcow2', parentId: parent.id, virtualSize: overlay.virtualSize,
+    protected: false, ownerVmId: layer.ownerVmId, boot: null, parentFingerprint: deps.files.fingerprint(parent.path),
+    invalidReason: null, snapshot: null, createdAt: deps.now(),
+  };
+  deps.images.insert(record);
+  void hashParent(deps, record);
+  return record;
+}
+
+async function hashParent(deps: LayerDeps, layer: ImageRecord): Promise<void> {
+  const parent = layer.parentId ? deps.images.get(layer.parentId) : undefined;
+  const before = layer.parentFingerprint;
+  if (!parent || !before) return;
+  const sha256 = await deps.files.sha256(parent.path).catch(() => null);
+  const after = deps.files.fingerprint(parent.path);
+  // Only a hash of the very file that was fingerprinted is worth keeping.
+  if (!sha256 || !after || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs || after.ino !== before.ino) return;
+  const current = deps.images.get(layer.id);
+  if (current?.parentFingerprint) deps.images.update(layer.id, { parentFingerprint: { ...current.parentFingerprint, sha256 } });
+}

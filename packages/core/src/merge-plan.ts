@@ -1,0 +1,52 @@
+import type { MergeMode, MergePlan } from '@strata/contract';
+import { chainOf } from './image-chain.js';
+import type { ImageRecord, VmRecord } from './records.js';
+
+export interface MergeTarget {
+  layer: ImageRecord;
+  parent: ImageRecord | undefined;
+  vm: VmRecord | undefined;
+  chain: ImageRecord[];
+  /** Other layers standing on the parent: a commit into it changes them. */
+  dependents: ImageRecord[];
+}
+
+export function mergeTarget(imageId: string, images: ImageRecord[], vms: VmRecord[]): MergeTarget | undefined {
+  const byId = new Map(images.map((i) => [i.id, i]));
+  const layer = byId.get(imageId);
+  if (!layer) return undefined;
+  const parent = layer.parentId ? byId.get(layer.parentId) : undefined;
+  const vm = vms.find((v) => v.disks.some((d) => d.imageId === imageId));
+  const dependents = parent ? images.filter((i) => i.parentId === parent.id && i.id !== layer.id) : [];
+  return { layer, parent, vm, chain: chainOf(imageId, byId), dependents };
+}
+
+/** What each merge mode would do to this layer, or why it is refused; pure, for the dialog and the API. */
+export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, freeSpace: number, live: boolean): MergePlan {
+  const chainBytes = t.chain.reduce((sum, l) => sum + sizes(l), 0);
+  const mode = (m: MergeMode, allowed: boolean, reason: string, spaceNeeded: number, invalidates: ImageRecord[] = []) => ({
+    mode: m, allowed: allowed && spaceNeeded <= freeSpace, spaceNeeded, invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
+    reason: allowed && spaceNeeded > freeSpace ? `needs up to ${spaceNeeded} bytes, only ${freeSpace} are free` : reason,
+  });
+  const notTop = !t.vm ? 'only the writable top layer of a VM disk can be merged for now' : null;
+  const liveNote = live ? 'stop the VM first: live merges inside QEMU are not available yet' : null;
+  const refused = notTop ?? liveNote;
+  const parent = t.parent;
+  const commitReason = refused
+    ?? (!parent ? 'this layer has no parent to commit into'
+      : parent.ownerVmId !== t.vm!.id ? `${parent.name} is a shared base, not this VM's own layer: committing would change it for everyone; use new base`
+        : t.dependents.length > 0 ? `writes this layer into ${parent.name}; ${t.dependents.length} other layer(s) stand on it and become invalid`
+          : `writes this layer into ${parent.name}, which becomes the disk's top`);
+  const commitAllowed = !refused && !!parent && parent.ownerVmId === t.vm!.id;
+  return {
+    imageId: t.layer.id,
+    vmId: t.vm?.id ?? null,
+    live,
+    freeSpace,
+    modes: [
+      mode('commit', commitAllowed, commitReason, parent ? sizes(parent) + sizes(t.layer) : 0, commitAllowed ? t.dependents : []),
+      mode('stream', !refused && !!parent, refused ?? (parent ? 'pulls the data of every layer below into this one, which then stands alone; the layers below are left untouched' : 'this layer stands alone already'), chainBytes),
+      mode('new-base', !refused, refused ?? 'writes the whole chain into a new protected base and gives this VM a fresh overlay on it; other VMs keep their layers', chainBytes),
+    ],
+  };
+}

@@ -1,0 +1,154 @@
+import type { MergeBody, MergePlan } from '@strata/contract';
+import { conflict, notFound } from './errors.js';
+import type { JobContext, JobService } from './job-service.js';
+import { createLayer } from './layers.js';
+import { mergeTarget, planMerge, type MergeTarget } from './merge-plan.js';
+import type { JobRecord } from './ports.js';
+import type { VmContext } from './vm-context.js';
+import { isActive } from './vm-state.js';
+
+interface Journal {
+  mode: 'commit' | 'stream' | 'new-base';
+  step: 'writing' | 'verifying' | 'switching';
+  vmId: string;
+  diskId: string;
+  layerId: string;
+  parentId: string | null;
+  tmp: string;
+  target: string;
+  newId?: string;
+}
+
+/**
+ * Merges that never lose data: each writes the merged chain to a new file, checks it, compares
+ * what the guest sees before and after, fsyncs, and only then renames it into place. The journal
+ * says which side of the rename a crash fell on, so a restart undoes or finishes.
+ */
+export function createMergeService(ctx: VmContext, jobs: JobService) {
+  const { deps } = ctx;
+  const { images, vms, files } = deps;
+
+  const targetOf = (imageId: string): MergeTarget => {
+    const t = mergeTarget(imageId, images.list(), vms.list());
+    if (!t) throw notFound('image', imageId);
+    return t;
+  };
+
+  const plan = (t: MergeTarget): MergePlan =>
+    planMerge(t, (i) => (files.exists(i.path) ? files.allocatedSize(i.path) : 0), files.freeSpace(), !!t.vm && isActive(t.vm.state));
+
+  /** Database side of a merge whose file is in place; safe to run twice. */
+  const finish = async (j: Journal): Promise<string> => {
+    const vm = vms.get(j.vmId);
+    const layer = images.get(j.layerId);
+    const repoint = async (imageId: string) => {
+      if (vm) vms.update(vm.id, { disks: vm.disks.map((d) => (d.id === j.diskId ? { ...d, imageId } : d)) });
+    };
+    if (j.mode === 'stream' && layer) {
+      // The kernel to boot came from the base; a layer that now stands alone must carry it itself.
+      images.update(layer.id, { boot: ctx.bootOf(layer.id), parentId: null, parentFingerprint: null });
+    } else if (j.mode === 'commit' && j.parentId) {
+      const parent = images.get(j.parentId)!;
+      const stamp = `${parent.name} was merged into by VM ${vm?.name ?? j.vmId} at ${deps.now()}`;
+      for (const child of images.list().filter((i) => i.parentId === parent.id && i.id !== j.layerId)) {
+        images.update(child.id, { invalidReason: `its parent ${stamp}` });
+      }
+      images.update(parent.id, { protected: false, snapshot: null, name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId });
+      await repoint(parent.id);
+      if (layer) {
+        images.remove(layer.id);
+        await files.removeFile(layer.path);
+      }
+    } else if (j.mode === 'new-base' && j.newId) {
+      if (!images.get(j.newId)) {
+        const boot = layer ? ctx.bootOf(layer.id) : null;
+        images.insert({
+          id: j.newId, name: `${vm?.name ?? 'vm'}-base-${j.newId.slice(0, 6)}`, path: j.target, format: 'qcow2', parentId: null,
+          virtualSize: layer?.virtualSize ?? 0, protected: false, ownerVmId: null, boot, parentFingerprint: null,
+          invalidReason: null, snapshot: null, createdAt: deps.now(),
+        });
+      }
+      const current = vms.get(j.vmId)?.disks.find((d) => d.id === j.diskId);
+      if (current?.imageId === j.layerId) {
+        const fresh = await createLayer(deps, images.get(j.newId)!, { name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId });
+        await repoint(fresh.id);
+      }
+      if (layer && !images.list().some((i) => i.parentId === layer.id)) {
+        images.remove(layer.id);
+        await files.removeFile(layer.path);
+      }
+    }
+    deps.events.emit({ type: 'images.changed' });
+    const updated = vms.get(j.vmId);
+    if (updated) await ctx.publish(updated);
+    return `finished: ${j.mode} of ${layer?.name ?? j.layerId} is in place`;
+  };
+
+  const run = async (j: Journal, job: JobContext): Promise<string> => {
+    const layer = images.get(j.layerId)!;
+    const parent = j.parentId ? images.get(j.parentId) : undefined;
+    const grandparent = parent?.parentId ? images.get(parent.parentId) : undefined;
+    job.journal({ ...j });
+    try {
+      await files.convert(layer.path, j.tmp, {
+        backing: j.mode === 'commit' && grandparent ? { path: grandparent.path, format: grandparent.format } : undefined,
+        onProgress: (p) => job.progress(p * 0.85),
+        signal: job.signal,
+      });
+      job.journal({ step: 'verifying' });
+      await files.check(j.tmp);
+      if (!(await files.sameContent(layer.path, j.tmp))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
+      await files.sync(j.tmp);
+      job.progress(0.95);
+    } catch (err) {
+      await files.removeFile(j.tmp);
+      throw err;
+    }
+    job.journal({ step: 'switching' });
+    await files.rename(j.tmp, j.target);
+    await files.sync(j.target);
+    return finish(j);
+  };
+
+  jobs.onRecover('merge', async (record: JobRecord) => {
+    const j = record.journal as unknown as Partial<Journal>;
+    if (!j.tmp || !j.step) return 'rolled back: the server stopped before the merge wrote anything';
+    if (j.step !== 'switching' || files.exists(j.tmp)) {
+      await files.removeFile(j.tmp);
+      return `rolled back: the server stopped while the merge was ${j.step === 'switching' ? 'switching over' : 'writing its new file'}; the old chain is untouched and its half-written file removed`;
+    }
+    return `${await finish(j as Journal)} (completed after a restart)`;
+  });
+
+  return {
+    plan(imageId: string): MergePlan {
+      return plan(targetOf(imageId));
+    },
+
+    merge(imageId: string, body: MergeBody) {
+      const t = targetOf(imageId);
+      const choice = plan(t).modes.find((m) => m.mode === body.mode)!;
+      if (!choice.allowed) throw conflict('merge_refused', choice.reason);
+      if (choice.invalidates.length > 0 && !body.confirmInvalidate) {
+        throw conflict('confirm_required', `${choice.invalidates.map((i) => i.name).join(', ')} would become invalid; repeat with confirmInvalidate: true to go ahead`);
+      }
+      const vm = t.vm!;
+      const busy = jobs.activeFor(vm.id);
+      if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy.title}`);
+      const disk = vm.disks.find((d) => d.imageId === imageId)!;
+      const newId = body.mode === 'new-base' ? deps.newId() : undefined;
+      const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, 'qcow2');
+      const journal: Journal = {
+        mode: body.mode, step: 'writing', vmId: vm.id, diskId: disk.id, layerId: t.layer.id, parentId: t.parent?.id ?? null,
+        target, tmp: `${target}.merge-${deps.newId()}.tmp`, newId,
+      };
+      return jobs.start({
+        kind: 'merge', title: `${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,
+        run: (job) => ctx.lock.run(vm.id, async () => {
+          if (isActive(vms.get(vm.id)!.state)) throw conflict('requires_stop', 'the VM was started; merge refused');
+          return run(journal, job);
+        }),
+      });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { Vm } from '@strata/contract';
+import { conflict, invalid } from './errors.js';
+import { chainOf } from './image-chain.js';
+import { createLayer, protect } from './layers.js';
+import type { VmContext } from './vm-context.js';
+import { isActive } from './vm-state.js';
+
+/** Snapshots and reverts of a VM's disks (seed 000: shared backing files, private COW layers). */
+export function createVmDisks(ctx: VmContext) {
+  const { deps, lock, mustGet, publish } = ctx;
+  const { vms, images } = deps;
+
+  const diskOf = (vmId: string, diskId: string) => {
+    const vm = mustGet(vmId);
+    const disk = vm.disks.find((d) => d.id === diskId);
+    if (!disk) throw invalid('params.disk', `VM '${vm.name}' has no disk '${diskId}'`);
+    return { vm, disk };
+  };
+
+  return {
+    /**
+     * Freezes the disk's top layer as the snapshot and continues on a new overlay: offline with
+     * qemu-img, live through QMP (blockdev-snapshot-sync), so the guest never stops.
+     */
+    async snapshot(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<Vm> {
+      return lock.run(vmId, async () => {
+        const { vm, disk } = diskOf(vmId, diskId);
+        const top = images.get(disk.imageId)!;
+        const snapshot = { name: body.name, description: body.description ?? '', takenAt: deps.now() };
+        const running = isActive(vm.state) ? ctx.liveOf(vm) : undefined;
+        let next;
+        if (running) {
+          const id = deps.newId();
+          const path = deps.files.pathFor(id, 'qcow2');
+          await running.handle.snapshotDisk(disk.id, path);
+          // QEMU made the overlay and opened the old top read-only; now the model follows.
+          await protect(deps, top);
+          next = {
+            id, name: `${vm.name}-${disk.id}`, path, format: 'qcow2' as const, parentId: top.id, virtualSize: top.virtualSize,
+            protected: false, ownerVmId: vm.id, boot: null, parentFingerprint: deps.files.fingerprint(top.path),
+            invalidReason: null, snapshot: null, createdAt: deps.now(),
+          };
+          images.insert(next);
+        } else {
+          next = await createLayer(deps, top, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
+        }
+        images.update(top.id, { snapshot, name: `${vm.name}-${disk.id}@${body.name}` });
+        const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: next.id } : d)) });
+        deps.events.emit({ type: 'images.changed' });
+        return publish(updated);
+      });
+    },
+
+    /** Discards the layers above `imageId` in the disk's chain and starts a fresh overlay on it. */
+    async revert(vmId: string, diskId: string, imageId: string): Promise<Vm> {
+      return lock.run(vmId, async () => {
+        const { vm, disk } = diskOf(vmId, diskId);
+        if (isActive(vm.state)) throw conflict('requires_stop', 'stop the VM before reverting its disk: the running guest holds the layers being discarded');
+        const all = images.list();
+        const chain = chainOf(disk.imageId, new Map(all.map((i) => [i.id, i])));
+        const at = chain.findIndex((l) => l.id === imageId);
+        if (at <= 0) throw invalid('body.imageId', at === 0 ? 'that is the current top layer already' : `image ${imageId} is not below disk ${disk.id}'s top layer`);
+        const discard = chain.slice(0, at);
+        const foreign = discard.find((l) => l.ownerVmId !== vm.id);
+        if (foreign) throw conflict('image_shared', `layer ${foreign.name} is not this VM's own; it cannot be discarded`);
+        const discardIds = new Set(discard.map((l) => l.id));
+        const dependent = all.find((i) => i.parentId && discardIds.has(i.parentId) && !discardIds.has(i.id));
+        if (dependent) throw conflict('image_in_use', `layer ${dependent.name} stands on a layer that would be discarded`);
+        const fresh = await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
+        const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: fresh.id } : d)) });
+        for (const layer of discard) {
+          images.remove(layer.id);
+          await deps.files.removeFile(layer.path);
+        }
+        deps.events.emit({ type: 'images.changed' });
+        return publish(updated);
+      });
+    },
+  };
+}
+

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { fingerprintChange, invalidImages } from '../src/image-validity.js';
+import { mergeTarget, planMerge } from '../src/merge-plan.js';
+import type { Fingerprint, ImageRecord, VmRecord } from '../src/records.js';
+import { withDefaults } from '../src/vm-defaults.js';
+
+const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({ dev: 1, ino: 2, size: 100, mtimeNs: '5', ctimeNs: '6', sha256: null, ...over });
+const image = (id: string, parentId: string | null, over: Partial<ImageRecord> = {}): ImageRecord => ({
+  id, name: id, path: `/i/${id}`, format: 'qcow2', parentId, virtualSize: 1, protected: false, ownerVmId: null, boot: null,
+  parentFingerprint: parentId ? fp() : null, invalidReason: null, snapshot: null, createdAt: '', ...over,
+});
+
+describe('fingerprintChange', () => {
+  it('sees replacement, size, mtime and a ctime that betrays a faked mtime', () => {
+    expect(fingerprintChange(fp(), fp())).toBeNull();
+    expect(fingerprintChange(fp(), null)).toBe('the file is gone');
+    expect(fingerprintChange(fp(), fp({ ino: 9 }))).toMatch(/replaced/);
+    expect(fingerprintChange(fp(), fp({ size: 101 }))).toMatch(/size changed from 100 to 101/);
+    expect(fingerprintChange(fp(), fp({ mtimeNs: '7' }))).toMatch(/mtime/);
+    expect(fingerprintChange(fp(), fp({ ctimeNs: '8' }))).toMatch(/ctime changed/);
+  });
+  it('accepts a file restored byte for byte, by its hash', () => {
+    expect(fingerprintChange(fp({ sha256: 'abc' }), fp({ ino: 9, ctimeNs: '99', sha256: 'abc' }))).toBeNull();
+  });
+});
+
+describe('invalidImages (seed 000: a changed backing file invalidates everything above it)', () => {
+  const images = [image('base', null), image('mid', 'base'), image('top', 'mid'), image('other', 'base')];
+  it('marks every layer above a changed base, with the reason', () => {
+    const reasons = invalidImages({ images, exists: () => true, fingerprint: (p) => (p === '/i/base' ? fp({ size: 5 }) : fp()) });
+    expect([...reasons.keys()].sort()).toEqual(['mid', 'other', 'top']);
+    expect(reasons.get('mid')).toMatch(/parent base changed after this layer was made on it: its size changed/);
+    expect(reasons.get('top')).toBe('its parent mid is invalid');
+  });
+  it('marks missing files and explicit invalidations', () => {
+    const marked = images.map((i) => (i.id === 'other' ? { ...i, invalidReason: 'merged away' } : i));
+    const reasons = invalidImages({ images: marked, exists: (p) => p !== '/i/mid', fingerprint: () => fp() });
+    expect(reasons.get('mid')).toMatch(/missing/);
+    expect(reasons.get('other')).toBe('merged away');
+    expect(reasons.has('base')).toBe(false);
+  });
+});
+
+describe('planMerge', () => {
+  const vm = withDefaults({ id: 'vm1', name: 'vm1', cpu: { sockets: 1, cores: 1, threads: 1 }, state: 'stopped', disks: [{ id: 'disk0', imageId: 'top', bus: 'virtio' }] } as VmRecord);
+  const sizes = () => 10;
+  it('commits into the VM\'s own snapshot and lists layers that would be invalidated', () => {
+    const images = [image('base', null), image('snap', 'base', { ownerVmId: 'vm1' }), image('top', 'snap', { ownerVmId: 'vm1' }), image('clone', 'snap')];
+    const plan = planMerge(mergeTarget('top', images, [vm])!, sizes, 1000, false);
+    expect(plan.modes.find((m) => m.mode === 'commit')).toMatchObject({ allowed: true, invalidates: [{ id: 'clone', name: 'clone' }], spaceNeeded: 20 });
+  });
+  it('refuses a commit into a shared base, and everything when space is short or the VM runs', () => {
+    const images = [image('base', null), image('top', 'base', { ownerVmId: 'vm1' })];
+    const target = mergeTarget('top', images, [vm])!;
+    expect(planMerge(target, sizes, 1000, false).modes.find((m) => m.mode === 'commit')).toMatchObject({ allowed: false, reason: expect.stringMatching(/shared base/) });
+    expect(planMerge(target, sizes, 5, false).modes.find((m) => m.mode === 'stream')).toMatchObject({ allowed: false, reason: expect.stringMatching(/only 5 are free/) });
+    expect(planMerge(target, sizes, 1000, true).modes.every((m) => !m.allowed)).toBe(true);
+  });
+});
