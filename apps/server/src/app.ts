@@ -62,8 +62,9 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     defaultImage: 'strata-mini',
     busy: (id) => jobs.activeFor(id)?.title ?? null,
   }, jobs);
-  await jobs.recover();
+  // Reattach first: recovering a live merge asks the running QEMU how far it got.
   await vms.reattachAll();
+  await jobs.recover();
   const imageService = createImageService({ images, vms: vmsRepo, files });
   const hub = new ConsoleHub();
 

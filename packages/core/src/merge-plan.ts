@@ -29,14 +29,14 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
     reason: allowed && spaceNeeded > freeSpace ? `needs up to ${spaceNeeded} bytes, only ${freeSpace} are free` : reason,
   });
   const notTop = !t.vm ? 'only the writable top layer of a VM disk can be merged for now' : null;
-  const liveNote = live ? 'stop the VM first: live merges inside QEMU are not available yet' : null;
-  const refused = notTop ?? liveNote;
+  const refused = notTop;
+  const how = live ? ' (live, inside QEMU)' : '';
   const parent = t.parent;
   const commitReason = refused
     ?? (!parent ? 'this layer has no parent to commit into'
       : parent.ownerVmId !== t.vm!.id ? `${parent.name} is a shared base, not this VM's own layer: committing would change it for everyone; use new base`
         : t.dependents.length > 0 ? `writes this layer into ${parent.name}; ${t.dependents.length} other layer(s) stand on it and become invalid`
-          : `writes this layer into ${parent.name}, which becomes the disk's top`);
+          : `writes this layer into ${parent.name}, which becomes the disk's top${how}`);
   const commitAllowed = !refused && !!parent && parent.ownerVmId === t.vm!.id;
   return {
     imageId: t.layer.id,

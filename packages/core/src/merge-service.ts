@@ -1,15 +1,17 @@
 import type { MergeBody, MergePlan } from '@strata/contract';
 import { conflict, notFound } from './errors.js';
 import type { JobContext, JobService } from './job-service.js';
-import { createLayer } from './layers.js';
+import { createLayer, protect } from './layers.js';
 import { mergeTarget, planMerge, type MergeTarget } from './merge-plan.js';
-import type { JobRecord } from './ports.js';
+import type { JobRecord, RunningVm } from './ports.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
 interface Journal {
   mode: 'commit' | 'stream' | 'new-base';
-  step: 'writing' | 'verifying' | 'switching';
+  /** Offline: writing → verifying → switching. Live: live → ready (the target holds everything). */
+  step: 'writing' | 'verifying' | 'switching' | 'live' | 'ready';
+  live: boolean;
   vmId: string;
   diskId: string;
   layerId: string;
@@ -37,8 +39,8 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
   const plan = (t: MergeTarget): MergePlan =>
     planMerge(t, (i) => (files.exists(i.path) ? files.allocatedSize(i.path) : 0), files.freeSpace(), !!t.vm && isActive(t.vm.state));
 
-  /** Database side of a merge whose file is in place; safe to run twice. */
-  const finish = async (j: Journal): Promise<string> => {
+  /** Database side of a merge whose file is in place (or whose QEMU pivot is done); safe to run twice. */
+  const finish = async (j: Journal, handle?: RunningVm): Promise<string> => {
     const vm = vms.get(j.vmId);
     const layer = images.get(j.layerId);
     const repoint = async (imageId: string) => {
@@ -54,6 +56,7 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
         images.update(child.id, { invalidReason: `its parent ${stamp}` });
       }
       images.update(parent.id, { protected: false, snapshot: null, name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId });
+      await files.unprotect(parent.path);
       await repoint(parent.id);
       if (layer) {
         images.remove(layer.id);
@@ -70,8 +73,22 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       }
       const current = vms.get(j.vmId)?.disks.find((d) => d.id === j.diskId);
       if (current?.imageId === j.layerId) {
-        const fresh = await createLayer(deps, images.get(j.newId)!, { name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId });
-        await repoint(fresh.id);
+        const base = images.get(j.newId)!;
+        const name = `${vm?.name ?? 'vm'}-${j.diskId}`;
+        if (handle) {
+          // The guest runs on the new base now: a live snapshot gives it its own overlay again.
+          const id = deps.newId();
+          const path = files.pathFor(id, 'qcow2');
+          await handle.snapshotDisk(j.diskId, path);
+          await protect(deps, base);
+          images.insert({
+            id, name, path, format: 'qcow2', parentId: base.id, virtualSize: base.virtualSize, protected: false, ownerVmId: j.vmId,
+            boot: null, parentFingerprint: files.fingerprint(base.path), invalidReason: null, snapshot: null, createdAt: deps.now(),
+          });
+          await repoint(id);
+        } else {
+          await repoint((await createLayer(deps, base, { name, ownerVmId: j.vmId })).id);
+        }
       }
       if (layer && !images.list().some((i) => i.parentId === layer.id)) {
         images.remove(layer.id);
@@ -110,8 +127,45 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     return finish(j);
   };
 
+  /** Live merges are QEMU block jobs; the disk pivots when one completes. */
+  const runLive = async (j: Journal, job: JobContext): Promise<string> => {
+    const handle = ctx.live.get(j.vmId)?.handle;
+    if (!handle) throw conflict('not_running', 'the VM stopped before its live merge began');
+    const parent = j.parentId ? images.get(j.parentId) : undefined;
+    job.journal({ ...j, step: 'live' });
+    const options = { onProgress: (p: number) => job.progress(p * 0.95), signal: job.signal, onReady: () => job.journal({ step: 'ready' }) };
+    try {
+      if (j.mode === 'commit') await handle.commitDisk(j.diskId, parent!.path, options);
+      else if (j.mode === 'stream') await handle.streamDisk(j.diskId, options);
+      else await handle.mirrorDisk(j.diskId, j.target, options);
+    } catch (err) {
+      if (j.mode === 'new-base') await files.removeFile(j.target);
+      throw err;
+    }
+    return finish(j, handle);
+  };
+
+  /** Did QEMU finish a live merge the last server process was watching? */
+  const livePivoted = async (j: Journal): Promise<boolean> => {
+    const handle = ctx.live.get(j.vmId)?.handle;
+    const layer = images.get(j.layerId);
+    if (j.mode === 'stream') {
+      if (handle) await handle.settleBlockJobs();
+      return !!layer && (await files.backingOf(layer.path)) === null;
+    }
+    if (!handle) return j.step === 'ready'; // past READY the target held everything the guest had written
+    await handle.settleBlockJobs();
+    const active = await handle.activeFile(j.diskId);
+    return active === (j.mode === 'commit' ? images.get(j.parentId!)?.path : j.target);
+  };
+
   jobs.onRecover('merge', async (record: JobRecord) => {
     const j = record.journal as unknown as Partial<Journal>;
+    if (j.live && j.step) {
+      if (await livePivoted(j as Journal)) return `${await finish(j as Journal, ctx.live.get(j.vmId!)?.handle)} (completed after a restart)`;
+      if (j.mode === 'new-base' && j.target) await files.removeFile(j.target);
+      return "rolled back: the server stopped during a live merge before QEMU finished it; the VM's layers are unchanged";
+    }
     if (!j.tmp || !j.step) return 'rolled back: the server stopped before the merge wrote anything';
     if (j.step !== 'switching' || files.exists(j.tmp)) {
       await files.removeFile(j.tmp);
@@ -138,13 +192,15 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       const disk = vm.disks.find((d) => d.imageId === imageId)!;
       const newId = body.mode === 'new-base' ? deps.newId() : undefined;
       const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, 'qcow2');
+      const live = isActive(vm.state);
       const journal: Journal = {
-        mode: body.mode, step: 'writing', vmId: vm.id, diskId: disk.id, layerId: t.layer.id, parentId: t.parent?.id ?? null,
+        mode: body.mode, step: live ? 'live' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id, parentId: t.parent?.id ?? null,
         target, tmp: `${target}.merge-${deps.newId()}.tmp`, newId,
       };
       return jobs.start({
-        kind: 'merge', title: `${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,
-        run: (job) => ctx.lock.run(vm.id, async () => {
+        kind: 'merge', title: `${live ? 'live ' : ''}${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,
+        // A live merge must not hold the VM's lock: stopping the VM is always possible, and safe.
+        run: (job) => live ? runLive(journal, job) : ctx.lock.run(vm.id, async () => {
           if (isActive(vms.get(vm.id)!.state)) throw conflict('requires_stop', 'the VM was started; merge refused');
           return run(journal, job);
         }),

@@ -26,6 +26,10 @@ export interface ImageFiles {
   allocatedSize(path: string): number;
   /** Makes a base read-only on disk (mode a-w), as it is in the model. */
   protect(path: string): Promise<void>;
+  /** The writable top of a disk is read-write on disk again. */
+  unprotect(path: string): Promise<void>;
+  /** The backing file a qcow2 names in its header (qemu-img info -U), or null. */
+  backingOf(path: string): Promise<string | null>;
   removeFile(path: string): Promise<void>;
   exists(path: string): boolean;
   /** stat identity of the file, without its hash; null when it does not exist. */
@@ -114,9 +118,22 @@ export interface RunningVm {
   setBalloon(bytes: number): Promise<void>;
   /** Freezes the disk's active layer and continues on a new qcow2 overlay QEMU makes at `path`. */
   snapshotDisk(diskId: string, path: string): Promise<void>;
+  /** Live merges, as QEMU block jobs; each resolves when the disk has pivoted. */
+  commitDisk(diskId: string, parentPath: string, options: LiveJobOptions): Promise<void>;
+  streamDisk(diskId: string, options: LiveJobOptions): Promise<void>;
+  mirrorDisk(diskId: string, target: string, options: LiveJobOptions): Promise<void>;
+  /** After a restart: complete block jobs that reached READY and cancel the others. */
+  settleBlockJobs(): Promise<void>;
+  activeFile(diskId: string): Promise<string>;
   /** Lets go of control channels without touching the process (server shutdown). */
   detach(): void;
   logTail(lines: number): Promise<string[]>;
+}
+
+export interface LiveJobOptions {
+  onProgress(fraction: number): void;
+  signal: AbortSignal;
+  onReady?(): void;
 }
 
 export interface HypervisorDriver {

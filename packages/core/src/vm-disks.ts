@@ -25,6 +25,8 @@ export function createVmDisks(ctx: VmContext) {
     async snapshot(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<Vm> {
       return lock.run(vmId, async () => {
         const { vm, disk } = diskOf(vmId, diskId);
+        const busy = deps.busy(vmId);
+        if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
         const top = images.get(disk.imageId)!;
         const snapshot = { name: body.name, description: body.description ?? '', takenAt: deps.now() };
         const running = isActive(vm.state) ? ctx.liveOf(vm) : undefined;
@@ -55,6 +57,8 @@ export function createVmDisks(ctx: VmContext) {
     async revert(vmId: string, diskId: string, imageId: string): Promise<Vm> {
       return lock.run(vmId, async () => {
         const { vm, disk } = diskOf(vmId, diskId);
+        const busy = deps.busy(vmId);
+        if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
         if (isActive(vm.state)) throw conflict('requires_stop', 'stop the VM before reverting its disk: the running guest holds the layers being discarded');
         const all = images.list();
         const chain = chainOf(disk.imageId, new Map(all.map((i) => [i.id, i])));

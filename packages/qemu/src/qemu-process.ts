@@ -4,6 +4,7 @@ import type { ExitInfo, RunningVm } from '@strata/core';
 import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
+import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
 import { waitFor } from './wait.js';
 
 const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
@@ -126,6 +127,43 @@ export class QemuProcess implements RunningVm {
       format: 'qcow2',
       mode: 'absolute-paths',
     }, 30_000);
+  }
+
+  /** Live commit of the active layer into `parentPath`; QEMU pivots the disk onto the parent. */
+  async commitDisk(diskId: string, parentPath: string, options: BlockJobOptions): Promise<void> {
+    const top = await this.activeNode(diskId);
+    const base = await nodeForFile(this.qmp, parentPath);
+    const jobId = `commit-${diskId}-${Date.now().toString(36)}`;
+    await runBlockJob(this.qmp, jobId, () => this.qmp.execute('block-commit', { 'job-id': jobId, device: top, 'base-node': base, 'auto-dismiss': false }), options);
+  }
+
+  /** Live stream: copies everything below into the active layer, which then has no backing file. */
+  async streamDisk(diskId: string, options: BlockJobOptions): Promise<void> {
+    const top = await this.activeNode(diskId);
+    const jobId = `stream-${diskId}-${Date.now().toString(36)}`;
+    await runBlockJob(this.qmp, jobId, () => this.qmp.execute('block-stream', { 'job-id': jobId, device: top, 'auto-dismiss': false }), options);
+  }
+
+  /** Live copy of the whole chain into a new standalone qcow2 at `target`, then a pivot onto it. */
+  async mirrorDisk(diskId: string, target: string, options: BlockJobOptions): Promise<void> {
+    const top = await this.activeNode(diskId);
+    const jobId = `mirror-${diskId}-${Date.now().toString(36)}`;
+    await runBlockJob(this.qmp, jobId, () => this.qmp.execute('drive-mirror', {
+      'job-id': jobId, device: top, target, format: 'qcow2', sync: 'full', mode: 'absolute-paths', 'auto-dismiss': false,
+    }), options);
+  }
+
+  settleBlockJobs(): Promise<void> {
+    return settleBlockJobs(this.qmp);
+  }
+
+  /** The image file the guest's disk reads from now. */
+  async activeFile(diskId: string): Promise<string> {
+    type Block = { device: string; qdev?: string; inserted?: { file: string } };
+    const blocks = await this.qmp.execute<Block[]>('query-block');
+    const block = blocks.find((b) => b.device === `drive-${diskId}` || b.qdev?.startsWith(`/machine/peripheral/${diskId}/`));
+    if (!block?.inserted) throw new Error(`QEMU has no medium for disk ${diskId}`);
+    return block.inserted.file;
   }
 
   async setBalloon(bytes: number): Promise<void> {

@@ -3,7 +3,7 @@ import { chmod, open, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
-import { checkImage, convertImage, createOverlay, sameContent } from '@strata/qemu';
+import { checkImage, convertImage, createOverlay, imageInfo, sameContent } from '@strata/qemu';
 
 async function fsync(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -24,6 +24,10 @@ export function createImageFiles(imagesDir: string): ImageFiles {
     /** What the file really takes on disk (st_blocks, as du and ls -s count), not its length. */
     allocatedSize: (path) => statSync(path).blocks * 512,
     protect: (path) => chmod(path, 0o444),
+    unprotect: (path) => chmod(path, 0o644),
+    async backingOf(path) {
+      return (await imageInfo(path))['full-backing-filename'] ?? null;
+    },
     removeFile: (path) => rm(path, { force: true }),
     exists: (path) => existsSync(path),
     fingerprint(path) {
