@@ -28,6 +28,19 @@ export async function restartServer(page: Page): Promise<void> {
   await expect.poll(async () => (await page.request.get('/api/v1/health').catch(() => null))?.status() ?? 0, { timeout: 60_000 }).toBe(200);
 }
 
+/**
+ * Waits until a shell really runs commands again (after a reboot, say): types a command whose
+ * output cannot be in the scrollback until it is answered, every few seconds until it is.
+ */
+export async function waitForShell(page: Page, tag: string): Promise<void> {
+  await page.getByTestId('console').click();
+  await expect.poll(async () => {
+    await page.keyboard.type(`echo ${tag}-$((40 + 2))`);
+    await page.keyboard.press('Enter');
+    return (await consoleRows(page)).some((l) => l.replace(/\u00a0/g, ' ').trim() === `${tag}-42`);
+  }, { message: `the shell answers (${tag})`, timeout: 90_000, intervals: [3_000] }).toBe(true);
+}
+
 /** Types a command into the console and waits for a line of its output. */
 export async function runInConsole(page: Page, command: string, expected: string): Promise<void> {
   await page.getByTestId('console').click();

@@ -14,6 +14,15 @@ export interface ConsoleEndpoint {
 
 const SCROLLBACK = 64 * 1024;
 
+/**
+ * Terminal queries (device status, cursor position, device attributes) in replayed history would
+ * make every new viewer's terminal answer them, and the answers would arrive in the guest as typed
+ * input. Live output keeps them: the guest asked, and one answer is expected.
+ */
+export function withoutTerminalQueries(history: Buffer): Buffer {
+  return Buffer.from(history.toString('latin1').replace(/\x1b\[[>=]?[0-9]*[nc]/g, ''), 'latin1');
+}
+
 async function readTail(path: string, bytes: number): Promise<Buffer> {
   try {
     const handle = await open(path, 'r');
@@ -58,7 +67,7 @@ class ConsoleSession {
 
   add(viewer: ConsoleViewer): void {
     this.viewers.add(viewer);
-    if (this.scrollback.length > 0) viewer.send(this.scrollback);
+    if (this.scrollback.length > 0) viewer.send(withoutTerminalQueries(this.scrollback));
   }
 
   remove(viewer: ConsoleViewer): void {

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
 import { IdParams } from '@strata/contract';
 import type { VmService } from '@strata/core';
-import { ConsoleHub, type ConsoleViewer } from '../console/console-hub.js';
+import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
 
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
@@ -24,7 +24,7 @@ export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub
     if (!running) {
       const exists = await opts.vms.get(id).then(() => true, () => false);
       if (!exists) return viewer.close('no such VM');
-      viewer.send(await ConsoleHub.lastOutput(opts.logPathOf(id)));
+      viewer.send(withoutTerminalQueries(await ConsoleHub.lastOutput(opts.logPathOf(id))));
       return viewer.close('the VM is not running');
     }
     // Listen before attaching: input typed while the scrollback is being read must not be lost.

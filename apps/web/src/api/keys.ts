@@ -7,5 +7,8 @@ export const keys = {
   vcpus: (id: string) => ['vms', id, 'vcpus'] as const,
   cpuModels: ['host', 'cpu-models'] as const,
   images: ['images'] as const,
+  mergePlan: (imageId: string) => ['images', imageId, 'merge-plan'] as const,
+  jobs: ['jobs'] as const,
+  job: (id: string) => ['jobs', id] as const,
   host: ['host'] as const,
 };

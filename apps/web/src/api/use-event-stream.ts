@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { StrataEvent, Vm } from '@strata/contract';
+import type { Job, StrataEvent, Vm } from '@strata/contract';
 import { keys } from './keys';
 
 /** One EventSource for the app: pushed events update or invalidate queries, so nothing polls. */
@@ -28,9 +28,18 @@ export function useEventStream(enabled: boolean): void {
         case 'host.changed':
           void qc.invalidateQueries({ queryKey: keys.host });
           break;
+        case 'job.changed':
+          // Progress is patched in place; an ending job changes layers, so those are refetched.
+          qc.setQueryData(keys.job(event.job.id), event.job);
+          qc.setQueryData<Job[]>(keys.jobs, (list) => (list ? [event.job, ...list.filter((j) => j.id !== event.job.id)] : list));
+          if (event.job.state !== 'running' && event.job.state !== 'queued') {
+            void qc.invalidateQueries({ queryKey: keys.images });
+            void qc.invalidateQueries({ queryKey: keys.vms });
+          }
+          break;
       }
     };
-    for (const type of ['vm.changed', 'vm.deleted', 'images.changed', 'host.changed']) source.addEventListener(type, onEvent);
+    for (const type of ['vm.changed', 'vm.deleted', 'images.changed', 'host.changed', 'job.changed']) source.addEventListener(type, onEvent);
     // After a reconnect (server restart), anything may have changed while we were away.
     source.onopen = () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
     return () => source.close();

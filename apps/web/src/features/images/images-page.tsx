@@ -40,13 +40,14 @@ export function ImagesPage() {
                   <td className="px-4 py-2.5" style={{ paddingLeft: 16 + depth * 20 }}>
                     {depth > 0 && <span className="mr-1 text-slate-400">└</span>}
                     <span className="font-medium">{image.name}</span>
+                    {image.snapshot && <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-xs text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300">snapshot {image.snapshot.name}</span>}
                     <div className="font-mono text-xs text-slate-500">{image.path}</div>
                   </td>
                   <td className="px-4 py-2.5">{image.format}</td>
                   <td className="px-4 py-2.5">{formatBytes(image.virtualSize)}</td>
                   <td className="px-4 py-2.5">{formatBytes(image.allocatedSize)}</td>
                   <td className="px-4 py-2.5">
-                    {image.valid ? (image.protected ? 'protected base' : 'writable') : <span className="text-red-600" title={image.invalidReason ?? ''}>invalid</span>}
+                    {image.valid ? (image.protected ? 'protected base' : 'writable') : <span className="text-red-600">invalid: {image.invalidReason}</span>}
                   </td>
                   <td className="px-4 py-2.5">
                     {image.usedBy.length === 0 ? <span className="text-slate-400">—</span> : image.usedBy.map((u) => (

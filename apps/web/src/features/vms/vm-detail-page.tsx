@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import type { Image, Vm } from '@strata/contract';
+import type { Vm } from '@strata/contract';
 import { useImages } from '../../api/get-images';
 import { useVm, useVmLog } from '../../api/get-vm';
 import { useVmMutations } from '../../api/vm-actions';
@@ -14,16 +14,10 @@ import { StateBadge } from './state-badge';
 import { VmPowerButtons } from './vm-actions';
 import { EditVmDialog } from './edit-vm-dialog';
 import { VcpuPanel } from './vcpu-panel';
+import { DisksPanel } from './disks-panel';
 
 const tabs = ['Overview', 'Console', 'vCPUs', 'Disks'] as const;
 type Tab = (typeof tabs)[number];
-
-function chainOf(topId: string, images: Image[]): Image[] {
-  const byId = new Map(images.map((i) => [i.id, i]));
-  const chain: Image[] = [];
-  for (let cur = byId.get(topId); cur && !chain.includes(cur); cur = cur.parentId ? byId.get(cur.parentId) : undefined) chain.push(cur);
-  return chain;
-}
 
 function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
   const log = useVmLog(vm.id, vm.state === 'crashed' || vm.lastError !== null).data;
@@ -72,25 +66,6 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
   );
 }
 
-function Disks({ vm, images }: { vm: Vm; images: Image[] }) {
-  return (
-    <div className="space-y-4">
-      {vm.disks.map((disk) => (
-        <Card key={disk.id} title={`${disk.id} · ${disk.bus}`}>
-          <ol className="space-y-2">
-            {chainOf(disk.imageId, images).map((layer, depth) => (
-              <li key={layer.id} className="flex items-center justify-between rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800" style={{ marginLeft: depth * 16 }}>
-                <span><span className="font-medium">{layer.name}</span> <span className="text-slate-500">{layer.format}{depth === 0 ? ' · writable top' : ' · read-only base'}</span></span>
-                <span className="text-slate-500">{formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}</span>
-              </li>
-            ))}
-          </ol>
-        </Card>
-      ))}
-    </div>
-  );
-}
-
 export function VmDetailPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
@@ -129,7 +104,7 @@ export function VmDetailPage() {
       {tab === 'vCPUs' && <VcpuPanel vm={vm} />}
       {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
       {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
-      {tab === 'Disks' && <Disks vm={vm} images={images} />}
+      {tab === 'Disks' && <DisksPanel vm={vm} images={images} />}
       {confirmDelete && (
         <Dialog title={`Delete ${vm.name}?`} onClose={() => setConfirmDelete(false)} footer={<>
           <Button onClick={() => setConfirmDelete(false)}>Cancel</Button>

@@ -1,0 +1,44 @@
+import { expect, test } from '@playwright/test';
+import { login, runInConsole, waitForConsoleLine, waitForShell } from './helpers.js';
+
+test('snapshot a running VM, write in the guest, merge the snapshot with one click, reboot: the file is there', async ({ page }) => {
+  await login(page);
+  await page.getByRole('button', { name: 'New VM' }).first().click();
+  const create = page.getByRole('dialog', { name: 'New virtual machine' });
+  await create.getByLabel('Name').fill('layered');
+  await create.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText('running');
+  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
+
+  await page.getByRole('tab', { name: 'Disks' }).click();
+  await expect(page.getByTestId('layer')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Snapshot' }).click();
+  const snap = page.getByRole('dialog', { name: 'Snapshot disk0' });
+  await snap.getByLabel('Name').fill('before-file');
+  await snap.getByRole('button', { name: 'Take snapshot' }).click();
+  await expect(page.getByTestId('layer')).toHaveCount(3);
+  await expect(page.getByTestId('chain-disk0')).toContainText('before-file');
+
+  await page.getByRole('tab', { name: 'Console' }).click();
+  await runInConsole(page, 'echo merged-data > /root/kept; sync; cat /root/kept', 'merged-data');
+
+  await page.getByRole('tab', { name: 'Disks' }).click();
+  await page.getByRole('button', { name: 'Merge…' }).click();
+  const merge = page.getByRole('dialog', { name: /^Merge / });
+  await expect(merge.getByRole('radio', { name: /Commit into the parent/ })).toBeChecked();
+  await merge.getByRole('button', { name: 'Merge', exact: true }).click();
+  await expect(merge.getByRole('progressbar')).toBeVisible();
+  await expect(merge.getByTestId('merge-state')).toHaveText('succeeded');
+  await expect(merge.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  await page.screenshot({ path: 'test-results/merge.png', fullPage: true });
+  await merge.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('layer')).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('tab', { name: 'Console' }).click();
+  await waitForShell(page, 'rebooted');
+  await runInConsole(page, 'tr a-z A-Z < /root/kept', 'MERGED-DATA');
+  await page.getByRole('button', { name: 'Shut down' }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText('stopped');
+});
