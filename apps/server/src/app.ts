@@ -7,7 +7,7 @@ import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
-import { createImageService, createJobService, createVmService } from '@strata/core';
+import { createImageOps, createImageService, createJobService, createVmService } from '@strata/core';
 import { readAffinity, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
@@ -37,6 +37,7 @@ export const VERSION = '0.1.0';
 export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const log = (m: string) => console.log(`[strata] ${m}`);
   for (const d of ['images', 'vms', 'boot']) mkdirSync(join(config.dataDir, d), { recursive: true });
+  mkdirSync(config.importDir, { recursive: true });
   const db = openDatabase(join(config.dataDir, 'strata.db'));
   pruneSessions(db);
   ensureAdmin(db, config.dataDir, config.adminPassword, log);
@@ -49,7 +50,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     guest: { kernel: guest.kernel, initrd: guest.initrd, marker: PROBE_MARKER, guestHash: guest.hash },
   });
   const bus = new EventBus();
-  const files = createImageFiles(join(config.dataDir, 'images'));
+  const files = createImageFiles(join(config.dataDir, 'images'), config.importDir);
   const vmDir = (id: string) => join(config.dataDir, 'vms', id);
   const newId = () => randomBytes(6).toString('hex');
   const now = () => new Date().toISOString();
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     defaultImage: 'strata-mini',
     busy: (id) => jobs.activeFor(id)?.title ?? null,
   }, jobs);
+  const imageOps = createImageOps({ images, files, vms: vmsRepo, events: bus, jobs, newId, now });
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
   await vms.reattachAll();
   await jobs.recover();
@@ -89,7 +91,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await api.register(authRoutes, { db });
     await api.register(vmRoutes, { vms });
-    await api.register(imageRoutes, { images: imageService, vms });
+    await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
     await api.register(jobRoutes, { jobs });
     await api.register(hostRoutes, { host, bus });
     await api.register(eventRoutes, { bus });

@@ -5,6 +5,8 @@ export interface Config {
   port: number;
   dataDir: string;
   cacheDir: string;
+  /** Images can be imported only from files under this directory. */
+  importDir: string;
   webDir: string | null;
   adminPassword: string | null;
   apiToken: string | null;
@@ -29,6 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: port(env.STRATA_PORT),
     dataDir: absolute(env.STRATA_DATA_DIR || './data'),
     cacheDir: absolute(env.STRATA_CACHE_DIR || './.cache'),
+    importDir: absolute(env.STRATA_IMPORT_DIR || `${env.STRATA_DATA_DIR || './data'}/import`),
     webDir: env.STRATA_WEB_DIR === '' ? null : absolute(env.STRATA_WEB_DIR || './apps/web/dist'),
     adminPassword: env.STRATA_ADMIN_PASSWORD || null,
     apiToken: env.STRATA_API_TOKEN || null,

@@ -4,6 +4,8 @@ export const ImageFormat = Type.Union([
   Type.Literal('qcow2'), Type.Literal('raw'), Type.Literal('uml-cow'),
   Type.Literal('vdi'), Type.Literal('vmdk'), Type.Literal('vpc'), Type.Literal('vhdx'),
 ]);
+/** Formats qemu-img reads and writes; uml-cow is User-Mode Linux's own. */
+export const QEMU_FORMATS = ['raw', 'qcow2', 'vdi', 'vmdk', 'vpc', 'vhdx'] as const;
 export type ImageFormat = Static<typeof ImageFormat>;
 
 export const ImageUse = Type.Object({
@@ -74,3 +76,44 @@ export const MergePlan = Type.Object({
   freeSpace: Type.Number(),
 });
 export type MergePlan = Static<typeof MergePlan>;
+
+export const DiskFormat = Type.Union([
+  Type.Literal('raw'), Type.Literal('qcow2'), Type.Literal('vdi'), Type.Literal('vmdk'), Type.Literal('vpc'), Type.Literal('vhdx'),
+]);
+
+const ImageName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
+const Bytes = Type.Integer({ minimum: 1048576, maximum: 16 * 1024 ** 4, description: 'bytes; at least 1 MiB' });
+
+export const ImageCreate = Type.Object(
+  {
+    name: ImageName,
+    format: Type.Union([Type.Literal('qcow2'), Type.Literal('raw')]),
+    sizeBytes: Bytes,
+    clusterSize: Type.Optional(Type.Integer({ minimum: 512, maximum: 2097152, description: 'qcow2 cluster size, a power of two' })),
+    preallocation: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('metadata'), Type.Literal('falloc'), Type.Literal('full')])),
+    lazyRefcounts: Type.Optional(Type.Boolean()),
+    compat: Type.Optional(Type.Union([Type.Literal('0.10'), Type.Literal('1.1')])),
+  },
+  { additionalProperties: false },
+);
+export type ImageCreate = Static<typeof ImageCreate>;
+
+export const ImageImport = Type.Object(
+  { path: Type.String({ minLength: 1, maxLength: 4096, description: 'file inside the import directory (STRATA_IMPORT_DIR)' }), name: ImageName },
+  { additionalProperties: false },
+);
+export type ImageImport = Static<typeof ImageImport>;
+
+export const ImageConvert = Type.Object({ format: DiskFormat, name: ImageName }, { additionalProperties: false });
+export type ImageConvert = Static<typeof ImageConvert>;
+
+export const ImageResize = Type.Object({ sizeBytes: Bytes }, { additionalProperties: false });
+export const ImageRebase = Type.Object({ parentId: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false });
+
+export const CheckReport = Type.Object({
+  ok: Type.Boolean(),
+  errors: Type.Integer(),
+  leaks: Type.Integer(),
+  report: Type.String(),
+});
+export type CheckReport = Static<typeof CheckReport>;

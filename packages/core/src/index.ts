@@ -14,3 +14,4 @@ export * from './layers.js';
 export * from './merge-plan.js';
 export { createMergeService } from './merge-service.js';
 export { createVmDisks } from './vm-disks.js';
+export { createImageOps, type ImageOps } from './image-ops.js';

@@ -41,7 +41,15 @@ export interface ImageFiles {
    * Writes the guest-visible content of `source`'s chain to `target` (qcow2): standalone, or as an
    * overlay on `backing`. Reports progress from 0 to 1; the signal aborts it.
    */
-  convert(source: string, target: string, options: { backing?: { path: string; format: string }; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
+  convert(source: string, target: string, options: { backing?: { path: string; format: string }; format?: string; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
+  createBlank(path: string, options: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string }): Promise<void>;
+  /** What qemu-img info says of a file: its format, guest-visible size and backing file. */
+  inspect(path: string): Promise<{ format: string; virtualSize: number; backing: string | null }>;
+  resize(path: string, format: string, sizeBytes: number): Promise<void>;
+  checkReport(path: string): Promise<{ ok: boolean; errors: number; leaks: number; report: string }>;
+  /** A file inside the import directory, resolved (realpath) and proven to stay inside it. */
+  resolveImport(relative: string): string;
+  copy(from: string, to: string, signal: AbortSignal): Promise<void>;
   /** true when both show the guest the same bytes (qemu-img compare). */
   sameContent(a: string, b: string): Promise<boolean>;
   /** qemu-img check; throws with its report when the image has errors. */

@@ -1,6 +1,6 @@
 export { buildQemuArgv, escapeOption, processName, vmPaths, QEMU_BINARY } from './argv.js';
 export { QmpClient, QmpError, type QmpEvent } from './qmp-client.js';
-export { checkImage, convertImage, createOverlay, imageInfo, parseConvertProgress, sameContent, type QemuImgInfo } from './qemu-img.js';
+export { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, parseConvertProgress, resizeImage, sameContent, type QemuImgInfo } from './qemu-img.js';
 export { createQemuDriver } from './qemu-driver.js';
 export { probeKvm, type KvmVerdict } from './kvm-probe.js';
 export { tailLines } from './log-tail.js';

@@ -25,6 +25,7 @@ export function parseConvertProgress(chunk: string): number | null {
  */
 export async function convertImage(source: string, target: string, options: {
   backing?: { path: string; format: string };
+  format?: string;
   onProgress(p: number): void;
   signal: AbortSignal;
 }): Promise<void> {
@@ -36,7 +37,7 @@ export async function convertImage(source: string, target: string, options: {
     },
   };
   if (!options.backing) {
-    await runOk(['qemu-img', 'convert', '-p', '-O', 'qcow2', source, target], progress);
+    await runOk(['qemu-img', 'convert', '-p', '-O', options.format ?? 'qcow2', source, target], progress);
     return;
   }
   await runOk(['cp', '--sparse=always', source, target], { signal: options.signal });
@@ -49,6 +50,34 @@ export async function sameContent(a: string, b: string): Promise<boolean> {
   if (result.code === 0) return true;
   if (result.code === 1) return false;
   throw new Error(`qemu-img compare failed: ${result.stderr.trim()}`);
+}
+
+export async function createBlank(path: string, o: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string }): Promise<void> {
+  const options = [
+    o.clusterSize && `cluster_size=${o.clusterSize}`,
+    o.preallocation && `preallocation=${o.preallocation}`,
+    o.lazyRefcounts !== undefined && `lazy_refcounts=${o.lazyRefcounts ? 'on' : 'off'}`,
+    o.compat && `compat=${o.compat}`,
+  ].filter(Boolean).join(',');
+  await runOk(['qemu-img', 'create', '-q', '-f', o.format, ...(options ? ['-o', options] : []), path, String(o.sizeBytes)]);
+}
+
+export async function resizeImage(path: string, format: string, sizeBytes: number): Promise<void> {
+  await runOk(['qemu-img', 'resize', '-q', '-f', format, path, String(sizeBytes)]);
+}
+
+/** qemu-img check as JSON: exit 0 clean, 2 corrupt, 3 leaked clusters only. */
+export async function checkReport(path: string): Promise<{ ok: boolean; errors: number; leaks: number; report: string }> {
+  const result = await run(['qemu-img', 'check', '--output=json', path]);
+  let parsed: { 'check-errors'?: number; corruptions?: number; leaks?: number } = {};
+  try {
+    parsed = JSON.parse(result.stdout) as typeof parsed;
+  } catch {
+    // no JSON: the message says why (a format without metadata, a locked file)
+  }
+  const errors = (parsed['check-errors'] ?? 0) + (parsed.corruptions ?? 0);
+  const report = (result.stdout + result.stderr).trim();
+  return { ok: result.code === 0 && errors === 0, errors, leaks: parsed.leaks ?? 0, report };
 }
 
 export async function checkImage(path: string): Promise<void> {

@@ -3,7 +3,9 @@ import { chmod, open, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
-import { checkImage, convertImage, createOverlay, imageInfo, sameContent } from '@strata/qemu';
+import { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent } from '@strata/qemu';
+import { runOk } from '@strata/host';
+import { resolveInside } from './import-path.js';
 
 async function fsync(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -14,7 +16,7 @@ async function fsync(path: string): Promise<void> {
   }
 }
 
-export function createImageFiles(imagesDir: string): ImageFiles {
+export function createImageFiles(imagesDir: string, importDir: string): ImageFiles {
   return {
     async createOverlay(parent, id) {
       const path = join(imagesDir, `${id}.qcow2`);
@@ -55,5 +57,16 @@ export function createImageFiles(imagesDir: string): ImageFiles {
       await fsync(dirname(path)); // the directory entry too, so a rename survives a power cut
     },
     rename: (from, to) => rename(from, to),
+    createBlank,
+    async inspect(path) {
+      const info = await imageInfo(path);
+      return { format: info.format, virtualSize: info['virtual-size'], backing: info['full-backing-filename'] ?? null };
+    },
+    resize: resizeImage,
+    checkReport,
+    resolveImport: (relative) => resolveInside(importDir, relative),
+    async copy(from, to, signal) {
+      await runOk(['cp', '--sparse=always', from, to], { signal });
+    },
   };
 }
