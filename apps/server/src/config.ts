@@ -26,12 +26,13 @@ function port(value: string | undefined): number {
 const absolute = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = absolute(env.STRATA_DATA_DIR || './data');
   return {
     host: env.STRATA_HOST || '127.0.0.1',
     port: port(env.STRATA_PORT),
-    dataDir: absolute(env.STRATA_DATA_DIR || './data'),
+    dataDir,
     cacheDir: absolute(env.STRATA_CACHE_DIR || './.cache'),
-    importDir: absolute(env.STRATA_IMPORT_DIR || `${env.STRATA_DATA_DIR || './data'}/import`),
+    importDir: env.STRATA_IMPORT_DIR ? absolute(env.STRATA_IMPORT_DIR) : `${dataDir}/import`,
     webDir: env.STRATA_WEB_DIR === '' ? null : absolute(env.STRATA_WEB_DIR || './apps/web/dist'),
     adminPassword: env.STRATA_ADMIN_PASSWORD || null,
     apiToken: env.STRATA_API_TOKEN || null,

@@ -21,7 +21,7 @@ export default async function setup(): Promise<void> {
     }
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-warmup-'));
-  const app = await buildApp({ ...loadConfig({}), dataDir, webDir: null, adminPassword: 'warmup' });
+  const app = await buildApp({ ...loadConfig({ STRATA_DATA_DIR: dataDir }), webDir: null, adminPassword: 'warmup' });
   await app.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
