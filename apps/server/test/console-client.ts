@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { TOKEN } from './harness.js';
-import { promptPattern } from './api-client.js';
+
+/** Unique across viewers, so no run can match another's marker in the scrollback. */
+let runs = 0;
 
 /** A console viewer for tests: collects what the VM prints and waits for text to appear. */
 export class ConsoleClient {
@@ -26,7 +28,8 @@ export class ConsoleClient {
   async waitFor(pattern: RegExp, timeoutMs = 60_000, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const match = this.output.slice(from).match(pattern);
+      // The line discipline wraps a long echoed command with \r\r\n at the terminal's width.
+      const match = this.output.slice(from).replace(/\r\r\n/g, '').match(pattern);
       if (match) return match;
       if (this.closed || Date.now() > deadline) {
         throw new Error(`console: no ${pattern} (closed=${this.closed}) in: ${JSON.stringify(this.output.slice(-500))}`);
@@ -35,13 +38,17 @@ export class ConsoleClient {
     }
   }
 
-  /** Runs a shell command in the guest and returns what it printed before the next prompt. */
+  /**
+   * Runs a shell command in the guest and returns what it printed. The end is marked by a number
+   * the shell computes, so neither the echo of the command nor an older run of it in the replayed
+   * scrollback can be mistaken for its output.
+   */
   async run(command: string, timeoutMs = 30_000): Promise<string> {
+    const n = `${Date.now()}${++runs}`;
     const mark = this.output.length;
-    this.send(`${command}\r`);
-    const tail = command.slice(-12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    // A long command wraps at the terminal's width, which ends its echo with \r\r\n.
-    const match = await this.waitFor(new RegExp(`${tail}\\r+\\n([\\s\\S]*?)${promptPattern.source}`), timeoutMs, mark);
+    this.send(`${command}; echo "<<$((${n} + 1))>>"\r`);
+    const end = `<<${BigInt(n) + 1n}>>`;
+    const match = await this.waitFor(new RegExp(`\\(\\(${n} \\+ 1\\)\\)>>"\\r+\\n([\\s\\S]*?)${end}\\r\\n`), timeoutMs, mark);
     return match[1]!;
   }
 
