@@ -41,4 +41,13 @@ test('snapshot a running VM, write in the guest, merge the snapshot with one cli
   await runInConsole(page, 'tr a-z A-Z < /root/kept', 'MERGED-DATA');
   await page.getByRole('button', { name: 'Shut down' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('stopped');
+
+  await page.getByRole('link', { name: 'Images' }).click();
+  await expect(page.getByTestId('image-graph')).toBeVisible();
+  await page.getByTestId('node-layered-disk0').click();
+  await expect(page.getByText('written by layered')).toBeVisible();
+  await page.getByRole('button', { name: 'Check' }).click();
+  await expect(page.getByText('qemu-img check: no errors')).toBeVisible();
+  await expect(page.getByTestId('jobs')).toContainText('live commit layered-disk0');
+  await page.screenshot({ path: 'test-results/images.png', fullPage: true });
 });

@@ -19,13 +19,15 @@ function nextName(vms: Vm[]): string {
   return `vm-${n}`;
 }
 
-export function CreateVmDialog({ vms, onClose }: { vms: Vm[]; onClose: () => void }) {
+/** `initialImage` preselects the image to stand on: a linked clone of it. */
+export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onClose: () => void; initialImage?: string }) {
   const navigate = useNavigate();
   const { create } = useVmMutations();
   const host = useHost().data;
-  const bases = (useImages().data ?? []).filter((i) => i.ownerVmId === null && i.format === 'qcow2');
+  const all = useImages().data ?? [];
+  const bases = all.filter((i) => (i.ownerVmId === null || i.id === initialImage) && i.format === 'qcow2');
   const [name, setName] = useState(() => nextName(vms));
-  const [image, setImage] = useState('strata-mini');
+  const [image, setImage] = useState(initialImage ?? 'strata-mini');
   const [cpu, setCpu] = useState({ sockets: 1, cores: 1, threads: 1 });
   const [memoryMiB, setMemory] = useState(256);
   const [accelerator, setAccelerator] = useState<'auto' | 'kvm' | 'tcg'>('auto');
@@ -72,7 +74,7 @@ export function CreateVmDialog({ vms, onClose }: { vms: Vm[]; onClose: () => voi
         <Field label="Image" error={errorFor('image')} hint="The VM gets its own copy-on-write layer on this base; the base is never written.">
           <select name="image" className={inputClass} value={image} onChange={(e) => setImage(e.target.value)}>
             {bases.length === 0 && <option value="strata-mini">strata-mini</option>}
-            {bases.map((b) => <option key={b.id} value={b.name === 'strata-mini' ? 'strata-mini' : b.id}>{b.name}</option>)}
+            {bases.map((b) => <option key={b.id} value={b.name === 'strata-mini' && b.id !== initialImage ? 'strata-mini' : b.id}>{b.snapshot ? `${b.name} (snapshot ${b.snapshot.name})` : b.name}</option>)}
           </select>
         </Field>
         <div className="grid grid-cols-3 gap-3">

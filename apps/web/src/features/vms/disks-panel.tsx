@@ -7,7 +7,7 @@ import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { ErrorBanner } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
-import { MergeDialog } from './merge-dialog';
+import { MergeDialog } from '../../shared/merge-dialog';
 
 export function chainOf(topId: string, images: Image[]): Image[] {
   const byId = new Map(images.map((i) => [i.id, i]));
@@ -67,7 +67,7 @@ export function DisksPanel({ vm, images }: { vm: Vm; images: Image[] }) {
               {chain.map((layer, depth) => (
                 <li key={layer.id} data-testid="layer" className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800" style={{ marginLeft: depth * 16 }}>
                   <div>
-                    <span className="font-medium">{layer.snapshot ? `📌 ${layer.snapshot.name}` : layer.name}</span>{' '}
+                    <span className="font-medium">{layer.snapshot ? `snapshot ${layer.snapshot.name}` : layer.name}</span>{' '}
                     <span className="text-slate-500">{layer.format} · {depth === 0 ? 'writable top' : layer.ownerVmId === vm.id ? 'snapshot' : 'shared base'}</span>
                     {layer.snapshot && <div className="text-xs text-slate-500">{formatTime(layer.snapshot.takenAt)}{layer.snapshot.description ? ` — ${layer.snapshot.description}` : ''}</div>}
                     {!layer.valid && <div className="text-xs text-red-600">invalid: {layer.invalidReason}</div>}

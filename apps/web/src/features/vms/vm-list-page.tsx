@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useVms } from '../../api/get-vms';
 import { Button } from '../../components/button';
 import { EmptyState, ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
@@ -9,7 +9,13 @@ import { VmPowerButtons } from './vm-actions';
 
 export function VmListPage() {
   const { data: vms, error, isPending } = useVms();
-  const [creating, setCreating] = useState(false);
+  const [params, setParams] = useSearchParams();
+  const clone = params.get('clone') ?? undefined;
+  const [creating, setCreating] = useState(clone !== undefined);
+  const closeCreate = () => {
+    setCreating(false);
+    if (clone) setParams({});
+  };
   const newButton = <Button variant="primary" onClick={() => setCreating(true)}>New VM</Button>;
   return (
     <>
@@ -49,7 +55,7 @@ export function VmListPage() {
           </table>
         </div>
       )}
-      {creating && <CreateVmDialog vms={vms ?? []} onClose={() => setCreating(false)} />}
+      {creating && <CreateVmDialog vms={vms ?? []} onClose={closeCreate} initialImage={clone} />}
     </>
   );
 }

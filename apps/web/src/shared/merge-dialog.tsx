@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { Image, MergeMode } from '@strata/contract';
-import { useJob, useLayerMutations, useMergePlan } from '../../api/layer-actions';
-import { Button } from '../../components/button';
-import { Dialog } from '../../components/dialog';
-import { ErrorBanner, Notice, Spinner } from '../../components/feedback';
-import { formatBytes } from '../../components/format';
+import { useJob, useLayerMutations, useMergePlan } from '../api/layer-actions';
+import { Button } from '../components/button';
+import { Dialog } from '../components/dialog';
+import { ErrorBanner, Notice, Spinner } from '../components/feedback';
+import { formatBytes } from '../components/format';
 
 const labels: Record<MergeMode, string> = { commit: 'Commit into the parent', stream: 'Stream the parent up', 'new-base': 'Merge into a new base' };
 
