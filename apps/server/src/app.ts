@@ -68,6 +68,8 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await vms.reattachAll();
   await jobs.recover();
   const imageService = createImageService({ images, vms: vmsRepo, files });
+  // Seed 000: a base changed while Strata was down invalidates its layers; say so at once.
+  for (const image of imageService.list().filter((i) => !i.valid)) log(`image ${image.name} is invalid: ${image.invalidReason}`);
   const hub = new ConsoleHub();
 
   const app = Fastify({

@@ -65,6 +65,13 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(newTop.parentId).toBe(before.id);
     expect(JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', newTop.path]).toString())['backing-filename']).toBe(frozen.path);
     await viewer.run('echo two > /root/two; sync');
+    // The forest Strata shows is the chain qemu-img itself follows, layer for layer.
+    const fromQemu = (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--backing-chain', '--output=json', newTop.path]).toString()) as { filename: string }[]).map((l) => l.filename);
+    const all = await images();
+    const fromApi: string[] = [];
+    for (let layer: Image | undefined = newTop; layer; layer = all.find((i) => i.id === layer!.parentId)) fromApi.push(layer.path);
+    expect(fromApi).toEqual(fromQemu);
+    expect(fromApi).toHaveLength(3);
     viewer.close();
     await api('POST', `/vms/${vm.id}/shutdown`);
     vm = await waitForState(vm.id, 'stopped', 30_000);
