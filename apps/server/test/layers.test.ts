@@ -178,6 +178,31 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(qemuCheck(layer.path)).toMatch(/No errors/);
   });
 
+  it('finishes a merge whose new file was already renamed into place when the server died', async () => {
+    vm = await getVm(vm.id);
+    await api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'pre-switch' });
+    vm = await getVm(vm.id);
+    const layer = await top(vm);
+    const before = `${server.dataDir}/before-switch.qcow2`;
+    execFileSync('cp', [layer.path, before]);
+    // What a stream merge does up to its rename: a standalone copy, renamed over the layer.
+    const tmp = `${layer.path}.merge-switched.tmp`;
+    execFileSync('qemu-img', ['convert', '-O', 'qcow2', layer.path, tmp]);
+    execFileSync('mv', [tmp, layer.path]);
+    const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
+    const journal = { mode: 'stream', step: 'switching', live: false, vmId: vm.id, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
+    const record = { id: 'switchedjob', name: 'switchedjob', kind: 'merge', state: 'running', progress: 0.95, title: 'stream', vmId: vm.id, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
+    db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(record.id, record.name, JSON.stringify(record));
+    db.close();
+    await server.restart();
+    const job = (await api<Job>('GET', '/jobs/switchedjob')).body;
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toMatch(/completed after a restart/);
+    expect((await top(await getVm(vm.id))).parentId).toBeNull();
+    expect(execFileSync('qemu-img', ['compare', before, layer.path]).toString()).toMatch(/identical/);
+    expect(await inGuest(vm, ['cat /root/one'])).toEqual(['one']);
+  });
+
   it('marks every layer on a base invalid when the base is touched, even with its mtime put back', async () => {
     const victim = (await api<Vm>('POST', '/vms', { name: 'victim' })).body;
     const base = (await images()).find((i) => i.name === 'strata-mini')!;
