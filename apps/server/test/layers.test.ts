@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
@@ -201,6 +201,36 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect((await top(await getVm(vm.id))).parentId).toBeNull();
     expect(execFileSync('qemu-img', ['compare', before, layer.path]).toString()).toMatch(/identical/);
     expect(await inGuest(vm, ['cat /root/one'])).toEqual(['one']);
+  });
+
+  it('leaves the chain as it was when the merge\'s qemu-img or cp is killed mid-way', async () => {
+    vm = await getVm(vm.id);
+    await api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'pre-kill' });
+    vm = await getVm(vm.id);
+    const layer = await top(vm);
+    execFileSync('qemu-io', ['-c', 'write -P 0x77 0 900M', layer.path]);
+    const before = `${server.dataDir}/before-kill.qcow2`;
+    execFileSync('cp', [layer.path, before]);
+    const started = await api<Job>('POST', `/images/${layer.id}/merge`, { mode: 'commit' });
+    expect(started.status).toBe(202);
+    let killed: number[] = [];
+    for (const deadline = Date.now() + 20_000; killed.length === 0 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 10)); // let the job's subprocess start
+      killed = pidsMentioning('.merge-').filter((pid) => pid !== process.pid);
+    }
+    expect(killed.length).toBeGreaterThan(0);
+    for (const pid of killed) process.kill(pid, 'SIGKILL');
+    let job = started.body;
+    for (const deadline = Date.now() + 30_000; job.state === 'running' && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await api<Job>('GET', `/jobs/${job.id}`)).body;
+    }
+    expect(job.state).toBe('failed');
+    expect(readdirSync(`${server.dataDir}/images`).filter((f) => f.includes('.merge-'))).toEqual([]);
+    expect((await top(await getVm(vm.id))).id).toBe(layer.id);
+    expect(execFileSync('qemu-img', ['compare', before, layer.path]).toString()).toMatch(/identical/);
+    expect(qemuCheck(layer.path)).toMatch(/No errors/);
+    rmSync(before);
   });
 
   it('marks every layer on a base invalid when the base is touched, even with its mtime put back', async () => {
