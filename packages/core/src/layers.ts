@@ -29,7 +29,8 @@ export async function createLayer(deps: LayerDeps, parent: ImageRecord, layer: {
     invalidReason: null, snapshot: null, createdAt: deps.now(),
   };
   deps.images.insert(record);
-  void hashParent(deps, record);
+  // The hash only strengthens the stat fingerprint; losing it (the server closing meanwhile) is harmless.
+  hashParent(deps, record).catch(() => undefined);
   return record;
 }
 
