@@ -68,7 +68,9 @@ export function createJobService(deps: { jobs: JobRepository; events: EventSink;
         (err: unknown) => void update(id, controller.signal.aborted
           ? { state: 'cancelled', result: 'cancelled; nothing was changed' }
           : { state: 'failed', error: err instanceof Error ? err.message : String(err) }),
-      ).finally(() => controllers.delete(id)));
+      ).finally(() => controllers.delete(id))
+        // The server closed under a running job: its journal is in the database, and the next start recovers it.
+        .catch(() => undefined));
       return toJob(record);
     },
 
