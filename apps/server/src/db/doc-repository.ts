@@ -2,23 +2,29 @@ import type { Db } from './database.js';
 
 /**
  * Records stored as JSON documents with their id and name as columns: the model grows issue by
- * issue, and a document absorbs new fields without a migration per field.
+ * issue, and a document absorbs new fields without a migration per field. `normalize` fills in
+ * the fields that documents written by older versions lack.
  */
 export class DocRepository<T extends { id: string; name: string }> {
-  constructor(private readonly db: Db, private readonly table: 'vms' | 'images' | 'jobs') {}
+  constructor(
+    private readonly db: Db,
+    private readonly table: 'vms' | 'images' | 'jobs',
+    private readonly normalize: (stored: T) => T = (stored) => stored,
+  ) {}
+
+  private parse = (row: { doc: string }): T => this.normalize(JSON.parse(row.doc) as T);
 
   list(): T[] {
-    return (this.db.prepare(`SELECT doc FROM ${this.table} ORDER BY rowid`).all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
+    return (this.db.prepare(`SELECT doc FROM ${this.table} ORDER BY rowid`).all() as { doc: string }[]).map(this.parse);
   }
 
   get(id: string): T | undefined {
     const row = this.db.prepare(`SELECT doc FROM ${this.table} WHERE id = ?`).get(id) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as T) : undefined;
+    return row ? this.parse(row) : undefined;
   }
 
   findByName(name: string): T[] {
-    return (this.db.prepare(`SELECT doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as { doc: string }[])
-      .map((r) => JSON.parse(r.doc) as T);
+    return (this.db.prepare(`SELECT doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as { doc: string }[]).map(this.parse);
   }
 
   insert(record: T): void {

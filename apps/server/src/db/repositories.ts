@@ -3,37 +3,22 @@ import type { Db } from './database.js';
 import { DocRepository } from './doc-repository.js';
 
 export function vmRepository(db: Db): VmRepository {
-  const docs = new DocRepository<VmRecord>(db, 'vms');
+  const docs = new DocRepository<VmRecord>(db, 'vms', withDefaults);
   return {
-    list: () => docs.list().map(withDefaults),
-    get: (id) => {
-      const vm = docs.get(id);
-      return vm && withDefaults(vm);
-    },
-    findByName: (name) => docs.findByName(name).map(withDefaults)[0],
+    list: () => docs.list(),
+    get: (id) => docs.get(id),
+    findByName: (name) => docs.findByName(name)[0],
     insert: (vm) => docs.insert(vm),
-    update: (id, patch) => withDefaults(docs.update(id, patch)),
+    update: (id, patch) => docs.update(id, patch),
     remove: (id) => docs.remove(id),
   };
 }
 
 /** Image records from before fingerprints and snapshots get those fields empty. */
-const imageDefaults = (image: Partial<ImageRecord> & Omit<ImageRecord, 'parentFingerprint' | 'invalidReason' | 'snapshot'>): ImageRecord =>
-  ({ parentFingerprint: null, invalidReason: null, snapshot: null, ...image });
+const imageDefaults = (image: ImageRecord): ImageRecord => ({ ...{ parentFingerprint: null, invalidReason: null, snapshot: null }, ...image });
 
 export function imageRepository(db: Db): ImageRepository {
-  const docs = new DocRepository<ImageRecord>(db, 'images');
-  return {
-    list: () => docs.list().map(imageDefaults),
-    get: (id) => {
-      const image = docs.get(id);
-      return image && imageDefaults(image);
-    },
-    findByName: (name) => docs.findByName(name).map(imageDefaults),
-    insert: (image) => docs.insert(image),
-    update: (id, patch) => imageDefaults(docs.update(id, patch)),
-    remove: (id) => docs.remove(id),
-  };
+  return new DocRepository<ImageRecord>(db, 'images', imageDefaults);
 }
 
 export function jobRepository(db: Db): JobRepository {
