@@ -8,6 +8,15 @@ export async function login(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Virtual machines', exact: true })).toBeVisible();
 }
 
+/** Creates a VM with the default settings through the New VM dialog and lands on its page. */
+export async function createVm(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'New VM' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New virtual machine' });
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('heading', { name: new RegExp(`^${name}`) })).toBeVisible();
+}
+
 /** The terminal's rows as text, one string per row, as xterm.js renders them in the DOM. */
 export async function consoleRows(page: Page): Promise<string[]> {
   return page.locator('[data-testid="console"] .xterm-rows > div').allInnerTexts();

@@ -1,12 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { login, runInConsole, waitForConsoleLine, waitForShell } from './helpers.js';
+import { createVm, login, runInConsole, waitForConsoleLine, waitForShell } from './helpers.js';
 
 test('snapshot a running VM, write in the guest, merge the snapshot with one click, reboot: the file is there', async ({ page }) => {
   await login(page);
-  await page.getByRole('button', { name: 'New VM' }).first().click();
-  const create = page.getByRole('dialog', { name: 'New virtual machine' });
-  await create.getByLabel('Name').fill('layered');
-  await create.getByRole('button', { name: 'Create' }).click();
+  await createVm(page, 'layered');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
   await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');

@@ -1,13 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { login, restartServer, runInConsole, waitForConsoleLine } from './helpers.js';
+import { createVm, login, restartServer, runInConsole, waitForConsoleLine } from './helpers.js';
 
 test('edit the topology, pin vCPU 0 to CPU 1, restart the server mid-way and keep using the VM', async ({ page }) => {
   await login(page);
-  await page.getByRole('button', { name: 'New VM' }).first().click();
-  const create = page.getByRole('dialog', { name: 'New virtual machine' });
-  await create.getByLabel('Name').fill('pinned');
-  await create.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { name: /^pinned/ })).toBeVisible();
+  await createVm(page, 'pinned');
 
   await page.getByRole('tab', { name: 'Overview' }).click();
   await page.getByRole('button', { name: 'Edit' }).first().click();

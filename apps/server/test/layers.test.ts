@@ -33,6 +33,18 @@ async function inGuest(vm: Vm, commands: string[]): Promise<string[]> {
   return out;
 }
 
+/** What a server killed during a stream merge of `layer` leaves behind: a running job and its journal. Then the restart. */
+async function restartAfterDeathIn(step: 'writing' | 'switching', layer: Image, tmp: string): Promise<Job> {
+  const id = `died-${step}`;
+  const journal = { mode: 'stream', step, live: false, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
+  const record = { id, name: id, kind: 'merge', state: 'running', progress: 0.5, title: 'stream', vmId: layer.ownerVmId, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
+  const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
+  db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(id, id, JSON.stringify(record));
+  db.close();
+  await server.restart();
+  return (await api<Job>('GET', `/jobs/${id}`)).body;
+}
+
 async function merge(imageId: string, body: object): Promise<Job> {
   const res = await api<Job>('POST', `/images/${imageId}/merge`, body);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -165,13 +177,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     const layer = await top(await getVm(vm.id));
     const tmp = `${layer.path}.merge-crashed.tmp`;
     writeFileSync(tmp, 'half-written');
-    const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
-    const journal = { mode: 'stream', step: 'writing', vmId: vm.id, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
-    const record = { id: 'crashedjob1', name: 'crashedjob1', kind: 'merge', state: 'running', progress: 0.4, title: 'stream', vmId: vm.id, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
-    db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(record.id, record.name, JSON.stringify(record));
-    db.close();
-    await server.restart();
-    const job = (await api<Job>('GET', '/jobs/crashedjob1')).body;
+    const job = await restartAfterDeathIn('writing', layer, tmp);
     expect(job.state).toBe('failed');
     expect(job.result).toMatch(/^rolled back/);
     expect(existsSync(tmp)).toBe(false);
@@ -189,13 +195,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     const tmp = `${layer.path}.merge-switched.tmp`;
     execFileSync('qemu-img', ['convert', '-O', 'qcow2', layer.path, tmp]);
     execFileSync('mv', [tmp, layer.path]);
-    const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
-    const journal = { mode: 'stream', step: 'switching', live: false, vmId: vm.id, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
-    const record = { id: 'switchedjob', name: 'switchedjob', kind: 'merge', state: 'running', progress: 0.95, title: 'stream', vmId: vm.id, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
-    db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(record.id, record.name, JSON.stringify(record));
-    db.close();
-    await server.restart();
-    const job = (await api<Job>('GET', '/jobs/switchedjob')).body;
+    const job = await restartAfterDeathIn('switching', layer, tmp);
     expect(job.state).toBe('succeeded');
     expect(job.result).toMatch(/completed after a restart/);
     expect((await top(await getVm(vm.id))).parentId).toBeNull();
