@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import { imageRepository, jobRepository, vmRepository } from './db/repositories.js';
+import { imageRepository, jobRepository, shareRepository, vmRepository } from './db/repositories.js';
 import { ensureAdmin } from './auth/users.js';
 import { pruneSessions } from './auth/sessions.js';
 import { registerGuard } from './auth/guard.js';
@@ -27,6 +27,7 @@ import { authRoutes } from './routes/auth.js';
 import { vmRoutes } from './routes/vms.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
+import { shareRoutes } from './routes/shares.js';
 import { hostRoutes } from './routes/host.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
@@ -38,6 +39,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const log = (m: string) => console.log(`[strata] ${m}`);
   for (const d of ['images', 'vms', 'boot']) mkdirSync(join(config.dataDir, d), { recursive: true });
   mkdirSync(config.importDir, { recursive: true });
+  for (const root of config.shareRoots) mkdirSync(root, { recursive: true });
   const db = openDatabase(join(config.dataDir, 'strata.db'));
   pruneSessions(db);
   ensureAdmin(db, config.dataDir, config.adminPassword, log);
@@ -62,6 +64,9 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     newId, now,
     defaultImage: 'strata-mini',
     busy: (id) => jobs.activeFor(id)?.title ?? null,
+    shares: shareRepository(db),
+    shareRoots: config.shareRoots,
+    pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
   }, jobs);
   const imageOps = createImageOps({ images, files, vms: vmsRepo, events: bus, jobs, newId, now });
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
@@ -95,6 +100,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await api.register(vmRoutes, { vms });
     await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
     await api.register(jobRoutes, { jobs });
+    await api.register(shareRoutes, { vms });
     await api.register(hostRoutes, { host, bus });
     await api.register(eventRoutes, { bus });
     await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });

@@ -7,6 +7,8 @@ export interface Config {
   cacheDir: string;
   /** Images can be imported only from files under this directory. */
   importDir: string;
+  /** Host directories can be shared only from under these. */
+  shareRoots: string[];
   webDir: string | null;
   adminPassword: string | null;
   apiToken: string | null;
@@ -33,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     cacheDir: absolute(env.STRATA_CACHE_DIR || './.cache'),
     importDir: env.STRATA_IMPORT_DIR ? absolute(env.STRATA_IMPORT_DIR) : `${dataDir}/import`,
+    shareRoots: env.STRATA_SHARE_ROOTS ? env.STRATA_SHARE_ROOTS.split(':').filter(Boolean).map(absolute) : [`${dataDir}/shares`],
     webDir: env.STRATA_WEB_DIR === '' ? null : absolute(env.STRATA_WEB_DIR || './apps/web/dist'),
     adminPassword: env.STRATA_ADMIN_PASSWORD || null,
     apiToken: env.STRATA_API_TOKEN || null,

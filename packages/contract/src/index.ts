@@ -5,3 +5,4 @@ export * from './images.js';
 export * from './vms.js';
 export * from './events.js';
 export * from './jobs.js';
+export * from './shares.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { VmShare } from './shares.js';
 
 export const VmState = Type.Union([
   Type.Literal('defined'), Type.Literal('starting'), Type.Literal('running'), Type.Literal('paused'),
@@ -116,6 +117,7 @@ export const Vm = Type.Object({
   accelerator: AcceleratorChoice,
   runningAccelerator: Type.Union([Type.Literal('kvm'), Type.Literal('tcg'), Type.Null()]),
   disks: Type.Array(VmDisk),
+  shares: Type.Array(VmShare),
   cdrom: Type.Union([Type.String(), Type.Null()], { description: 'image id of a raw image inserted in the IDE CD-ROM drive' }),
   network: Network,
   boot: BootOrder,

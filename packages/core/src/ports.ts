@@ -1,5 +1,5 @@
 import type { Accelerator, HostInfo, StrataEvent } from '@strata/contract';
-import type { BootSpec, Fingerprint, ImageRecord, VmRecord } from './records.js';
+import type { BootSpec, Fingerprint, ImageRecord, ShareRecord, VmRecord, VmShareRecord } from './records.js';
 
 export interface VmRepository {
   list(): VmRecord[];
@@ -59,6 +59,15 @@ export interface ImageFiles {
   rename(from: string, to: string): Promise<void>;
 }
 
+export interface ShareRepository {
+  list(): ShareRecord[];
+  get(id: string): ShareRecord | undefined;
+  findByName(name: string): ShareRecord[];
+  insert(share: ShareRecord): void;
+  update(id: string, patch: Partial<ShareRecord>): ShareRecord;
+  remove(id: string): void;
+}
+
 export interface JobRecord {
   id: string;
   name: string;
@@ -97,6 +106,8 @@ export interface LaunchPlan {
   boot: BootSpec | null;
   /** Path of the raw image in the CD-ROM drive. */
   cdrom: string | null;
+  /** 9p exports, each with its directory resolved and checked just before this start. */
+  shares: (VmShareRecord & { path: string })[];
   /** The VM's own directory: sockets, pidfile, logs. */
   dir: string;
 }

@@ -37,6 +37,22 @@ export interface Fingerprint {
   sha256: string | null;
 }
 
+export interface ShareRecord {
+  id: string;
+  name: string;
+  /** Resolved (realpath) when it was created; resolved and checked again before every VM start. */
+  path: string;
+  createdAt: string;
+}
+
+export interface VmShareRecord {
+  shareId: string;
+  transport: '9p';
+  tag: string;
+  readonly: boolean;
+  options: { version: string; msize: number; securityModel: string; cache: string };
+}
+
 export interface VmRecord {
   id: string;
   name: string;
@@ -53,6 +69,7 @@ export interface VmRecord {
   accelerator: AcceleratorChoice;
   runningAccelerator: 'kvm' | 'tcg' | null;
   disks: VmDisk[];
+  shares: VmShareRecord[];
   /** Image id of the medium in the CD-ROM drive. */
   cdrom: string | null;
   network: Network;

@@ -64,7 +64,7 @@ export function createVmConfig(ctx: VmContext) {
       const record: VmRecord = {
         id, name: body.name, hypervisor, state: 'defined', imageId: base.id, cpu, vcpus, cpuModel: body.cpuModel ?? null,
         pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: body.accelerator ?? 'auto', runningAccelerator: null,
-        disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], cdrom: body.cdrom ?? null, network, boot: body.boot ?? DEFAULT_BOOT,
+        disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], shares: [], cdrom: body.cdrom ?? null, network, boot: body.boot ?? DEFAULT_BOOT,
         shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null,
         pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
       };

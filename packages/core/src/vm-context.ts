@@ -2,7 +2,9 @@ import type { Hypervisor, Vm } from '@strata/contract';
 import { StrataError, notFound } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { chainOf } from './image-chain.js';
-import type { EventSink, HostProvider, HypervisorDriver, ImageFiles, ImageRepository, RunningVm, ThreadAffinity, VmRepository } from './ports.js';
+import type { EventSink, HostProvider, HypervisorDriver, ImageFiles, ImageRepository, RunningVm, ShareRepository, ThreadAffinity, VmRepository } from './ports.js';
+import type { PathFs } from './share-path.js';
+import { mountCommand, shareWarnings } from './vm-shares.js';
 import type { VmRecord } from './records.js';
 import { topologyWarnings, vcpuCount } from './vm-spec.js';
 
@@ -18,6 +20,9 @@ export interface VmServiceDeps {
   newId(): string;
   now(): string;
   defaultImage: string;
+  shares: ShareRepository;
+  shareRoots: string[];
+  pathFs: PathFs;
   /** What long work (a merge) holds this VM, if any: nothing may start it meanwhile. */
   busy(vmId: string): string | null;
 }
@@ -37,7 +42,11 @@ export function createVmContext(deps: VmServiceDeps) {
     const host = await deps.host.info();
     const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
     const { stopRequested: _internal, imageId, ...rest } = r;
-    return { ...rest, image: imageId, maxVcpus: vcpuCount(r.cpu), warnings: topologyWarnings(r.cpu, limits) };
+    return {
+      ...rest, image: imageId, maxVcpus: vcpuCount(r.cpu),
+      shares: r.shares.map((s) => ({ ...s, mountCommand: mountCommand(s) })),
+      warnings: [...topologyWarnings(r.cpu, limits), ...shareWarnings(r)],
+    };
   };
 
   const publish = async (r: VmRecord): Promise<Vm> => {

@@ -13,6 +13,7 @@ export function withDefaults(stored: Partial<VmRecord> & Pick<VmRecord, 'id' | '
     vcpus: vcpuCount(stored.cpu),
     cpuModel: null,
     cdrom: null,
+    shares: [],
     pinning: DEFAULT_PINNING,
     balloonMiB: null,
     network: DEFAULT_NETWORK,

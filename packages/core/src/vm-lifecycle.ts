@@ -2,6 +2,7 @@ import type { Accelerator, Vm } from '@strata/contract';
 import { StrataError, conflict } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { invalidImages } from './image-validity.js';
+import { createVmShares } from './vm-shares.js';
 import type { RunningVm } from './ports.js';
 import type { VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
@@ -10,6 +11,7 @@ import { assertAction, isActive } from './vm-state.js';
 export function createVmLifecycle(ctx: VmContext) {
   const { deps, live, lock, publish, mustGet, driverFor, liveOf, toVm, applyPinning } = ctx;
   const { vms, images } = deps;
+  const shareOps = createVmShares(ctx);
 
   const pickAccelerator = async (vm: VmRecord): Promise<Accelerator> => {
     const { accelerator } = await deps.host.info();
@@ -88,13 +90,14 @@ export function createVmLifecycle(ctx: VmContext) {
           return { disk, chain };
         });
         const boot = disks[0] ? ctx.bootOf(disks[0].disk.imageId) : null;
+        const shares = shareOps.sharesForLaunch(vm);
         const cdrom = vm.cdrom ? images.get(vm.cdrom) : undefined;
         if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path))) throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
         await publish(vms.update(id, { state: 'starting', stopRequested: false, lastError: null, shutdownDeadline: null }));
         let handle: RunningVm;
         try {
           handle = await driver.launch({
-            vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null,
+            vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null, shares,
             disks: disks.map(({ disk, chain }) => ({ id: disk.id, path: chain[0]!.path, format: chain[0]!.format, bus: disk.bus })),
           });
         } catch (err) {

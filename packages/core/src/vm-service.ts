@@ -5,6 +5,7 @@ import { createVmConfig } from './vm-config.js';
 import { createVmContext, type VmServiceDeps } from './vm-context.js';
 import { createVmLifecycle } from './vm-lifecycle.js';
 import { createVmDisks } from './vm-disks.js';
+import { createVmShares } from './vm-shares.js';
 import { createMergeService } from './merge-service.js';
 import type { JobService } from './job-service.js';
 import { assertAction } from './vm-state.js';
@@ -17,6 +18,7 @@ export function createVmService(deps: VmServiceDeps, jobs: JobService) {
   const lifecycle = createVmLifecycle(ctx);
   const config = createVmConfig(ctx);
   const disks = createVmDisks(ctx);
+  const shares = createVmShares(ctx);
   const merges = createMergeService(ctx, jobs);
   const { vms, images } = deps;
 
@@ -24,6 +26,7 @@ export function createVmService(deps: VmServiceDeps, jobs: JobService) {
     ...lifecycle,
     ...config,
     ...disks,
+    ...shares,
     planMerge: merges.plan,
     merge: merges.merge,
 

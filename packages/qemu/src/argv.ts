@@ -30,6 +30,10 @@ const deviceFor = (bus: string, id: string, drive: string): string => {
   return `ide-hd,drive=${drive},id=${id}`;
 };
 
+/** What the guest passes to `mount -t 9p -o trans=virtio,...`. */
+export const guestMountOptions = (o: { version: string; msize: number; cache: string }): string =>
+  `version=${o.version},msize=${o.msize},cache=${o.cache}`;
+
 const bootOption = (boot: VmRecord['boot']): string =>
   [`order=${boot.order}`, ...(boot.once ? [`once=${boot.once}`] : []), `menu=${boot.menu ? 'on' : 'off'}`].join(',');
 
@@ -70,6 +74,13 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
       '-device', deviceFor(disk.bus, disk.id, drive),
     );
   }
+  for (const share of plan.shares) {
+    const id = `fsdev-${share.tag}`;
+    argv.push(
+      '-fsdev', `local,id=${id},path=${escapeOption(share.path)},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
+      '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag}`,
+    );
+  }
   if (plan.cdrom) {
     argv.push(
       '-drive', `if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=${escapeOption(plan.cdrom)}`,
@@ -80,7 +91,9 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     const root = rootDevice(plan.disks[0]?.bus ?? 'virtio');
     argv.push('-kernel', plan.boot.kernel);
     if (plan.boot.initrd) argv.push('-initrd', plan.boot.initrd);
-    argv.push('-append', ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline].filter(Boolean).join(' '));
+    // The default guest's init mounts each of these at /mnt/<tag>.
+    const mounts = plan.shares.map((s) => `strata.mount=9p:${s.tag}:${guestMountOptions(s.options)}`);
+    argv.push('-append', ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline, ...mounts].filter(Boolean).join(' '));
   }
   return argv;
 }

@@ -1,4 +1,4 @@
-export { buildQemuArgv, escapeOption, processName, vmPaths, QEMU_BINARY } from './argv.js';
+export { buildQemuArgv, escapeOption, guestMountOptions, processName, vmPaths, QEMU_BINARY } from './argv.js';
 export { QmpClient, QmpError, type QmpEvent } from './qmp-client.js';
 export { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, parseConvertProgress, resizeImage, sameContent, type QemuImgInfo } from './qemu-img.js';
 export { createQemuDriver } from './qemu-driver.js';

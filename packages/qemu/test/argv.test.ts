@@ -13,6 +13,7 @@ const plan = (over: Partial<LaunchPlan> = {}): LaunchPlan => ({
   disks: [{ id: 'disk0', path: '/data/images/top.qcow2', format: 'qcow2', bus: 'virtio' }],
   boot: { kernel: '/boot/vmlinuz', initrd: '/boot/initrd.img', cmdline: 'quiet' },
   cdrom: null,
+  shares: [],
   ...over,
 });
 

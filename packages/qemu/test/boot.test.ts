@@ -50,6 +50,7 @@ describe('the default guest under real QEMU', () => {
       disks: [{ id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' }],
       boot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: 'quiet' },
       cdrom: null,
+      shares: [],
     };
     const started = Date.now();
     vm = await createQemuDriver().launch(plan);

@@ -11,6 +11,7 @@ const migrations: string[] = [
    CREATE TABLE images (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL);
    CREATE TABLE vms (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
   `CREATE TABLE jobs (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL);`,
+  `CREATE TABLE shares (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
 ];
 
 export function openDatabase(path: string): Db {

@@ -8,7 +8,7 @@ import type { Db } from './database.js';
 export class DocRepository<T extends { id: string; name: string }> {
   constructor(
     private readonly db: Db,
-    private readonly table: 'vms' | 'images' | 'jobs',
+    private readonly table: 'vms' | 'images' | 'jobs' | 'shares',
     private readonly normalize: (stored: T) => T = (stored) => stored,
   ) {}
 

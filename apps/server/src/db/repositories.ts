@@ -1,4 +1,4 @@
-import { withDefaults, type ImageRecord, type ImageRepository, type JobRecord, type JobRepository, type VmRecord, type VmRepository } from '@strata/core';
+import { withDefaults, type ImageRecord, type ImageRepository, type JobRecord, type JobRepository, type ShareRecord, type ShareRepository, type VmRecord, type VmRepository } from '@strata/core';
 import type { Db } from './database.js';
 import { DocRepository } from './doc-repository.js';
 
@@ -23,4 +23,8 @@ export function imageRepository(db: Db): ImageRepository {
 
 export function jobRepository(db: Db): JobRepository {
   return new DocRepository<JobRecord>(db, 'jobs');
+}
+
+export function shareRepository(db: Db): ShareRepository {
+  return new DocRepository<ShareRecord>(db, 'shares');
 }
