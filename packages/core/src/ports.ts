@@ -10,14 +10,18 @@ export interface VmRepository {
   remove(id: string): void;
 }
 
-export interface ImageRepository {
-  list(): ImageRecord[];
-  get(id: string): ImageRecord | undefined;
-  findByName(name: string): ImageRecord[];
-  insert(image: ImageRecord): void;
-  update(id: string, patch: Partial<ImageRecord>): ImageRecord;
+/** Records kept by id, found by name (names may repeat). */
+export interface Repository<T> {
+  list(): T[];
+  get(id: string): T | undefined;
+  findByName(name: string): T[];
+  insert(record: T): void;
+  update(id: string, patch: Partial<T>): T;
   remove(id: string): void;
 }
+
+export type ImageRepository = Repository<ImageRecord>;
+export type ShareRepository = Repository<ShareRecord>;
 
 /** Files on disk: the only place core learns sizes or makes layers, so it stays free of fs and qemu-img. */
 export interface ImageFiles {
@@ -57,15 +61,6 @@ export interface ImageFiles {
   /** fsync the file and its directory, so a rename after it survives a crash. */
   sync(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
-}
-
-export interface ShareRepository {
-  list(): ShareRecord[];
-  get(id: string): ShareRecord | undefined;
-  findByName(name: string): ShareRecord[];
-  insert(share: ShareRecord): void;
-  update(id: string, patch: Partial<ShareRecord>): ShareRecord;
-  remove(id: string): void;
 }
 
 export interface JobRecord {
