@@ -16,13 +16,26 @@ export async function protect(deps: LayerDeps, image: ImageRecord): Promise<void
 }
 
 /**
- * A new qcow2 layer on `parent`: the parent is protected first, then fingerprinted (stat now, its
- * sha256 in the background), so that any later change to it is noticed.
+ * A new qcow2 layer on `parent`, made by qemu-img or, for a running VM, by `makeLive` (QEMU's
+ * blockdev-snapshot-sync). Only once the overlay exists is the parent protected, so a failure never
+ * leaves a writable top read-only; then it is fingerprinted (stat now, its sha256 in the
+ * background), so that any later change to it is noticed.
  */
-export async function createLayer(deps: LayerDeps, parent: ImageRecord, layer: { name: string; ownerVmId: string | null; id?: string }): Promise<ImageRecord> {
+export async function createLayer(
+  deps: LayerDeps,
+  parent: ImageRecord,
+  layer: { name: string; ownerVmId: string | null },
+  makeLive?: (path: string) => Promise<void>,
+): Promise<ImageRecord> {
+  const id = deps.newId();
+  const overlay = makeLive
+    ? await (async () => {
+      const path = deps.files.pathFor(id, 'qcow2');
+      await makeLive(path);
+      return { path, virtualSize: parent.virtualSize };
+    })()
+    : await deps.files.createOverlay(parent, id);
   await protect(deps, parent);
-  const id = layer.id ?? deps.newId();
-  const overlay = await deps.files.createOverlay(parent, id);
   const record: ImageRecord = {
     id, name: layer.name, path: overlay.path, format: 'qcow2', parentId: parent.id, virtualSize: overlay.virtualSize,
     protected: false, ownerVmId: layer.ownerVmId, boot: null, parentFingerprint: deps.files.fingerprint(parent.path),

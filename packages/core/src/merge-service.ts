@@ -1,7 +1,7 @@
 import type { MergeBody, MergePlan } from '@strata/contract';
 import { conflict, notFound } from './errors.js';
 import type { JobContext, JobService } from './job-service.js';
-import { createLayer, protect } from './layers.js';
+import { createLayer } from './layers.js';
 import { mergeTarget, planMerge, type MergeTarget } from './merge-plan.js';
 import type { JobRecord, RunningVm } from './ports.js';
 import type { VmContext } from './vm-context.js';
@@ -73,22 +73,10 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       }
       const current = vms.get(j.vmId)?.disks.find((d) => d.id === j.diskId);
       if (current?.imageId === j.layerId) {
-        const base = images.get(j.newId)!;
-        const name = `${vm?.name ?? 'vm'}-${j.diskId}`;
-        if (handle) {
-          // The guest runs on the new base now: a live snapshot gives it its own overlay again.
-          const id = deps.newId();
-          const path = files.pathFor(id, 'qcow2');
-          await handle.snapshotDisk(j.diskId, path);
-          await protect(deps, base);
-          images.insert({
-            id, name, path, format: 'qcow2', parentId: base.id, virtualSize: base.virtualSize, protected: false, ownerVmId: j.vmId,
-            boot: null, parentFingerprint: files.fingerprint(base.path), invalidReason: null, snapshot: null, createdAt: deps.now(),
-          });
-          await repoint(id);
-        } else {
-          await repoint((await createLayer(deps, base, { name, ownerVmId: j.vmId })).id);
-        }
+        // A live guest runs on the new base now: a live snapshot gives it its own overlay again.
+        const fresh = await createLayer(deps, images.get(j.newId)!, { name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId },
+          handle && ((path) => handle.snapshotDisk(j.diskId, path)));
+        await repoint(fresh.id);
       }
       if (layer && !images.list().some((i) => i.parentId === layer.id)) {
         images.remove(layer.id);

@@ -1,7 +1,7 @@
 import type { Vm } from '@strata/contract';
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
-import { createLayer, protect } from './layers.js';
+import { createLayer } from './layers.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
@@ -30,22 +30,9 @@ export function createVmDisks(ctx: VmContext) {
         const top = images.get(disk.imageId)!;
         const snapshot = { name: body.name, description: body.description ?? '', takenAt: deps.now() };
         const running = isActive(vm.state) ? ctx.liveOf(vm) : undefined;
-        let next;
-        if (running) {
-          const id = deps.newId();
-          const path = deps.files.pathFor(id, 'qcow2');
-          await running.handle.snapshotDisk(disk.id, path);
-          // QEMU made the overlay and opened the old top read-only; now the model follows.
-          await protect(deps, top);
-          next = {
-            id, name: `${vm.name}-${disk.id}`, path, format: 'qcow2' as const, parentId: top.id, virtualSize: top.virtualSize,
-            protected: false, ownerVmId: vm.id, boot: null, parentFingerprint: deps.files.fingerprint(top.path),
-            invalidReason: null, snapshot: null, createdAt: deps.now(),
-          };
-          images.insert(next);
-        } else {
-          next = await createLayer(deps, top, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
-        }
+        // Live, QEMU makes the overlay and reopens the old top read-only: the guest never stops.
+        const next = await createLayer(deps, top, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id },
+          running && ((path) => running.handle.snapshotDisk(disk.id, path)));
         images.update(top.id, { snapshot, name: `${vm.name}-${disk.id}@${body.name}` });
         const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: next.id } : d)) });
         deps.events.emit({ type: 'images.changed' });
