@@ -81,8 +81,8 @@ export async function checkReport(path: string): Promise<{ ok: boolean; errors: 
 }
 
 export async function checkImage(path: string): Promise<void> {
-  const result = await run(['qemu-img', 'check', path]);
-  if (result.code !== 0) throw new Error(`qemu-img check found problems in ${path}: ${(result.stdout + result.stderr).trim()}`);
+  const report = await checkReport(path);
+  if (!report.ok) throw new Error(`qemu-img check found problems in ${path}: ${report.report}`);
 }
 
 export async function imageInfo(path: string): Promise<QemuImgInfo> {
