@@ -3,3 +3,4 @@ export { parseCpuinfo, parseMeminfo, parseVersion, type CpuTopologyInfo } from '
 export { probeStaticHost, readNumaNodes, VIRTIOFSD, type StaticHostInfo, type NumaNode } from './probe.js';
 export { parseCpuList, formatCpuList, parseLastCpu, readAffinity, setAffinity, threadsOf } from './affinity.js';
 export { readKsm, bridgeAvailability } from './ksm.js';
+export { readTail } from './file-tail.js';

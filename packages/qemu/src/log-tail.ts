@@ -1,22 +1,9 @@
-import { open } from 'node:fs/promises';
+import { readTail } from '@strata/host';
 
 /** The last `lines` lines of a file, reading at most `maxBytes` from its end; [] if it does not exist. */
 export async function tailLines(path: string, lines: number, maxBytes = 65536): Promise<string[]> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return [];
-  }
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, maxBytes);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0).slice(-lines);
-  } finally {
-    await handle.close();
-  }
+  const text = (await readTail(path, maxBytes)).toString('utf8');
+  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0).slice(-lines);
 }
 
 /** Starts each run's section of a VM's QEMU log. */

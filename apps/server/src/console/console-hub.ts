@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import { open } from 'node:fs/promises';
+import { readTail } from '@strata/host';
 
 /** What a viewer is: anything that takes bytes and can be closed (a WebSocket in practice). */
 export interface ConsoleViewer {
@@ -21,23 +21,6 @@ const SCROLLBACK = 64 * 1024;
  */
 export function withoutTerminalQueries(history: Buffer): Buffer {
   return Buffer.from(history.toString('latin1').replace(/\x1b\[[>=]?[0-9]*[nc]/g, ''), 'latin1');
-}
-
-async function readTail(path: string, bytes: number): Promise<Buffer> {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, bytes);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      return buffer;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return Buffer.alloc(0);
-  }
 }
 
 class ConsoleSession {
