@@ -20,7 +20,9 @@ export function createImageOps(deps: Deps) {
   };
   const children = (id: string) => images.list().filter((i) => i.parentId === id);
   const users = (id: string) => usersOf(images.list(), deps.vms.list()).get(id) ?? [];
-  const runningWriter = (id: string) => users(id).find((u) => u.role === 'writable' && isActive(deps.vms.get(u.vmId)?.state ?? 'stopped'));
+  /** A running VM that uses the image (as its writable top, if `writable`). */
+  const runningUser = (id: string, writable = false) =>
+    users(id).find((u) => (!writable || u.role === 'writable') && isActive(deps.vms.get(u.vmId)?.state ?? 'stopped'));
   const changed = () => deps.events.emit({ type: 'images.changed' });
 
   const insertRoot = async (id: string, name: string, path: string, format: ImageRecord['format'], boot: ImageRecord['boot'] = null) => {
@@ -96,7 +98,7 @@ export function createImageOps(deps: Deps) {
 
     convert(id: string, body: ImageConvert): Job {
       const image = mustGet(id);
-      if (runningWriter(id)) throw conflict('image_busy', `${image.name} is being written by a running VM; snapshot it and convert the snapshot`);
+      if (runningUser(id, true)) throw conflict('image_busy', `${image.name} is being written by a running VM; snapshot it and convert the snapshot`);
       return deps.jobs.start({
         kind: 'image', title: `convert ${image.name} to ${body.format}`, imageId: id, run: async (job) => {
           const newId = deps.newId();
@@ -115,7 +117,7 @@ export function createImageOps(deps: Deps) {
       if (sizeBytes < image.virtualSize) throw invalid('body.sizeBytes', `shrinking is refused (as qemu-img does for qcow2): ${image.name} is ${image.virtualSize} bytes`);
       if (sizeBytes === image.virtualSize) throw invalid('body.sizeBytes', `${image.name} is ${sizeBytes} bytes already`);
       if (children(id).length > 0) throw conflict('image_in_use', `layers stand on ${image.name}; growing it would invalidate them`);
-      if (users(id).some((u) => isActive(deps.vms.get(u.vmId)?.state ?? 'stopped'))) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
+      if (runningUser(id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
       if (image.format === 'uml-cow') throw invalid('params.id', 'UML COW files take their size from their backing file');
       await files.resize(image.path, image.format, sizeBytes);
       const updated = images.update(id, { virtualSize: (await files.inspect(image.path)).virtualSize });
@@ -126,7 +128,7 @@ export function createImageOps(deps: Deps) {
     async check(id: string): Promise<CheckReport> {
       const image = mustGet(id);
       if (image.format === 'raw') throw invalid('params.id', 'a raw image has no metadata for qemu-img check to examine');
-      if (runningWriter(id)) throw conflict('image_busy', `${image.name} is being written by a running VM; check it when the VM is stopped`);
+      if (runningUser(id, true)) throw conflict('image_busy', `${image.name} is being written by a running VM; check it when the VM is stopped`);
       return files.checkReport(image.path);
     },
 
@@ -138,7 +140,7 @@ export function createImageOps(deps: Deps) {
         throw invalid('body.parentId', `${parent.name} stands on ${image.name}: that would make a loop`);
       }
       if (children(id).length > 0) throw conflict('image_in_use', `layers stand on ${image.name}; rebase the top of the chain`);
-      if (users(id).some((u) => isActive(deps.vms.get(u.vmId)?.state ?? 'stopped'))) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
+      if (runningUser(id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
       return deps.jobs.start({
         kind: 'image', title: `rebase ${image.name} onto ${parent.name}`, imageId: id, run: async (job) => {
           await protect(deps, parent);
