@@ -1,6 +1,6 @@
 import { QEMU_FORMATS, type CheckReport, type ImageConvert, type ImageCreate, type ImageImport, type Job } from '@strata/contract';
 import { conflict, invalid, notFound } from './errors.js';
-import { chainOf, usersOf } from './image-chain.js';
+import { chainOf, childrenOf, usersOf } from './image-chain.js';
 import type { JobContext, JobService } from './job-service.js';
 import { protect, type LayerDeps } from './layers.js';
 import type { EventSink, VmRepository } from './ports.js';
@@ -18,7 +18,7 @@ export function createImageOps(deps: Deps) {
     if (!image) throw notFound('image', id);
     return image;
   };
-  const children = (id: string) => images.list().filter((i) => i.parentId === id);
+  const children = (id: string) => childrenOf(id, images.list());
   const users = (id: string) => usersOf(images.list(), deps.vms.list()).get(id) ?? [];
   /** A running VM that uses the image (as its writable top, if `writable`). */
   const runningUser = (id: string, writable = false) =>

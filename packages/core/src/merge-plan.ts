@@ -1,5 +1,5 @@
 import type { MergeMode, MergePlan } from '@strata/contract';
-import { chainOf } from './image-chain.js';
+import { chainOf, childrenOf } from './image-chain.js';
 import type { ImageRecord, VmRecord } from './records.js';
 
 export interface MergeTarget {
@@ -17,7 +17,7 @@ export function mergeTarget(imageId: string, images: ImageRecord[], vms: VmRecor
   if (!layer) return undefined;
   const parent = layer.parentId ? byId.get(layer.parentId) : undefined;
   const vm = vms.find((v) => v.disks.some((d) => d.imageId === imageId));
-  const dependents = parent ? images.filter((i) => i.parentId === parent.id && i.id !== layer.id) : [];
+  const dependents = parent ? childrenOf(parent.id, images).filter((i) => i.id !== layer.id) : [];
   return { layer, parent, vm, chain: chainOf(imageId, byId), dependents };
 }
 

@@ -2,6 +2,7 @@ import type { MergeBody, MergePlan } from '@strata/contract';
 import { conflict, notFound } from './errors.js';
 import type { JobContext, JobService } from './job-service.js';
 import { createLayer } from './layers.js';
+import { childrenOf } from './image-chain.js';
 import { mergeTarget, planMerge, type MergeTarget } from './merge-plan.js';
 import type { JobRecord, RunningVm } from './ports.js';
 import type { VmContext } from './vm-context.js';
@@ -52,7 +53,7 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     } else if (j.mode === 'commit' && j.parentId) {
       const parent = images.get(j.parentId)!;
       const stamp = `${parent.name} was merged into by VM ${vm?.name ?? j.vmId} at ${deps.now()}`;
-      for (const child of images.list().filter((i) => i.parentId === parent.id && i.id !== j.layerId)) {
+      for (const child of childrenOf(parent.id, images.list()).filter((i) => i.id !== j.layerId)) {
         images.update(child.id, { invalidReason: `its parent ${stamp}` });
       }
       images.update(parent.id, { protected: false, snapshot: null, name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId });
@@ -78,7 +79,7 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
           handle && ((path) => handle.snapshotDisk(j.diskId, path)));
         await repoint(fresh.id);
       }
-      if (layer && !images.list().some((i) => i.parentId === layer.id)) {
+      if (layer && childrenOf(layer.id, images.list()).length === 0) {
         images.remove(layer.id);
         await files.removeFile(layer.path);
       }

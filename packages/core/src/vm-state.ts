@@ -1,22 +1,8 @@
 import type { VmState } from '@strata/contract';
 import { conflict } from './errors.js';
 
-const transitions: Record<VmState, VmState[]> = {
-  defined: ['starting'],
-  starting: ['running', 'stopped', 'crashed'],
-  running: ['paused', 'stopping', 'stopped', 'crashed'],
-  paused: ['running', 'stopping', 'stopped', 'crashed'],
-  stopping: ['stopped', 'crashed'],
-  stopped: ['starting'],
-  crashed: ['starting', 'stopped'],
-};
-
 export const isActive = (state: VmState): boolean =>
   state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
-
-export function canTransition(from: VmState, to: VmState): boolean {
-  return transitions[from].includes(to);
-}
 
 /** Which user actions make sense in each state; the API refuses the rest with a 409. */
 const actions = {
