@@ -1,4 +1,4 @@
-import type { Hypervisor, Vm } from '@strata/contract';
+import type { HostInfo, Hypervisor, Vm } from '@strata/contract';
 import { StrataError, notFound } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { chainOf } from './image-chain.js';
@@ -38,8 +38,9 @@ export function createVmContext(deps: VmServiceDeps) {
   const live = new Map<string, Live>();
   const lock = new KeyedMutex();
 
-  const toVm = async (r: VmRecord): Promise<Vm> => {
-    const host = await deps.host.info();
+  /** `known` spares a list from asking the host once per VM. */
+  const toVm = async (r: VmRecord, known?: HostInfo): Promise<Vm> => {
+    const host = known ?? (await deps.host.info());
     const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
     const { stopRequested: _internal, imageId, ...rest } = r;
     return {

@@ -31,7 +31,8 @@ export function createVmService(deps: VmServiceDeps, jobs: JobService) {
     merge: merges.merge,
 
     async list(): Promise<Vm[]> {
-      return Promise.all(vms.list().map(ctx.toVm));
+      const host = await deps.host.info();
+      return Promise.all(vms.list().map((vm) => ctx.toVm(vm, host)));
     },
 
     async remove(id: string): Promise<void> {
