@@ -100,7 +100,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await api.register(vmRoutes, { vms });
     await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
     await api.register(jobRoutes, { jobs });
-    await api.register(shareRoutes, { vms });
+    await api.register(shareRoutes, { vms, events: bus });
     await api.register(hostRoutes, { host, bus });
     await api.register(eventRoutes, { bus });
     await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });

@@ -15,8 +15,8 @@ export interface TestServer {
   url: string;
   dataDir: string;
   config: Config;
-  /** Builds a fresh app on the same data dir, as a restarted server would be. */
-  restart(): Promise<void>;
+  /** Builds a fresh app on the same data dir, as a restarted server would be; `whileDown` runs in between. */
+  restart(whileDown?: () => unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,8 +34,9 @@ export async function startServer(): Promise<TestServer> {
     url: '',
     dataDir,
     config,
-    async restart() {
+    async restart(whileDown) {
       await server.app.close();
+      await whileDown?.();
       server.app = await buildApp(config);
       server.url = await listen(server.app);
     },

@@ -5,6 +5,7 @@ import type { Image, Job, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient, promptPattern } from './api-client.js';
 import { ConsoleClient } from './console-client.js';
+import { startAndOpen } from './fresh-boot.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
@@ -19,11 +20,7 @@ const qemuCheck = (path: string) => execFileSync('qemu-img', ['check', path]).to
 
 /** Boots the VM, runs `commands` in its shell, flushes, and shuts it down cleanly; returns their output. */
 async function inGuest(vm: Vm, commands: string[]): Promise<string[]> {
-  const log = `${server.dataDir}/vms/${vm.id}/console.log`;
-  const before = existsSync(log) ? statSync(log).size : 0;
-  expect((await api<Vm>('POST', `/vms/${vm.id}/start`)).status).toBe(200);
-  const viewer = await ConsoleClient.open(server.url, vm.id);
-  await expect.poll(() => execFileSync('tail', ['-c', `+${before + 1}`, log]).toString(), { timeout: 90_000 }).toMatch(promptPattern);
+  const viewer = await startAndOpen(server, api, vm.id);
   const out: string[] = [];
   for (const c of commands) out.push((await viewer.run(c)).trim());
   await viewer.run('sync');

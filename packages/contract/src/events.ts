@@ -7,6 +7,7 @@ export const StrataEvent = Type.Union([
   Type.Object({ type: Type.Literal('vm.changed'), vm: Vm }),
   Type.Object({ type: Type.Literal('vm.deleted'), id: Type.String() }),
   Type.Object({ type: Type.Literal('images.changed') }),
+  Type.Object({ type: Type.Literal('shares.changed') }),
   Type.Object({ type: Type.Literal('host.changed') }),
   Type.Object({ type: Type.Literal('job.changed'), job: Job }),
 ]);

@@ -36,6 +36,12 @@ export const HostInfo = Type.Object({
     virtiofsd: Nullable(Type.String()),
     umlKernel: Nullable(Type.String()),
     umlMoo: Nullable(Type.String()),
+    bwrap: Nullable(Type.String()),
+  }),
+  shares: Type.Object({
+    virtiofs: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
+    virtiofsReadonly: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
+    dax: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
   }),
   ksm: Type.Object({
     available: Type.Boolean(),

@@ -18,24 +18,32 @@ export type ShareCreate = Static<typeof ShareCreate>;
 
 export const SharePatch = Type.Object({ name: Type.Optional(ShareName) }, { additionalProperties: false, minProperties: 1 });
 
-export const NinePOptions = Type.Object(
+/** Fields of both transports; which apply to which, and their values, are checked per transport. */
+export const ShareOptionsInput = Type.Object(
   {
-    version: Type.Optional(Type.Union([Type.Literal('9p2000.L'), Type.Literal('9p2000.u')])),
-    msize: Type.Optional(Type.Integer({ minimum: 8193, maximum: 104857600, description: 'bytes; more than 8 KiB (seed 002: msize is what makes 9p fast)' })),
-    securityModel: Type.Optional(Type.Union([Type.Literal('mapped-xattr'), Type.Literal('mapped-file'), Type.Literal('none'), Type.Literal('passthrough')])),
-    cache: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('loose'), Type.Literal('fscache'), Type.Literal('mmap')])),
+    version: Type.Optional(Type.String({ maxLength: 16 })),
+    msize: Type.Optional(Type.Integer()),
+    securityModel: Type.Optional(Type.String({ maxLength: 16 })),
+    cache: Type.Optional(Type.String({ maxLength: 16 })),
+    xattr: Type.Optional(Type.Boolean()),
+    posixAcl: Type.Optional(Type.Boolean()),
+    threadPoolSize: Type.Optional(Type.Integer()),
+    writeback: Type.Optional(Type.Boolean()),
+    dax: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: '9p: version, msize, securityModel, cache (none|loose|fscache|mmap); virtiofs: cache (none|auto|always), xattr, posixAcl, threadPoolSize, writeback' },
 );
-export type NinePOptions = Static<typeof NinePOptions>;
+
+export const ShareTransport = Type.Union([Type.Literal('9p'), Type.Literal('virtiofs')]);
+export type ShareTransport = Static<typeof ShareTransport>;
 
 export const ShareAttach = Type.Object(
   {
     shareId: Type.String({ minLength: 1, maxLength: 64 }),
-    transport: Type.Literal('9p', { description: 'virtiofs and hostfs come with later versions' }),
+    transport: ShareTransport,
     tag: Type.String({ minLength: 1, maxLength: 31, pattern: '^[A-Za-z0-9_-]+$', description: 'mount tag; the guest mounts it at /mnt/<tag>' }),
     readonly: Type.Optional(Type.Boolean()),
-    options: Type.Optional(NinePOptions),
+    options: Type.Optional(ShareOptionsInput),
   },
   { additionalProperties: false },
 );
@@ -43,18 +51,31 @@ export type ShareAttach = Static<typeof ShareAttach>;
 
 export const VmShare = Type.Object({
   shareId: Type.String(),
-  transport: Type.Literal('9p'),
+  shareName: Type.String(),
+  transport: ShareTransport,
   tag: Type.String(),
   readonly: Type.Boolean(),
-  options: Type.Object({
-    version: Type.String(),
-    msize: Type.Integer(),
-    securityModel: Type.String(),
-    cache: Type.String(),
-  }),
-  mountCommand: Type.String({ description: 'how another guest would mount it' }),
+  options: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+  pending: Type.Boolean({ description: 'attached while the VM ran and QEMU could not plug it in: applies at next start' }),
+  mountCommand: Type.String({ description: 'how this or another guest mounts it by hand' }),
 });
 export type VmShare = Static<typeof VmShare>;
+
+export const ShareUser = Type.Object({
+  vmId: Type.String(),
+  vmName: Type.String(),
+  state: Type.String(),
+  tag: Type.String(),
+  transport: ShareTransport,
+  readonly: Type.Boolean(),
+});
+
+export const ShareView = Type.Object({
+  ...Share.properties,
+  sizeBytes: Type.Union([Type.Number(), Type.Null()], { description: 'bytes used under the directory (du); null while unknown' }),
+  usedBy: Type.Array(ShareUser),
+});
+export type ShareView = Static<typeof ShareView>;
 
 export const TagParams = Type.Object(
   { id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), tag: Type.String({ pattern: '^[A-Za-z0-9_-]{1,31}$' }) },

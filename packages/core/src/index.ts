@@ -14,6 +14,7 @@ export * from './layers.js';
 export * from './merge-plan.js';
 export { createMergeService } from './merge-service.js';
 export { createVmDisks } from './vm-disks.js';
-export { createVmShares, NINEP_DEFAULTS } from './vm-shares.js';
+export { createVmShares } from './vm-shares.js';
+export { shareOptions, mountCommand, NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from './share-options.js';
 export { createImageOps, type ImageOps } from './image-ops.js';
 export * from './share-path.js';

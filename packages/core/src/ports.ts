@@ -94,6 +94,8 @@ export interface LaunchDisk {
   bus: 'virtio' | 'scsi' | 'ide';
 }
 
+export type LaunchShare = VmShareRecord & { path: string };
+
 export interface LaunchPlan {
   vm: VmRecord;
   accelerator: Accelerator;
@@ -101,8 +103,8 @@ export interface LaunchPlan {
   boot: BootSpec | null;
   /** Path of the raw image in the CD-ROM drive. */
   cdrom: string | null;
-  /** 9p exports, each with its directory resolved and checked just before this start. */
-  shares: (VmShareRecord & { path: string })[];
+  /** Exports, each with its directory resolved and checked just before this start. */
+  shares: LaunchShare[];
   /** The VM's own directory: sockets, pidfile, logs. */
   dir: string;
 }
@@ -139,6 +141,8 @@ export interface RunningVm {
   /** After a restart: complete block jobs that reached READY and cancel the others. */
   settleBlockJobs(): Promise<void>;
   activeFile(diskId: string): Promise<string>;
+  /** Plugs a share into the running guest; false when this hypervisor cannot (it then applies at next start). */
+  attachShare?(share: LaunchShare): Promise<boolean>;
   /** Lets go of control channels without touching the process (server shutdown). */
   detach(): void;
   logTail(lines: number): Promise<string[]>;
@@ -155,6 +159,8 @@ export interface HypervisorDriver {
   /** Finds a VM's process again from its directory; null when it is no longer running. */
   reattach(vm: VmRecord, dir: string): Promise<RunningVm | null>;
   logTail(dir: string, lines: number): Promise<string[]>;
+  /** Ends what a VM that is no longer running left behind (helper daemons, sockets, pidfiles). */
+  cleanup(dir: string): Promise<void>;
 }
 
 export interface HostProvider {

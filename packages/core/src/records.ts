@@ -45,13 +45,20 @@ export interface ShareRecord {
   createdAt: string;
 }
 
-export interface VmShareRecord {
+export type NinePOptionsRecord = { version: string; msize: number; securityModel: string; cache: string };
+export type VirtiofsOptionsRecord = { cache: 'none' | 'auto' | 'always'; xattr: boolean; posixAcl: boolean; threadPoolSize: number; writeback: boolean };
+
+interface AttachmentBase {
   shareId: string;
-  transport: '9p';
   tag: string;
   readonly: boolean;
-  options: { version: string; msize: number; securityModel: string; cache: string };
+  /** Attached while the VM ran and not plugged in: it takes effect at the next start. */
+  pending?: boolean;
 }
+
+export type VmShareRecord =
+  | (AttachmentBase & { transport: '9p'; options: NinePOptionsRecord })
+  | (AttachmentBase & { transport: 'virtiofs'; options: VirtiofsOptionsRecord });
 
 export interface VmRecord {
   id: string;

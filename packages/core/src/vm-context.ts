@@ -4,7 +4,8 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { chainOf } from './image-chain.js';
 import type { EventSink, HostProvider, HypervisorDriver, ImageFiles, ImageRepository, RunningVm, ShareRepository, ThreadAffinity, VmRepository } from './ports.js';
 import type { PathFs } from './share-path.js';
-import { mountCommand, shareWarnings } from './vm-shares.js';
+import { shareWarnings } from './vm-shares.js';
+import { mountCommand } from './share-options.js';
 import type { VmRecord } from './records.js';
 import { topologyWarnings, vcpuCount } from './vm-spec.js';
 
@@ -45,7 +46,7 @@ export function createVmContext(deps: VmServiceDeps) {
     const { stopRequested: _internal, imageId, ...rest } = r;
     return {
       ...rest, image: imageId, maxVcpus: vcpuCount(r.cpu),
-      shares: r.shares.map((s) => ({ ...s, mountCommand: mountCommand(s) })),
+      shares: r.shares.map((s) => ({ ...s, pending: s.pending ?? false, shareName: deps.shares.get(s.shareId)?.name ?? '(deleted)', mountCommand: mountCommand(s) })),
       warnings: [...topologyWarnings(r.cpu, limits), ...shareWarnings(r)],
     };
   };

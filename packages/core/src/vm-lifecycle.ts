@@ -38,6 +38,8 @@ export function createVmLifecycle(ctx: VmContext) {
       void (async () => {
         clearTimeout(entry.shutdownTimer);
         live.delete(vm.id);
+        // virtiofsd exits with QEMU's connection; this makes sure, and clears sockets and pidfiles.
+        await driverFor(vm).cleanup(deps.vmDir(vm.id)).catch(() => undefined);
         const current = vms.get(vm.id);
         if (current) {
           const clean = info.clean || current.stopRequested;
@@ -93,7 +95,10 @@ export function createVmLifecycle(ctx: VmContext) {
         const shares = shareOps.sharesForLaunch(vm);
         const cdrom = vm.cdrom ? images.get(vm.cdrom) : undefined;
         if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path))) throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
-        await publish(vms.update(id, { state: 'starting', stopRequested: false, lastError: null, shutdownDeadline: null }));
+        await publish(vms.update(id, {
+          state: 'starting', stopRequested: false, lastError: null, shutdownDeadline: null,
+          shares: vm.shares.map((s) => ({ ...s, pending: false })),
+        }));
         let handle: RunningVm;
         try {
           handle = await driver.launch({
@@ -159,6 +164,7 @@ export function createVmLifecycle(ctx: VmContext) {
           continue;
         }
         const tail = await driverFor(vm).logTail(deps.vmDir(vm.id), 8);
+        await driverFor(vm).cleanup(deps.vmDir(vm.id)).catch(() => undefined);
         const lastError = vm.stopRequested ? null : ['the VM exited while the server was not running', ...tail].join('\n');
         vms.update(vm.id, { state: vm.stopRequested ? 'stopped' : 'crashed', pid: null, runningAccelerator: null, lastError, shutdownDeadline: null });
       }

@@ -1,23 +1,21 @@
 import type { ShareAttach, ShareCreate, Vm } from '@strata/contract';
-import { StrataError, conflict, invalid, notFound } from './errors.js';
+import { conflict, invalid, notFound } from './errors.js';
 import type { ShareRecord, VmRecord, VmShareRecord } from './records.js';
+import type { LaunchShare } from './ports.js';
+import { shareOptions } from './share-options.js';
 import { resolveSharePath } from './share-path.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
-/** seed 002: msize is what makes 9p fast; 512 KiB unless the user says otherwise. */
-export const NINEP_DEFAULTS = { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' };
+export const shareWarnings = (vm: VmRecord): string[] => [
+  ...vm.shares.filter((s) => s.transport === '9p' && s.options.securityModel === 'passthrough').map((s) =>
+    `share ${s.tag} uses security_model=passthrough: files the guest's root creates belong to root on the host`),
+  ...vm.shares.filter((s) => s.pending).map((s) => `share ${s.tag} applies at the next start (QEMU could not plug it into the running VM)`),
+];
 
-export const mountCommand = (s: VmShareRecord): string =>
-  `mount -t 9p -o trans=virtio,version=${s.options.version},msize=${s.options.msize},cache=${s.options.cache}${s.readonly ? ',ro' : ''} ${s.tag} /mnt/${s.tag}`;
-
-export const shareWarnings = (vm: VmRecord): string[] =>
-  vm.shares.filter((s) => s.options.securityModel === 'passthrough').map((s) =>
-    `share ${s.tag} uses security_model=passthrough: files the guest's root creates belong to root on the host`);
-
-/** Host directories exported to VMs; 9p for now. Every path is checked again right before each start. */
+/** Host directories exported to VMs over 9p or virtiofs. Every path is checked again right before each start. */
 export function createVmShares(ctx: VmContext) {
-  const { deps, lock, mustGet, publish } = ctx;
+  const { deps, lock, mustGet, publish, live } = ctx;
   const mustGetShare = (id: string): ShareRecord => {
     const share = deps.shares.get(id);
     if (!share) throw notFound('share', id);
@@ -28,6 +26,7 @@ export function createVmShares(ctx: VmContext) {
 
   return {
     listShares: (): ShareRecord[] => deps.shares.list(),
+    shareUsers: users,
 
     createShare(body: ShareCreate): ShareRecord {
       const path = resolve(body.path, 'body.path');
@@ -51,15 +50,27 @@ export function createVmShares(ctx: VmContext) {
       deps.shares.remove(id);
     },
 
+    /**
+     * On a stopped VM the attachment is recorded for the next start. On a running one a virtiofs
+     * share is plugged in at once when QEMU can (its memory is shared); anything else is marked
+     * pending, to apply at the next start, and the VM says so.
+     */
     async attachShare(vmId: string, body: ShareAttach): Promise<Vm> {
       return lock.run(vmId, async () => {
         const vm = mustGet(vmId);
-        if (isActive(vm.state)) throw new StrataError('conflict', 'requires_stop', 'QEMU cannot plug a 9p device into a running VM: attach it while the VM is stopped', 'body.shareId');
         const share = deps.shares.get(body.shareId);
         if (!share) throw invalid('body.shareId', `no share with id '${body.shareId}'`);
         if (vm.shares.some((s) => s.tag === body.tag)) throw conflict('tag_taken', `this VM has a share tagged '${body.tag}' already`);
-        resolve(share.path, 'body.shareId');
-        const attachment: VmShareRecord = { shareId: share.id, transport: '9p', tag: body.tag, readonly: body.readonly ?? false, options: { ...NINEP_DEFAULTS, ...body.options } };
+        const path = resolve(share.path, 'body.shareId');
+        const attachment = {
+          shareId: share.id, transport: body.transport, tag: body.tag, readonly: body.readonly ?? false,
+          options: shareOptions(body.transport, body.options),
+        } as VmShareRecord;
+        if (isActive(vm.state)) {
+          const entry = live.get(vmId);
+          const plugged = entry?.handle.attachShare ? await entry.handle.attachShare({ ...attachment, path }) : false;
+          attachment.pending = !plugged;
+        }
         return publish(deps.vms.update(vmId, { shares: [...vm.shares, attachment] }));
       });
     },
@@ -67,19 +78,20 @@ export function createVmShares(ctx: VmContext) {
     async detachShare(vmId: string, tag: string): Promise<Vm> {
       return lock.run(vmId, async () => {
         const vm = mustGet(vmId);
-        if (isActive(vm.state)) throw conflict('requires_stop', 'stop the VM to detach a 9p share');
-        if (!vm.shares.some((s) => s.tag === tag)) throw notFound('share attachment', tag);
+        const attachment = vm.shares.find((s) => s.tag === tag);
+        if (!attachment) throw notFound('share attachment', tag);
+        if (isActive(vm.state) && !attachment.pending) throw conflict('requires_stop', `stop the VM to detach share ${tag}: the guest may have files open on it`);
         return publish(deps.vms.update(vmId, { shares: vm.shares.filter((s) => s.tag !== tag) }));
       });
     },
 
     /** Right before a start: each share resolved and checked again, or the start is refused. */
-    sharesForLaunch(vm: VmRecord): (VmShareRecord & { path: string })[] {
+    sharesForLaunch(vm: VmRecord): LaunchShare[] {
       return vm.shares.map((s, i) => {
         const share = deps.shares.get(s.shareId);
         if (!share) throw conflict('share_missing', `share ${s.tag} no longer exists`);
         try {
-          return { ...s, path: resolve(share.path, `shares.${i}`) };
+          return { ...s, pending: false, path: resolve(share.path, `shares.${i}`) };
         } catch (err) {
           throw conflict('share_invalid', `share ${share.name} cannot be exported: ${(err as Error).message}`);
         }

@@ -15,10 +15,11 @@ export interface StaticHostInfo {
   cpu: CpuTopologyInfo;
   memory: { totalBytes: number; availableBytes: number };
   numaNodes: NumaNode[];
-  tools: { qemu: string | null; qemuImg: string | null; virtiofsd: string | null; umlKernel: string | null; umlMoo: string | null };
+  tools: { qemu: string | null; qemuImg: string | null; virtiofsd: string | null; umlKernel: string | null; umlMoo: string | null; bwrap: string | null };
 }
 
 export const VIRTIOFSD = '/usr/lib/qemu/virtiofsd';
+export const BWRAP = '/usr/bin/bwrap';
 
 export function readNumaNodes(root = '/sys/devices/system/node'): NumaNode[] {
   if (!existsSync(root)) return [];
@@ -47,12 +48,13 @@ async function debVersion(pkg: string): Promise<string | null> {
 }
 
 export async function probeStaticHost(): Promise<StaticHostInfo> {
-  const [qemu, qemuImg, virtiofsd, umlKernel, umlMoo] = await Promise.all([
+  const [qemu, qemuImg, virtiofsd, umlKernel, umlMoo, bwrap] = await Promise.all([
     versionOf(['qemu-system-x86_64', '--version']),
     versionOf(['qemu-img', '--version']),
     existsSync(VIRTIOFSD) ? versionOf([VIRTIOFSD, '--version']) : Promise.resolve(null),
     existsSync('/usr/bin/linux.uml') ? versionOf(['/usr/bin/linux.uml', '--version']) : Promise.resolve(null),
     existsSync('/usr/bin/uml_moo') ? debVersion('uml-utilities') : Promise.resolve(null),
+    existsSync(BWRAP) ? versionOf([BWRAP, '--version']) : Promise.resolve(null),
   ]);
   return {
     hostname: hostname(),
@@ -60,6 +62,6 @@ export async function probeStaticHost(): Promise<StaticHostInfo> {
     cpu: parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')),
     memory: parseMeminfo(readFileSync('/proc/meminfo', 'utf8')),
     numaNodes: readNumaNodes(),
-    tools: { qemu, qemuImg, virtiofsd, umlKernel, umlMoo },
+    tools: { qemu, qemuImg, virtiofsd, umlKernel, umlMoo, bwrap },
   };
 }

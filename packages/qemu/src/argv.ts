@@ -1,4 +1,5 @@
-import type { LaunchPlan, VmRecord } from '@strata/core';
+import type { LaunchPlan, LaunchShare, VmRecord } from '@strata/core';
+import { virtiofsdPaths } from './virtiofsd.js';
 import { vcpuCount } from '@strata/core';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
@@ -40,6 +41,27 @@ const bootOption = (boot: VmRecord['boot']): string =>
 /** QEMU options are comma-separated; a comma inside a value is written twice. */
 export const escapeOption = (value: string): string => value.replace(/,/g, ',,');
 
+/** The -fsdev/-device pair of a 9p share, or the chardev and vhost-user-fs device of a virtiofs one. */
+export function shareArgs(share: LaunchShare, dir: string): string[] {
+  if (share.transport === 'virtiofs') {
+    return [
+      '-chardev', `socket,id=vfs-${share.tag},path=${escapeOption(virtiofsdPaths(dir, share.tag).socket)}`,
+      '-device', `vhost-user-fs-pci,chardev=vfs-${share.tag},tag=${share.tag},id=fs-${share.tag}`,
+    ];
+  }
+  const id = `fsdev-${share.tag}`;
+  return [
+    '-fsdev', `local,id=${id},path=${escapeOption(share.path)},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
+    '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag},id=fs-${share.tag}`,
+  ];
+}
+
+/** The default guest's init mounts `strata.mount=<transport>:<tag>[:<options>]` at /mnt/<tag>. */
+const guestMount = (s: LaunchShare): string =>
+  s.transport === 'virtiofs'
+    ? `strata.mount=virtiofs:${s.tag}${s.readonly ? ':ro' : ''}`
+    : `strata.mount=9p:${s.tag}:${guestMountOptions(s.options)}`;
+
 /** Builds the QEMU command line for a plan. Pure: it touches no file and starts nothing. */
 export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] {
   const { vm, dir } = plan;
@@ -53,6 +75,10 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     '-smp', `cpus=${Math.min(vm.vcpus, max)},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${max}`,
     ...(vm.cpuModel ? ['-cpu', vm.cpuModel] : []),
     '-m', `${vm.memoryMiB}M`,
+    // vhost-user (virtiofsd) maps guest memory, so it must live in a shareable memfd.
+    ...(plan.shares.some((s) => s.transport === 'virtiofs')
+      ? ['-object', `memory-backend-memfd,id=mem,size=${vm.memoryMiB}M,share=on`, '-numa', 'node,memdev=mem']
+      : []),
     '-nodefaults', '-no-user-config',
     '-display', 'none',
     '-chardev', `socket,id=console,path=${escapeOption(paths.consoleSocket)},server=on,wait=off,logfile=${escapeOption(paths.consoleLog)},logappend=on`,
@@ -74,13 +100,7 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
       '-device', deviceFor(disk.bus, disk.id, drive),
     );
   }
-  for (const share of plan.shares) {
-    const id = `fsdev-${share.tag}`;
-    argv.push(
-      '-fsdev', `local,id=${id},path=${escapeOption(share.path)},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
-      '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag}`,
-    );
-  }
+  for (const share of plan.shares) argv.push(...shareArgs(share, dir));
   if (plan.cdrom) {
     argv.push(
       '-drive', `if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=${escapeOption(plan.cdrom)}`,
@@ -92,7 +112,7 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     argv.push('-kernel', plan.boot.kernel);
     if (plan.boot.initrd) argv.push('-initrd', plan.boot.initrd);
     // The default guest's init mounts each of these at /mnt/<tag>.
-    const mounts = plan.shares.map((s) => `strata.mount=9p:${s.tag}:${guestMountOptions(s.options)}`);
+    const mounts = plan.shares.map(guestMount);
     argv.push('-append', ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline, ...mounts].filter(Boolean).join(' '));
   }
   return argv;

@@ -6,3 +6,4 @@ export { probeKvm, type KvmVerdict } from './kvm-probe.js';
 export { tailLines } from './log-tail.js';
 export { waitFor } from './wait.js';
 export { listCpuModels, parseCpuHelp } from './cpu-models.js';
+export { virtiofsdArgv, virtiofsdPaths, virtiofsdProcesses, daemonPidFile } from './virtiofsd.js';

@@ -5,6 +5,7 @@ import { buildQemuArgv, processName, QEMU_BINARY, vmPaths } from './argv.js';
 import { RUN_MARKER, runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { isOurQemu, QemuProcess, readPidFile } from './qemu-process.js';
+import { startVirtiofsd, stopVirtiofsds } from './virtiofsd.js';
 import { waitFor } from './wait.js';
 
 /** Unix socket paths are limited to 107 bytes; refuse early with a clear reason. */
@@ -23,6 +24,13 @@ export function createQemuDriver(binary = QEMU_BINARY): HypervisorDriver {
       if (existing && isOurQemu(existing, name)) throw new Error(`QEMU for this VM is already running as pid ${existing}`);
       for (const stale of [paths.qmpSocket, paths.consoleSocket, paths.pidFile]) rmSync(stale, { force: true });
 
+      await stopVirtiofsds(plan.dir);
+      try {
+        for (const share of plan.shares) if (share.transport === 'virtiofs') await startVirtiofsd(share, plan.dir);
+      } catch (err) {
+        await stopVirtiofsds(plan.dir);
+        throw err;
+      }
       const argv = buildQemuArgv(plan, binary);
       writeFileSync(`${plan.dir}/qemu.argv.json`, JSON.stringify(argv));
       const log = openSync(paths.qemuLog, 'a');
@@ -43,6 +51,7 @@ export function createQemuDriver(binary = QEMU_BINARY): HypervisorDriver {
         return new QemuProcess(pid, name, plan.dir, qmp);
       } catch (err) {
         if (early.exit === null) process.kill(pid, 'SIGKILL');
+        await stopVirtiofsds(plan.dir);
         throw err;
       }
     },
@@ -55,6 +64,8 @@ export function createQemuDriver(binary = QEMU_BINARY): HypervisorDriver {
       const qmp = await QmpClient.connect(paths.qmpSocket);
       return new QemuProcess(pid, name, dir, qmp);
     },
+
+    cleanup: stopVirtiofsds,
 
     logTail(dir: string, lines: number): Promise<string[]> {
       return runLogTail(vmPaths(dir).qemuLog, lines);

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAlive } from '@strata/host';
-import type { ExitInfo, RunningVm } from '@strata/core';
+import type { ExitInfo, LaunchShare, RunningVm } from '@strata/core';
 import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
+import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths } from './virtiofsd.js';
 import { waitFor } from './wait.js';
 
 const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
@@ -43,7 +44,7 @@ export class QemuProcess implements RunningVm {
   constructor(
     readonly pid: number,
     private readonly name: string,
-    dir: string,
+    private readonly dir: string,
     readonly qmp: QmpClient,
   ) {
     this.paths = vmPaths(dir);
@@ -168,6 +169,28 @@ export class QemuProcess implements RunningVm {
 
   async setBalloon(bytes: number): Promise<void> {
     await this.qmp.execute('balloon', { value: bytes });
+  }
+
+  /**
+   * virtiofs can be plugged in live (chardev-add + device_add) when the guest's memory is already a
+   * shared memfd, i.e. the VM started with a virtiofs share. 9p cannot: QEMU 7.2 has no fsdev_add.
+   */
+  async attachShare(share: LaunchShare): Promise<boolean> {
+    if (share.transport !== 'virtiofs') return false;
+    const memdevs = await this.qmp.execute<{ share: boolean }[]>('query-memdev');
+    if (!memdevs.some((m) => m.share)) return false;
+    await startVirtiofsd(share, this.dir);
+    const socket = virtiofsdPaths(this.dir, share.tag).socket;
+    const chardev = `vfs-${share.tag}`;
+    try {
+      await this.qmp.execute('chardev-add', { id: chardev, backend: { type: 'socket', data: { addr: { type: 'unix', data: { path: socket } }, server: false } } });
+      await this.qmp.execute('device_add', { driver: 'vhost-user-fs-pci', chardev, tag: share.tag, id: `fs-${share.tag}` });
+    } catch (err) {
+      await this.qmp.execute('chardev-remove', { id: chardev }).catch(() => undefined);
+      await stopVirtiofsd(this.dir, share.tag);
+      throw err;
+    }
+    return true;
   }
 
   detach(): void {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { withDefaults, type LaunchPlan, type VmRecord } from '@strata/core';
 import { buildQemuArgv, escapeOption } from '../src/argv.js';
+import { virtiofsdArgv } from '../src/virtiofsd.js';
+import { NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from '@strata/core';
 
 const vm = (over: Partial<VmRecord> = {}): VmRecord => withDefaults({
   id: 'abc123', name: 'web', hypervisor: 'qemu', state: 'defined', imageId: 'base', cpu: { sockets: 2, cores: 2, threads: 1 },
@@ -102,5 +104,27 @@ describe('parseConvertProgress', () => {
     const { parseConvertProgress } = await import('../src/qemu-img.js');
     expect(parseConvertProgress('    (0.00/100%)\r    (33.33/100%)\r')).toBeCloseTo(0.3333);
     expect(parseConvertProgress('no progress here')).toBeNull();
+  });
+
+  it('gives a VM with a virtiofs share shared memfd memory, a vhost-user-fs device and a guest mount', () => {
+    const fs = { shareId: 's1', tag: 'fs', readonly: true, transport: 'virtiofs' as const, options: VIRTIOFS_DEFAULTS, path: '/srv/a,b' };
+    const ninep = { shareId: 's2', tag: 'nine', readonly: false, transport: '9p' as const, options: NINEP_DEFAULTS, path: '/srv/n' };
+    const argv = buildQemuArgv(plan({ shares: [fs, ninep] }));
+    expect(option(argv, '-object')).toEqual(['memory-backend-memfd,id=mem,size=512M,share=on']);
+    expect(option(argv, '-numa')).toEqual(['node,memdev=mem']);
+    expect(option(argv, '-chardev')).toContain('socket,id=vfs-fs,path=/data/vms/abc123/vfs-fs.sock');
+    expect(option(argv, '-device')).toContain('vhost-user-fs-pci,chardev=vfs-fs,tag=fs,id=fs-fs');
+    expect(option(argv, '-fsdev')).toEqual(['local,id=fsdev-nine,path=/srv/n,security_model=mapped-xattr']);
+    expect(option(argv, '-append')[0]).toContain('strata.mount=virtiofs:fs:ro strata.mount=9p:nine:version=9p2000.L,msize=524288,cache=none');
+    expect(option(buildQemuArgv(plan({ shares: [ninep] })), '-object')).toEqual([]);
+  });
+
+  it('runs virtiofsd sandboxed without mknod, and read-only shares inside a read-only bind mount', () => {
+    const share = { shareId: 's1', tag: 'fs', readonly: false, transport: 'virtiofs' as const, options: { ...VIRTIOFS_DEFAULTS, threadPoolSize: 4, xattr: true }, path: '/srv/a' };
+    const rw = virtiofsdArgv(share, '/d/vfs-fs.sock');
+    expect(rw[0]).toBe('/usr/lib/qemu/virtiofsd');
+    expect(rw).toEqual(expect.arrayContaining(['--socket-path=/d/vfs-fs.sock', 'source=/srv/a', 'sandbox=namespace', 'modcaps=-mknod', 'xattr', '--thread-pool-size=4']));
+    const ro = virtiofsdArgv({ ...share, readonly: true }, '/d/vfs-fs.sock');
+    expect(ro.slice(0, 8)).toEqual(['/usr/bin/bwrap', '--dev-bind', '/', '/', '--ro-bind', '/srv/a', '/srv/a', '--']);
   });
 });

@@ -17,6 +17,17 @@ interface CachedVerdict extends KvmVerdict {
   probedAt: string;
 }
 
+/** What the share transports can do with the tools found on this host (facts.md: virtiofsd 7.2). */
+export const shareSupport = (tools: StaticHostInfo['tools']): HostInfo['shares'] => ({
+  virtiofs: tools.virtiofsd
+    ? { available: true, reason: `virtiofsd ${tools.virtiofsd}, one daemon per share per VM run` }
+    : { available: false, reason: 'virtiofsd is not installed (Debian: the qemu-system-common package)' },
+  virtiofsReadonly: tools.bwrap
+    ? { available: true, reason: 'virtiofsd has no read-only switch; Strata runs it in a private mount namespace (bubblewrap) where the share is a read-only bind mount' }
+    : { available: false, reason: 'virtiofsd has no read-only switch and bubblewrap, which Strata uses for a read-only bind mount, is not installed' },
+  dax: { available: false, reason: "QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window; pages are copied through the FUSE queue" },
+});
+
 export type HostService = HostProvider & {
   reprobe(): Promise<HostInfo>;
   cpuModelList(): Promise<{ name: string; description: string }[]>;
@@ -77,6 +88,7 @@ export async function createHostService(opts: {
         user: { available: true, reason: 'QEMU user-mode networking (NAT) needs no host set-up; reach guests through port forwards on 127.0.0.1' },
         bridge: bridgeAvailability(),
       },
+      shares: shareSupport(base.tools),
       usage: {
         runningVms: running.length,
         runningVcpus,

@@ -1,21 +1,45 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, Share, ShareAttach, ShareCreate, SharePatch, TagParams, Vm, commonErrors } from '@strata/contract';
-import type { VmService } from '@strata/core';
+import { IdParams, ShareAttach, ShareCreate, SharePatch, ShareView, TagParams, Vm, commonErrors } from '@strata/contract';
+import type { EventSink, ShareRecord, VmService } from '@strata/core';
+import { createShareSizes } from '../shares/share-sizes.js';
 
-export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (app, { vms }) => {
+export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: EventSink }> = async (app, { vms, events }) => {
   const tags = ['shares'];
-  app.get('/shares', { schema: { tags, response: { 200: Type.Array(Share), ...commonErrors } } }, () => vms.listShares());
-  app.post('/shares', { schema: { tags, body: ShareCreate, response: { 201: Share, ...commonErrors } } },
-    async (req, reply) => reply.code(201).send(vms.createShare(req.body)));
-  app.patch('/shares/:id', { schema: { tags, params: IdParams, body: SharePatch, response: { 200: Share, ...commonErrors } } },
-    (req) => vms.renameShare(req.params.id, req.body.name!));
+  const changed = () => events.emit({ type: 'shares.changed' });
+  const sizes = createShareSizes(changed);
+  const view = (s: ShareRecord): ShareView => ({
+    ...s,
+    sizeBytes: sizes.sizeOf(s.path),
+    usedBy: vms.shareUsers(s.id).flatMap((vm) => vm.shares.filter((a) => a.shareId === s.id).map((a) => ({
+      vmId: vm.id, vmName: vm.name, state: vm.state, tag: a.tag, transport: a.transport, readonly: a.readonly,
+    }))),
+  });
+
+  app.get('/shares', { schema: { tags, response: { 200: Type.Array(ShareView), ...commonErrors } } }, () => vms.listShares().map(view));
+  app.post('/shares', { schema: { tags, body: ShareCreate, response: { 201: ShareView, ...commonErrors } } }, async (req, reply) => {
+    const share = vms.createShare(req.body);
+    changed();
+    return reply.code(201).send(view(share));
+  });
+  app.patch('/shares/:id', { schema: { tags, params: IdParams, body: SharePatch, response: { 200: ShareView, ...commonErrors } } }, (req) => {
+    const share = vms.renameShare(req.params.id, req.body.name!);
+    changed();
+    return view(share);
+  });
   app.delete('/shares/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
     await vms.deleteShare(req.params.id);
+    changed();
     return reply.code(204).send(null);
   });
-  app.post('/vms/:id/shares', { schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.attachShare(req.params.id, req.body));
-  app.delete('/vms/:id/shares/:tag', { schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.detachShare(req.params.id, req.params.tag));
+  app.post('/vms/:id/shares', { schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } } }, async (req) => {
+    const vm = await vms.attachShare(req.params.id, req.body);
+    changed();
+    return vm;
+  });
+  app.delete('/vms/:id/shares/:tag', { schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } } }, async (req) => {
+    const vm = await vms.detachShare(req.params.id, req.params.tag);
+    changed();
+    return vm;
+  });
 };

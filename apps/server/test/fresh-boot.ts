@@ -1,0 +1,19 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { waitFor } from '@strata/qemu';
+import type { TestServer } from './harness.js';
+import { promptPattern } from './api-client.js';
+import { ConsoleClient } from './console-client.js';
+
+/**
+ * Starts the VM and returns a console once this boot (not an earlier one in the replayed
+ * scrollback) has printed `pattern`: only what the log gained since the start call counts.
+ */
+export async function startAndOpen(server: TestServer, api: (method: 'POST', path: string) => Promise<{ status: number }>, vmId: string, pattern = promptPattern): Promise<ConsoleClient> {
+  const log = `${server.dataDir}/vms/${vmId}/console.log`;
+  const before = existsSync(log) ? statSync(log).size : 0;
+  const res = await api('POST', `/vms/${vmId}/start`);
+  if (res.status !== 200) throw new Error(`start answered ${res.status}`);
+  const viewer = await ConsoleClient.open(server.url, vmId);
+  await waitFor(() => (pattern.test(readFileSync(log).subarray(before).toString('latin1')) ? true : undefined), 90_000, `${pattern} in this boot's console`, 100);
+  return viewer;
+}

@@ -1,0 +1,61 @@
+import type { ShareTransport } from '@strata/contract';
+import { invalid } from './errors.js';
+import type { NinePOptionsRecord, VirtiofsOptionsRecord, VmShareRecord } from './records.js';
+
+/** seed 002: msize is what makes 9p fast; 512 KiB unless the user says otherwise. */
+export const NINEP_DEFAULTS: NinePOptionsRecord = { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' };
+export const VIRTIOFS_DEFAULTS: VirtiofsOptionsRecord = { cache: 'auto', xattr: false, posixAcl: false, threadPoolSize: 0, writeback: false };
+
+type Raw = Record<string, string | number | boolean>;
+type Check = (value: unknown) => string | null;
+
+const oneOf = (...values: string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `must be one of ${values.join(', ')}`);
+const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
+const int = (min: number, max: number, why = ''): Check => (v) =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}${why}`;
+
+const RULES: Record<ShareTransport, Record<string, Check>> = {
+  '9p': {
+    version: oneOf('9p2000.L', '9p2000.u'),
+    msize: int(8193, 104857600, ' bytes (8 KiB or less makes 9p crawl, seed 002)'),
+    securityModel: oneOf('mapped-xattr', 'mapped-file', 'none', 'passthrough'),
+    cache: oneOf('none', 'loose', 'fscache', 'mmap'),
+  },
+  virtiofs: {
+    cache: oneOf('none', 'auto', 'always'),
+    xattr: bool,
+    posixAcl: bool,
+    threadPoolSize: int(0, 64),
+    writeback: bool,
+  },
+};
+
+/** Validates a transport's options field by field and fills in its defaults. */
+export function shareOptions(transport: ShareTransport, raw: Raw = {}): VmShareRecord['options'] {
+  if (transport === 'virtiofs' && 'dax' in raw) {
+    if (raw.dax === true) throw invalid('body.options.dax', "DAX is not available: QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window");
+  }
+  const rules = RULES[transport];
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'dax' && transport === 'virtiofs') continue;
+    const rule = rules[key];
+    if (!rule) throw invalid(`body.options.${key}`, `is not a ${transport} option (${Object.keys(rules).join(', ')})`);
+    const problem = rule(value);
+    if (problem) throw invalid(`body.options.${key}`, problem);
+  }
+  const { dax: _dax, ...rest } = raw;
+  if (transport === 'virtiofs' && rest.posixAcl === true && rest.xattr === false) {
+    throw invalid('body.options.posixAcl', 'POSIX ACLs are stored in extended attributes: they need xattr');
+  }
+  const options = transport === '9p' ? { ...NINEP_DEFAULTS, ...rest } : { ...VIRTIOFS_DEFAULTS, ...rest };
+  // virtiofsd refuses posix_acl without xattr; asking for ACLs turns xattr on.
+  if (transport === 'virtiofs' && (options as VirtiofsOptionsRecord).posixAcl) (options as VirtiofsOptionsRecord).xattr = true;
+  return options as VmShareRecord['options'];
+}
+
+/** The command that mounts an attachment in this guest or any other. */
+export function mountCommand(s: VmShareRecord): string {
+  if (s.transport === 'virtiofs') return `mount -t virtiofs${s.readonly ? ' -o ro' : ''} ${s.tag} /mnt/${s.tag}`;
+  const o = s.options;
+  return `mount -t 9p -o trans=virtio,version=${o.version},msize=${o.msize},cache=${o.cache}${s.readonly ? ',ro' : ''} ${s.tag} /mnt/${s.tag}`;
+}
