@@ -48,7 +48,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const vmsRepo = vmRepository(db);
   const guest = await installDefaultGuest({ cacheDir: config.cacheDir, dataDir: config.dataDir, images, log });
   const host = await createHostService({
-    vms: vmsRepo, cacheDir: config.cacheDir, probeTimeoutMs: config.kvmProbeTimeoutMs, log,
+    vms: vmsRepo, cacheDir: config.cacheDir, probeTimeoutMs: config.kvmProbeTimeoutMs, shareRoots: config.shareRoots, log,
     guest: { kernel: guest.kernel, initrd: guest.initrd, marker: PROBE_MARKER, guestHash: guest.hash },
   });
   const bus = new EventBus();

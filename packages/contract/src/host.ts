@@ -39,6 +39,7 @@ export const HostInfo = Type.Object({
     bwrap: Nullable(Type.String()),
   }),
   shares: Type.Object({
+    roots: Type.Array(Type.String(), { description: 'STRATA_SHARE_ROOTS: every share lives under one of these' }),
     virtiofs: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
     virtiofsReadonly: Type.Object({ available: Type.Boolean(), reason: Type.String() }),
     dax: Type.Object({ available: Type.Boolean(), reason: Type.String() }),

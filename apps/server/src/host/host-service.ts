@@ -18,7 +18,8 @@ interface CachedVerdict extends KvmVerdict {
 }
 
 /** What the share transports can do with the tools found on this host (facts.md: virtiofsd 7.2). */
-export const shareSupport = (tools: StaticHostInfo['tools']): HostInfo['shares'] => ({
+export const shareSupport = (tools: StaticHostInfo['tools'], roots: string[]): HostInfo['shares'] => ({
+  roots,
   virtiofs: tools.virtiofsd
     ? { available: true, reason: `virtiofsd ${tools.virtiofsd}, one daemon per share per VM run` }
     : { available: false, reason: 'virtiofsd is not installed (Debian: the qemu-system-common package)' },
@@ -42,6 +43,7 @@ export async function createHostService(opts: {
   cacheDir: string;
   guest: KvmProbeInput;
   probeTimeoutMs: number;
+  shareRoots: string[];
   log: (m: string) => void;
 }): Promise<HostService> {
   const base: StaticHostInfo = await probeStaticHost();
@@ -88,7 +90,7 @@ export async function createHostService(opts: {
         user: { available: true, reason: 'QEMU user-mode networking (NAT) needs no host set-up; reach guests through port forwards on 127.0.0.1' },
         bridge: bridgeAvailability(),
       },
-      shares: shareSupport(base.tools),
+      shares: shareSupport(base.tools, opts.shareRoots),
       usage: {
         runningVms: running.length,
         runningVcpus,

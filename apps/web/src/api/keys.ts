@@ -11,4 +11,5 @@ export const keys = {
   jobs: ['jobs'] as const,
   job: (id: string) => ['jobs', id] as const,
   host: ['host'] as const,
+  shares: ['shares'] as const,
 };

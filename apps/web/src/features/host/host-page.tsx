@@ -77,6 +77,15 @@ export function HostPage() {
             ['virtiofsd', host.tools.virtiofsd ?? 'not installed'],
             ['UML kernel', host.tools.umlKernel ?? 'not installed'],
             ['uml_moo (uml-utilities)', host.tools.umlMoo ?? 'not installed'],
+            ['bubblewrap', host.tools.bwrap ?? 'not installed'],
+          ]} />
+        </Card>
+        <Card title="Shares">
+          <Facts rows={[
+            ['Allowed roots', host.shares.roots.join(', ')],
+            ['virtiofs', host.shares.virtiofs.reason],
+            ['Read-only virtiofs', host.shares.virtiofsReadonly.reason],
+            ['DAX', `${host.shares.dax.available ? 'available' : 'not available'}: ${host.shares.dax.reason}`],
           ]} />
         </Card>
       </div>

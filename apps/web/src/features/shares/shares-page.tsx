@@ -1,12 +1,111 @@
-import { EmptyState, PageHeader } from '../../components/feedback';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { ShareView } from '@strata/contract';
+import { ApiError } from '../../api/client';
+import { useHost } from '../../api/get-host';
+import { useShareMutations, useShares } from '../../api/share-actions';
+import { Button } from '../../components/button';
+import { Dialog } from '../../components/dialog';
+import { Field, TextInput } from '../../components/field';
+import { EmptyState, ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
+import { formatBytes } from '../../components/format';
+
+const fieldError = (error: unknown, field: string) => (error instanceof ApiError && error.field === field ? error.message : null);
+const running = (state: string) => state !== 'stopped' && state !== 'defined' && state !== 'crashed';
+
+function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => void }) {
+  const { create, rename } = useShareMutations();
+  const host = useHost().data;
+  const root = host?.shares.roots[0] ?? '';
+  const [name, setName] = useState(share?.name ?? '');
+  const [path, setPath] = useState(share?.path ?? (root ? `${root}/` : ''));
+  const mutation = share ? rename : create;
+  const submit = () => (share
+    ? rename.mutate({ id: share.id, name }, { onSuccess: onClose })
+    : create.mutate({ name, path }, { onSuccess: onClose }));
+  const other = mutation.error instanceof ApiError && mutation.error.field ? null : mutation.error;
+  return (
+    <Dialog title={share ? `Rename ${share.name}` : 'New share'} onClose={onClose} footer={<>
+      <Button onClick={onClose}>Cancel</Button>
+      <Button variant="primary" disabled={mutation.isPending || name === '' || path === ''} onClick={submit}>{share ? 'Save' : 'Create share'}</Button>
+    </>}>
+      <Field label="Name" error={fieldError(mutation.error, 'body.name')}>
+        <TextInput name="shareName" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+      </Field>
+      <Field label="Host directory" error={fieldError(mutation.error, 'body.path')}
+        hint={<>Must exist and lie under {host?.shares.roots.map((r) => <code key={r} className="mx-0.5">{r}</code>) ?? 'an allowed root'} (STRATA_SHARE_ROOTS). Symlinks that leave the root are refused.</>}>
+        <TextInput name="sharePath" value={path} disabled={!!share} onChange={(e) => setPath(e.target.value)} />
+      </Field>
+      {other && <ErrorBanner error={other} />}
+    </Dialog>
+  );
+}
+
+function DeleteDialog({ share, onClose }: { share: ShareView; onClose: () => void }) {
+  const { remove } = useShareMutations();
+  const live = share.usedBy.filter((u) => running(u.state));
+  return (
+    <Dialog title={`Delete share ${share.name}?`} onClose={onClose} footer={<>
+      <Button onClick={onClose}>Cancel</Button>
+      <Button variant="danger" disabled={remove.isPending || live.length > 0} onClick={() => remove.mutate(share.id, { onSuccess: onClose })}>Delete share</Button>
+    </>}>
+      <p className="text-sm">Strata forgets the share; the directory <code>{share.path}</code> and its files stay on the host.</p>
+      {live.length > 0 && <Notice tone="warn">Running VMs use it: {live.map((u) => u.vmName).join(', ')}. Stop them first.</Notice>}
+      {live.length === 0 && share.usedBy.length > 0 && <p className="text-sm">It is detached from {share.usedBy.map((u) => `${u.vmName} (${u.tag})`).join(', ')}.</p>}
+      {remove.error && <ErrorBanner error={remove.error} />}
+    </Dialog>
+  );
+}
 
 export function SharesPage() {
+  const shares = useShares();
+  const [dialog, setDialog] = useState<{ kind: 'new' } | { kind: 'rename' | 'delete'; share: ShareView } | null>(null);
+  const close = () => setDialog(null);
   return (
     <>
-      <PageHeader title="Shares" subtitle="Host directories exported to VMs over 9p, virtiofs or hostfs." />
-      <EmptyState title="No shares">
-        This version of Strata cannot export host directories yet; 9p, virtiofs and hostfs shares come with the next release.
-      </EmptyState>
+      <PageHeader title="Shares" subtitle="Host directories exported to VMs over 9p or virtiofs. Attach them from a VM's Shares tab."
+        actions={<Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>New share</Button>} />
+      {shares.isPending && <Spinner />}
+      {shares.error && <ErrorBanner error={shares.error} />}
+      {shares.data?.length === 0 && (
+        <EmptyState title="No shares" action={<Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>New share</Button>}>
+          A share is a host directory under one of the allowed roots; VMs mount it at /mnt/&lt;tag&gt;.
+        </EmptyState>
+      )}
+      {shares.data && shares.data.length > 0 && (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+          <table className="w-full text-sm">
+            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500 dark:bg-slate-900">
+              <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Host directory</th><th className="px-4 py-2">Size</th><th className="px-4 py-2">Used by</th><th className="px-4 py-2" /></tr>
+            </thead>
+            <tbody>
+              {shares.data.map((s) => (
+                <tr key={s.id} data-testid={`share-${s.name}`} className="border-t border-slate-200 dark:border-slate-800">
+                  <td className="px-4 py-2.5 font-medium">{s.name}</td>
+                  <td className="px-4 py-2.5 font-mono text-xs">{s.path}</td>
+                  <td className="px-4 py-2.5">{s.sizeBytes === null ? 'measuring…' : formatBytes(s.sizeBytes)}</td>
+                  <td className="px-4 py-2.5">
+                    {s.usedBy.length === 0 ? <span className="text-slate-400">no VM</span> : s.usedBy.map((u) => (
+                      <div key={`${u.vmId}-${u.tag}`}>
+                        <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${u.vmId}`}>{u.vmName}</Link>
+                        <span className="text-slate-500"> /mnt/{u.tag} · {u.transport}{u.readonly ? ' · read-only' : ''} · {u.state}</span>
+                      </div>
+                    ))}
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2.5 text-right">
+                    <Button variant="ghost" onClick={() => setDialog({ kind: 'rename', share: s })}>Rename</Button>
+                    <Button variant="ghost" onClick={() => setDialog({ kind: 'delete', share: s })}>Delete</Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="mt-3 text-xs text-slate-500">Per-share throughput charts come with live metrics.</p>
+      {dialog?.kind === 'new' && <ShareDialog onClose={close} />}
+      {dialog?.kind === 'rename' && <ShareDialog share={dialog.share} onClose={close} />}
+      {dialog?.kind === 'delete' && <DeleteDialog share={dialog.share} onClose={close} />}
     </>
   );
 }

@@ -14,9 +14,10 @@ import { StateBadge } from './state-badge';
 import { VmPowerButtons } from './vm-actions';
 import { EditVmDialog } from './edit-vm-dialog';
 import { VcpuPanel } from './vcpu-panel';
+import { SharesPanel } from './shares-panel';
 import { DisksPanel } from './disks-panel';
 
-const tabs = ['Overview', 'Console', 'vCPUs', 'Disks'] as const;
+const tabs = ['Overview', 'Console', 'vCPUs', 'Disks', 'Shares'] as const;
 type Tab = (typeof tabs)[number];
 
 function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
@@ -105,6 +106,7 @@ export function VmDetailPage() {
       {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
       {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
       {tab === 'Disks' && <DisksPanel vm={vm} images={images} />}
+      {tab === 'Shares' && <SharesPanel vm={vm} />}
       {confirmDelete && (
         <Dialog title={`Delete ${vm.name}?`} onClose={() => setConfirmDelete(false)} footer={<>
           <Button onClick={() => setConfirmDelete(false)}>Cancel</Button>
