@@ -7,7 +7,7 @@ import { die, root, say, sh } from './lib.mjs';
 
 const RUNTIME_PACKAGES = [
   'qemu-system-x86', 'qemu-utils', 'user-mode-linux', 'uml-utilities', 'busybox-static',
-  'e2fsprogs', 'cpio', 'fio', 'bubblewrap',
+  'e2fsprogs', 'cpio', 'fio', 'bubblewrap', 'acl',
 ];
 const TEST_PACKAGES = ['chromium'];
 

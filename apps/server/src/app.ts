@@ -11,6 +11,7 @@ import { createImageOps, createImageService, createJobService, createVmService }
 import { readAffinity, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
+import { createUmlDriver } from '@strata/uml';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { imageRepository, jobRepository, shareRepository, vmRepository } from './db/repositories.js';
@@ -60,7 +61,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const vms = createVmService({
     vms: vmsRepo, images, files, host, events: bus, vmDir,
     affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
-    drivers: { qemu: createQemuDriver() },
+    drivers: { qemu: createQemuDriver(), uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid }) },
     newId, now,
     defaultImage: 'strata-mini',
     busy: (id) => jobs.activeFor(id)?.title ?? null,

@@ -16,12 +16,21 @@ export interface Config {
   allowedHosts: string[];
   kvmProbeTimeoutMs: number;
   logLevel: string;
+  /** The unprivileged user (and group) UML kernels run as. */
+  umlUid: number;
 }
 
 function port(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`STRATA_PORT must be a port number, not '${value}'`);
+  return n;
+}
+
+function uid(value: string | undefined): number {
+  if (value === undefined || value === '') return 60123;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1000 || n > 4294967294) throw new Error(`STRATA_UML_UID must be an unprivileged uid (1000 or more), not '${value}'`);
   return n;
 }
 
@@ -42,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedHosts: (env.STRATA_ALLOWED_HOSTS || '').split(',').map((h) => h.trim()).filter(Boolean),
     kvmProbeTimeoutMs: Number(env.STRATA_KVM_PROBE_TIMEOUT_MS || 20_000),
     logLevel: env.STRATA_LOG_LEVEL || 'info',
+    umlUid: uid(env.STRATA_UML_UID),
   };
 }

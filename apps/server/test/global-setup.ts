@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 
-const REQUIRED = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'dpkg-deb', 'apt-get'];
+const REQUIRED = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'dpkg-deb', 'apt-get', 'linux.uml', 'uml_moo', 'uml_mconsole', 'bwrap', 'setfacl'];
+const REQUIRED_FILES = ['/usr/lib/qemu/virtiofsd'];
 
 /**
  * Integration tests need the real tools: a missing one fails the run here, loudly, instead of
@@ -19,6 +20,9 @@ export default async function setup(): Promise<void> {
     } catch {
       throw new Error(`integration tests need ${tool}; run \`node scripts/setup.mjs --with-test-tools\` as root`);
     }
+  }
+  for (const file of REQUIRED_FILES) {
+    if (!existsSync(file)) throw new Error(`integration tests need ${file}; run \`node scripts/setup.mjs --with-test-tools\` as root`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-warmup-'));
   const app = await buildApp({ ...loadConfig({ STRATA_DATA_DIR: dataDir }), webDir: null, adminPassword: 'warmup' });

@@ -13,6 +13,19 @@ export const ImageUse = Type.Object({
   role: Type.Union([Type.Literal('writable'), Type.Literal('backing')]),
 });
 
+export const CowInfo = Type.Object({
+  version: Type.Integer(),
+  broken: Type.Boolean({ description: 'the padded v3 layout of 64-bit builds' }),
+  backingFile: Type.String(),
+  backingMtime: Type.Integer({ description: 'seconds; UML refuses the COW when the backing file disagrees' }),
+  backingSize: Type.Number(),
+  sectorSize: Type.Integer(),
+  alignment: Type.Integer(),
+  bitmapOffset: Type.Number(),
+  dataOffset: Type.Number(),
+});
+export type CowInfo = Static<typeof CowInfo>;
+
 export const Image = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -29,6 +42,8 @@ export const Image = Type.Object({
     description: 'set on a layer that was frozen as a snapshot',
   }),
   ownerVmId: Type.Union([Type.String(), Type.Null()], { description: 'the VM this layer is private to; deleted with it' }),
+  cow: Type.Union([CowInfo, Type.Null()], { description: "a UML COW layer's header, as Strata read it" }),
+  pendingFirstUse: Type.Boolean({ description: 'a UML COW layer UML creates when the VM first starts' }),
   createdAt: Type.String(),
 });
 export type Image = Static<typeof Image>;

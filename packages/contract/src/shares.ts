@@ -34,7 +34,9 @@ export const ShareOptionsInput = Type.Object(
   { additionalProperties: false, description: '9p: version, msize, securityModel, cache (none|loose|fscache|mmap); virtiofs: cache (none|auto|always), xattr, posixAcl, threadPoolSize, writeback' },
 );
 
-export const ShareTransport = Type.Union([Type.Literal('9p'), Type.Literal('virtiofs')]);
+export const ShareTransport = Type.Union([Type.Literal('9p'), Type.Literal('virtiofs'), Type.Literal('hostfs')], {
+  description: '9p and virtiofs for QEMU VMs, hostfs for UML VMs',
+});
 export type ShareTransport = Static<typeof ShareTransport>;
 
 export const ShareAttach = Type.Object(

@@ -122,6 +122,7 @@ export const Vm = Type.Object({
   network: Network,
   boot: BootOrder,
   shutdownTimeoutSec: Type.Integer(),
+  umlMemoryDir: Type.Union([Type.String(), Type.Null()], { description: "UML: the directory (TMPDIR) whose file backs guest memory; null: the VM's own directory" }),
   shutdownDeadline: Type.Union([Type.String(), Type.Null()], { description: 'when a graceful shutdown under way turns into a forced stop' }),
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
@@ -130,6 +131,25 @@ export const Vm = Type.Object({
   startedAt: Type.Union([Type.String(), Type.Null()]),
 });
 export type Vm = Static<typeof Vm>;
+
+const UmlMemoryDir = Type.Union([Type.String({ minLength: 1, maxLength: 1024, description: 'an existing absolute directory, e.g. a NUMA-local tmpfs' }), Type.Null()]);
+
+export const UmlAction = Type.Object(
+  {
+    action: Type.Union([Type.Literal('halt'), Type.Literal('reboot'), Type.Literal('cad'), Type.Literal('sysrq'), Type.Literal('stop'), Type.Literal('go')]),
+    key: Type.Optional(Type.String({ pattern: '^[0-9a-z]$', description: 'sysrq: the key (s sync, u remount read-only, t task states, ...)' })),
+  },
+  { additionalProperties: false },
+);
+export type UmlAction = Static<typeof UmlAction>;
+
+export const UbdAdd = Type.Object(
+  { sizeMiB: Type.Integer({ minimum: 1, maximum: 65536, description: 'a blank scratch disk in the VM directory, plugged in as the next ubd device' }) },
+  { additionalProperties: false },
+);
+
+export const UbdDevice = Type.Object({ device: Type.String(), path: Type.String(), sizeBytes: Type.Number() });
+export type UbdDevice = Static<typeof UbdDevice>;
 
 export const VmCreate = Type.Object(
   {
@@ -146,6 +166,7 @@ export const VmCreate = Type.Object(
     network: Type.Optional(Network),
     boot: Type.Optional(BootOrder),
     shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
+    umlMemoryDir: Type.Optional(UmlMemoryDir),
   },
   { additionalProperties: false },
 );
@@ -166,6 +187,7 @@ export const VmPatch = Type.Object(
     network: Type.Optional(Network),
     boot: Type.Optional(BootOrder),
     shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
+    umlMemoryDir: Type.Optional(UmlMemoryDir),
   },
   { additionalProperties: false, minProperties: 1 },
 );

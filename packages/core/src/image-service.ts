@@ -10,14 +10,16 @@ export function createImageService(deps: { images: ImageRepository; vms: VmRepos
     list(): Image[] {
       const all = deps.images.list();
       const users = usersOf(all, deps.vms.list());
-      const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint });
+      const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint, cowHeader: deps.files.cowHeader });
       return all.map((r) => {
         const present = deps.files.exists(r.path);
+        const cow = r.format === 'uml-cow' && present ? deps.files.cowHeader(r.path) : null;
         return {
           id: r.id, name: r.name, path: r.path, format: r.format, parentId: r.parentId,
           virtualSize: r.virtualSize, allocatedSize: present ? deps.files.allocatedSize(r.path) : 0,
           protected: r.protected, valid: !invalid.has(r.id), invalidReason: invalid.get(r.id) ?? null,
           usedBy: users.get(r.id) ?? [], ownerVmId: r.ownerVmId, snapshot: r.snapshot, createdAt: r.createdAt,
+          cow, pendingFirstUse: r.pendingFirstUse === true && !present,
         };
       });
     },

@@ -15,6 +15,15 @@ export interface ValidityInput {
   images: ImageRecord[];
   exists(path: string): boolean;
   fingerprint(path: string): Fingerprint | null;
+  cowHeader?(path: string): { backingSize: number; backingMtime: number } | null;
+}
+
+/** UML's check before it opens a COW (ubd_kern.c): the backing's size, and its mtime in whole seconds. */
+export function umlMismatch(header: { backingSize: number; backingMtime: number }, backing: Fingerprint): string | null {
+  if (header.backingSize !== backing.size) return `the backing file is ${backing.size} bytes, its COW header says ${header.backingSize}`;
+  const mtime = Number(BigInt(backing.mtimeNs) / 1_000_000_000n);
+  if (header.backingMtime !== mtime) return `the backing file's mtime is ${mtime}, its COW header says ${header.backingMtime}`;
+  return null;
 }
 
 /**
@@ -22,7 +31,7 @@ export interface ValidityInput {
  * image, the reason; an image is invalid if its file is gone, if its parent changed since it was
  * made, if Strata marked it, or if any layer below it is invalid.
  */
-export function invalidImages({ images, exists, fingerprint }: ValidityInput): Map<string, string> {
+export function invalidImages({ images, exists, fingerprint, cowHeader }: ValidityInput): Map<string, string> {
   const byId = new Map(images.map((i) => [i.id, i]));
   const reasons = new Map<string, string>();
   const visiting = new Set<string>();
@@ -31,15 +40,20 @@ export function invalidImages({ images, exists, fingerprint }: ValidityInput): M
     if (visiting.has(image.id)) return 'its chain of parents loops';
     visiting.add(image.id);
     let reason: string | null = image.invalidReason;
-    if (!reason && !exists(image.path)) reason = `its file ${image.path} is missing`;
+    if (!reason && !image.pendingFirstUse && !exists(image.path)) reason = `its file ${image.path} is missing`;
     const parent = image.parentId ? byId.get(image.parentId) : undefined;
     if (!reason && image.parentId && !parent) reason = `its parent ${image.parentId} is unknown`;
     if (!reason && parent) {
       const parentReason = check(parent);
       if (parentReason) reason = `its parent ${parent.name} is invalid`;
       else if (image.parentFingerprint) {
-        const change = fingerprintChange(image.parentFingerprint, fingerprint(parent.path));
+        const now = fingerprint(parent.path);
+        const change = fingerprintChange(image.parentFingerprint, now);
         if (change) reason = `its parent ${parent.name} changed after this layer was made on it: ${change}`;
+        // UML's own check first in the message when it applies: it names what UML would refuse.
+        const header = image.format === 'uml-cow' && exists(image.path) ? cowHeader?.(image.path) : null;
+        const uml = header && now ? umlMismatch(header, now) : null;
+        if (uml) reason = `UML would refuse it: ${uml}${change ? ` (and ${change})` : ''}`;
       }
     }
     visiting.delete(image.id);

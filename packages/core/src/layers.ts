@@ -58,3 +58,26 @@ async function hashParent(deps: LayerDeps, layer: ImageRecord): Promise<void> {
   const current = deps.images.get(layer.id);
   if (current?.parentFingerprint) deps.images.update(layer.id, { parentFingerprint: { ...current.parentFingerprint, sha256 } });
 }
+
+/**
+ * A UML COW layer on a plain-file `parent` (seed 000: a COW's backing must be a plain file). UML
+ * creates the file itself when the VM first starts (ubdN=COW,BACKING); until then the layer is
+ * recorded as pending. It lives in the VM's directory, which the VM's unprivileged user owns.
+ */
+export async function createCowLayer(
+  deps: LayerDeps,
+  parent: ImageRecord,
+  layer: { id?: string; name: string; ownerVmId: string; path: (id: string) => string },
+): Promise<ImageRecord> {
+  if (parent.format !== 'raw') throw new Error(`a UML COW needs a raw backing file; ${parent.name} is ${parent.format}`);
+  const id = layer.id ?? deps.newId();
+  await protect(deps, parent);
+  const record: ImageRecord = {
+    id, name: layer.name, path: layer.path(id), format: 'uml-cow', parentId: parent.id, virtualSize: parent.virtualSize,
+    protected: false, ownerVmId: layer.ownerVmId, boot: null, parentFingerprint: deps.files.fingerprint(parent.path),
+    invalidReason: null, snapshot: null, pendingFirstUse: true, createdAt: deps.now(),
+  };
+  deps.images.insert(record);
+  hashParent(deps, record).catch(() => undefined);
+  return record;
+}

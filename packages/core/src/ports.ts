@@ -1,4 +1,4 @@
-import type { Accelerator, HostInfo, StrataEvent } from '@strata/contract';
+import type { Accelerator, CowInfo, HostInfo, StrataEvent } from '@strata/contract';
 import type { BootSpec, Fingerprint, ImageRecord, ShareRecord, VmRecord, VmShareRecord } from './records.js';
 
 export interface VmRepository {
@@ -32,6 +32,15 @@ export interface ImageFiles {
   protect(path: string): Promise<void>;
   /** The writable top of a disk is read-write on disk again. */
   unprotect(path: string): Promise<void>;
+  /** A UML COW file's header, or null when the file is missing or is no COW. */
+  cowHeader(path: string): CowInfo | null;
+  /**
+   * uml_moo: writes `backing` + `cow` into `target` (a new file). inPlace copies the backing to
+   * `target` first and merges into the copy (-d), which writes only the COW's sectors.
+   */
+  umlMerge(cow: string, backing: string, target: string, options: { inPlace: boolean; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
+  /** Reads all three and checks every sector: the COW's where its bitmap says so, the backing's elsewhere. */
+  verifyUmlMerge(cow: string, backing: string, merged: string): Promise<string | null>;
   /** The backing file a qcow2 names in its header (qemu-img info -U), or null. */
   backingOf(path: string): Promise<string | null>;
   removeFile(path: string): Promise<void>;
@@ -92,6 +101,8 @@ export interface LaunchDisk {
   path: string;
   format: string;
   bus: 'virtio' | 'scsi' | 'ide';
+  /** The plain file under a UML COW (ubdN=COW,BACKING); every other format names its own backing. */
+  backing?: string;
 }
 
 export type LaunchShare = VmShareRecord & { path: string };
@@ -118,7 +129,8 @@ export interface ExitInfo {
 /** A hypervisor process that runs detached from the server and can be found again after a restart. */
 export interface RunningVm {
   readonly pid: number;
-  readonly console: { socketPath: string; logPath: string };
+  /** QEMU: a socket both ways, logged to a file. UML: output into the log file, input into a FIFO. */
+  readonly console: { logPath: string; socketPath?: string; inputPath?: string };
   onExit(listener: (info: ExitInfo) => void): void;
   /** Stops the VM at once (QMP quit, then SIGKILL). */
   forceStop(): Promise<void>;
@@ -143,6 +155,10 @@ export interface RunningVm {
   activeFile(diskId: string): Promise<string>;
   /** Plugs a share into the running guest; false when this hypervisor cannot (it then applies at next start). */
   attachShare?(share: LaunchShare): Promise<boolean>;
+  /** UML's management console: one command, its reply. */
+  mconsole?(command: string[]): Promise<string>;
+  /** Pins every thread of every process of the VM (UML runs guest processes in host processes). */
+  pinAll?(cpus: number[]): Promise<void>;
   /** Lets go of control channels without touching the process (server shutdown). */
   detach(): void;
   logTail(lines: number): Promise<string[]>;

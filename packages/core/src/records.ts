@@ -24,6 +24,8 @@ export interface ImageRecord {
   /** Set when Strata knowingly broke this layer (a confirmed merge into its parent). */
   invalidReason: string | null;
   snapshot: { name: string; description: string; takenAt: string } | null;
+  /** A UML COW layer not made yet: UML creates the file when the VM first starts. */
+  pendingFirstUse?: boolean;
   createdAt: string;
 }
 
@@ -58,7 +60,8 @@ interface AttachmentBase {
 
 export type VmShareRecord =
   | (AttachmentBase & { transport: '9p'; options: NinePOptionsRecord })
-  | (AttachmentBase & { transport: 'virtiofs'; options: VirtiofsOptionsRecord });
+  | (AttachmentBase & { transport: 'virtiofs'; options: VirtiofsOptionsRecord })
+  | (AttachmentBase & { transport: 'hostfs'; options: Record<string, never> });
 
 export interface VmRecord {
   id: string;
@@ -83,6 +86,8 @@ export interface VmRecord {
   boot: BootOrder;
   shutdownTimeoutSec: number;
   shutdownDeadline: string | null;
+  /** UML: the directory backing guest memory (TMPDIR); null is the VM's own directory. */
+  umlMemoryDir: string | null;
   pid: number | null;
   /** Set when Strata asked the VM to stop, so that its exit is not mistaken for a crash. */
   stopRequested: boolean;

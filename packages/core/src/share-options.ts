@@ -15,6 +15,7 @@ const int = (min: number, max: number, why = ''): Check => (v) =>
   Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}${why}`;
 
 const RULES: Record<ShareTransport, Record<string, Check>> = {
+  hostfs: {},
   '9p': {
     version: oneOf('9p2000.L', '9p2000.u'),
     msize: int(8193, 104857600, ' bytes (8 KiB or less makes 9p crawl, seed 002)'),
@@ -47,7 +48,7 @@ export function shareOptions(transport: ShareTransport, raw: Raw = {}): VmShareR
   if (transport === 'virtiofs' && rest.posixAcl === true && rest.xattr === false) {
     throw invalid('body.options.posixAcl', 'POSIX ACLs are stored in extended attributes: they need xattr');
   }
-  const options = transport === '9p' ? { ...NINEP_DEFAULTS, ...rest } : { ...VIRTIOFS_DEFAULTS, ...rest };
+  const options = transport === '9p' ? { ...NINEP_DEFAULTS, ...rest } : transport === 'virtiofs' ? { ...VIRTIOFS_DEFAULTS, ...rest } : {};
   // virtiofsd refuses posix_acl without xattr; asking for ACLs turns xattr on.
   if (transport === 'virtiofs' && (options as VirtiofsOptionsRecord).posixAcl) (options as VirtiofsOptionsRecord).xattr = true;
   return options as VmShareRecord['options'];
@@ -56,6 +57,7 @@ export function shareOptions(transport: ShareTransport, raw: Raw = {}): VmShareR
 /** The command that mounts an attachment in this guest or any other. */
 export function mountCommand(s: VmShareRecord): string {
   if (s.transport === 'virtiofs') return `mount -t virtiofs${s.readonly ? ' -o ro' : ''} ${s.tag} /mnt/${s.tag}`;
+  if (s.transport === 'hostfs') return `mount -t hostfs -o ${s.tag}${s.readonly ? ',ro' : ''} none /mnt/${s.tag}`;
   const o = s.options;
   return `mount -t 9p -o trans=virtio,version=${o.version},msize=${o.msize},cache=${o.cache}${s.readonly ? ',ro' : ''} ${s.tag} /mnt/${s.tag}`;
 }

@@ -1,7 +1,7 @@
 import type { Pinning, VcpuInfo, Vm, VmCreate, VmPatch } from '@strata/contract';
 import { StrataError, conflict, invalid } from './errors.js';
 import type { VmRecord } from './records.js';
-import { createLayer } from './layers.js';
+import { createCowLayer, createLayer } from './layers.js';
 import type { VmContext } from './vm-context.js';
 import { DEFAULT_BOOT, DEFAULT_NETWORK, DEFAULT_PINNING, DEFAULT_SHUTDOWN_TIMEOUT_SEC } from './vm-defaults.js';
 import { assertAction, isActive } from './vm-state.js';
@@ -40,11 +40,54 @@ export function createVmConfig(ctx: VmContext) {
     return image;
   };
 
+  const validateMemoryDir = (dir: string | null | undefined, field: string): void => {
+    if (dir === null || dir === undefined) return;
+    if (!dir.startsWith('/') || dir.includes('\0') || dir.split('/').includes('..')) throw invalid(field, 'must be an absolute path without ..');
+    let isDir = false;
+    try {
+      isDir = deps.pathFs.isDirectory(dir);
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw invalid(field, `${dir} is not an existing directory`);
+  };
+
+  /**
+   * UML (seed 000): uniprocessor, no network or CD-ROM, the raw base under a COW file that UML
+   * makes on first use. Refused fields say why instead of being ignored.
+   */
+  const createUml = async (body: VmCreate): Promise<Vm> => {
+    if (body.cpu && vcpuCount(body.cpu) !== 1) throw invalid('body.cpu', 'UML is uniprocessor: it runs one vCPU');
+    if (body.vcpus !== undefined && body.vcpus !== 1) throw invalid('body.vcpus', 'UML is uniprocessor: it runs one vCPU');
+    if (body.cpuModel) throw invalid('body.cpuModel', 'UML runs on the host CPU; there is no CPU model to choose');
+    if (body.cdrom) throw invalid('body.cdrom', 'UML VMs have no CD-ROM drive');
+    if (body.accelerator && body.accelerator !== 'auto') throw invalid('body.accelerator', 'UML needs no accelerator: it is a Linux kernel running as host processes');
+    if (body.network && body.network.mode !== 'none') throw invalid('body.network', 'UML networking is not offered; use mode none');
+    const memoryMiB = body.memoryMiB ?? DEFAULT_MEMORY_MIB;
+    validateMemory(memoryMiB, await hostLimits());
+    validateMemoryDir(body.umlMemoryDir, 'body.umlMemoryDir');
+    const base = resolveImage(body.image ?? `${deps.defaultImage}-raw`);
+    if (base.format !== 'raw') throw invalid('body.image', `a UML VM needs a raw base (a COW's backing must be a plain file); '${base.name}' is ${base.format}`);
+    const id = deps.newId();
+    const top = await createCowLayer(deps, base, { name: `${body.name}-disk0`, ownerVmId: id, path: (layerId) => `${deps.vmDir(id)}/disks/${layerId}.cow` });
+    const record: VmRecord = {
+      id, name: body.name, hypervisor: 'uml', state: 'defined', imageId: base.id, cpu: { sockets: 1, cores: 1, threads: 1 }, vcpus: 1,
+      cpuModel: null, pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: 'auto', runningAccelerator: null,
+      disks: [{ id: 'disk0', imageId: top.id, bus: 'virtio' }], shares: [], cdrom: null, network: { mode: 'none', forwards: [] },
+      boot: DEFAULT_BOOT, shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null,
+      umlMemoryDir: body.umlMemoryDir ?? null, pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
+    };
+    vms.insert(record);
+    deps.events.emit({ type: 'images.changed' });
+    return publish(record);
+  };
+
   return {
     async create(body: VmCreate): Promise<Vm> {
       const hypervisor = body.hypervisor ?? 'qemu';
       if (!deps.drivers[hypervisor]) throw invalid('body.hypervisor', `${hypervisor} VMs are not available on this server yet`);
       if (vms.findByName(body.name)) throw conflict('name_taken', `a VM named '${body.name}' exists already`);
+      if (hypervisor === 'uml') return createUml(body);
       const cpu = body.cpu ?? DEFAULT_CPU;
       validateTopology(cpu);
       const vcpus = body.vcpus ?? vcpuCount(cpu);
@@ -65,7 +108,7 @@ export function createVmConfig(ctx: VmContext) {
         id, name: body.name, hypervisor, state: 'defined', imageId: base.id, cpu, vcpus, cpuModel: body.cpuModel ?? null,
         pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: body.accelerator ?? 'auto', runningAccelerator: null,
         disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], shares: [], cdrom: body.cdrom ?? null, network, boot: body.boot ?? DEFAULT_BOOT,
-        shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null,
+        shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null, umlMemoryDir: null,
         pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
       };
       vms.insert(record);
@@ -86,6 +129,13 @@ export function createVmConfig(ctx: VmContext) {
         if (patch.name !== undefined && patch.name !== vm.name && vms.findByName(patch.name)) {
           throw conflict('name_taken', `a VM named '${patch.name}' exists already`);
         }
+        if (vm.hypervisor === 'uml') {
+          const notUml = (['cpu', 'vcpus', 'cpuModel', 'balloonMiB', 'accelerator', 'cdrom', 'network', 'disks'] as const).find((f) => patch[f] !== undefined);
+          if (notUml) throw invalid(`body.${notUml}`, `UML VMs have no ${notUml} to change (uniprocessor, no balloon, network or CD-ROM)`);
+        } else if (patch.umlMemoryDir !== undefined) {
+          throw invalid('body.umlMemoryDir', 'only UML VMs have a memory directory');
+        }
+        validateMemoryDir(patch.umlMemoryDir, 'body.umlMemoryDir');
         const cpu = patch.cpu ?? vm.cpu;
         validateTopology(cpu);
         const vcpus = patch.vcpus ?? (patch.cpu ? vcpuCount(cpu) : vm.vcpus);
@@ -116,6 +166,7 @@ export function createVmConfig(ctx: VmContext) {
           ...(patch.cdrom !== undefined && { cdrom: patch.cdrom }),
           ...(patch.boot !== undefined && { boot: patch.boot }),
           ...(patch.shutdownTimeoutSec !== undefined && { shutdownTimeoutSec: patch.shutdownTimeoutSec }),
+          ...(patch.umlMemoryDir !== undefined && { umlMemoryDir: patch.umlMemoryDir }),
         };
         if (running) {
           const { handle } = ctx.liveOf(vm);

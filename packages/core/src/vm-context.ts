@@ -77,6 +77,11 @@ export function createVmContext(deps: VmServiceDeps) {
 
   /** Applies the VM's pinning to its vCPU threads and, if asked, its other threads. */
   const applyPinning = async (vm: VmRecord, handle: RunningVm): Promise<void> => {
+    const only = vm.pinning.vcpus.find((p) => p.index === 0);
+    if (handle.pinAll) {
+      if (only) await handle.pinAll(only.cpus);
+      return;
+    }
     const threads = await handle.vcpuThreads();
     for (const pin of vm.pinning.vcpus) {
       const thread = threads.find((t) => t.index === pin.index);

@@ -20,6 +20,7 @@ export function withDefaults(stored: Partial<VmRecord> & Pick<VmRecord, 'id' | '
     boot: DEFAULT_BOOT,
     shutdownTimeoutSec: DEFAULT_SHUTDOWN_TIMEOUT_SEC,
     shutdownDeadline: null,
+    umlMemoryDir: null,
     ...stored,
   } as VmRecord;
 }

@@ -76,12 +76,16 @@ export function createVmLifecycle(ctx: VmContext) {
         const accelerator = await pickAccelerator(vm);
         const all = images.list();
         const byId = new Map(all.map((i) => [i.id, i]));
-        const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint });
+        const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint, cowHeader: deps.files.cowHeader });
         const disks = vm.disks.map((disk) => {
           const chain = chainOf(disk.imageId, byId);
           const broken = chain.find((layer) => invalid.has(layer.id));
           if (broken) throw conflict('image_invalid', `disk ${disk.id} cannot boot: layer ${broken.name} is invalid because ${invalid.get(broken.id)}`);
-          const missing = chain.find((layer) => !deps.files.exists(layer.path));
+          const missing = chain.find((layer) => !layer.pendingFirstUse && !deps.files.exists(layer.path));
+          const umlChain = chain.some((layer) => layer.format === 'uml-cow');
+          if (umlChain !== (vm.hypervisor === 'uml')) {
+            throw conflict('image_mismatch', `disk ${disk.id}: ${umlChain ? 'a UML COW chain cannot boot a QEMU VM' : 'a UML VM boots from a raw base under a UML COW layer'}`);
+          }
           if (chain.length === 0 || missing) {
             throw conflict('image_missing', `disk ${disk.id}: layer file ${missing?.path ?? disk.imageId} is missing`);
           }
@@ -103,7 +107,10 @@ export function createVmLifecycle(ctx: VmContext) {
         try {
           handle = await driver.launch({
             vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null, shares,
-            disks: disks.map(({ disk, chain }) => ({ id: disk.id, path: chain[0]!.path, format: chain[0]!.format, bus: disk.bus })),
+            disks: disks.map(({ disk, chain }) => ({
+              id: disk.id, path: chain[0]!.path, format: chain[0]!.format, bus: disk.bus,
+              ...(chain[0]!.format === 'uml-cow' && chain[1] ? { backing: chain[1].path } : {}),
+            })),
           });
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
@@ -111,6 +118,10 @@ export function createVmLifecycle(ctx: VmContext) {
           throw new StrataError('unavailable', 'start_failed', `the VM did not start: ${message}`);
         }
         watch(vm, handle);
+        // UML makes its COW files on first use: from now on they are real layers.
+        const made = disks.filter(({ chain }) => chain[0]!.pendingFirstUse && deps.files.exists(chain[0]!.path));
+        for (const { chain } of made) images.update(chain[0]!.id, { pendingFirstUse: false });
+        if (made.length > 0) deps.events.emit({ type: 'images.changed' });
         await applyPinning(vm, handle);
         if (vm.balloonMiB !== null && vm.balloonMiB < vm.memoryMiB) await handle.setBalloon(vm.balloonMiB * 1048576);
         return publish(vms.update(id, { state: 'running', pid: handle.pid, runningAccelerator: accelerator, startedAt: deps.now() }));

@@ -62,6 +62,8 @@ export function createVmShares(ctx: VmContext) {
         if (!share) throw invalid('body.shareId', `no share with id '${body.shareId}'`);
         if (vm.shares.some((s) => s.tag === body.tag)) throw conflict('tag_taken', `this VM has a share tagged '${body.tag}' already`);
         const path = resolve(share.path, 'body.shareId');
+        const fits = vm.hypervisor === 'uml' ? body.transport === 'hostfs' : body.transport !== 'hostfs';
+        if (!fits) throw invalid('body.transport', vm.hypervisor === 'uml' ? 'UML VMs mount shares over hostfs' : 'hostfs is for UML VMs; QEMU VMs use 9p or virtiofs');
         const attachment = {
           shareId: share.id, transport: body.transport, tag: body.tag, readonly: body.readonly ?? false,
           options: shareOptions(body.transport, body.options),

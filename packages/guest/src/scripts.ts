@@ -40,9 +40,10 @@ echo "strata-initramfs: cannot mount the root file system $root; here is a rescu
 exec setsid cttyhack sh
 `;
 
+// Ctrl-Alt-Del (UML's mconsole "cad") is how a UML guest is asked to shut down: power off cleanly.
 export const inittab = `::sysinit:/etc/init.d/rcS
 ::respawn:/bin/cttyhack /bin/sh -l
-::ctrlaltdel:/sbin/reboot
+::ctrlaltdel:/sbin/poweroff
 ::shutdown:/etc/init.d/rcK
 `;
 

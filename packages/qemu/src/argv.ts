@@ -43,6 +43,7 @@ export const escapeOption = (value: string): string => value.replace(/,/g, ',,')
 
 /** The -fsdev/-device pair of a 9p share, or the chardev and vhost-user-fs device of a virtiofs one. */
 export function shareArgs(share: LaunchShare, dir: string): string[] {
+  if (share.transport === 'hostfs') throw new Error(`share ${share.tag}: hostfs is UML's; QEMU VMs use 9p or virtiofs`);
   if (share.transport === 'virtiofs') {
     return [
       '-chardev', `socket,id=vfs-${share.tag},path=${escapeOption(virtiofsdPaths(dir, share.tag).socket)}`,
@@ -57,10 +58,10 @@ export function shareArgs(share: LaunchShare, dir: string): string[] {
 }
 
 /** The default guest's init mounts `strata.mount=<transport>:<tag>[:<options>]` at /mnt/<tag>. */
-const guestMount = (s: LaunchShare): string =>
-  s.transport === 'virtiofs'
-    ? `strata.mount=virtiofs:${s.tag}${s.readonly ? ':ro' : ''}`
-    : `strata.mount=9p:${s.tag}:${guestMountOptions(s.options)}`;
+const guestMount = (s: LaunchShare): string => {
+  if (s.transport === '9p') return `strata.mount=9p:${s.tag}:${guestMountOptions(s.options)}`;
+  return `strata.mount=${s.transport}:${s.tag}${s.readonly ? ':ro' : ''}`;
+};
 
 /** Builds the QEMU command line for a plan. Pure: it touches no file and starts nothing. */
 export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] {

@@ -56,11 +56,11 @@ describe('the default guest under real QEMU', () => {
     vm = await createQemuDriver().launch(plan);
     expect(isOurQemu(vm.pid, 'strata-boottest')).toBe(true);
     const prompt = PROMPT.replace('\\w', '~');
-    await readUntil(vm.console.socketPath, null, prompt, 90_000);
+    await readUntil(vm.console.socketPath!, null, prompt, 90_000);
     const bootSeconds = (Date.now() - started) / 1000;
     console.log(`default guest: QEMU start to shell prompt in ${bootSeconds.toFixed(1)} s (TCG)`);
 
-    const answer = await readUntil(vm.console.socketPath, 'echo $((6 * 7)) > /root/answer; cat /root/answer\n', '42\r\n', 20_000);
+    const answer = await readUntil(vm.console.socketPath!, 'echo $((6 * 7)) > /root/answer; cat /root/answer\n', '42\r\n', 20_000);
     expect(answer).toMatch(/\r?\n42\r?\n/);
     expect(readFileSync(vm.console.logPath, 'utf8')).toContain('strata-mini: ready');
 

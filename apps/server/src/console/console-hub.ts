@@ -1,15 +1,12 @@
-import { createConnection, type Socket } from 'node:net';
 import { readTail } from '@strata/host';
+import { connectUpstream, type ConsoleEndpoint, type Upstream } from './upstream.js';
+
+export type { ConsoleEndpoint } from './upstream.js';
 
 /** What a viewer is: anything that takes bytes and can be closed (a WebSocket in practice). */
 export interface ConsoleViewer {
   send(data: Buffer): void;
   close(reason: string): void;
-}
-
-export interface ConsoleEndpoint {
-  socketPath: string;
-  logPath: string;
 }
 
 const SCROLLBACK = 64 * 1024;
@@ -26,26 +23,21 @@ export function withoutTerminalQueries(history: Buffer): Buffer {
 class ConsoleSession {
   private viewers = new Set<ConsoleViewer>();
   private scrollback: Buffer = Buffer.alloc(0);
-  private upstream: Socket | null = null;
+  private upstream: Upstream | null = null;
   private ended = false;
 
   constructor(private readonly endpoint: ConsoleEndpoint, private readonly onEmpty: () => void) {}
 
   async open(): Promise<void> {
-    const socket = createConnection(this.endpoint.socketPath);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    // The chardev's log has everything the guest printed so far, including what no viewer saw.
+    // The console's log has everything the guest printed so far, including what no viewer saw.
     this.scrollback = await readTail(this.endpoint.logPath, SCROLLBACK);
-    this.upstream = socket;
-    socket.on('data', (chunk: Buffer) => {
+    const upstream = await connectUpstream(this.endpoint);
+    this.upstream = upstream;
+    upstream.onData((chunk: Buffer) => {
       this.scrollback = Buffer.concat([this.scrollback, chunk]).subarray(-SCROLLBACK);
       for (const v of this.viewers) v.send(chunk);
     });
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.end('the VM stopped'));
+    upstream.onClose(() => this.end('the VM stopped'));
   }
 
   add(viewer: ConsoleViewer): void {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
 import { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent } from '@strata/qemu';
 import { runOk } from '@strata/host';
+import { readCowHeader, umlMerge, verifyUmlMerge } from '@strata/uml';
 import { resolveInside } from './import-path.js';
 
 async function fsync(path: string): Promise<void> {
@@ -27,6 +28,16 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     allocatedSize: (path) => statSync(path).blocks * 512,
     protect: (path) => chmod(path, 0o444),
     unprotect: (path) => chmod(path, 0o644),
+    cowHeader(path) {
+      try {
+        const { bitmapBytes: _bits, ...header } = readCowHeader(path);
+        return header;
+      } catch {
+        return null;
+      }
+    },
+    umlMerge,
+    verifyUmlMerge,
     async backingOf(path) {
       return (await imageInfo(path))['full-backing-filename'] ?? null;
     },

@@ -33,7 +33,7 @@ export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub
     socket.on('message', (data) => (input ? input(toBuffer(data)) : early.push(toBuffer(data))));
     socket.on('close', () => void opts.hub.detach(id, viewer));
     try {
-      input = await opts.hub.attach(id, running.console, viewer);
+      input = await opts.hub.attach(id, { ...running.console, onExit: (l) => running.onExit(() => l()) }, viewer);
       for (const d of early) input(d);
     } catch (err) {
       viewer.close(`cannot reach the console: ${(err as Error).message}`);

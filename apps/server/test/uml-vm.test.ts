@@ -1,0 +1,66 @@
+import { statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Image, Vm } from '@strata/contract';
+import { startServer, type TestServer } from './harness.js';
+import { apiClient } from './api-client.js';
+import type { ConsoleClient } from './console-client.js';
+import { startAndOpen } from './fresh-boot.js';
+import { pidsMentioning } from '../../../e2e/processes.mjs';
+
+let server: TestServer;
+let viewer: ConsoleClient | undefined;
+beforeAll(async () => { server = await startServer(); });
+afterAll(async () => { viewer?.close(); await server.close(); });
+const { api, waitForState } = apiClient(() => server);
+const images = async () => (await api<Image[]>('GET', '/images')).body;
+
+describe('UML VMs with real linux.uml', () => {
+  let vm: Vm;
+
+  it('refuses what UML cannot do, each with its field', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ cpu: { sockets: 1, cores: 2, threads: 1 } }, 'body.cpu'],
+      [{ vcpus: 2 }, 'body.vcpus'],
+      [{ image: 'strata-mini' }, 'body.image'],
+      [{ network: { mode: 'user', forwards: [] } }, 'body.network'],
+      [{ umlMemoryDir: '/nonexistent/dir' }, 'body.umlMemoryDir'],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await api<{ field: string }>('POST', '/vms', { name: 'bad-uml', hypervisor: 'uml', ...extra });
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+      expect(res.body.field).toBe(field);
+    }
+  });
+
+  it('boots to the console as an unprivileged user, makes its COW on first use and shows its header', async () => {
+    vm = (await api<Vm>('POST', '/vms', { name: 'uml1', hypervisor: 'uml', memoryMiB: 128 })).body;
+    expect(vm).toMatchObject({ hypervisor: 'uml', vcpus: 1, maxVcpus: 1 });
+    const before = (await images()).find((i) => i.id === vm.disks[0]!.imageId)!;
+    expect(before).toMatchObject({ format: 'uml-cow', pendingFirstUse: true, cow: null, valid: true });
+    viewer = await startAndOpen(server, api, vm.id);
+    const running = (await api<Vm>('GET', `/vms/${vm.id}`)).body;
+    expect(running.state).toBe('running');
+    expect((await viewer.run('echo $((6 * 7))')).trim()).toBe('42');
+    const layer = (await images()).find((i) => i.id === vm.disks[0]!.imageId)!;
+    const base = (await images()).find((i) => i.id === layer.parentId)!;
+    expect(layer.pendingFirstUse).toBe(false);
+    expect(layer.cow).toMatchObject({ version: 3, backingFile: base.path, backingSize: statSync(base.path).size, sectorSize: 512, alignment: 4096 });
+    expect(layer.cow!.backingMtime).toBe(Math.floor(statSync(base.path).mtimeMs / 1000));
+    expect(statSync(layer.path).uid).toBe(server.config.umlUid);
+    const kernels = pidsMentioning(`umid=strata-${vm.id}`).filter((pid) => {
+      try {
+        return statSync(`/proc/${pid}`).uid === server.config.umlUid;
+      } catch {
+        return false;
+      }
+    });
+    expect(kernels.length).toBeGreaterThan(0);
+  });
+
+  it('shuts down cleanly through Ctrl-Alt-Del and leaves no process', async () => {
+    await api('POST', `/vms/${vm.id}/shutdown`);
+    await waitForState(vm.id, 'stopped', 60_000);
+    expect((await api<Vm>('GET', `/vms/${vm.id}`)).body.lastError).toBeNull();
+    expect(pidsMentioning(`umid=strata-${vm.id}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import type { LaunchPlan, LaunchShare } from '@strata/core';
+
+export const UML_KERNEL = '/usr/bin/linux.uml';
+export const BWRAP = '/usr/bin/bwrap';
+export const SETPRIV = '/usr/bin/setpriv';
+/** Where hostfs shares appear inside the sandbox; the kernel's hostfs= points here. */
+export const HOSTFS_ROOT = '/strata-hostfs';
+
+export interface UmlPaths {
+  consoleLog: string;
+  consoleIn: string;
+  pidFile: string;
+  mconsole: string;
+  disksDir: string;
+  memoryDir: string;
+}
+
+export const umid = (vmId: string): string => `strata-${vmId}`;
+
+export const umlPaths = (dir: string, vmId: string, memoryDir?: string | null): UmlPaths => ({
+  consoleLog: `${dir}/console.log`,
+  consoleIn: `${dir}/console.in`,
+  pidFile: `${dir}/uml.pid`,
+  mconsole: `${dir}/${umid(vmId)}/mconsole`,
+  disksDir: `${dir}/disks`,
+  memoryDir: memoryDir ?? `${dir}/mem`,
+});
+
+/** ubda, ubdb, ... as the guest names them. */
+export const ubdName = (index: number): string => `ubd${String.fromCharCode(97 + index)}`;
+
+/** The guest's init mounts `strata.mount=hostfs:<tag>:<path under hostfs=>` at /mnt/<tag>. */
+const guestMount = (s: LaunchShare) => `strata.mount=hostfs:${s.tag}:${s.tag}${s.readonly ? ',ro' : ''}`;
+
+export interface UmlLaunchOptions {
+  /** Host CPUs for the whole UML process tree (taskset), from the VM's pinning. */
+  cpus: number[] | null;
+  /** The unprivileged user the kernel runs as, once bubblewrap (as root) has built its namespace. */
+  uid: number;
+  gid: number;
+}
+
+/** Every directory above `paths`, parents first, made 0755 in the sandbox so the user can reach the binds. */
+export function ancestors(paths: string[]): string[] {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) dirs.add(`/${parts.slice(0, i).join('/')}`);
+  }
+  return [...dirs].filter((d) => !['/usr', '/proc', '/dev'].some((m) => d === m || d.startsWith(`${m}/`))).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+}
+
+/**
+ * The kernel's command line (seed 000): ubdN=COW,BACKING disks, mem=, a umid under the VM's own
+ * uml_dir, the console on stdin/stdout, and hostfs= confined to the shares' directory.
+ */
+export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
+  const { vm, dir } = plan;
+  const disks = plan.disks.map((d, i) => `ubd${i}=${d.backing ? `${d.path},${d.backing}` : d.path}`);
+  const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
+  return [
+    UML_KERNEL, `umid=${umid(vm.id)}`, `uml_dir=${dir}`, `mem=${vm.memoryMiB}M`, ...disks,
+    'root=/dev/ubda', 'rw', 'con=null', 'con0=fd:0,fd:1', 'panic=-1',
+    ...(hostfs.length > 0 ? [`hostfs=${HOSTFS_ROOT}`] : []),
+    ...hostfs.map(guestMount),
+  ];
+}
+
+/**
+ * hostfs= is not a jail (the kernel joins paths as text), so the kernel runs in a mount namespace
+ * holding only /usr (read-only), the VM's own directory, its backing files (read-only), its memory
+ * directory and the shares, each file at its host path so COW headers name real paths; bubblewrap
+ * builds it as root and setpriv then drops to an unprivileged user with no capabilities. No --unshare-net:
+ * uml_mconsole binds an abstract socket address that a UML in another network namespace cannot answer.
+ */
+export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLaunchOptions): string[] {
+  const backing = [...new Set(plan.disks.flatMap((d) => (d.backing ? [d.backing] : [])))];
+  const topsOutside = plan.disks.filter((d) => !d.path.startsWith(`${plan.dir}/`)).map((d) => d.path);
+  const memory = paths.memoryDir.startsWith(`${plan.dir}/`) ? [] : [paths.memoryDir];
+  const argv = [
+    BWRAP, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
+    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    ...ancestors([plan.dir, ...memory, ...topsOutside, ...backing, `${HOSTFS_ROOT}/x`]).flatMap((d) => ['--perms', '0755', '--dir', d]),
+    '--bind', plan.dir, plan.dir,
+    ...memory.flatMap((p) => ['--bind', p, p]),
+    ...topsOutside.flatMap((p) => ['--bind', p, p]),
+    ...backing.flatMap((p) => ['--ro-bind', p, p]),
+  ];
+  const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
+  for (const share of hostfs) argv.push(share.readonly ? '--ro-bind' : '--bind', share.path, `${HOSTFS_ROOT}/${share.tag}`);
+  // UML backs guest memory with a file in TMPDIR (seed 000: put it on a NUMA-local tmpfs).
+  argv.push(
+    '--setenv', 'TMPDIR', paths.memoryDir, '--chdir', plan.dir, '--',
+    SETPRIV, `--reuid=${options.uid}`, `--regid=${options.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs',
+    ...umlKernelArgv(plan, paths),
+  );
+  return options.cpus && options.cpus.length > 0 ? ['taskset', '-c', options.cpus.join(','), ...argv] : argv;
+}

@@ -1,0 +1,76 @@
+import { existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { run, runOk } from '@strata/host';
+import { readCowHeader } from './cow-header.js';
+
+/** Reports a file's growth towards `total` bytes every 200 ms while `work` runs. */
+async function watchGrowth<T>(path: string, total: number, onProgress: (p: number) => void, work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    if (existsSync(path) && total > 0) onProgress(Math.min(1, statSync(path).size / total));
+  }, 200);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * uml_moo takes no lock, does not fsync and truncates its target, so it never writes to a file
+ * anyone uses: `target` is new. -b names the backing explicitly (the header's path may be a
+ * sandbox's view). In place (-d) merges into a sparse copy of the backing with its mtime kept,
+ * since uml_moo checks the mtime and size against the COW header.
+ */
+export async function umlMerge(cow: string, backing: string, target: string, options: { inPlace: boolean; onProgress(p: number): void; signal: AbortSignal }): Promise<void> {
+  const size = statSync(backing).size;
+  if (options.inPlace) {
+    await watchGrowth(target, size, (p) => options.onProgress(p * 0.5),
+      runOk(['cp', '--sparse=always', '--preserve=timestamps', backing, target], { signal: options.signal }));
+    const r = await run(['uml_moo', '-b', target, '-d', cow], { signal: options.signal });
+    if (r.code !== 0) throw new Error(`uml_moo -d failed: ${(r.stderr || r.stdout).trim()}`);
+  } else {
+    const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, cow, target], { signal: options.signal }));
+    if (r.code !== 0) throw new Error(`uml_moo failed: ${(r.stderr || r.stdout).trim()}`);
+  }
+  if (statSync(target).size !== size) throw new Error(`uml_moo wrote ${statSync(target).size} bytes, expected ${size}`);
+  options.onProgress(1);
+}
+
+const CHUNK = 1 << 20;
+
+/** Every sector of `merged` must be the COW's where the bitmap says so and the backing's elsewhere. */
+export async function verifyUmlMerge(cow: string, backing: string, merged: string): Promise<string | null> {
+  const h = readCowHeader(cow);
+  const [c, b, m] = await Promise.all([open(cow, 'r'), open(backing, 'r'), open(merged, 'r')]);
+  try {
+    const bitmap = Buffer.alloc(h.bitmapBytes);
+    await c.read(bitmap, 0, bitmap.length, h.bitmapOffset);
+    const sectorsPerChunk = CHUNK / h.sectorSize;
+    const bufs = { cow: Buffer.alloc(CHUNK), base: Buffer.alloc(CHUNK), out: Buffer.alloc(CHUNK) };
+    for (let offset = 0; offset < h.backingSize; offset += CHUNK) {
+      const len = Math.min(CHUNK, h.backingSize - offset);
+      await Promise.all([
+        c.read(bufs.cow, 0, len, h.dataOffset + offset), b.read(bufs.base, 0, len, offset), m.read(bufs.out, 0, len, offset),
+      ]);
+      const first = offset / h.sectorSize;
+      const bits = bitmap.subarray(first >> 3, (first + Math.ceil(len / h.sectorSize) + 7) >> 3);
+      const whole = bits.every((x) => x === 0) ? bufs.base : bits.every((x) => x === 0xff) ? bufs.cow : null;
+      if (whole) {
+        if (!whole.subarray(0, len).equals(bufs.out.subarray(0, len))) return `bytes ${offset}-${offset + len} of the merged file differ from the ${whole === bufs.cow ? 'COW' : 'backing file'}`;
+        continue;
+      }
+      for (let s = 0; s < Math.ceil(len / h.sectorSize) && s < sectorsPerChunk; s++) {
+        const sector = first + s;
+        const fromCow = (bitmap[sector >> 3]! >> (sector & 7)) & 1;
+        const at = s * h.sectorSize;
+        const expected = (fromCow ? bufs.cow : bufs.base).subarray(at, at + h.sectorSize);
+        if (!expected.equals(bufs.out.subarray(at, at + h.sectorSize))) {
+          return `sector ${sector} of the merged file differs from the ${fromCow ? 'COW' : 'backing file'}`;
+        }
+      }
+    }
+    return null;
+  } finally {
+    await Promise.all([c.close(), b.close(), m.close()]);
+  }
+}

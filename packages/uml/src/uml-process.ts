@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import type { ExitInfo, LiveJobOptions, RunningVm } from '@strata/core';
+import { isAlive, processesWithArg, readTail, setAffinity, threadsOf } from '@strata/host';
+import { mconsole } from './mconsole.js';
+import { UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
+
+/** Printed by the UML kernel when the guest powers off or mconsole halts it: not a crash. */
+const CLEAN_END = /reboot: (System halted|Power down)/;
+export const UML_RUN_MARKER = '--- strata: UML started';
+
+const unsupported = (what: string) => Promise.reject(new Error(`${what} is not available for UML VMs`));
+
+/** Whether `pid` is alive and runs this VM's sandbox or kernel (not a reused pid). */
+export function isOurUml(pid: number, vmId: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`umid=${umid(vmId)}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A UML VM: the sandbox (bubblewrap) it was started in, whose pid survives server restarts, and
+ * its management console. Its end is noticed by polling, as it is not the server's child.
+ */
+export class UmlProcess implements RunningVm {
+  readonly console: { logPath: string; inputPath: string };
+  private exitListeners: ((info: ExitInfo) => void)[] = [];
+  private exitInfo: ExitInfo | null = null;
+  private stopping = false;
+  private poll: NodeJS.Timeout;
+
+  constructor(readonly pid: number, private readonly vmId: string, private readonly paths: UmlPaths) {
+    this.console = { logPath: paths.consoleLog, inputPath: paths.consoleIn };
+    this.poll = setInterval(() => {
+      if (!isOurUml(this.pid, this.vmId)) void this.finish();
+    }, 500);
+    this.poll.unref();
+  }
+
+  /** Every process of the VM: both bubblewrap processes and the kernel's host processes. */
+  processes(): number[] {
+    return processesWithArg(`umid=${umid(this.vmId)}`);
+  }
+
+  /** The kernel's main process: the linux.uml whose parent is not linux.uml. */
+  kernelPid(): number | null {
+    const all = new Set(this.processes());
+    for (const pid of all) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] !== UML_KERNEL) continue;
+        const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        if (!all.has(ppid) || readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0')[0] !== UML_KERNEL) return pid;
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return null;
+  }
+
+  mconsole(command: string[]): Promise<string> {
+    return mconsole(this.paths.mconsole, command);
+  }
+
+  onExit(listener: (info: ExitInfo) => void): void {
+    if (this.exitInfo) listener(this.exitInfo);
+    else this.exitListeners.push(listener);
+  }
+
+  async forceStop(): Promise<void> {
+    this.stopping = true;
+    for (const pid of this.processes()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while (this.processes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.finish();
+  }
+
+  async pause(): Promise<void> {
+    await this.mconsole(['stop']);
+  }
+
+  async resume(): Promise<void> {
+    await this.mconsole(['go']);
+  }
+
+  async reset(): Promise<void> {
+    await this.mconsole(['reboot']);
+  }
+
+  /** Ctrl-Alt-Del: the default guest's init powers off cleanly on it. */
+  async powerdown(): Promise<void> {
+    await this.mconsole(['cad']);
+  }
+
+  async halt(): Promise<void> {
+    this.stopping = true;
+    await this.mconsole(['halt']);
+  }
+
+  async sysrq(key: string): Promise<string> {
+    return this.mconsole(['sysrq', key]);
+  }
+
+  /** UML is uniprocessor: its one CPU is the kernel's main process. */
+  async vcpuThreads(): Promise<{ index: number; threadId: number }[]> {
+    const pid = this.kernelPid();
+    return pid ? [{ index: 0, threadId: pid }] : [];
+  }
+
+  /** Pins every thread of every process of the VM (guest processes run in host processes of their own). */
+  async pinAll(cpus: number[]): Promise<void> {
+    for (const pid of this.processes()) {
+      for (const tid of threadsOf(pid)) await setAffinity(tid, cpus).catch(() => undefined);
+    }
+  }
+
+  hotplugVcpus(): Promise<void> {
+    return unsupported('vCPU hot-plug (UML is uniprocessor)');
+  }
+
+  setBalloon(): Promise<void> {
+    return unsupported('the memory balloon');
+  }
+
+  snapshotDisk(): Promise<void> {
+    return unsupported('a live snapshot (stop the VM: UML COW layers are snapshotted offline)');
+  }
+
+  commitDisk(_d: string, _p: string, _o: LiveJobOptions): Promise<void> {
+    return unsupported('a live merge (stop the VM: uml_moo merges offline)');
+  }
+
+  streamDisk(): Promise<void> {
+    return unsupported('a live merge');
+  }
+
+  mirrorDisk(): Promise<void> {
+    return unsupported('a live merge');
+  }
+
+  async settleBlockJobs(): Promise<void> {}
+
+  async activeFile(diskId: string): Promise<string> {
+    const index = Number(diskId.replace(/^disk/, ''));
+    return (await this.mconsole(['config', `ubd${index}`])).split(',')[0] ?? '';
+  }
+
+  detach(): void {
+    clearInterval(this.poll);
+    this.exitListeners = [];
+  }
+
+  async logTail(lines: number): Promise<string[]> {
+    return umlLogTail(this.paths.consoleLog, lines);
+  }
+
+  private async finish(): Promise<void> {
+    if (this.exitInfo) return;
+    clearInterval(this.poll);
+    const tail = await umlLogTail(this.paths.consoleLog, 20);
+    const halted = tail.some((l) => CLEAN_END.test(l));
+    const clean = this.stopping || halted;
+    this.exitInfo = { clean, reason: halted ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'the UML kernel exited unexpectedly' };
+    const listeners = this.exitListeners;
+    this.exitListeners = [];
+    for (const l of listeners) l(this.exitInfo);
+  }
+}
+
+/** The console's last lines of the latest run. */
+export async function umlLogTail(path: string, lines: number): Promise<string[]> {
+  const text = (await readTail(path, 65536)).toString('utf8');
+  const all = text.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
+  const start = all.map((l) => l.startsWith(UML_RUN_MARKER)).lastIndexOf(true);
+  return all.slice(start + 1).slice(-lines);
+}
