@@ -29,6 +29,7 @@ import { vmRoutes } from './routes/vms.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { shareRoutes } from './routes/shares.js';
+import { umlRoutes } from './routes/uml.js';
 import { hostRoutes } from './routes/host.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
     await api.register(jobRoutes, { jobs });
     await api.register(shareRoutes, { vms, events: bus });
+    await api.register(umlRoutes, { vms });
     await api.register(hostRoutes, { host, bus });
     await api.register(eventRoutes, { bus });
     await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });

@@ -50,3 +50,35 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
     ],
   };
 }
+
+/**
+ * uml_moo's two ways (seed 000) for a UML COW layer, offline only. new-base (safe, the default)
+ * writes base + COW into a new plain file; commit merges in place (-d) into the backing file, which
+ * is refused while other COW files stand on it unless the user confirms they become invalid.
+ */
+export function planUmlMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, freeSpace: number, live: boolean): MergePlan {
+  const parent = t.parent;
+  const refused = !t.vm ? 'only the writable COW of a VM disk can be merged'
+    : live ? 'stop the VM first: uml_moo merges UML COW files offline'
+      : t.layer.pendingFirstUse ? 'the COW file does not exist yet (UML makes it at the first start): nothing to merge'
+        : !parent ? 'this COW has no backing file' : null;
+  const full = parent ? Math.max(sizes(parent), parent.virtualSize) : 0;
+  const mode = (m: MergePlan['modes'][number]['mode'], allowed: boolean, reason: string, spaceNeeded: number, invalidates: ImageRecord[] = []) => ({
+    mode: m, allowed: allowed && spaceNeeded <= freeSpace, spaceNeeded, invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
+    reason: allowed && spaceNeeded > freeSpace ? `needs up to ${spaceNeeded} bytes, only ${freeSpace} are free` : reason,
+  });
+  const siblings = t.dependents;
+  return {
+    imageId: t.layer.id,
+    vmId: t.vm?.id ?? null,
+    live,
+    freeSpace,
+    modes: [
+      mode('commit', !refused, refused ?? (siblings.length > 0
+        ? `uml_moo -d into ${parent!.name}: ${siblings.length} other COW file(s) stand on it and become invalid`
+        : `uml_moo -d into ${parent!.name}, its only COW: written to a copy, verified, then renamed over it; the VM gets a fresh COW`), full, siblings),
+      mode('stream', false, refused ?? "a UML COW's backing must be a plain file, so a COW cannot stand alone: use new base", 0),
+      mode('new-base', !refused, refused ?? 'uml_moo writes the backing file and this COW into a new plain base; the VM gets a fresh COW on it; other VMs keep theirs', full),
+    ],
+  };
+}

@@ -3,8 +3,10 @@ import { conflict, notFound } from './errors.js';
 import type { JobContext, JobService } from './job-service.js';
 import { createLayer } from './layers.js';
 import { childrenOf } from './image-chain.js';
-import { mergeTarget, planMerge, type MergeTarget } from './merge-plan.js';
+import { mergeTarget, planMerge, planUmlMerge, type MergeTarget } from './merge-plan.js';
+import { createCowLayer } from './layers.js';
 import type { JobRecord, RunningVm } from './ports.js';
+import type { ImageRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
@@ -20,6 +22,8 @@ interface Journal {
   tmp: string;
   target: string;
   newId?: string;
+  /** A UML COW merged by uml_moo. */
+  uml?: boolean;
 }
 
 /**
@@ -38,12 +42,48 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
   };
 
   const plan = (t: MergeTarget): MergePlan =>
-    planMerge(t, (i) => (files.exists(i.path) ? files.allocatedSize(i.path) : 0), files.freeSpace(), !!t.vm && isActive(t.vm.state));
+    (t.layer.format === 'uml-cow' ? planUmlMerge : planMerge)(t, (i) => (files.exists(i.path) ? files.allocatedSize(i.path) : 0), files.freeSpace(), !!t.vm && isActive(t.vm.state));
+
+  /** A UML merge's new file is in place: the VM gets a fresh COW (made at its next start) on the merged base. */
+  const finishUml = async (j: Journal): Promise<void> => {
+    const vm = vms.get(j.vmId);
+    const layer = images.get(j.layerId);
+    let base = j.mode === 'commit' ? images.get(j.parentId!) : j.newId ? images.get(j.newId) : undefined;
+    if (j.mode === 'commit' && base) {
+      const stamp = `${base.name} was merged into in place (uml_moo -d) by VM ${vm?.name ?? j.vmId} at ${deps.now()}`;
+      for (const child of childrenOf(base.id, images.list()).filter((i) => i.id !== j.layerId)) images.update(child.id, { invalidReason: `its backing file ${stamp}` });
+      await files.protect(base.path);
+    }
+    if (j.mode === 'new-base' && j.newId && !base) {
+      base = {
+        id: j.newId, name: `${vm?.name ?? 'vm'}-base-${j.newId.slice(0, 6)}`, path: j.target, format: 'raw', parentId: null,
+        virtualSize: layer?.virtualSize ?? 0, protected: false, ownerVmId: null, boot: null, parentFingerprint: null,
+        invalidReason: null, snapshot: null, createdAt: deps.now(),
+      };
+      images.insert(base);
+    }
+    const current = vm?.disks.find((d) => d.id === j.diskId);
+    if (vm && base && current?.imageId === j.layerId) {
+      const fresh = await createCowLayer(deps, base, { name: `${vm.name}-${j.diskId}`, ownerVmId: vm.id, path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.cow` });
+      vms.update(vm.id, { disks: vm.disks.map((d) => (d.id === j.diskId ? { ...d, imageId: fresh.id } : d)) });
+    }
+    if (layer) {
+      images.remove(layer.id);
+      await files.removeFile(layer.path);
+    }
+  };
 
   /** Database side of a merge whose file is in place (or whose QEMU pivot is done); safe to run twice. */
   const finish = async (j: Journal, handle?: RunningVm): Promise<string> => {
     const vm = vms.get(j.vmId);
     const layer = images.get(j.layerId);
+    if (j.uml) {
+      await finishUml(j);
+      deps.events.emit({ type: 'images.changed' });
+      const updated = vms.get(j.vmId);
+      if (updated) await ctx.publish(updated);
+      return `finished: uml_moo ${j.mode === 'commit' ? '-d (in place)' : 'into a new base'} of ${layer?.name ?? j.layerId} is in place`;
+    }
     const repoint = async (imageId: string) => {
       if (vm) vms.update(vm.id, { disks: vm.disks.map((d) => (d.id === j.diskId ? { ...d, imageId } : d)) });
     };
@@ -90,20 +130,35 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     return `finished: ${j.mode} of ${layer?.name ?? j.layerId} is in place`;
   };
 
+  type Writer = (j: Journal, job: JobContext, layer: ImageRecord, parent?: ImageRecord, grandparent?: ImageRecord) => Promise<void>;
+
+  /** qemu-img writes the merged chain; check and compare prove the guest sees the same disk. */
+  const writeQemu: Writer = async (j, job, layer, _parent, grandparent) => {
+    await files.convert(layer.path, j.tmp, {
+      backing: j.mode === 'commit' && grandparent ? { path: grandparent.path, format: grandparent.format } : undefined,
+      onProgress: (p) => job.progress(p * 0.85),
+      signal: job.signal,
+    });
+    job.journal({ step: 'verifying' });
+    await files.check(j.tmp);
+    if (!(await files.sameContent(layer.path, j.tmp))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
+  };
+
+  /** uml_moo writes it (into a copy of the backing for -d); every sector is then checked against COW and backing. */
+  const writeUml: Writer = async (j, job, layer, parent) => {
+    await files.umlMerge(layer.path, parent!.path, j.tmp, { inPlace: j.mode === 'commit', onProgress: (p) => job.progress(p * 0.7), signal: job.signal });
+    job.journal({ step: 'verifying' });
+    const wrong = await files.verifyUmlMerge(layer.path, parent!.path, j.tmp);
+    if (wrong) throw new Error(`verification failed: ${wrong}`);
+  };
+
   const run = async (j: Journal, job: JobContext): Promise<string> => {
     const layer = images.get(j.layerId)!;
     const parent = j.parentId ? images.get(j.parentId) : undefined;
     const grandparent = parent?.parentId ? images.get(parent.parentId) : undefined;
     job.journal({ ...j });
     try {
-      await files.convert(layer.path, j.tmp, {
-        backing: j.mode === 'commit' && grandparent ? { path: grandparent.path, format: grandparent.format } : undefined,
-        onProgress: (p) => job.progress(p * 0.85),
-        signal: job.signal,
-      });
-      job.journal({ step: 'verifying' });
-      await files.check(j.tmp);
-      if (!(await files.sameContent(layer.path, j.tmp))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
+      await (j.uml ? writeUml : writeQemu)(j, job, layer, parent, grandparent);
       await files.sync(j.tmp);
       job.progress(0.95);
     } catch (err) {
@@ -180,11 +235,12 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy.title}`);
       const disk = vm.disks.find((d) => d.imageId === imageId)!;
       const newId = body.mode === 'new-base' ? deps.newId() : undefined;
-      const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, 'qcow2');
+      const uml = t.layer.format === 'uml-cow';
+      const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, uml ? 'raw' : 'qcow2');
       const live = isActive(vm.state);
       const journal: Journal = {
         mode: body.mode, step: live ? 'live' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id, parentId: t.parent?.id ?? null,
-        target, tmp: `${target}.merge-${deps.newId()}.tmp`, newId,
+        target, tmp: `${target}.merge-${deps.newId()}.tmp`, newId, uml,
       };
       return jobs.start({
         kind: 'merge', title: `${live ? 'live ' : ''}${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,

@@ -157,6 +157,10 @@ export interface RunningVm {
   attachShare?(share: LaunchShare): Promise<boolean>;
   /** UML's management console: one command, its reply. */
   mconsole?(command: string[]): Promise<string>;
+  /** UML: ubd devices, and blank scratch disks plugged in and out live. */
+  ubdDevices?(): Promise<{ device: string; path: string; sizeBytes: number }[]>;
+  addScratchDisk?(sizeMiB: number): Promise<{ device: string; path: string; sizeBytes: number }>;
+  removeScratchDisk?(device: string): Promise<void>;
   /** Pins every thread of every process of the VM (UML runs guest processes in host processes). */
   pinAll?(cpus: number[]): Promise<void>;
   /** Lets go of control channels without touching the process (server shutdown). */

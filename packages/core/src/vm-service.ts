@@ -6,6 +6,7 @@ import { createVmContext, type VmServiceDeps } from './vm-context.js';
 import { createVmLifecycle } from './vm-lifecycle.js';
 import { createVmDisks } from './vm-disks.js';
 import { createVmShares } from './vm-shares.js';
+import { createVmUml } from './vm-uml.js';
 import { createMergeService } from './merge-service.js';
 import type { JobService } from './job-service.js';
 import { assertAction } from './vm-state.js';
@@ -27,6 +28,7 @@ export function createVmService(deps: VmServiceDeps, jobs: JobService) {
     ...config,
     ...disks,
     ...shares,
+    ...createVmUml(ctx),
     planMerge: merges.plan,
     merge: merges.merge,
 

@@ -80,13 +80,13 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
         const tail = (await umlLogTail(paths.consoleLog, 6)).join('\n');
         throw new Error(`UML did not start: ${tail || 'no output'}`);
       }
-      return new UmlProcess(child.pid, vm.id, paths);
+      return new UmlProcess(child.pid, vm.id, paths, options);
     },
 
     async reattach(vm: VmRecord, dir: string): Promise<RunningVm | null> {
       const paths = umlPaths(dir, vm.id, vm.umlMemoryDir);
       const pid = existsSync(paths.pidFile) ? Number(readFileSync(paths.pidFile, 'utf8')) : (vm.pid ?? 0);
-      return pid && isOurUml(pid, vm.id) ? new UmlProcess(pid, vm.id, paths) : null;
+      return pid && isOurUml(pid, vm.id) ? new UmlProcess(pid, vm.id, paths, options) : null;
     },
 
     /** A UML whose sandbox is gone may leave kernel processes behind; none may outlive it. */

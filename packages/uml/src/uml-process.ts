@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { chownSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import type { ExitInfo, LiveJobOptions, RunningVm } from '@strata/core';
 import { isAlive, processesWithArg, readTail, setAffinity, threadsOf } from '@strata/host';
 import { mconsole } from './mconsole.js';
@@ -7,6 +7,8 @@ import { UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
 /** Printed by the UML kernel when the guest powers off or mconsole halts it: not a crash. */
 const CLEAN_END = /reboot: (System halted|Power down)/;
 export const UML_RUN_MARKER = '--- strata: UML started';
+
+const MAX_UBD = 8;
 
 const unsupported = (what: string) => Promise.reject(new Error(`${what} is not available for UML VMs`));
 
@@ -32,7 +34,7 @@ export class UmlProcess implements RunningVm {
   private stopping = false;
   private poll: NodeJS.Timeout;
 
-  constructor(readonly pid: number, private readonly vmId: string, private readonly paths: UmlPaths) {
+  constructor(readonly pid: number, private readonly vmId: string, private readonly paths: UmlPaths, private readonly owner: { uid: number; gid: number }) {
     this.console = { logPath: paths.consoleLog, inputPath: paths.consoleIn };
     this.poll = setInterval(() => {
       if (!isOurUml(this.pid, this.vmId)) void this.finish();
@@ -120,6 +122,51 @@ export class UmlProcess implements RunningVm {
     for (const pid of this.processes()) {
       for (const tid of threadsOf(pid)) await setAffinity(tid, cpus).catch(() => undefined);
     }
+  }
+
+  /** ubd devices as the kernel has them configured (mconsole config ubdN answers its file, or nothing). */
+  async ubdDevices(): Promise<{ device: string; path: string; sizeBytes: number }[]> {
+    const found = [];
+    for (let i = 0; i < MAX_UBD; i++) {
+      const spec = await this.mconsole(['config', `ubd${i}`]);
+      if (!spec) continue;
+      const path = spec.split(',')[0]!;
+      let sizeBytes = 0;
+      try {
+        sizeBytes = statSync(path).size;
+      } catch {
+        // outside our view
+      }
+      found.push({ device: `ubd${i}`, path, sizeBytes });
+    }
+    return found;
+  }
+
+  /** A blank sparse raw disk in the VM's directory (the only place its namespace can see), plugged in live. */
+  async addScratchDisk(sizeMiB: number): Promise<{ device: string; path: string; sizeBytes: number }> {
+    const used = new Set((await this.ubdDevices()).map((d) => d.device));
+    const index = [...Array(MAX_UBD).keys()].find((i) => !used.has(`ubd${i}`));
+    if (index === undefined) throw new Error(`all ${MAX_UBD} ubd devices are in use`);
+    const path = `${this.paths.disksDir}/scratch-ubd${index}.raw`;
+    writeFileSync(path, '');
+    truncateSync(path, sizeMiB * 1048576);
+    chownSync(path, this.owner.uid, this.owner.gid);
+    try {
+      await this.mconsole(['config', `ubd${index}=${path}`]);
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err;
+    }
+    return { device: `ubd${index}`, path, sizeBytes: sizeMiB * 1048576 };
+  }
+
+  /** Unplugs a scratch disk (UML refuses while the guest has it open) and deletes its file. */
+  async removeScratchDisk(device: string): Promise<void> {
+    const disk = (await this.ubdDevices()).find((d) => d.device === device);
+    if (!disk) throw new Error(`${device} is not configured`);
+    if (!disk.path.startsWith(`${this.paths.disksDir}/scratch-`)) throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
+    await this.mconsole(['remove', device]);
+    rmSync(disk.path, { force: true });
   }
 
   hotplugVcpus(): Promise<void> {
