@@ -1,4 +1,4 @@
-import type { Vm } from '@strata/contract';
+import type { Job, Vm } from '@strata/contract';
 import { PROMPT } from '@strata/guest';
 import { auth, type TestServer } from './harness.js';
 
@@ -24,5 +24,18 @@ export function apiClient(current: () => TestServer) {
     }
   };
 
-  return { api, waitForState };
+  /** Starts a merge (202 expected) and waits for its job to end. */
+  const mergeAndWait = async (imageId: string, body: object): Promise<Job> => {
+    const res = await api<Job>('POST', `/images/${imageId}/merge`, body);
+    if (res.status !== 202) throw new Error(`merge answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const job = (await api<Job>('GET', `/jobs/${res.body.id}`)).body;
+      if (job.state !== 'running' && job.state !== 'queued') return job;
+      if (Date.now() > deadline) throw new Error(`job ${job.id} still ${job.state}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  return { api, waitForState, mergeAndWait };
 }

@@ -11,7 +11,7 @@ import { pidsMentioning } from '../../../e2e/processes.mjs';
 let server: TestServer;
 beforeAll(async () => { server = await startServer(); });
 afterAll(async () => { await server.close(); });
-const { api, waitForState } = apiClient(() => server);
+const { api, waitForState, mergeAndWait: merge } = apiClient(() => server);
 
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 const top = async (vm: Vm) => (await images()).find((i) => i.id === (vm.disks[0]!.imageId))!;
@@ -42,17 +42,6 @@ async function restartAfterDeathIn(step: 'writing' | 'switching', layer: Image, 
   return (await api<Job>('GET', `/jobs/${id}`)).body;
 }
 
-async function merge(imageId: string, body: object): Promise<Job> {
-  const res = await api<Job>('POST', `/images/${imageId}/merge`, body);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const job = (await api<Job>('GET', `/jobs/${res.body.id}`)).body;
-    if (job.state !== 'running' && job.state !== 'queued') return job;
-    if (Date.now() > deadline) throw new Error(`job ${job.id} still ${job.state}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('layers: snapshots, revert and merges on real qcow2 files', () => {
   let vm: Vm;

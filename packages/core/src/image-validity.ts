@@ -46,7 +46,7 @@ export function invalidImages({ images, exists, fingerprint, cowHeader }: Validi
     if (!reason && parent) {
       const parentReason = check(parent);
       if (parentReason) reason = `its parent ${parent.name} is invalid`;
-      else if (image.parentFingerprint) {
+      else if (image.parentFingerprint && !(image.pendingFirstUse && !exists(image.path))) {
         const now = fingerprint(parent.path);
         const change = fingerprintChange(image.parentFingerprint, now);
         if (change) reason = `its parent ${parent.name} changed after this layer was made on it: ${change}`;

@@ -120,7 +120,8 @@ export function createVmLifecycle(ctx: VmContext) {
         watch(vm, handle);
         // UML makes its COW files on first use: from now on they are real layers.
         const made = disks.filter(({ chain }) => chain[0]!.pendingFirstUse && deps.files.exists(chain[0]!.path));
-        for (const { chain } of made) images.update(chain[0]!.id, { pendingFirstUse: false });
+        // Its header recorded the backing file as it is now; so does the fingerprint.
+        for (const { chain } of made) images.update(chain[0]!.id, { pendingFirstUse: false, parentFingerprint: deps.files.fingerprint(chain[1]!.path) });
         if (made.length > 0) deps.events.emit({ type: 'images.changed' });
         await applyPinning(vm, handle);
         if (vm.balloonMiB !== null && vm.balloonMiB < vm.memoryMiB) await handle.setBalloon(vm.balloonMiB * 1048576);

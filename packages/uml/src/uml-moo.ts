@@ -26,7 +26,7 @@ export async function umlMerge(cow: string, backing: string, target: string, opt
   if (options.inPlace) {
     await watchGrowth(target, size, (p) => options.onProgress(p * 0.5),
       runOk(['cp', '--sparse=always', '--preserve=timestamps', backing, target], { signal: options.signal }));
-    const r = await run(['uml_moo', '-b', target, '-d', cow], { signal: options.signal });
+    const r = await run(['uml_moo', '-d', '-b', target, cow], { signal: options.signal });
     if (r.code !== 0) throw new Error(`uml_moo -d failed: ${(r.stderr || r.stdout).trim()}`);
   } else {
     const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, cow, target], { signal: options.signal }));

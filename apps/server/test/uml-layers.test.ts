@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Image, MergePlan, Vm } from '@strata/contract';
+import { startServer, type TestServer } from './harness.js';
+import { apiClient } from './api-client.js';
+import { startAndOpen } from './fresh-boot.js';
+import { pidsMentioning } from '../../../e2e/processes.mjs';
+
+let server: TestServer;
+beforeAll(async () => { server = await startServer(); });
+afterAll(async () => { await server.close(); });
+const { api, waitForState, mergeAndWait } = apiClient(() => server);
+const images = async () => (await api<Image[]>('GET', '/images')).body;
+const layerOf = async (vm: Vm) => {
+  const id = (await api<Vm>('GET', `/vms/${vm.id}`)).body.disks[0]!.imageId;
+  return (await images()).find((i) => i.id === id)!;
+};
+
+/** Boots the UML VM, runs the commands, syncs and powers it off cleanly (Ctrl-Alt-Del). */
+async function inGuest(vm: Vm, commands: string[]): Promise<string[]> {
+  const viewer = await startAndOpen(server, api, vm.id);
+  const out: string[] = [];
+  for (const c of commands) out.push((await viewer.run(c)).trim());
+  await viewer.run('sync');
+  viewer.close();
+  await api('POST', `/vms/${vm.id}/shutdown`);
+  await waitForState(vm.id, 'stopped', 60_000);
+  return out;
+}
+
+const leftoverTmp = (path: string) => readdirSync(dirname(path)).filter((f) => f.includes('.merge-'));
+
+describe('UML COW layers merged by uml_moo, safely', () => {
+  let a: Vm;
+  let b: Vm;
+
+  it('plans uml_moo merges: in place only for the only COW, never stream, nothing live', async () => {
+    a = (await api<Vm>('POST', '/vms', { name: 'uml-a', hypervisor: 'uml', memoryMiB: 128 })).body;
+    const pending = (await api<MergePlan>('GET', `/images/${a.disks[0]!.imageId}/merge-plan`)).body;
+    expect(pending.modes.every((m) => !m.allowed)).toBe(true);
+    expect(pending.modes[0]!.reason).toMatch(/does not exist yet/);
+    await inGuest(a, ['echo first-boot > /root/a.txt']);
+    const plan = (await api<MergePlan>('GET', `/images/${(await layerOf(a)).id}/merge-plan`)).body;
+    expect(plan.modes.map((m) => [m.mode, m.allowed])).toEqual([['commit', true], ['stream', false], ['new-base', true]]);
+    expect(plan.modes.find((m) => m.mode === 'commit')!.invalidates).toEqual([]);
+
+    b = (await api<Vm>('POST', '/vms', { name: 'uml-b', hypervisor: 'uml', memoryMiB: 128 })).body;
+    const crowded = (await api<MergePlan>('GET', `/images/${(await layerOf(a)).id}/merge-plan`)).body;
+    expect(crowded.modes.find((m) => m.mode === 'commit')!.invalidates.map((i) => i.name)).toEqual(['uml-b-disk0']);
+    const refused = await api<{ code: string; message: string }>('POST', `/images/${(await layerOf(a)).id}/merge`, { mode: 'commit' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'confirm_required', message: expect.stringMatching(/uml-b-disk0 would become invalid/) });
+  });
+
+  it('a killed uml_moo leaves the old layers as they were and bootable', async () => {
+    const layer = await layerOf(a);
+    const res = await api<{ id: string }>('POST', `/images/${layer.id}/merge`, { mode: 'new-base' });
+    expect(res.status).toBe(202);
+    let killed = false;
+    const deadline = Date.now() + 30_000;
+    while (!killed && Date.now() < deadline) {
+      for (const pid of pidsMentioning('uml_moo').filter((p) => p !== process.pid)) {
+        process.kill(pid, 'SIGKILL');
+        killed = true;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(killed).toBe(true);
+    let job = (await api<{ state: string }>('GET', `/jobs/${res.body.id}`)).body;
+    while (job.state === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await api<{ state: string }>('GET', `/jobs/${res.body.id}`)).body;
+    }
+    expect(job.state).toBe('failed');
+    expect((await layerOf(a)).id).toBe(layer.id);
+    expect(leftoverTmp(layer.path)).toEqual([]);
+    expect(leftoverTmp((await images()).find((i) => i.id === layer.parentId)!.path)).toEqual([]);
+    expect(await inGuest(a, ['cat /root/a.txt'])).toEqual(['first-boot']);
+  });
+
+  it('merges into a new base (safe mode): the VM boots on it with a fresh COW and its files', async () => {
+    const old = await layerOf(a);
+    const job = await mergeAndWait(old.id, { mode: 'new-base' });
+    expect(job.state, job.error).toBe('succeeded');
+    const fresh = await layerOf(a);
+    const base = (await images()).find((i) => i.id === fresh.parentId)!;
+    expect(fresh).toMatchObject({ format: 'uml-cow', pendingFirstUse: true });
+    expect(base).toMatchObject({ format: 'raw', protected: true });
+    expect((await images()).some((i) => i.id === old.id)).toBe(false);
+    expect(await inGuest(a, ['cat /root/a.txt', 'echo second > /root/a2.txt'])).toEqual(['first-boot', '']);
+  });
+
+  it('merges in place (-d) into the only COW\'s backing file, verified before the rename', async () => {
+    const cow = await layerOf(a);
+    const base = (await images()).find((i) => i.id === cow.parentId)!;
+    const job = await mergeAndWait(cow.id, { mode: 'commit' });
+    expect(job.state, job.error).toBe('succeeded');
+    const fresh = await layerOf(a);
+    expect(fresh.parentId).toBe(base.id);
+    expect(statSync(base.path).mode & 0o222).toBe(0);
+    expect(leftoverTmp(base.path)).toEqual([]);
+    expect(await inGuest(a, ['cat /root/a.txt /root/a2.txt'])).toEqual(['first-boot\r\nsecond']);
+  });
+
+  it("refuses to boot a COW whose backing file was touched, with UML's reason, and still after the mtime is put back", async () => {
+    await inGuest(b, ['true']);
+    const cow = await layerOf(b);
+    const base = (await images()).find((i) => i.id === cow.parentId)!;
+    const mtime = Math.floor(statSync(base.path).mtimeMs / 1000);
+    execFileSync('touch', ['-d', `@${mtime + 100}`, base.path]);
+    const touched = (await images()).find((i) => i.id === cow.id)!;
+    expect(touched.valid).toBe(false);
+    expect(touched.invalidReason).toMatch(/UML would refuse it: the backing file's mtime is \d+, its COW header says \d+/);
+    const refused = await api<{ code: string; message: string }>('POST', `/vms/${b.id}/start`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/UML would refuse it/);
+    // Putting the exact mtime back fools UML (seed 000) but not the fingerprint.
+    execFileSync('touch', ['-d', `@${mtime}`, base.path]);
+    const faked = (await images()).find((i) => i.id === cow.id)!;
+    expect(faked.invalidReason).not.toMatch(/UML would refuse/);
+    expect(faked.invalidReason).toMatch(/changed after this layer was made on it: it was (modified|changed)/);
+    expect((await api('POST', `/vms/${b.id}/start`)).status).toBe(409);
+    expect(pidsMentioning(`umid=strata-${b.id}`)).toEqual([]);
+  });
+
+  it('outlives a server restart, and is marked crashed when its kernel is killed', async () => {
+    const viewer = await startAndOpen(server, api, a.id);
+    viewer.close();
+    const pid = (await api<Vm>('GET', `/vms/${a.id}`)).body.pid!;
+    await server.restart();
+    const back = (await api<Vm>('GET', `/vms/${a.id}`)).body;
+    expect(back).toMatchObject({ state: 'running', pid });
+    const again = await startAndOpen(server, api, b.id).catch((e: Error) => e);
+    expect(again).toBeInstanceOf(Error); // b stays refused after the restart too
+    for (const p of pidsMentioning(`umid=strata-${a.id}`)) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // the tree dies as its sandbox does
+      }
+    }
+    const crashed = await waitForState(a.id, 'crashed', 15_000);
+    expect(crashed.lastError).toMatch(/exited unexpectedly/);
+    expect(pidsMentioning(`umid=strata-${a.id}`)).toEqual([]);
+  });
+});
