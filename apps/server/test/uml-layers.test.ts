@@ -104,6 +104,20 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(await inGuest(a, ['cat /root/a.txt /root/a2.txt'])).toEqual(['first-boot\r\nsecond']);
   });
 
+  it('snapshots a UML disk as a verified plain file under a fresh COW, and reverts to it', async () => {
+    const before = await layerOf(a);
+    const res = await api<Vm>('POST', `/vms/${a.id}/disks/disk0/snapshots`, { name: 's1' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const top = await layerOf(a);
+    const snap = (await images()).find((i) => i.id === top.parentId)!;
+    expect(top).toMatchObject({ format: 'uml-cow', pendingFirstUse: true });
+    expect(snap).toMatchObject({ format: 'raw', protected: true, ownerVmId: a.id, parentId: before.parentId, snapshot: expect.objectContaining({ name: 's1' }) });
+    expect(await inGuest(a, ['cat /root/a.txt', 'echo after > /root/after.txt'])).toEqual(['first-boot', '']);
+    expect((await api('POST', `/vms/${a.id}/disks/disk0/revert`, { imageId: snap.id })).status).toBe(200);
+    const [out] = await inGuest(a, ['cat /root/a.txt; ls /root/after.txt 2>&1']);
+    expect(out).toMatch(/first-boot[\s\S]*No such file/);
+  });
+
   it("refuses to boot a COW whose backing file was touched, with UML's reason, and still after the mtime is put back", async () => {
     await inGuest(b, ['true']);
     const cow = await layerOf(b);

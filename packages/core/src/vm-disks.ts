@@ -1,7 +1,8 @@
 import type { Vm } from '@strata/contract';
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
-import { createLayer } from './layers.js';
+import { createCowLayer, createLayer } from './layers.js';
+import type { ImageRecord, VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
@@ -17,6 +18,44 @@ export function createVmDisks(ctx: VmContext) {
     return { vm, disk };
   };
 
+  const freshCow = (vm: VmRecord, diskId: string, on: ImageRecord) =>
+    createCowLayer(deps, on, { name: `${vm.name}-${diskId}`, ownerVmId: vm.id, path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.cow` });
+
+  /**
+   * A COW cannot stand on a COW (its backing must be a plain file), so a UML snapshot is the COW
+   * merged with its backing into a new plain file (uml_moo, verified), kept read-only; the VM goes
+   * on with a fresh COW on it. It costs a full copy of the disk; in the forest it stands on the
+   * backing it came from.
+   */
+  const snapshotUml = async (vm: VmRecord, diskId: string, top: ImageRecord, snapshot: NonNullable<ImageRecord['snapshot']>): Promise<ImageRecord> => {
+    if (isActive(vm.state)) throw conflict('requires_stop', 'UML snapshots are taken offline: uml_moo merges the COW into a new plain file; stop the VM first');
+    if (top.pendingFirstUse) throw conflict('nothing_to_snapshot', 'the COW file does not exist yet: the disk is still its base, unchanged');
+    const parent = images.get(top.parentId!)!;
+    const id = deps.newId();
+    const target = deps.files.pathFor(id, 'raw');
+    const tmp = `${target}.snapshot.tmp`;
+    try {
+      await deps.files.umlMerge(top.path, parent.path, tmp, { inPlace: false, onProgress: () => undefined, signal: new AbortController().signal });
+      const wrong = await deps.files.verifyUmlMerge(top.path, parent.path, tmp);
+      if (wrong) throw new Error(`the snapshot failed verification: ${wrong}`);
+      await deps.files.sync(tmp);
+      await deps.files.rename(tmp, target);
+      await deps.files.sync(target);
+    } catch (err) {
+      await deps.files.removeFile(tmp);
+      throw err;
+    }
+    const frozen: ImageRecord = {
+      id, name: `${vm.name}-${diskId}@${snapshot.name}`, path: target, format: 'raw', parentId: parent.id, virtualSize: parent.virtualSize,
+      protected: false, ownerVmId: vm.id, boot: null, parentFingerprint: null, invalidReason: null, snapshot, createdAt: deps.now(),
+    };
+    images.insert(frozen);
+    const next = await freshCow(vm, diskId, frozen);
+    images.remove(top.id);
+    await deps.files.removeFile(top.path);
+    return next;
+  };
+
   return {
     /**
      * Freezes the disk's top layer as the snapshot and continues on a new overlay: offline with
@@ -30,10 +69,15 @@ export function createVmDisks(ctx: VmContext) {
         const top = images.get(disk.imageId)!;
         const snapshot = { name: body.name, description: body.description ?? '', takenAt: deps.now() };
         const running = isActive(vm.state) ? ctx.liveOf(vm) : undefined;
-        // Live, QEMU makes the overlay and reopens the old top read-only: the guest never stops.
-        const next = await createLayer(deps, top, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id },
-          running && ((path) => running.handle.snapshotDisk(disk.id, path)));
-        images.update(top.id, { snapshot, name: `${vm.name}-${disk.id}@${body.name}` });
+        let next: ImageRecord;
+        if (vm.hypervisor === 'uml') {
+          next = await snapshotUml(vm, disk.id, top, snapshot);
+        } else {
+          // Live, QEMU makes the overlay and reopens the old top read-only: the guest never stops.
+          next = await createLayer(deps, top, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id },
+            running && ((path) => running.handle.snapshotDisk(disk.id, path)));
+          images.update(top.id, { snapshot, name: `${vm.name}-${disk.id}@${body.name}` });
+        }
         const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: next.id } : d)) });
         deps.events.emit({ type: 'images.changed' });
         return publish(updated);
@@ -57,7 +101,9 @@ export function createVmDisks(ctx: VmContext) {
         const discardIds = new Set(discard.map((l) => l.id));
         const dependent = all.find((i) => i.parentId && discardIds.has(i.parentId) && !discardIds.has(i.id));
         if (dependent) throw conflict('image_in_use', `layer ${dependent.name} stands on a layer that would be discarded`);
-        const fresh = await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
+        const fresh = vm.hypervisor === 'uml'
+          ? await freshCow(vm, disk.id, chain[at]!)
+          : await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
         const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: fresh.id } : d)) });
         for (const layer of discard) {
           images.remove(layer.id);
