@@ -5,6 +5,7 @@ export const keys = {
   vm: (id: string) => ['vms', id] as const,
   vmLog: (id: string) => ['vms', id, 'log'] as const,
   vcpus: (id: string) => ['vms', id, 'vcpus'] as const,
+  ubd: (id: string) => ['vms', id, 'ubd'] as const,
   cpuModels: ['host', 'cpu-models'] as const,
   images: ['images'] as const,
   mergePlan: (imageId: string) => ['images', imageId, 'merge-plan'] as const,

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { Image } from '@strata/contract';
 import { useImageMutations } from '../../api/image-actions';
@@ -36,6 +36,13 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
         ['Layers on it', children.length === 0 ? 'none' : children.map((c) => c.name).join(', ')],
         ['Used by', image.usedBy.length === 0 ? 'nobody' : image.usedBy.map((u) => `${vmName(u.vmId)} (${u.role})`).join(', ')],
         ['Created', formatTime(image.createdAt)],
+        ...(image.pendingFirstUse ? [['UML COW', 'not made yet: UML creates it at the first start'] as [string, string]] : []),
+        ...(image.cow ? ([
+          ['COW header', <span data-testid="cow-header">v{image.cow.version}{image.cow.broken ? ' (padded 64-bit layout)' : ''}, {image.cow.sectorSize}-byte sectors, alignment {image.cow.alignment}</span>],
+          ['Backing file', <span className="break-all font-mono text-xs">{image.cow.backingFile}</span>],
+          ['Backing as recorded', `${formatBytes(image.cow.backingSize)}, mtime ${new Date(image.cow.backingMtime * 1000).toISOString()}`],
+          ['Bitmap / data at', `${image.cow.bitmapOffset} / ${image.cow.dataOffset} bytes`],
+        ] as [string, ReactNode][]) : []),
       ]} />
       <div className="mt-4 flex flex-wrap gap-2">
         {isTop && <Button variant="primary" onClick={() => setDialog('merge')}>Merge…</Button>}

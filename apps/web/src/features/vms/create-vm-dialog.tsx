@@ -25,9 +25,13 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
   const { create } = useVmMutations();
   const host = useHost().data;
   const all = useImages().data ?? [];
-  const bases = all.filter((i) => (i.ownerVmId === null || i.id === initialImage) && i.format === 'qcow2');
+  const [hypervisor, setHypervisor] = useState<'qemu' | 'uml'>('qemu');
+  const uml = hypervisor === 'uml';
+  const defaultImage = uml ? 'strata-mini-raw' : 'strata-mini';
+  const bases = all.filter((i) => (i.ownerVmId === null || i.id === initialImage) && i.format === (uml ? 'raw' : 'qcow2'));
   const [name, setName] = useState(() => nextName(vms));
   const [image, setImage] = useState(initialImage ?? 'strata-mini');
+  const [memoryDir, setMemoryDir] = useState('');
   const [cpu, setCpu] = useState({ sockets: 1, cores: 1, threads: 1 });
   const [memoryMiB, setMemory] = useState(256);
   const [accelerator, setAccelerator] = useState<'auto' | 'kvm' | 'tcg'>('auto');
@@ -45,7 +49,9 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
     e.preventDefault();
     setServerError(null);
     create.mutate(
-      { name, image, cpu, memoryMiB, accelerator },
+      uml
+        ? { name, hypervisor, image, memoryMiB, network: { mode: 'none', forwards: [] }, ...(memoryDir ? { umlMemoryDir: memoryDir } : {}) }
+        : { name, image, cpu, memoryMiB, accelerator },
       {
         onSuccess: (vm) => navigate(`/vms/${vm.id}`),
         onError: (err) => setServerError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message)),
@@ -71,31 +77,47 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
         <Field label="Name" error={errorFor('name')}>
           <TextInput name="name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
         </Field>
-        <Field label="Image" error={errorFor('image')} hint="The VM gets its own copy-on-write layer on this base; the base is never written.">
-          <select name="image" className={inputClass} value={image} onChange={(e) => setImage(e.target.value)}>
-            {bases.length === 0 && <option value="strata-mini">strata-mini</option>}
-            {bases.map((b) => <option key={b.id} value={b.name === 'strata-mini' && b.id !== initialImage ? 'strata-mini' : b.id}>{b.snapshot ? `${b.name} (snapshot ${b.snapshot.name})` : b.name}</option>)}
+        <Field label="Hypervisor" hint={uml ? 'User-Mode Linux: the guest kernel runs as host processes, in a sandbox, as an unprivileged user.' : 'QEMU with KVM where usable, else TCG emulation.'}>
+          <select name="hypervisor" className={inputClass} value={hypervisor} onChange={(e) => {
+            const next = e.target.value as 'qemu' | 'uml';
+            setHypervisor(next);
+            setImage(next === 'uml' ? 'strata-mini-raw' : 'strata-mini');
+          }}>
+            <option value="qemu">QEMU</option>
+            <option value="uml" disabled={host ? !host.tools.umlKernel : false}>User-Mode Linux{host && !host.tools.umlKernel ? ' (linux.uml not installed)' : ''}</option>
           </select>
         </Field>
-        <div className="grid grid-cols-3 gap-3">
+        <Field label="Image" error={errorFor('image')} hint={uml ? 'A raw base: UML makes its COW file on it at the first start; the base is never written.' : 'The VM gets its own copy-on-write layer on this base; the base is never written.'}>
+          <select name="image" className={inputClass} value={image} onChange={(e) => setImage(e.target.value)}>
+            {bases.length === 0 && <option value={defaultImage}>{defaultImage}</option>}
+            {bases.map((b) => <option key={b.id} value={b.name === defaultImage && b.id !== initialImage ? defaultImage : b.id}>{b.snapshot ? `${b.name} (snapshot ${b.snapshot.name})` : b.name}</option>)}
+          </select>
+        </Field>
+        {uml && <Notice>UML is uniprocessor: the VM runs one vCPU (pin it to host CPUs from its vCPUs tab). It has no network and no CD-ROM.</Notice>}
+        {uml && (
+          <Field label="Memory directory (TMPDIR)" error={errorFor('umlMemoryDir')} hint="Where the file backing guest memory lives, e.g. a NUMA-local tmpfs; empty: the VM's own directory.">
+            <TextInput name="umlMemoryDir" value={memoryDir} placeholder="/dev/shm" onChange={(e) => setMemoryDir(e.target.value)} />
+          </Field>
+        )}
+        {!uml && <div className="grid grid-cols-3 gap-3">
           <Field label="Sockets" error={errorFor('sockets')}><TextInput name="sockets" type="number" min={1} value={cpu.sockets} onChange={setCount('sockets')} /></Field>
           <Field label="Cores" error={errorFor('cores')}><TextInput name="cores" type="number" min={1} value={cpu.cores} onChange={setCount('cores')} /></Field>
           <Field label="Threads" error={errorFor('threads')}><TextInput name="threads" type="number" min={1} value={cpu.threads} onChange={setCount('threads')} /></Field>
-        </div>
-        {host && vcpus > host.cpu.logicalCpus && (
+        </div>}
+        {!uml && host && vcpus > host.cpu.logicalCpus && (
           <Notice tone="warn">{vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Over-committing one VM's CPUs makes it slower, not faster.</Notice>
         )}
         <div className="grid grid-cols-2 gap-3">
           <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
             <TextInput name="memoryMiB" type="number" min={64} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
           </Field>
-          <Field label="Accelerator" error={errorFor('accelerator')} hint={host ? `auto = ${host.accelerator.selected.toUpperCase()} on this host` : undefined}>
+          {!uml && <Field label="Accelerator" error={errorFor('accelerator')} hint={host ? `auto = ${host.accelerator.selected.toUpperCase()} on this host` : undefined}>
             <select name="accelerator" className={inputClass} value={accelerator} onChange={(e) => setAccelerator(e.target.value as typeof accelerator)}>
               <option value="auto">auto</option>
               <option value="tcg">TCG (emulation)</option>
               <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>KVM{host && !host.accelerator.kvm.usable ? ' (not usable here)' : ''}</option>
             </select>
-          </Field>
+          </Field>}
         </div>
         {serverError && !serverError.field && <Notice tone="warn">{serverError.message}</Notice>}
       </form>

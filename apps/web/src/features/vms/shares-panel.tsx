@@ -35,7 +35,8 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const host = useHost().data;
   const { attach } = useShareMutations();
   const [shareId, setShareId] = useState(shares[0]?.id ?? '');
-  const [transport, setTransport] = useState<ShareTransport>('virtiofs');
+  const transports: ShareTransport[] = vm.hypervisor === 'uml' ? ['hostfs'] : ['virtiofs', '9p'];
+  const [transport, setTransport] = useState<ShareTransport>(transports[0]!);
   const [tag, setTag] = useState(shares[0]?.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 31) ?? '');
   const [readonly, setReadonly] = useState(false);
   const [options, setOptions] = useState<Options>({});
@@ -64,13 +65,19 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
         </select>
       </Field>
       <Field label="Transport">
-        <Select name="transport" value={transport} values={['virtiofs', '9p']} onChange={(v) => switchTo(v as ShareTransport)} />
+        <Select name="transport" value={transport} values={transports} onChange={(v) => switchTo(v as ShareTransport)} />
       </Field>
       <Field label="Tag" error={err('body.tag')} hint={`The guest mounts it at /mnt/${tag || '<tag>'}.`}>
         <TextInput name="tag" value={tag} onChange={(e) => setTag(e.target.value)} />
       </Field>
       <Check label="Read-only" checked={readonly} disabled={!!roBlocked} title={roBlocked ? host?.shares.virtiofsReadonly.reason : undefined} onChange={setReadonly} />
-      {transport === 'virtiofs' ? (
+      {transport === 'hostfs' ? (
+        <Notice>
+          hostfs (seed 000): the UML kernel reads the host directory directly. It runs in a sandbox where only the share, the VM's own files and
+          what the kernel needs exist, as an unprivileged user (writable shares get a POSIX ACL for it). Changes made on the host while the guest
+          runs may not be seen by the guest until it remounts.
+        </Notice>
+      ) : transport === 'virtiofs' ? (
         <div className="grid grid-cols-2 gap-3">
           <Field label="Cache" error={err('body.options.cache')}><Select name="cache" value={String(options.cache ?? 'auto')} values={['auto', 'always', 'none']} onChange={(v) => set({ cache: v })} /></Field>
           <Field label="Thread pool" error={err('body.options.threadPoolSize')} hint="0: requests served on the queue thread">
@@ -93,7 +100,7 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           {options.securityModel === 'passthrough' && <div className="col-span-2"><Notice tone="warn">passthrough: QEMU runs as root, so files the guest's root creates belong to root on the host.</Notice></div>}
         </div>
       )}
-      {isLive(vm) && <Notice>{transport === 'virtiofs' ? 'The VM is running: Strata plugs the share in now if its memory is shared (it started with a virtiofs share); otherwise it applies at the next start.' : 'The VM is running: QEMU cannot plug 9p in live, so this applies at the next start.'}</Notice>}
+      {isLive(vm) && <Notice>{transport === 'hostfs' ? 'The VM is running: the share applies at the next start (its sandbox is built at start).' : transport === 'virtiofs' ? 'The VM is running: Strata plugs the share in now if its memory is shared (it started with a virtiofs share); otherwise it applies at the next start.' : 'The VM is running: QEMU cannot plug 9p in live, so this applies at the next start.'}</Notice>}
       {other && <ErrorBanner error={other} />}
     </Dialog>
   );

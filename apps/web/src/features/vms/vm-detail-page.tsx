@@ -15,9 +15,10 @@ import { VmPowerButtons } from './vm-actions';
 import { EditVmDialog } from './edit-vm-dialog';
 import { VcpuPanel } from './vcpu-panel';
 import { SharesPanel } from './shares-panel';
+import { UmlPanel } from './uml-panel';
 import { DisksPanel } from './disks-panel';
 
-const tabs = ['Overview', 'Console', 'vCPUs', 'Disks', 'Shares'] as const;
+const tabs = ['Overview', 'Console', 'vCPUs', 'Disks', 'Shares', 'UML'] as const;
 type Tab = (typeof tabs)[number];
 
 function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
@@ -35,13 +36,18 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
         </div>
       )}
       <Card title="CPU" actions={edit}>
-        <Facts rows={[
+        {vm.hypervisor === 'uml' ? <Facts rows={[
+          ['vCPUs', <span data-testid="vcpu-count">1 (UML is uniprocessor)</span>],
+          ['CPU', 'the host CPU: the guest kernel runs as host processes'],
+          ['Pinning', vm.pinning.vcpus.length === 0 ? 'none' : `the whole UML process tree → ${vm.pinning.vcpus[0]!.cpus.join(',')}`],
+          ['Memory file in', vm.umlMemoryDir ?? "the VM's own directory"],
+        ]} /> : <Facts rows={[
           ['vCPUs', <span data-testid="vcpu-count">{vm.vcpus} of {vm.maxVcpus}</span>],
           ['Topology', <span data-testid="topology">{`${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`}</span>],
           ['CPU model', vm.cpuModel ?? 'QEMU default (qemu64)'],
           ['Accelerator', vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${vm.accelerator} (at next start)`],
           ['Pinning', vm.pinning.vcpus.length === 0 ? 'none' : vm.pinning.vcpus.map((p) => `vCPU ${p.index} → ${p.cpus.join(',')}`).join('; ')],
-        ]} />
+        ]} />}
       </Card>
       <Card title="Devices" actions={edit}>
         <Facts rows={[
@@ -94,7 +100,7 @@ export function VmDetailPage() {
       />
       {actionError && <div className="mb-4"><ErrorBanner error={actionError} /></div>}
       <div role="tablist" className="mb-4 flex gap-1 border-b border-slate-200 dark:border-slate-800">
-        {tabs.map((t) => (
+        {tabs.filter((t) => t !== 'UML' || vm.hypervisor === 'uml').map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} type="button" onClick={() => setTab(t)}
             className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab === t ? 'border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200'}`}>
             {t}
@@ -107,6 +113,7 @@ export function VmDetailPage() {
       {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
       {tab === 'Disks' && <DisksPanel vm={vm} images={images} />}
       {tab === 'Shares' && <SharesPanel vm={vm} />}
+      {tab === 'UML' && vm.hypervisor === 'uml' && <UmlPanel vm={vm} />}
       {confirmDelete && (
         <Dialog title={`Delete ${vm.name}?`} onClose={() => setConfirmDelete(false)} footer={<>
           <Button onClick={() => setConfirmDelete(false)}>Cancel</Button>
