@@ -7,6 +7,7 @@ import { ErrorBanner, Notice, Spinner } from '../components/feedback';
 import { formatBytes } from '../components/format';
 
 const labels: Record<MergeMode, string> = { commit: 'Commit into the parent', stream: 'Stream the parent up', 'new-base': 'Merge into a new base' };
+const umlLabels: Record<MergeMode, string> = { commit: 'uml_moo -d: merge in place into the backing file', stream: 'Stream', 'new-base': 'uml_moo: merge into a new backing file (safe)' };
 
 /** One click merges a layer: the safe mode is chosen by default, and the dialog says what will happen. */
 export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => void }) {
@@ -17,7 +18,10 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
   const [confirmed, setConfirmed] = useState(false);
   const job = useJob(jobId).data;
   const allowed = plan?.modes.filter((m) => m.allowed) ?? [];
-  const safeDefault = allowed.find((m) => m.mode === 'commit' && m.invalidates.length === 0) ?? allowed.find((m) => m.mode === 'new-base') ?? allowed[0];
+  // uml_moo's safe mode writes a new backing file; in place (-d) is a deliberate choice.
+  const safeDefault = layer.format === 'uml-cow'
+    ? allowed.find((m) => m.mode === 'new-base') ?? allowed[0]
+    : allowed.find((m) => m.mode === 'commit' && m.invalidates.length === 0) ?? allowed.find((m) => m.mode === 'new-base') ?? allowed[0];
   const mode = picked ?? safeDefault?.mode ?? null;
   const choice = plan?.modes.find((m) => m.mode === mode);
   const running = job?.state === 'running' || job?.state === 'queued';
@@ -46,7 +50,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
               <label key={m.mode} className={`flex gap-3 rounded-md border p-3 text-sm ${m.allowed ? 'border-slate-200 dark:border-slate-700' : 'border-slate-100 opacity-60 dark:border-slate-800'}`}>
                 <input type="radio" name="mode" value={m.mode} disabled={!m.allowed} checked={mode === m.mode} onChange={() => setPicked(m.mode)} />
                 <span>
-                  <span className="font-medium">{labels[m.mode]}</span>
+                  <span className="font-medium">{(layer.format === 'uml-cow' ? umlLabels : labels)[m.mode]}</span>
                   <span className="block text-slate-500">{m.reason}</span>
                   {m.allowed && <span className="block text-xs text-slate-400">needs up to {formatBytes(m.spaceNeeded)} of {formatBytes(plan.freeSpace)} free</span>}
                 </span>
