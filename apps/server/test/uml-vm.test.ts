@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
@@ -57,10 +57,34 @@ describe('UML VMs with real linux.uml', () => {
     expect(kernels.length).toBeGreaterThan(0);
   });
 
+  it('pins the whole UML process tree to chosen host CPUs (taskset), live', async () => {
+    const pinned = await api<{ index: number; threadId: number; affinity: number[] }[]>('PUT', `/vms/${vm.id}/pinning`, { vcpus: [{ index: 0, cpus: [1] }] });
+    expect(pinned.status, JSON.stringify(pinned.body)).toBe(200);
+    expect(pinned.body).toEqual([expect.objectContaining({ index: 0, affinity: [1] })]);
+    const tree = pidsMentioning(`umid=strata-${vm.id}`);
+    expect(tree.length).toBeGreaterThan(2);
+    for (const pid of tree) expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Cpus_allowed_list:\s+1$/m);
+  });
+
   it('shuts down cleanly through Ctrl-Alt-Del and leaves no process', async () => {
     await api('POST', `/vms/${vm.id}/shutdown`);
     await waitForState(vm.id, 'stopped', 60_000);
     expect((await api<Vm>('GET', `/vms/${vm.id}`)).body.lastError).toBeNull();
     expect(pidsMentioning(`umid=strata-${vm.id}`)).toEqual([]);
+  });
+
+  it('backs guest memory with a file in the chosen directory (TMPDIR), and is pinned from its first instruction', async () => {
+    const memDir = `${server.dataDir}/numa0-tmpfs`;
+    mkdirSync(memDir);
+    const other = (await api<Vm>('POST', '/vms', { name: 'uml2', hypervisor: 'uml', memoryMiB: 96, umlMemoryDir: memDir })).body;
+    expect(other.umlMemoryDir).toBe(memDir);
+    await api('PUT', `/vms/${other.id}/pinning`, { vcpus: [{ index: 0, cpus: [0] }] });
+    (await startAndOpen(server, api, other.id)).close();
+    const kernel = pidsMentioning(`umid=strata-${other.id}`).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/linux.uml'))!;
+    expect(readFileSync(`/proc/${kernel}/maps`, 'utf8')).toContain(`${memDir}/strata-uml-${other.id}/`);
+    const argv = JSON.parse(readFileSync(`${server.dataDir}/vms/${other.id}/uml.argv.json`, 'utf8')) as string[];
+    expect(argv.slice(0, 3)).toEqual(['taskset', '-c', '0']);
+    await api('POST', `/vms/${other.id}/stop`);
+    await waitForState(other.id, 'stopped', 30_000);
   });
 });

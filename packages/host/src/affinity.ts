@@ -19,8 +19,9 @@ export function parseLastCpu(stat: string): number {
   return Number(fields[39 - 3]);
 }
 
+/** A thread of `pid`, or (UML: a VM is several processes) a process of its own when it is not one. */
 export function readAffinity(pid: number, tid: number): { affinity: number[]; lastCpu: number } {
-  const base = `/proc/${pid}/task/${tid}`;
+  const base = existsSync(`/proc/${pid}/task/${tid}`) ? `/proc/${pid}/task/${tid}` : `/proc/${tid}`;
   const status = readFileSync(`${base}/status`, 'utf8');
   const list = status.match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1] ?? '';
   return { affinity: parseCpuList(list), lastCpu: parseLastCpu(readFileSync(`${base}/stat`, 'utf8')) };

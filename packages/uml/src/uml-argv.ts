@@ -23,7 +23,8 @@ export const umlPaths = (dir: string, vmId: string, memoryDir?: string | null): 
   pidFile: `${dir}/uml.pid`,
   mconsole: `${dir}/${umid(vmId)}/mconsole`,
   disksDir: `${dir}/disks`,
-  memoryDir: memoryDir ?? `${dir}/mem`,
+  // A directory of its own inside the chosen one: the sandbox sees and the user owns only that.
+  memoryDir: memoryDir ? `${memoryDir}/strata-uml-${vmId}` : `${dir}/mem`,
 });
 
 /** ubda, ubdb, ... as the guest names them. */

@@ -42,7 +42,7 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
       const pid = existsSync(paths.pidFile) ? Number(readFileSync(paths.pidFile, 'utf8')) : 0;
       if (pid && isOurUml(pid, vm.id)) throw new Error(`UML for this VM is already running as pid ${pid}`);
       await killVm(vm.id);
-      for (const d of [plan.dir, paths.disksDir, ...(vm.umlMemoryDir ? [] : [paths.memoryDir])]) {
+      for (const d of [plan.dir, paths.disksDir, paths.memoryDir]) {
         mkdirSync(d, { recursive: true });
         own(d);
       }

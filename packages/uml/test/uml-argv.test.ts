@@ -30,7 +30,7 @@ describe('the UML sandbox and kernel command line', () => {
     const argv = umlSandboxArgv(plan({ vm, shares: [] }), umlPaths('/data/vms/u1', 'u1', '/dev/shm'), { cpus: [1], uid: 60123, gid: 60123 });
     expect(argv.slice(0, 4)).toEqual(['taskset', '-c', '1', '/usr/bin/bwrap']);
     expect(after(argv, '--setenv')).toEqual(['TMPDIR']);
-    expect(argv[argv.indexOf('TMPDIR') + 1]).toBe('/dev/shm');
+    expect(argv[argv.indexOf('TMPDIR') + 1]).toBe('/dev/shm/strata-uml-u1');
     expect(argv.filter((a) => a.startsWith('hostfs='))).toEqual([]);
   });
 
