@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Vm } from '@strata/contract';
@@ -86,5 +87,22 @@ describe('UML VMs with real linux.uml', () => {
     expect(argv.slice(0, 3)).toEqual(['taskset', '-c', '0']);
     await api('POST', `/vms/${other.id}/stop`);
     await waitForState(other.id, 'stopped', 30_000);
+  });
+
+  it('boots from a share over hostfs as its root file system (seed 000)', async () => {
+    const rootDir = `${server.config.shareRoots[0]}/rootfs`;
+    mkdirSync(rootDir, { recursive: true });
+    const base = (await images()).find((i) => i.name === 'strata-mini-raw')!;
+    execFileSync('debugfs', ['-R', `rdump / ${rootDir}`, base.path], { stdio: 'ignore' });
+    const share = (await api<{ id: string }>('POST', '/shares', { name: 'rootfs', path: rootDir })).body;
+    const vm3 = (await api<Vm>('POST', '/vms', { name: 'uml-hostfs-root', hypervisor: 'uml', memoryMiB: 96, umlRootShareId: share.id })).body;
+    expect(vm3.umlRootShareId).toBe(share.id);
+    const console3 = await startAndOpen(server, api, vm3.id);
+    expect(await console3.run("awk '$2 == \"/\" { print $3 }' /proc/mounts")).toMatch(/hostfs/);
+    await console3.run('echo written-by-the-guest > /root/on-hostfs.txt; sync');
+    console3.close();
+    expect(readFileSync(`${rootDir}/root/on-hostfs.txt`, 'utf8')).toBe('written-by-the-guest\n');
+    await api('POST', `/vms/${vm3.id}/stop`);
+    await waitForState(vm3.id, 'stopped', 30_000);
   });
 });

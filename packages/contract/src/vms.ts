@@ -123,6 +123,7 @@ export const Vm = Type.Object({
   boot: BootOrder,
   shutdownTimeoutSec: Type.Integer(),
   umlMemoryDir: Type.Union([Type.String(), Type.Null()], { description: "UML: the directory (TMPDIR) whose file backs guest memory; null: the VM's own directory" }),
+  umlRootShareId: Type.Union([Type.String(), Type.Null()], { description: 'UML: boot with this share as the root file system over hostfs (seed 000) instead of ubd0' }),
   shutdownDeadline: Type.Union([Type.String(), Type.Null()], { description: 'when a graceful shutdown under way turns into a forced stop' }),
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
@@ -133,6 +134,8 @@ export const Vm = Type.Object({
 export type Vm = Static<typeof Vm>;
 
 const UmlMemoryDir = Type.Union([Type.String({ minLength: 1, maxLength: 1024, description: 'an existing absolute directory, e.g. a NUMA-local tmpfs' }), Type.Null()]);
+
+const UmlRootShare = Type.Union([Type.String({ minLength: 1, maxLength: 64, description: 'a share holding a whole root file system' }), Type.Null()]);
 
 export const UmlAction = Type.Object(
   {
@@ -167,6 +170,7 @@ export const VmCreate = Type.Object(
     boot: Type.Optional(BootOrder),
     shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
     umlMemoryDir: Type.Optional(UmlMemoryDir),
+    umlRootShareId: Type.Optional(UmlRootShare),
   },
   { additionalProperties: false },
 );
@@ -188,6 +192,7 @@ export const VmPatch = Type.Object(
     boot: Type.Optional(BootOrder),
     shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
     umlMemoryDir: Type.Optional(UmlMemoryDir),
+    umlRootShareId: Type.Optional(UmlRootShare),
   },
   { additionalProperties: false, minProperties: 1 },
 );

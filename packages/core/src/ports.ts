@@ -116,6 +116,8 @@ export interface LaunchPlan {
   cdrom: string | null;
   /** Exports, each with its directory resolved and checked just before this start. */
   shares: LaunchShare[];
+  /** UML: the root file system's directory (hostfs), resolved and checked like a share. */
+  umlRoot?: string | null;
   /** The VM's own directory: sockets, pidfile, logs. */
   dir: string;
 }

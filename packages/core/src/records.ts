@@ -88,6 +88,8 @@ export interface VmRecord {
   shutdownDeadline: string | null;
   /** UML: the directory backing guest memory (TMPDIR); null is the VM's own directory. */
   umlMemoryDir: string | null;
+  /** UML: a share booted as the root file system over hostfs. */
+  umlRootShareId: string | null;
   pid: number | null;
   /** Set when Strata asked the VM to stop, so that its exit is not mistaken for a crash. */
   stopRequested: boolean;

@@ -40,6 +40,11 @@ export function createVmConfig(ctx: VmContext) {
     return image;
   };
 
+  const validateRootShare = (id: string | null | undefined, field: string): void => {
+    if (id === null || id === undefined) return;
+    if (!deps.shares.get(id)) throw invalid(field, `no share with id '${id}'`);
+  };
+
   const validateMemoryDir = (dir: string | null | undefined, field: string): void => {
     if (dir === null || dir === undefined) return;
     if (!dir.startsWith('/') || dir.includes('\0') || dir.split('/').includes('..')) throw invalid(field, 'must be an absolute path without ..');
@@ -66,6 +71,7 @@ export function createVmConfig(ctx: VmContext) {
     const memoryMiB = body.memoryMiB ?? DEFAULT_MEMORY_MIB;
     validateMemory(memoryMiB, await hostLimits());
     validateMemoryDir(body.umlMemoryDir, 'body.umlMemoryDir');
+    validateRootShare(body.umlRootShareId, 'body.umlRootShareId');
     const base = resolveImage(body.image ?? `${deps.defaultImage}-raw`);
     if (base.format !== 'raw') throw invalid('body.image', `a UML VM needs a raw base (a COW's backing must be a plain file); '${base.name}' is ${base.format}`);
     const id = deps.newId();
@@ -75,7 +81,7 @@ export function createVmConfig(ctx: VmContext) {
       cpuModel: null, pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: 'auto', runningAccelerator: null,
       disks: [{ id: 'disk0', imageId: top.id, bus: 'virtio' }], shares: [], cdrom: null, network: { mode: 'none', forwards: [] },
       boot: DEFAULT_BOOT, shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null,
-      umlMemoryDir: body.umlMemoryDir ?? null, pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
+      umlMemoryDir: body.umlMemoryDir ?? null, umlRootShareId: body.umlRootShareId ?? null, pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
     };
     vms.insert(record);
     deps.events.emit({ type: 'images.changed' });
@@ -108,7 +114,7 @@ export function createVmConfig(ctx: VmContext) {
         id, name: body.name, hypervisor, state: 'defined', imageId: base.id, cpu, vcpus, cpuModel: body.cpuModel ?? null,
         pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: body.accelerator ?? 'auto', runningAccelerator: null,
         disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], shares: [], cdrom: body.cdrom ?? null, network, boot: body.boot ?? DEFAULT_BOOT,
-        shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null, umlMemoryDir: null,
+        shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null, umlMemoryDir: null, umlRootShareId: null,
         pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
       };
       vms.insert(record);
@@ -132,10 +138,11 @@ export function createVmConfig(ctx: VmContext) {
         if (vm.hypervisor === 'uml') {
           const notUml = (['cpu', 'vcpus', 'cpuModel', 'balloonMiB', 'accelerator', 'cdrom', 'network', 'disks'] as const).find((f) => patch[f] !== undefined);
           if (notUml) throw invalid(`body.${notUml}`, `UML VMs have no ${notUml} to change (uniprocessor, no balloon, network or CD-ROM)`);
-        } else if (patch.umlMemoryDir !== undefined) {
-          throw invalid('body.umlMemoryDir', 'only UML VMs have a memory directory');
+        } else if (patch.umlMemoryDir !== undefined || patch.umlRootShareId !== undefined) {
+          throw invalid(patch.umlMemoryDir !== undefined ? 'body.umlMemoryDir' : 'body.umlRootShareId', 'only UML VMs have this');
         }
         validateMemoryDir(patch.umlMemoryDir, 'body.umlMemoryDir');
+        validateRootShare(patch.umlRootShareId, 'body.umlRootShareId');
         const cpu = patch.cpu ?? vm.cpu;
         validateTopology(cpu);
         const vcpus = patch.vcpus ?? (patch.cpu ? vcpuCount(cpu) : vm.vcpus);
@@ -167,6 +174,7 @@ export function createVmConfig(ctx: VmContext) {
           ...(patch.boot !== undefined && { boot: patch.boot }),
           ...(patch.shutdownTimeoutSec !== undefined && { shutdownTimeoutSec: patch.shutdownTimeoutSec }),
           ...(patch.umlMemoryDir !== undefined && { umlMemoryDir: patch.umlMemoryDir }),
+          ...(patch.umlRootShareId !== undefined && { umlRootShareId: patch.umlRootShareId }),
         };
         if (running) {
           const { handle } = ctx.liveOf(vm);

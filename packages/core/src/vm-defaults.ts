@@ -21,6 +21,7 @@ export function withDefaults(stored: Partial<VmRecord> & Pick<VmRecord, 'id' | '
     shutdownTimeoutSec: DEFAULT_SHUTDOWN_TIMEOUT_SEC,
     shutdownDeadline: null,
     umlMemoryDir: null,
+    umlRootShareId: null,
     ...stored,
   } as VmRecord;
 }

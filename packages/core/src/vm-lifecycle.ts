@@ -97,6 +97,7 @@ export function createVmLifecycle(ctx: VmContext) {
         });
         const boot = disks[0] ? ctx.bootOf(disks[0].disk.imageId) : null;
         const shares = shareOps.sharesForLaunch(vm);
+        const umlRoot = shareOps.rootForLaunch(vm);
         const cdrom = vm.cdrom ? images.get(vm.cdrom) : undefined;
         if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path))) throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
         await publish(vms.update(id, {
@@ -106,7 +107,7 @@ export function createVmLifecycle(ctx: VmContext) {
         let handle: RunningVm;
         try {
           handle = await driver.launch({
-            vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null, shares,
+            vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null, shares, umlRoot,
             disks: disks.map(({ disk, chain }) => ({
               id: disk.id, path: chain[0]!.path, format: chain[0]!.format, bus: disk.bus,
               ...(chain[0]!.format === 'uml-cow' && chain[1] ? { backing: chain[1].path } : {}),

@@ -87,6 +87,18 @@ export function createVmShares(ctx: VmContext) {
       });
     },
 
+    /** The root file system share of a UML VM, checked like every share right before the start. */
+    rootForLaunch(vm: VmRecord): string | null {
+      if (!vm.umlRootShareId) return null;
+      const share = deps.shares.get(vm.umlRootShareId);
+      if (!share) throw conflict('share_missing', 'the root file system share no longer exists');
+      try {
+        return resolve(share.path, 'umlRootShareId');
+      } catch (err) {
+        throw conflict('share_invalid', `root share ${share.name} cannot be exported: ${(err as Error).message}`);
+      }
+    },
+
     /** Right before a start: each share resolved and checked again, or the start is refused. */
     sharesForLaunch(vm: VmRecord): LaunchShare[] {
       return vm.shares.map((s, i) => {

@@ -5,6 +5,8 @@ export const BWRAP = '/usr/bin/bwrap';
 export const SETPRIV = '/usr/bin/setpriv';
 /** Where hostfs shares appear inside the sandbox; the kernel's hostfs= points here. */
 export const HOSTFS_ROOT = '/strata-hostfs';
+/** The root file system's place under hostfs=: a dot name, which no share tag can take. */
+const ROOT_DIR = '.root';
 
 export interface UmlPaths {
   consoleLog: string;
@@ -59,10 +61,12 @@ export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
   const { vm, dir } = plan;
   const disks = plan.disks.map((d, i) => `ubd${i}=${d.backing ? `${d.path},${d.backing}` : d.path}`);
   const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
+  // hostfs joins hostfs= and the mount's path as text, rootflags= included.
+  const root = plan.umlRoot ? ['root=/dev/root', 'rootfstype=hostfs', `rootflags=${ROOT_DIR}`] : ['root=/dev/ubda'];
   return [
     UML_KERNEL, `umid=${umid(vm.id)}`, `uml_dir=${dir}`, `mem=${vm.memoryMiB}M`, ...disks,
-    'root=/dev/ubda', 'rw', 'con=null', 'con0=fd:0,fd:1', 'panic=-1',
-    ...(hostfs.length > 0 ? [`hostfs=${HOSTFS_ROOT}`] : []),
+    ...root, 'rw', 'con=null', 'con0=fd:0,fd:1', 'panic=-1',
+    ...(hostfs.length > 0 || plan.umlRoot ? [`hostfs=${HOSTFS_ROOT}`] : []),
     ...hostfs.map(guestMount),
   ];
 }
@@ -90,6 +94,7 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
   ];
   const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
   for (const share of hostfs) argv.push(share.readonly ? '--ro-bind' : '--bind', share.path, `${HOSTFS_ROOT}/${share.tag}`);
+  if (plan.umlRoot) argv.push('--bind', plan.umlRoot, `${HOSTFS_ROOT}/${ROOT_DIR}`);
   // UML backs guest memory with a file in TMPDIR (seed 000: put it on a NUMA-local tmpfs).
   argv.push(
     '--setenv', 'TMPDIR', paths.memoryDir, '--chdir', plan.dir, '--',

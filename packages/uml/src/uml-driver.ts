@@ -51,10 +51,8 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
       if (!existsSync(paths.consoleIn)) await runOk(['mkfifo', '-m', '0600', paths.consoleIn]);
       own(paths.consoleIn);
       // The kernel writes into a plain file through hostfs; the unprivileged user needs rights on writable shares.
-      for (const share of plan.shares) {
-        if (share.transport !== 'hostfs' || share.readonly) continue;
-        await runOk(['setfacl', '-R', '-m', `u:${options.uid}:rwX,d:u:${options.uid}:rwX`, share.path]);
-      }
+      const writable = [...plan.shares.filter((s) => s.transport === 'hostfs' && !s.readonly).map((s) => s.path), ...(plan.umlRoot ? [plan.umlRoot] : [])];
+      for (const path of writable) await runOk(['setfacl', '-R', '-P', '-m', `u:${options.uid}:rwX,d:u:${options.uid}:rwX`, path]);
       const log = openSync(paths.consoleLog, 'a');
       own(paths.consoleLog);
       writeSync(log, `${UML_RUN_MARKER} ${new Date().toISOString()}\r\n`);

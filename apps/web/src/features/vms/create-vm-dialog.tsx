@@ -4,6 +4,7 @@ import type { Vm } from '@strata/contract';
 import { ApiError } from '../../api/client';
 import { useHost } from '../../api/get-host';
 import { useImages } from '../../api/get-images';
+import { useShares } from '../../api/share-actions';
 import { useVmMutations } from '../../api/vm-actions';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
@@ -32,6 +33,8 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
   const [name, setName] = useState(() => nextName(vms));
   const [image, setImage] = useState(initialImage ?? 'strata-mini');
   const [memoryDir, setMemoryDir] = useState('');
+  const [rootShare, setRootShare] = useState('');
+  const shares = useShares().data ?? [];
   const [cpu, setCpu] = useState({ sockets: 1, cores: 1, threads: 1 });
   const [memoryMiB, setMemory] = useState(256);
   const [accelerator, setAccelerator] = useState<'auto' | 'kvm' | 'tcg'>('auto');
@@ -50,7 +53,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
     setServerError(null);
     create.mutate(
       uml
-        ? { name, hypervisor, image, memoryMiB, network: { mode: 'none', forwards: [] }, ...(memoryDir ? { umlMemoryDir: memoryDir } : {}) }
+        ? { name, hypervisor, image, memoryMiB, network: { mode: 'none', forwards: [] }, ...(memoryDir ? { umlMemoryDir: memoryDir } : {}), ...(rootShare ? { umlRootShareId: rootShare } : {}) }
         : { name, image, cpu, memoryMiB, accelerator },
       {
         onSuccess: (vm) => navigate(`/vms/${vm.id}`),
@@ -94,6 +97,14 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
           </select>
         </Field>
         {uml && <Notice>UML is uniprocessor: the VM runs one vCPU (pin it to host CPUs from its vCPUs tab). It has no network and no CD-ROM.</Notice>}
+        {uml && (
+          <Field label="Root file system" error={errorFor('umlRootShareId')} hint="hostfs as root (seed 000): the guest's / is a host directory holding a whole root tree.">
+            <select name="umlRootShareId" className={inputClass} value={rootShare} onChange={(e) => setRootShare(e.target.value)}>
+              <option value="">its disk (ubd0: the COW on the image above)</option>
+              {shares.map((s) => <option key={s.id} value={s.id}>hostfs: share {s.name} ({s.path})</option>)}
+            </select>
+          </Field>
+        )}
         {uml && (
           <Field label="Memory directory (TMPDIR)" error={errorFor('umlMemoryDir')} hint="Where the file backing guest memory lives, e.g. a NUMA-local tmpfs; empty: the VM's own directory.">
             <TextInput name="umlMemoryDir" value={memoryDir} placeholder="/dev/shm" onChange={(e) => setMemoryDir(e.target.value)} />
