@@ -33,6 +33,7 @@ test('create a UML VM with a hostfs share, read a host file in its console, merg
   await page.getByRole('tab', { name: 'Shares' }).click();
   await page.getByRole('button', { name: 'Attach share' }).click();
   const attach = page.getByRole('dialog', { name: 'Attach a share to uml-e2e' });
+  await attach.getByLabel('Share').selectOption({ label: `uml-docs — ${dir}` });
   await expect(attach.getByLabel('Transport')).toHaveValue('hostfs');
   await expect(attach.getByText('may not be seen by the guest')).toBeVisible();
   await attach.getByLabel('Tag').fill('docs');
