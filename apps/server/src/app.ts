@@ -34,6 +34,12 @@ import { hostRoutes } from './routes/host.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
 import { registerWeb } from './web.js';
+import { metricRoutes } from './routes/metrics.js';
+import { MetricsHub } from './metrics/metrics-hub.js';
+import { createHistory } from './metrics/history.js';
+import { createSampler } from './metrics/sampler.js';
+import { createHostSampler } from './metrics/host-sampler.js';
+import { renderPrometheus } from './metrics/prometheus.js';
 
 export const VERSION = '0.1.0';
 
@@ -78,6 +84,11 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   // Seed 000: a base changed while Strata was down invalidates its layers; say so at once.
   for (const image of imageService.list().filter((i) => !i.valid)) log(`image ${image.name} is invalid: ${image.invalidReason}`);
   const hub = new ConsoleHub();
+  const metricsHub = new MetricsHub();
+  const history = createHistory(db, config.metricsRetentionDays * 86_400_000);
+  const sampler = createSampler({
+    live: () => vms.liveVms(), hub: metricsHub, history, intervalMs: config.metricsIntervalMs, hostSample: createHostSampler(config.dataDir),
+  });
 
   const app = Fastify({
     logger: options.logger ? { level: config.logLevel } : false,
@@ -104,13 +115,20 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await api.register(jobRoutes, { jobs });
     await api.register(shareRoutes, { vms, events: bus });
     await api.register(umlRoutes, { vms });
+    await api.register(metricRoutes, { hub: metricsHub, history, vms });
     await api.register(hostRoutes, { host, bus });
     await api.register(eventRoutes, { bus });
     await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });
   }, { prefix: '/api/v1' });
+  // Prometheus scrapes /metrics with the bearer token (the guard covers this path too).
+  app.get('/metrics', { schema: { tags: ['metrics'], description: 'Prometheus text format' } }, async (_req, reply) => {
+    const names = new Map(vmsRepo.list().map((v) => [v.id, v.name]));
+    return reply.type('text/plain; version=0.0.4').send(renderPrometheus(sampler.latest(), sampler.latestHost(), names));
+  });
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {
+    sampler.stop();
     vms.detachAll(); // VMs outlive the server: let go of them, never stop them
     db.close();
   });

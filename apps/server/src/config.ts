@@ -18,12 +18,21 @@ export interface Config {
   logLevel: string;
   /** The unprivileged user (and group) UML kernels run as. */
   umlUid: number;
+  metricsIntervalMs: number;
+  metricsRetentionDays: number;
 }
 
 function port(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`STRATA_PORT must be a port number, not '${value}'`);
+  return n;
+}
+
+function bounded(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, not '${value}'`);
   return n;
 }
 
@@ -52,5 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kvmProbeTimeoutMs: Number(env.STRATA_KVM_PROBE_TIMEOUT_MS || 20_000),
     logLevel: env.STRATA_LOG_LEVEL || 'info',
     umlUid: uid(env.STRATA_UML_UID),
+    metricsIntervalMs: bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
+    metricsRetentionDays: bounded('STRATA_METRICS_RETENTION_DAYS', env.STRATA_METRICS_RETENTION_DAYS, 30, 1, 3650),
   };
 }

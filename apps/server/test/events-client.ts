@@ -2,26 +2,46 @@ import { request } from 'node:http';
 import type { StrataEvent } from '@strata/contract';
 import { TOKEN } from './harness.js';
 
-/** Collects the events /api/v1/events pushes, parsed from the SSE wire format. */
-export function collectEvents(baseUrl: string): { events: StrataEvent[]; ready: Promise<void>; close(): void } {
-  const events: StrataEvent[] = [];
+export interface SseFrame<T> {
+  id: number | null;
+  event: string;
+  data: T;
+  receivedAt: number;
+}
+
+/** Collects what an SSE endpoint sends, parsed from the wire format. */
+export function collectSse<T>(url: string, headers: Record<string, string> = {}): { frames: SseFrame<T>[]; ready: Promise<void>; close(): void } {
+  const frames: SseFrame<T>[] = [];
   let buffer = '';
   let connected!: () => void;
   const ready = new Promise<void>((r) => (connected = r));
-  const req = request(`${baseUrl}/api/v1/events`, { headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+  const req = request(url, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
       connected();
       buffer += chunk;
       for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const frame = buffer.slice(0, end);
+        const lines = buffer.slice(0, end).split('\n');
         buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-        if (data) events.push(JSON.parse(data) as StrataEvent);
+        const field = (name: string) => lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2)).join('\n');
+        const data = field('data');
+        if (data) frames.push({ id: field('id') ? Number(field('id')) : null, event: field('event') || 'message', data: JSON.parse(data) as T, receivedAt: Date.now() });
       }
     });
   });
   req.on('error', () => undefined);
   req.end();
-  return { events, ready, close: () => req.destroy() };
+  return { frames, ready, close: () => req.destroy() };
+}
+
+/** Collects the events /api/v1/events pushes. */
+export function collectEvents(baseUrl: string): { events: StrataEvent[]; ready: Promise<void>; close(): void } {
+  const sse = collectSse<StrataEvent>(`${baseUrl}/api/v1/events`);
+  return {
+    get events() {
+      return sse.frames.map((f) => f.data);
+    },
+    ready: sse.ready,
+    close: sse.close,
+  };
 }

@@ -6,3 +6,4 @@ export * from './vms.js';
 export * from './events.js';
 export * from './jobs.js';
 export * from './shares.js';
+export * from './metrics.js';

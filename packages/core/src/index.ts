@@ -18,3 +18,4 @@ export { createVmShares } from './vm-shares.js';
 export { shareOptions, mountCommand, NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from './share-options.js';
 export { createImageOps, type ImageOps } from './image-ops.js';
 export * from './share-path.js';
+export * from './metrics-rates.js';

@@ -1,5 +1,6 @@
 import type { Accelerator, CowInfo, HostInfo, StrataEvent } from '@strata/contract';
 import type { BootSpec, Fingerprint, ImageRecord, ShareRecord, VmRecord, VmShareRecord } from './records.js';
+import type { RawCounters } from './metrics-rates.js';
 
 export interface VmRepository {
   list(): VmRecord[];
@@ -157,6 +158,8 @@ export interface RunningVm {
   activeFile(diskId: string): Promise<string>;
   /** Plugs a share into the running guest; false when this hypervisor cannot (it then applies at next start). */
   attachShare?(share: LaunchShare): Promise<boolean>;
+  /** Counters for the metrics sampler (disks, CPU, memory, shares). */
+  counters?(shares: { tag: string; transport: string }[]): Promise<RawCounters>;
   /** UML's management console: one command, its reply. */
   mconsole?(command: string[]): Promise<string>;
   /** UML: ubd devices, and blank scratch disks plugged in and out live. */

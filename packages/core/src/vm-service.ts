@@ -1,6 +1,7 @@
 import type { Vm } from '@strata/contract';
 import { conflict } from './errors.js';
 import type { RunningVm } from './ports.js';
+import type { VmRecord } from './records.js';
 import { createVmConfig } from './vm-config.js';
 import { createVmContext, type VmServiceDeps } from './vm-context.js';
 import { createVmLifecycle } from './vm-lifecycle.js';
@@ -61,6 +62,14 @@ export function createVmService(deps: VmServiceDeps, jobs: JobService) {
     async logTail(id: string, lines = 50): Promise<string[]> {
       const vm = ctx.mustGet(id);
       return ctx.driverFor(vm).logTail(deps.vmDir(vm.id), lines);
+    },
+
+    /** Every VM with a process, for the metrics sampler. */
+    liveVms(): { record: VmRecord; handle: RunningVm }[] {
+      return [...ctx.live].flatMap(([id, entry]) => {
+        const record = vms.get(id);
+        return record ? [{ record, handle: entry.handle }] : [];
+      });
     },
 
     running(id: string): RunningVm | undefined {

@@ -5,3 +5,4 @@ export { parseCpuList, formatCpuList, parseLastCpu, readAffinity, setAffinity, t
 export { readKsm, bridgeAvailability } from './ksm.js';
 export { readTail } from './file-tail.js';
 export { processesWithArg, childrenOf } from './procs.js';
+export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';

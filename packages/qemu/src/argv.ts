@@ -70,7 +70,8 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
   const max = vcpuCount(vm.cpu);
   const argv = [
     binary,
-    '-name', `${processName(vm.id)},process=${processName(vm.id)}`,
+    // debug-threads names vCPU and worker threads (the 9p share metric reads the workers).
+    '-name', `${processName(vm.id)},process=${processName(vm.id)},debug-threads=on`,
     '-machine', 'pc',
     '-accel', plan.accelerator,
     '-smp', `cpus=${Math.min(vm.vcpus, max)},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${max}`,
@@ -97,7 +98,7 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
   for (const disk of plan.disks) {
     const drive = `drive-${disk.id}`;
     argv.push(
-      '-drive', `if=none,id=${drive},file=${escapeOption(disk.path)},format=${disk.format},node-name=${disk.id},cache=writeback,aio=threads`,
+      '-drive', `if=none,id=${drive},file=${escapeOption(disk.path)},format=${disk.format},node-name=${disk.id},cache=writeback,aio=io_uring`,
       '-device', deviceFor(disk.bus, disk.id, drive),
     );
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAlive } from '@strata/host';
-import type { ExitInfo, LaunchShare, RunningVm } from '@strata/core';
+import type { ExitInfo, LaunchShare, RawCounters, RunningVm } from '@strata/core';
+import { qemuCounters } from './qemu-counters.js';
 import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
@@ -95,6 +96,10 @@ export class QemuProcess implements RunningVm {
   async vcpuThreads(): Promise<{ index: number; threadId: number }[]> {
     const cpus = await this.qmp.execute<{ 'cpu-index': number; 'thread-id': number }[]>('query-cpus-fast');
     return cpus.map((c) => ({ index: c['cpu-index'], threadId: c['thread-id'] })).sort((a, b) => a.index - b.index);
+  }
+
+  counters(shares: { tag: string; transport: string }[]): Promise<RawCounters> {
+    return qemuCounters(this.qmp, this.pid, this.dir, shares);
   }
 
   /** device_add for each free slot that query-hotpluggable-cpus offers, until `count` vCPUs are present. */

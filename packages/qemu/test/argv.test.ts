@@ -35,7 +35,7 @@ describe('buildQemuArgv', () => {
     expect(option(argv, '-qmp')).toEqual(['unix:/data/vms/abc123/qmp.sock,server=on,wait=off']);
     expect(option(argv, '-pidfile')).toEqual(['/data/vms/abc123/qemu.pid']);
     expect(option(argv, '-chardev')[0]).toContain('path=/data/vms/abc123/console.sock,server=on,wait=off,logfile=/data/vms/abc123/console.log');
-    expect(option(argv, '-name')).toEqual(['strata-abc123,process=strata-abc123']);
+    expect(option(argv, '-name')).toEqual(['strata-abc123,process=strata-abc123,debug-threads=on']);
   });
 
   it('attaches each disk on its bus and boots the kernel with the root on the first disk', () => {

@@ -1,6 +1,6 @@
 import { chownSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import type { ExitInfo, LiveJobOptions, RunningVm } from '@strata/core';
-import { isAlive, processesWithArg, readTail, setAffinity, threadsOf } from '@strata/host';
+import type { ExitInfo, LiveJobOptions, RawCounters, RunningVm } from '@strata/core';
+import { isAlive, parseDiskstats, parseProcStat, processesWithArg, readTail, rssBytes, setAffinity, threadsOf } from '@strata/host';
 import { mconsole } from './mconsole.js';
 import { UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
 
@@ -167,6 +167,26 @@ export class UmlProcess implements RunningVm {
     if (!disk.path.startsWith(`${this.paths.disksDir}/scratch-`)) throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
     await this.mconsole(['remove', device]);
     rmSync(disk.path, { force: true });
+  }
+
+  /**
+   * The guest's own view through mconsole: proc diskstats per ubd device (sectors of 512 bytes,
+   * ms spent) and proc stat's busy share of its one CPU; memory from the kernel process. hostfs
+   * has no per-share counter, so no share numbers are given rather than invented ones.
+   */
+  async counters(): Promise<RawCounters> {
+    const [diskstats, stat] = await Promise.all([this.mconsole(['proc', 'diskstats']), this.mconsole(['proc', 'stat'])]);
+    const disks = [...parseDiskstats(diskstats)].flatMap(([name, d]) => {
+      const m = /^ubd([a-z])$/.exec(name);
+      if (!m) return [];
+      return [{
+        id: `disk${m[1]!.charCodeAt(0) - 97}`, rdBytes: d.sectorsRead * 512, wrBytes: d.sectorsWritten * 512,
+        rdOps: d.reads, wrOps: d.writes, rdTimeNs: d.readMs * 1e6, wrTimeNs: d.writeMs * 1e6,
+      }];
+    });
+    const cpu = parseProcStat(stat);
+    const kernel = this.kernelPid();
+    return { cpu: [{ index: 0, ticks: cpu.busy, totalTicks: cpu.total }], rssBytes: kernel ? rssBytes(kernel) : 0, disks, shares: [] };
   }
 
   hotplugVcpus(): Promise<void> {

@@ -12,6 +12,8 @@ const migrations: string[] = [
    CREATE TABLE vms (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
   `CREATE TABLE jobs (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL);`,
   `CREATE TABLE shares (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
+  `CREATE TABLE metric_points (vm TEXT NOT NULL, series TEXT NOT NULL, res INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+     PRIMARY KEY (vm, series, res, ts)) WITHOUT ROWID;`,
 ];
 
 export function openDatabase(path: string): Db {

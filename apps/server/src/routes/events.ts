@@ -1,9 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../events/event-bus.js';
-
-/** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
-const MAX_BACKLOG = 1 << 20;
-const HEARTBEAT_MS = 15_000;
+import { openSse } from '../events/sse.js';
 
 export const eventRoutes: FastifyPluginAsync<{ bus: EventBus }> = async (app, { bus }) => {
   const open = new Set<() => void>();
@@ -12,32 +9,9 @@ export const eventRoutes: FastifyPluginAsync<{ bus: EventBus }> = async (app, { 
     for (const end of open) end();
   });
   app.get('/events', { schema: { tags: ['events'], description: 'Server-sent events: StrataEvent JSON objects' } }, (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
     let id = 0;
-    const send = (text: string) => {
-      if (res.writableLength > MAX_BACKLOG) {
-        req.log.warn('dropping a slow event-stream client');
-        res.destroy();
-        return;
-      }
-      res.write(text);
-    };
-    send('retry: 2000\n: connected\n\n');
-    const unsubscribe = bus.subscribe((event) => send(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-    const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
-    const end = () => res.end();
-    open.add(end);
-    res.on('close', () => {
-      open.delete(end);
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    let unsubscribe = () => undefined as void;
+    const send = openSse(req, reply, open, () => unsubscribe());
+    unsubscribe = bus.subscribe((event) => send(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
   });
 };

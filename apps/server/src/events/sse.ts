@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
+export const MAX_BACKLOG = 1 << 20;
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Opens a server-sent event stream on a hijacked reply: heartbeats keep proxies from closing it,
+ * a client that cannot keep up is dropped. Returns `send` and registers `onClose`.
+ */
+export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() => void>, onClose: () => void): (text: string) => void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  const send = (text: string) => {
+    if (res.destroyed) return;
+    if (res.writableLength > MAX_BACKLOG) {
+      req.log.warn('dropping a slow event-stream client');
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  };
+  send('retry: 2000\n: connected\n\n');
+  const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
+  const end = () => res.end();
+  open.add(end);
+  res.on('close', () => {
+    open.delete(end);
+    clearInterval(heartbeat);
+    onClose();
+  });
+  return send;
+}

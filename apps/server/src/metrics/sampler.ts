@@ -1,0 +1,82 @@
+import type { HostSample, VmSample } from '@strata/contract';
+import { seriesOf, vmRates, type RawCounters, type RunningVm, type VmRecord } from '@strata/core';
+import type { History } from './history.js';
+import type { MetricsHub } from './metrics-hub.js';
+
+export const hostSeries = (h: HostSample): [string, number][] => [
+  ['cpu', h.cpuPercent], ['mem_used', h.memUsedBytes], ['disk.read_bps', h.disk.readBps], ['disk.write_bps', h.disk.writeBps],
+];
+
+export interface SamplerOptions {
+  live(): { record: VmRecord; handle: RunningVm }[];
+  hub: MetricsHub;
+  history: History;
+  intervalMs: number;
+  hostSample(ts: number): HostSample | null;
+}
+
+/**
+ * One sampler for all running VMs, every interval, whatever the number of viewers: counters from
+ * each hypervisor become rates here. A VM whose process changed (a restart) starts over: its first
+ * counters are a baseline, so a restart never shows as a negative rate or a spike.
+ */
+export function createSampler(opts: SamplerOptions) {
+  const prev = new Map<string, { pid: number; ts: number; counters: RawCounters }>();
+  const latest = new Map<string, VmSample>();
+  let latestHost: HostSample | null = null;
+  let lastMaintain = 0;
+  let busy = false;
+
+  const sampleVm = async (record: VmRecord, handle: RunningVm, ts: number) => {
+    if (!handle.counters) return;
+    const shares = record.shares.filter((s) => !s.pending).map((s) => ({ tag: s.tag, transport: s.transport }));
+    const counters = await handle.counters(shares).catch(() => null);
+    if (!counters) return;
+    const before = prev.get(record.id);
+    prev.set(record.id, { pid: handle.pid, ts, counters });
+    if (!before || before.pid !== handle.pid) return;
+    const sample = vmRates(record.id, before.counters, counters, ts - before.ts, ts);
+    if (!sample) return;
+    latest.set(record.id, sample);
+    opts.hub.publish({ type: 'vm', sample });
+    opts.history.record(record.id, ts, seriesOf(sample));
+  };
+
+  const tick = async () => {
+    if (busy) return; // a slow round is never stacked on another
+    busy = true;
+    try {
+      const ts = Date.now();
+      const host = opts.hostSample(ts);
+      if (host) {
+        latestHost = host;
+        opts.hub.publish({ type: 'host', sample: host });
+        opts.history.record('host', ts, hostSeries(host));
+      }
+      const entries = opts.live();
+      for (const id of [...prev.keys()]) {
+        if (!entries.some((e) => e.record.id === id)) {
+          prev.delete(id);
+          latest.delete(id);
+        }
+      }
+      await Promise.all(entries.map(({ record, handle }) => sampleVm(record, handle, ts)));
+      if (ts - lastMaintain >= 60_000) {
+        opts.history.maintain(ts);
+        lastMaintain = ts;
+      }
+    } finally {
+      busy = false;
+    }
+  };
+
+  const timer = setInterval(() => void tick(), opts.intervalMs);
+  return {
+    tick,
+    latest: () => [...latest.values()],
+    latestHost: () => latestHost,
+    stop: () => clearInterval(timer),
+  };
+}
+
+export type Sampler = ReturnType<typeof createSampler>;
