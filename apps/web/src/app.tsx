@@ -1,6 +1,8 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { useSession } from './api/get-session';
+import { useEffect } from 'react';
 import { useEventStream } from './api/use-event-stream';
+import { metricsStore } from './api/metrics-stream';
 import { ErrorBanner, Spinner } from './components/feedback';
 import { LoginPage } from './features/auth/login-page';
 import { AppShell } from './features/layout/app-shell';
@@ -14,6 +16,8 @@ import { VmListPage } from './features/vms/vm-list-page';
 export function App() {
   const { data: session, error, isPending } = useSession();
   useEventStream(Boolean(session));
+  // Metrics stream from sign-in on, so charts open with the minutes already seen.
+  useEffect(() => (session ? metricsStore.acquire() : undefined), [session]);
   if (isPending) return <Spinner label="Starting" />;
   if (error) return <div className="p-8"><ErrorBanner error={error} /></div>;
   if (!session) return <LoginPage />;

@@ -4,11 +4,28 @@ import { api } from '../../api/client';
 import { useHost } from '../../api/get-host';
 import { keys } from '../../api/keys';
 import { Button } from '../../components/button';
+import { useMetrics } from '../../api/metrics-stream';
+import { TimeChart } from '../../components/time-chart';
 import { Card, Facts } from '../../components/card';
 import { ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+function HostCharts() {
+  const { host } = useMetrics();
+  const xs = host.map((h) => h.ts / 1000);
+  const device = host.at(-1)?.disk.device ?? 'data disk';
+  return (
+    <Card title="Live host totals" className="lg:col-span-2">
+      <div className="grid gap-4 lg:grid-cols-3">
+        <TimeChart title="CPU (all CPUs)" unit="percent" testId="host-cpu" series={[{ label: 'busy', color: '#4f46e5' }]} data={[xs, host.map((h) => h.cpuPercent)]} />
+        <TimeChart title="Memory in use" unit="bytes" testId="host-mem" series={[{ label: 'used', color: '#10b981' }]} data={[xs, host.map((h) => h.memUsedBytes)]} />
+        <TimeChart title={`${device} (holds the data directory)`} unit="bytes/s" testId="host-disk" series={[{ label: 'read', color: '#4f46e5' }, { label: 'write', color: '#f59e0b' }]} data={[xs, host.map((h) => h.disk.readBps), host.map((h) => h.disk.writeBps)]} />
+      </div>
+    </Card>
+  );
+}
 
 export function HostPage() {
   const { data: host, error, isPending } = useHost();
@@ -24,6 +41,7 @@ export function HostPage() {
     <>
       <PageHeader title="Host" subtitle={`${host.hostname} · Linux ${host.kernel}`} />
       <div className="grid gap-4 lg:grid-cols-2">
+        <HostCharts />
         <Card title="Accelerator" actions={<Button onClick={() => reprobe.mutate()} disabled={reprobe.isPending}>{reprobe.isPending ? 'Probing…' : 'Probe again'}</Button>}>
           <Facts rows={[
             ['In use', <span data-testid="accelerator-selected" className="uppercase">{acc.selected}</span>],

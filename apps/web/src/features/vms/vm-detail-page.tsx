@@ -15,10 +15,11 @@ import { VmPowerButtons } from './vm-actions';
 import { EditVmDialog } from './edit-vm-dialog';
 import { VcpuPanel } from './vcpu-panel';
 import { SharesPanel } from './shares-panel';
+import { MetricsPanel } from './metrics-panel';
 import { UmlPanel } from './uml-panel';
 import { DisksPanel } from './disks-panel';
 
-const tabs = ['Overview', 'Console', 'vCPUs', 'Disks', 'Shares', 'UML'] as const;
+const tabs = ['Overview', 'Console', 'Metrics', 'vCPUs', 'Disks', 'Shares', 'UML'] as const;
 type Tab = (typeof tabs)[number];
 
 function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
@@ -113,6 +114,7 @@ export function VmDetailPage() {
       {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
       {tab === 'Disks' && <DisksPanel vm={vm} images={images} />}
       {tab === 'Shares' && <SharesPanel vm={vm} />}
+      {tab === 'Metrics' && <MetricsPanel vm={vm} />}
       {tab === 'UML' && vm.hypervisor === 'uml' && <UmlPanel vm={vm} />}
       {confirmDelete && (
         <Dialog title={`Delete ${vm.name}?`} onClose={() => setConfirmDelete(false)} footer={<>

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { useMetrics } from '../../api/metrics-stream';
+import { Sparkline } from '../../components/time-chart';
 import { useVms } from '../../api/get-vms';
 import { Button } from '../../components/button';
 import { EmptyState, ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
@@ -8,6 +10,7 @@ import { StateBadge } from './state-badge';
 import { VmPowerButtons } from './vm-actions';
 
 export function VmListPage() {
+  const metrics = useMetrics();
   const { data: vms, error, isPending } = useVms();
   const [params, setParams] = useSearchParams();
   const clone = params.get('clone') ?? undefined;
@@ -37,6 +40,7 @@ export function VmListPage() {
                 <th className="px-4 py-2.5 font-medium">vCPUs</th>
                 <th className="px-4 py-2.5 font-medium">Memory</th>
                 <th className="px-4 py-2.5 font-medium">Accelerator</th>
+                <th className="px-4 py-2.5 font-medium">Disk I/O (5 min)</th>
                 <th className="px-4 py-2.5" />
               </tr>
             </thead>
@@ -47,7 +51,8 @@ export function VmListPage() {
                   <td className="px-4 py-2.5"><StateBadge state={vm.state} /></td>
                   <td className="px-4 py-2.5">{vm.vcpus}</td>
                   <td className="px-4 py-2.5">{vm.memoryMiB} MiB</td>
-                  <td className="px-4 py-2.5 uppercase text-slate-500">{vm.runningAccelerator ?? vm.accelerator}</td>
+                  <td className="px-4 py-2.5 uppercase text-slate-500">{vm.hypervisor === 'uml' ? 'UML' : vm.runningAccelerator ?? vm.accelerator}</td>
+                  <td className="px-4 py-2.5"><Sparkline testId={`spark-${vm.name}`} values={(metrics.vms.get(vm.id) ?? []).slice(-300).map((s) => s.disks.reduce((sum, d) => sum + d.readBps + d.writeBps, 0))} /></td>
                   <td className="px-4 py-2.5"><div className="flex justify-end gap-2"><VmPowerButtons vm={vm} /></div></td>
                 </tr>
               ))}
