@@ -61,7 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kvmProbeTimeoutMs: Number(env.STRATA_KVM_PROBE_TIMEOUT_MS || 20_000),
     logLevel: env.STRATA_LOG_LEVEL || 'info',
     umlUid: uid(env.STRATA_UML_UID),
-    metricsIntervalMs: bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
+    // 0 turns sampling off (the benchmark's "streaming off" side).
+    metricsIntervalMs: env.STRATA_METRICS_INTERVAL_MS === '0' ? 0 : bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
     metricsRetentionDays: bounded('STRATA_METRICS_RETENTION_DAYS', env.STRATA_METRICS_RETENTION_DAYS, 30, 1, 3650),
   };
 }

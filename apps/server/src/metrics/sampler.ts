@@ -70,7 +70,7 @@ export function createSampler(opts: SamplerOptions) {
     }
   };
 
-  const timer = setInterval(() => void tick(), opts.intervalMs);
+  const timer = opts.intervalMs > 0 ? setInterval(() => void tick(), opts.intervalMs) : undefined;
   return {
     tick,
     latest: () => [...latest.values()],
