@@ -14,6 +14,7 @@ import { buildApp } from '../../apps/server/src/app.js';
 import { ConsoleClient } from '../../apps/server/test/console-client.js';
 import { promptPattern } from '../../apps/server/test/api-client.js';
 import { TOKEN } from '../../apps/server/test/harness.js';
+import type { Sampler } from '../../apps/server/src/metrics/sampler.js';
 import { killAll } from '../../e2e/processes.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-metrics-'));
@@ -32,14 +33,13 @@ async function serve(metricsIntervalMs: number): Promise<{ app: FastifyInstance;
 const api = async <T>(app: FastifyInstance, method: 'GET' | 'POST', url: string, payload?: object): Promise<T> =>
   (await app.inject({ method, url: `/api/v1${url}`, headers: auth, payload })).json() as T;
 
-/** CPU ms per second the server process spends while the sampler runs and nothing else happens. */
-async function serverCpu(): Promise<number> {
-  await sleep(20_000); // let new guests finish booting: only the steady state counts
-  const before = process.cpuUsage();
-  const seconds = 10;
-  await sleep(seconds * 1000);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / seconds;
+/** The sampler's CPU ms per round (one round a second), as it measures itself, once the guests have booted. */
+async function samplerCpu(app: FastifyInstance): Promise<number> {
+  await sleep(20_000);
+  const { cost } = (app as unknown as { sampler: Sampler }).sampler;
+  const before = { ...cost };
+  await sleep(10_000);
+  return (cost.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, cost.rounds - before.rounds);
 }
 
 /** Host samples are published the moment they are taken: latency is arrival minus their timestamp. */
@@ -81,14 +81,14 @@ async function ddRate(url: string, vmId: string): Promise<number> {
 try {
   let server = await serve(1000);
   const ids: string[] = [];
-  const cost: Record<number, number> = { 0: await serverCpu() };
+  const cost: Record<number, number> = { 0: await samplerCpu(server.app) };
   for (const n of [1, 5, 10]) {
     while (ids.length < n) {
       const vm = await api<Vm>(server.app, 'POST', '/vms', { name: `bench-${ids.length}`, memoryMiB: 96 });
       await api(server.app, 'POST', `/vms/${vm.id}/start`);
       ids.push(vm.id);
     }
-    cost[n] = await serverCpu();
+    cost[n] = await samplerCpu(server.app);
   }
   const latency: Record<number, { p50: number; p95: number }> = {};
   for (const clients of [1, 10, 100, 1000]) latency[clients] = await sseLatency(server.url, clients);
@@ -115,8 +115,8 @@ try {
 
   const median = (xs: number[]) => pct(xs, 50);
   const perVm = (n: number) => (cost[n]! - cost[0]!) / n;
-  console.log('\nsampler CPU time per VM per second (1 s interval; the server with no VM, sampling the host only, uses ' + `${cost[0]!.toFixed(2)} ms/s)`);
-  for (const n of [1, 5, 10]) console.log(`  ${String(n).padStart(2)} VMs: ${perVm(n).toFixed(2)} ms per VM   (server total ${cost[n]!.toFixed(2)} ms/s; per-VM ratio to 1 VM: ${(perVm(n) / perVm(1)).toFixed(2)})`);
+  console.log('\nsampler CPU time per VM per second (one round a second; a round with no VM, sampling the host only, takes ' + `${cost[0]!.toFixed(2)} ms)`);
+  for (const n of [1, 5, 10]) console.log(`  ${String(n).padStart(2)} VMs: ${perVm(n).toFixed(2)} ms per VM   (round ${cost[n]!.toFixed(2)} ms; per-VM ratio to 1 VM: ${(perVm(n) / perVm(1)).toFixed(2)})`);
   console.log('\nSSE delivery latency of a sample, loopback');
   for (const c of [1, 10, 100, 1000]) console.log(`  ${String(c).padStart(4)} clients: p50 ${latency[c]!.p50} ms, p95 ${latency[c]!.p95} ms   (p95 ratio to 1 client: ${(latency[c]!.p95 / Math.max(1, latency[1]!.p95)).toFixed(1)})`);
   console.log('\nguest dd, 300 MiB O_DIRECT, streaming on vs off');

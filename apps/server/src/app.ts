@@ -125,6 +125,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     const names = new Map(vmsRepo.list().map((v) => [v.id, v.name]));
     return reply.type('text/plain; version=0.0.4').send(renderPrometheus(sampler.latest(), sampler.latestHost(), names));
   });
+  app.decorate('sampler', sampler);
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {

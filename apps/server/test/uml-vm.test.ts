@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Image, Vm } from '@strata/contract';
+import type { Image, Vm, VmSample } from '@strata/contract';
+import { collectSse } from './events-client.js';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
 import type { ConsoleClient } from './console-client.js';
@@ -56,6 +57,20 @@ describe('UML VMs with real linux.uml', () => {
       }
     });
     expect(kernels.length).toBeGreaterThan(0);
+  });
+
+  it('is sampled through its mconsole: ubd disk counters and its one CPU', async () => {
+    const stream = collectSse<VmSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
+    try {
+      await viewer!.run('dd if=/dev/zero of=/root/z bs=1M count=32 conv=fsync 2>/dev/null; rm /root/z');
+      await expect.poll(() => stream.frames.some((f) => (f.data.disks.find((d) => d.id === 'disk0')?.writeBps ?? 0) > 0), { timeout: 10_000 }).toBe(true);
+      const sample = stream.frames.at(-1)!.data;
+      expect(sample.cpu.map((c) => c.index)).toEqual([0]);
+      expect(sample.shares).toEqual([]);
+      expect(sample.rssBytes).toBeGreaterThan(0);
+    } finally {
+      stream.close();
+    }
   });
 
   it('pins the whole UML process tree to chosen host CPUs (taskset), live', async () => {

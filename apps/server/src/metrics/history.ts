@@ -13,8 +13,8 @@ export const RESOLUTIONS = [
 export function createHistory(db: Database.Database, retentionMs = RESOLUTIONS[2].keepMs) {
   const insert = db.prepare('INSERT OR REPLACE INTO metric_points (vm, series, res, ts, value) VALUES (?, ?, ?, ?, ?)');
   const rollup = db.prepare(`INSERT OR REPLACE INTO metric_points (vm, series, res, ts, value)
-    SELECT vm, series, @to, (ts / @to) * @to, AVG(value) FROM metric_points
-    WHERE res = @from AND ts >= @start AND ts < @end GROUP BY vm, series, ts / @to`);
+    SELECT vm, series, @to, ts - ts % CAST(@to AS INTEGER) AS bucket, AVG(value) FROM metric_points
+    WHERE res = @from AND ts >= @start AND ts < @end GROUP BY vm, series, bucket`);
   const prune = db.prepare('DELETE FROM metric_points WHERE res = ? AND ts < ?');
   const query = db.prepare('SELECT ts, value FROM metric_points WHERE vm = ? AND series = ? AND res = ? AND ts >= ? AND ts <= ? ORDER BY ts');
   const keep = (res: number) => (res === 600_000 ? retentionMs : RESOLUTIONS.find((r) => r.res === res)!.keepMs);
@@ -40,8 +40,8 @@ export function createHistory(db: Database.Database, retentionMs = RESOLUTIONS[2
     record,
     maintain,
     /** The finest resolution that still covers `from`. */
-    query(vm: string, series: string, from: number, to: number): { resolutionMs: number; points: [number, number][] } {
-      const age = Date.now() - from;
+    query(vm: string, series: string, from: number, to: number, now = Date.now()): { resolutionMs: number; points: [number, number][] } {
+      const age = now - from;
       const level = RESOLUTIONS.find((r) => age <= r.keepMs) ?? RESOLUTIONS[2];
       const rows = query.all(vm, series, level.res, from, to) as { ts: number; value: number }[];
       return { resolutionMs: level.res, points: rows.map((r) => [r.ts, r.value]) };

@@ -26,6 +26,8 @@ export function createSampler(opts: SamplerOptions) {
   let latestHost: HostSample | null = null;
   let lastMaintain = 0;
   let busy = false;
+  /** The sampler's own cost: CPU time of this process from the start to the end of each round. */
+  const cost = { rounds: 0, cpuMicros: 0 };
 
   const sampleVm = async (record: VmRecord, handle: RunningVm, ts: number) => {
     if (!handle.counters) return;
@@ -45,6 +47,7 @@ export function createSampler(opts: SamplerOptions) {
   const tick = async () => {
     if (busy) return; // a slow round is never stacked on another
     busy = true;
+    const cpu = process.cpuUsage();
     try {
       const ts = Date.now();
       const host = opts.hostSample(ts);
@@ -67,6 +70,9 @@ export function createSampler(opts: SamplerOptions) {
       }
     } finally {
       busy = false;
+      const used = process.cpuUsage(cpu);
+      cost.rounds++;
+      cost.cpuMicros += used.user + used.system;
     }
   };
 
@@ -76,6 +82,7 @@ export function createSampler(opts: SamplerOptions) {
     latest: () => [...latest.values()],
     latestHost: () => latestHost,
     stop: () => clearInterval(timer),
+    cost,
   };
 }
 
