@@ -35,7 +35,8 @@ async function measure(stream: { frames: { data: VmSample; event: string }[] }, 
   const expected = bytes / seconds;
   await new Promise((r) => setTimeout(r, 1500));
   const samples = stream.frames.slice(from).filter((f) => f.event === 'vm' && f.data.vmId === vmId).map((f) => f.data);
-  const first = samples.find((s) => (pick(s) ?? 0) > expected * 0.5);
+  // A short run can fall across two samples: showing a fifth of dd's rate is showing the write.
+  const first = samples.find((s) => (pick(s) ?? 0) > expected * 0.2);
   const counted = samples.filter((s) => s.ts > t0 && s.ts - s.intervalMs < t1 + 1500).reduce((sum, s) => sum + ((pick(s) ?? 0) * s.intervalMs) / 1000, 0);
   const result = { expected, measured: counted / seconds, firstAfterMs: first ? first.ts - t0 : Infinity };
   console.log(`${command.split(';')[1]?.trim()}: dd ${(expected / 1048576).toFixed(1)} MiB/s, stream ${(result.measured / 1048576).toFixed(1)} MiB/s, first sample after ${result.firstAfterMs} ms`);
@@ -65,7 +66,7 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     viewer = await startAndOpen(server, api, vm.id);
     stream = collectSse<VmSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
     await stream.ready;
-    const r = await measure(stream, vm.id, timed('dd if=/dev/zero of=/root/big bs=1M count=300 oflag=direct', 'rm /root/big'), 300 * 1048576, (s) => s.disks.find((d) => d.id === 'disk0')?.writeBps);
+    const r = await measure(stream, vm.id, timed('dd if=/dev/zero of=/root/big bs=1M count=500 oflag=direct', 'rm /root/big'), 500 * 1048576, (s) => s.disks.find((d) => d.id === 'disk0')?.writeBps);
     expect(r.firstAfterMs).toBeLessThanOrEqual(3000);
     expect(Math.abs(r.measured - r.expected) / r.expected, JSON.stringify(r)).toBeLessThan(0.2);
     const sample = stream.frames.at(-1)!.data;
