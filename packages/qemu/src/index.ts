@@ -4,6 +4,6 @@ export { checkImage, checkReport, convertImage, createBlank, createOverlay, imag
 export { createQemuDriver } from './qemu-driver.js';
 export { probeKvm, type KvmVerdict } from './kvm-probe.js';
 export { tailLines } from './log-tail.js';
-export { waitFor } from './wait.js';
+export { waitFor } from '@strata/host';
 export { listCpuModels, parseCpuHelp } from './cpu-models.js';
 export { virtiofsdArgv, virtiofsdPaths, virtiofsdProcesses, daemonPidFile } from './virtiofsd.js';

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import type { HypervisorDriver, LaunchPlan, RunningVm, VmRecord } from '@strata/core';
+import { readPidFile, waitFor } from '@strata/host';
 import { buildQemuArgv, processName, QEMU_BINARY, vmPaths } from './argv.js';
 import { RUN_MARKER, runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
-import { isOurQemu, QemuProcess, readPidFile } from './qemu-process.js';
+import { isOurQemu, QemuProcess } from './qemu-process.js';
 import { startVirtiofsd, stopVirtiofsds } from './virtiofsd.js';
-import { waitFor } from './wait.js';
 
 /** Unix socket paths are limited to 107 bytes; refuse early with a clear reason. */
 const MAX_SOCKET_PATH = 107;

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isAlive } from '@strata/host';
+import { commandLine, waitFor } from '@strata/host';
 import type { ExitInfo, LaunchShare, RawCounters, RunningVm } from '@strata/core';
 import { qemuCounters } from './qemu-counters.js';
 import { vmPaths, type VmPaths } from './argv.js';
@@ -7,27 +6,14 @@ import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
 import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths } from './virtiofsd.js';
-import { waitFor } from './wait.js';
 
 const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
 
 /** Is `pid` alive and really this VM's QEMU (not a reused pid)? */
 export function isOurQemu(pid: number, name: string): boolean {
-  if (!isAlive(pid)) return false;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    if (/^State:\s+Z/m.test(status)) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(name));
-  } catch {
-    return false;
-  }
+  return commandLine(pid)?.some((arg) => arg.includes(name)) ?? false;
 }
 
-export function readPidFile(path: string): number | null {
-  if (!existsSync(path)) return null;
-  const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
 
 /**
  * A running QEMU seen through its QMP socket. The process is not our child (it outlives the

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import type { LaunchShare, VirtiofsOptionsRecord } from '@strata/core';
-import { BWRAP, processesWithArg, VIRTIOFSD } from '@strata/host';
+import { BWRAP, killAndWait, processesWithArg, VIRTIOFSD, waitFor } from '@strata/host';
 import { runLogTail, RUN_MARKER } from './log-tail.js';
-import { waitFor } from './wait.js';
 
 export const VIRTIOFSD_RUN_DIR = '/var/run/virtiofsd';
 
@@ -39,16 +38,7 @@ export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRec
 /** Every process serving this socket: bubblewrap, the daemon and the child it forks per connection. */
 const daemonsOn = (socket: string): number[] => processesWithArg(socketArg(socket));
 
-async function killAll(socket: string): Promise<void> {
-  for (const pid of daemonsOn(socket)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  await waitFor(() => (daemonsOn(socket).length === 0 ? true : undefined), 5000, `virtiofsd on ${socket} to exit`);
-}
+const killAll = (socket: string): Promise<void> => killAndWait(() => daemonsOn(socket), `virtiofsd on ${socket} to exit`, 5000);
 
 async function clearSocket(socket: string): Promise<void> {
   await killAll(socket);

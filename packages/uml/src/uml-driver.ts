@@ -1,36 +1,16 @@
 import { spawn } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { HypervisorDriver, LaunchPlan, RunningVm, VmRecord } from '@strata/core';
-import { processesWithArg, runOk } from '@strata/host';
+import { readPidFile, runOk, waitFor } from '@strata/host';
 import { umid, umlPaths, umlSandboxArgv } from './uml-argv.js';
-import { isOurUml, UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
+import { isOurUml, killUml, UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
 
 export interface UmlDriverOptions {
   /** The unprivileged user every UML VM runs as. */
   uid: number;
   gid: number;
 }
-
-const waitUntil = async (check: () => boolean, timeoutMs: number): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-};
-
-const killVm = async (vmId: string): Promise<void> => {
-  for (const pid of processesWithArg(`umid=${umid(vmId)}`)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  await waitUntil(() => processesWithArg(`umid=${umid(vmId)}`).length === 0, 10_000);
-};
 
 export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
   const own = (path: string) => chownSync(path, options.uid, options.gid);
@@ -39,9 +19,9 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
     async launch(plan: LaunchPlan): Promise<RunningVm> {
       const vm = plan.vm;
       const paths = umlPaths(plan.dir, vm.id, vm.umlMemoryDir);
-      const pid = existsSync(paths.pidFile) ? Number(readFileSync(paths.pidFile, 'utf8')) : 0;
+      const pid = readPidFile(paths.pidFile);
       if (pid && isOurUml(pid, vm.id)) throw new Error(`UML for this VM is already running as pid ${pid}`);
-      await killVm(vm.id);
+      await killUml(vm.id);
       for (const d of [plan.dir, paths.disksDir, paths.memoryDir]) {
         mkdirSync(d, { recursive: true });
         own(d);
@@ -72,9 +52,10 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
       if (!child.pid) throw new Error('could not start the UML sandbox');
       writeFileSync(paths.pidFile, String(child.pid));
       // Up when its management console listens and it has made every COW file it was given.
-      const up = await waitUntil(() => exited || (existsSync(paths.mconsole) && plan.disks.every((d) => existsSync(d.path))), 20_000);
+      const up = await waitFor(() => (exited || (existsSync(paths.mconsole) && plan.disks.every((d) => existsSync(d.path))) ? true : undefined), 20_000, 'UML to start')
+        .then(() => true, () => false);
       if (exited || !up) {
-        await killVm(vm.id);
+        await killUml(vm.id);
         const tail = (await umlLogTail(paths.consoleLog, 6)).join('\n');
         throw new Error(`UML did not start: ${tail || 'no output'}`);
       }
@@ -83,14 +64,14 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
 
     async reattach(vm: VmRecord, dir: string): Promise<RunningVm | null> {
       const paths = umlPaths(dir, vm.id, vm.umlMemoryDir);
-      const pid = existsSync(paths.pidFile) ? Number(readFileSync(paths.pidFile, 'utf8')) : (vm.pid ?? 0);
+      const pid = readPidFile(paths.pidFile) ?? vm.pid;
       return pid && isOurUml(pid, vm.id) ? new UmlProcess(pid, vm.id, paths, options) : null;
     },
 
     /** A UML whose sandbox is gone may leave kernel processes behind; none may outlive it. */
     async cleanup(dir: string): Promise<void> {
       const vmId = basename(dir);
-      await killVm(vmId);
+      await killUml(vmId);
       rmSync(`${dir}/${umid(vmId)}`, { recursive: true, force: true });
     },
 

@@ -1,6 +1,6 @@
 import { chownSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import type { ExitInfo, LiveJobOptions, RawCounters, RunningVm } from '@strata/core';
-import { isAlive, parseDiskstats, parseProcStat, processesWithArg, readTail, rssBytes, setAffinity, threadsOf } from '@strata/host';
+import { commandLine, killAndWait, parseDiskstats, parseProcStat, processesWithArg, readTail, rssBytes, setAffinity, threadsOf } from '@strata/host';
 import { mconsole } from './mconsole.js';
 import { UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
 
@@ -14,14 +14,13 @@ const unsupported = (what: string) => Promise.reject(new Error(`${what} is not a
 
 /** Whether `pid` is alive and runs this VM's sandbox or kernel (not a reused pid). */
 export function isOurUml(pid: number, vmId: string): boolean {
-  if (!isAlive(pid)) return false;
-  try {
-    if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`umid=${umid(vmId)}`);
-  } catch {
-    return false;
-  }
+  return commandLine(pid)?.includes(`umid=${umid(vmId)}`) ?? false;
 }
+
+/** Every process of a UML VM: both bubblewrap processes and the kernel's host processes. */
+export const umlProcesses = (vmId: string): number[] => processesWithArg(`umid=${umid(vmId)}`);
+
+export const killUml = (vmId: string): Promise<void> => killAndWait(() => umlProcesses(vmId), `UML VM ${vmId} to exit`);
 
 /**
  * A UML VM: the sandbox (bubblewrap) it was started in, whose pid survives server restarts, and
@@ -42,19 +41,18 @@ export class UmlProcess implements RunningVm {
     this.poll.unref();
   }
 
-  /** Every process of the VM: both bubblewrap processes and the kernel's host processes. */
   processes(): number[] {
-    return processesWithArg(`umid=${umid(this.vmId)}`);
+    return umlProcesses(this.vmId);
   }
 
   /** The kernel's main process: the linux.uml whose parent is not linux.uml. */
   kernelPid(): number | null {
-    const all = new Set(this.processes());
-    for (const pid of all) {
+    const isKernel = (pid: number) => commandLine(pid)?.[0] === UML_KERNEL;
+    for (const pid of this.processes()) {
+      if (!isKernel(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] !== UML_KERNEL) continue;
         const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-        if (!all.has(ppid) || readFileSync(`/proc/${ppid}/cmdline`, 'utf8').split('\0')[0] !== UML_KERNEL) return pid;
+        if (!isKernel(ppid)) return pid;
       } catch {
         // ended meanwhile
       }
@@ -73,15 +71,7 @@ export class UmlProcess implements RunningVm {
 
   async forceStop(): Promise<void> {
     this.stopping = true;
-    for (const pid of this.processes()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    const deadline = Date.now() + 10_000;
-    while (this.processes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await killUml(this.vmId);
     await this.finish();
   }
 
