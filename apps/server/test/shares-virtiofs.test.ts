@@ -62,8 +62,9 @@ describe('virtiofs shares with real virtiofsd and QEMU', () => {
     writeFileSync(`${root}/ro/keep.txt`, 'keep\n');
     const ro = (await api<Share>('POST', '/shares', { name: 'ro', path: `${root}/ro` })).body;
     expect((await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: ro.id, transport: 'virtiofs', tag: 'rofs', readonly: true })).status).toBe(200);
-    const host = (await api<{ shares: { dax: { available: boolean; reason: string } } }>('GET', '/host')).body;
+    const host = (await api<{ shares: Record<'dax' | 'virtiofsReadonly', { available: boolean; reason: string }> }>('GET', '/host')).body;
     expect(host.shares.dax).toMatchObject({ available: false, reason: expect.stringMatching(/cache-size/) });
+    expect(host.shares.virtiofsReadonly).toMatchObject({ available: true, reason: expect.stringMatching(/bubblewrap/) });
   });
 
   it('reads host files in the guest, writes back, and enforces read-only on the host side', async () => {

@@ -43,7 +43,7 @@ export function parseMeminfo(text: string): { totalBytes: number; availableBytes
   return { totalBytes: kib('MemTotal'), availableBytes: kib('MemAvailable') };
 }
 
-/** "QEMU emulator version 7.2.22 (Debian ...)" → "7.2.22". */
+/** "QEMU emulator version 7.2.22 (Debian ...)" → "7.2.22"; "bubblewrap 0.8.0" → "0.8.0". */
 export function parseVersion(text: string): string | null {
-  return text.match(/version\s+(\d+(?:\.\d+)+)/i)?.[1] ?? text.match(/^(\d+(?:\.\d+)+\S*)/m)?.[1] ?? null;
+  return text.match(/version\s+(\d+(?:\.\d+)+)/i)?.[1] ?? text.match(/^(?:[a-z][\w-]*\s+)?(\d+(?:\.\d+)+\S*)/im)?.[1] ?? null;
 }

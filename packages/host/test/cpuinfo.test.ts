@@ -34,6 +34,7 @@ describe('parseMeminfo and parseVersion', () => {
   it('finds versions in tool banners', () => {
     expect(parseVersion('QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7)')).toBe('7.2.22');
     expect(parseVersion('6.1.176\n')).toBe('6.1.176');
+    expect(parseVersion('bubblewrap 0.8.0\n')).toBe('0.8.0');
     expect(parseVersion('no digits')).toBeNull();
   });
 });

@@ -97,7 +97,7 @@ export function SharesPage() {
   const close = () => setDialog(null);
   return (
     <>
-      <PageHeader title="Shares" subtitle="Host directories exported to VMs over 9p or virtiofs. Attach them from a VM's Shares tab."
+      <PageHeader title="Shares" subtitle="Host directories exported to VMs over 9p or virtiofs (QEMU) and hostfs (UML). Attach them from a VM's Shares tab."
         actions={<Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>New share</Button>} />
       {shares.isPending && <Spinner />}
       {shares.error && <ErrorBanner error={shares.error} />}
