@@ -4,6 +4,6 @@ export { probeStaticHost, readNumaNodes, VIRTIOFSD, BWRAP, type StaticHostInfo, 
 export { parseCpuList, formatCpuList, parseLastCpu, readAffinity, setAffinity, threadsOf } from './affinity.js';
 export { readKsm, bridgeAvailability } from './ksm.js';
 export { readTail } from './file-tail.js';
-export { processesWithArg, childrenOf, commandLine, killAndWait, readPidFile } from './procs.js';
+export { processesWithArg, commandLine, killAndWait, readPidFile } from './procs.js';
 export { waitFor } from './wait.js';
 export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';

@@ -17,14 +17,6 @@ export function processesWithArg(arg: string, procRoot = '/proc'): number[] {
   return pids;
 }
 
-/** The process's children, from /proc/<pid>/task/<pid>/children. */
-export function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** The arguments of a live process, or null when it is gone or a zombie (a reused pid is the caller's to judge). */
 export function commandLine(pid: number): string[] | null {

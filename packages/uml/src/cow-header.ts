@@ -91,22 +91,3 @@ export function readCowHeader(path: string): CowHeader {
   }
 }
 
-/** Bytes the COW holds for the guest: set bits of the bitmap (one per sector) times the sector size. */
-export function cowAllocatedBytes(path: string, header: CowHeader): number {
-  const fd = openSync(path, 'r');
-  try {
-    const bitmap = Buffer.alloc(header.bitmapBytes);
-    readSync(fd, bitmap, 0, bitmap.length, header.bitmapOffset);
-    let bits = 0;
-    for (const byte of bitmap) {
-      let b = byte;
-      while (b) {
-        bits += b & 1;
-        b >>= 1;
-      }
-    }
-    return bits * header.sectorSize;
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -1,5 +1,5 @@
-export { parseCowHeader, readCowHeader, cowAllocatedBytes, COW_MAGIC, type CowHeader } from './cow-header.js';
-export { umlKernelArgv, umlSandboxArgv, umlPaths, umid, ubdName, HOSTFS_ROOT, UML_KERNEL } from './uml-argv.js';
+export { parseCowHeader, readCowHeader, COW_MAGIC, type CowHeader } from './cow-header.js';
+export { umlKernelArgv, umlSandboxArgv, umlPaths, umid, HOSTFS_ROOT, UML_KERNEL } from './uml-argv.js';
 export { mconsole, MconsoleError } from './mconsole.js';
 export { UmlProcess, isOurUml, umlLogTail } from './uml-process.js';
 export { createUmlDriver, type UmlDriverOptions } from './uml-driver.js';

@@ -29,8 +29,6 @@ export const umlPaths = (dir: string, vmId: string, memoryDir?: string | null): 
   memoryDir: memoryDir ? `${memoryDir}/strata-uml-${vmId}` : `${dir}/mem`,
 });
 
-/** ubda, ubdb, ... as the guest names them. */
-export const ubdName = (index: number): string => `ubd${String.fromCharCode(97 + index)}`;
 
 /** The guest's init mounts `strata.mount=hostfs:<tag>:<path under hostfs=>` at /mnt/<tag>. */
 const guestMount = (s: LaunchShare) => `strata.mount=hostfs:${s.tag}:${s.tag}${s.readonly ? ',ro' : ''}`;
@@ -82,17 +80,18 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
   const backing = [...new Set(plan.disks.flatMap((d) => (d.backing ? [d.backing] : [])))];
   const topsOutside = plan.disks.filter((d) => !d.path.startsWith(`${plan.dir}/`)).map((d) => d.path);
   const memory = paths.memoryDir.startsWith(`${plan.dir}/`) ? [] : [paths.memoryDir];
+  const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
+  const dirs = [...ancestors([plan.dir, ...memory, ...topsOutside, ...backing]), ...(hostfs.length > 0 || plan.umlRoot ? [HOSTFS_ROOT] : [])];
   const argv = [
     BWRAP, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
     '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-    ...ancestors([plan.dir, ...memory, ...topsOutside, ...backing, `${HOSTFS_ROOT}/x`]).flatMap((d) => ['--perms', '0755', '--dir', d]),
+    ...dirs.flatMap((d) => ['--perms', '0755', '--dir', d]),
     '--bind', plan.dir, plan.dir,
     ...memory.flatMap((p) => ['--bind', p, p]),
     ...topsOutside.flatMap((p) => ['--bind', p, p]),
     ...backing.flatMap((p) => ['--ro-bind', p, p]),
   ];
-  const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
   for (const share of hostfs) argv.push(share.readonly ? '--ro-bind' : '--bind', share.path, `${HOSTFS_ROOT}/${share.tag}`);
   if (plan.umlRoot) argv.push('--bind', plan.umlRoot, `${HOSTFS_ROOT}/${ROOT_DIR}`);
   // UML backs guest memory with a file in TMPDIR (seed 000: put it on a NUMA-local tmpfs).
