@@ -48,7 +48,8 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
 
   it('takes a live snapshot while the guest writes, without stopping it', async () => {
     vm = (await api<Vm>('POST', '/vms', { name: 'layers' })).body;
-    await api('POST', `/vms/${vm.id}/start`);
+    const started = await api<Vm>('POST', `/vms/${vm.id}/start`);
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
     const viewer = await ConsoleClient.open(server.url, vm.id);
     await viewer.waitFor(promptPattern, 90_000);
     await viewer.run('echo one > /root/one; sync');
