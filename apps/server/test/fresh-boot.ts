@@ -17,3 +17,20 @@ export async function startAndOpen(server: TestServer, api: (method: 'POST', pat
   await waitFor(() => (pattern.test(readFileSync(log).subarray(before).toString('latin1')) ? true : undefined), 90_000, `${pattern} in this boot's console`, 100);
   return viewer;
 }
+
+/** Boots the VM, runs `commands` in its shell, syncs, and shuts it down cleanly; returns their output. */
+export async function inGuest(
+  server: TestServer,
+  client: { api: (method: 'POST', path: string) => Promise<{ status: number }>; waitForState: (id: string, state: 'stopped', timeoutMs: number) => Promise<unknown> },
+  vmId: string,
+  commands: string[],
+): Promise<string[]> {
+  const viewer = await startAndOpen(server, client.api, vmId);
+  const out: string[] = [];
+  for (const c of commands) out.push((await viewer.run(c)).trim());
+  await viewer.run('sync');
+  viewer.close();
+  await client.api('POST', `/vms/${vmId}/shutdown`);
+  await client.waitForState(vmId, 'stopped', 60_000);
+  return out;
+}

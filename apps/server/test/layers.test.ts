@@ -5,7 +5,7 @@ import type { Image, Job, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient, promptPattern } from './api-client.js';
 import { ConsoleClient } from './console-client.js';
-import { startAndOpen } from './fresh-boot.js';
+import { inGuest } from './fresh-boot.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
@@ -18,17 +18,7 @@ const top = async (vm: Vm) => (await images()).find((i) => i.id === (vm.disks[0]
 const getVm = async (id: string) => (await api<Vm>('GET', `/vms/${id}`)).body;
 const qemuCheck = (path: string) => execFileSync('qemu-img', ['check', path]).toString();
 
-/** Boots the VM, runs `commands` in its shell, flushes, and shuts it down cleanly; returns their output. */
-async function inGuest(vm: Vm, commands: string[]): Promise<string[]> {
-  const viewer = await startAndOpen(server, api, vm.id);
-  const out: string[] = [];
-  for (const c of commands) out.push((await viewer.run(c)).trim());
-  await viewer.run('sync');
-  viewer.close();
-  await api('POST', `/vms/${vm.id}/shutdown`);
-  await waitForState(vm.id, 'stopped', 30_000);
-  return out;
-}
+const runInGuest = (vm: Vm, commands: string[]) => inGuest(server, { api, waitForState }, vm.id, commands);
 
 /** What a server killed during a stream merge of `layer` leaves behind: a running job and its journal. Then the restart. */
 async function restartAfterDeathIn(step: 'writing' | 'switching', layer: Image, tmp: string): Promise<Job> {
@@ -83,7 +73,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(res.status).toBe(200);
     vm = res.body;
     expect((await top(vm)).parentId).toBe(snapshot.id);
-    const [one, two] = await inGuest(vm, ['cat /root/one', 'cat /root/two 2>&1', 'echo three > /root/three']);
+    const [one, two] = await runInGuest(vm, ['cat /root/one', 'cat /root/two 2>&1', 'echo three > /root/three']);
     expect(one).toBe('one');
     expect(two).toMatch(/No such file/);
   });
@@ -111,7 +101,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect((await images()).find((i) => i.id === parent.id)).toMatchObject({ protected: false, snapshot: null, valid: true });
     expect(qemuCheck(parent.path)).toMatch(/No errors/);
     expect(execFileSync('ls', [`${server.dataDir}/images`]).toString()).not.toMatch(/\.tmp/);
-    const [one, three] = await inGuest(vm, ['cat /root/one', 'cat /root/three']);
+    const [one, three] = await runInGuest(vm, ['cat /root/one', 'cat /root/three']);
     expect([one, three]).toEqual(['one', 'three']);
   });
 
@@ -144,7 +134,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     const alone = await top(await getVm(vm.id));
     expect(alone.parentId).toBeNull();
     expect(JSON.parse(execFileSync('qemu-img', ['info', '--output=json', alone.path]).toString())['backing-filename']).toBeUndefined();
-    expect(await inGuest(vm, ['cat /root/three'])).toEqual(['three']);
+    expect(await runInGuest(vm, ['cat /root/three'])).toEqual(['three']);
   });
 
   it('merges into a new base and repoints only this VM', async () => {
@@ -157,7 +147,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(base).toMatchObject({ parentId: null, protected: true, ownerVmId: null });
     expect(base.name).toMatch(/^layers-base-/);
     expect(existsSync(old.path)).toBe(false);
-    expect(await inGuest(vm, ['cat /root/one'])).toEqual(['one']);
+    expect(await runInGuest(vm, ['cat /root/one'])).toEqual(['one']);
   });
 
   it('finishes or undoes a merge the server died in, from its journal', async () => {
@@ -187,7 +177,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(job.result).toMatch(/completed after a restart/);
     expect((await top(await getVm(vm.id))).parentId).toBeNull();
     expect(execFileSync('qemu-img', ['compare', before, layer.path]).toString()).toMatch(/identical/);
-    expect(await inGuest(vm, ['cat /root/one'])).toEqual(['one']);
+    expect(await runInGuest(vm, ['cat /root/one'])).toEqual(['one']);
   });
 
   it('leaves the chain as it was when the merge\'s qemu-img or cp is killed mid-way', async () => {

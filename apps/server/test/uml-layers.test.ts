@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
-import { startAndOpen } from './fresh-boot.js';
+import { inGuest, startAndOpen } from './fresh-boot.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
@@ -18,17 +18,7 @@ const layerOf = async (vm: Vm) => {
   return (await images()).find((i) => i.id === id)!;
 };
 
-/** Boots the UML VM, runs the commands, syncs and powers it off cleanly (Ctrl-Alt-Del). */
-async function inGuest(vm: Vm, commands: string[]): Promise<string[]> {
-  const viewer = await startAndOpen(server, api, vm.id);
-  const out: string[] = [];
-  for (const c of commands) out.push((await viewer.run(c)).trim());
-  await viewer.run('sync');
-  viewer.close();
-  await api('POST', `/vms/${vm.id}/shutdown`);
-  await waitForState(vm.id, 'stopped', 60_000);
-  return out;
-}
+const runInGuest = (vm: Vm, commands: string[]) => inGuest(server, { api, waitForState }, vm.id, commands);
 
 const leftoverTmp = (path: string) => readdirSync(dirname(path)).filter((f) => f.includes('.merge-'));
 
@@ -41,7 +31,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     const pending = (await api<MergePlan>('GET', `/images/${a.disks[0]!.imageId}/merge-plan`)).body;
     expect(pending.modes.every((m) => !m.allowed)).toBe(true);
     expect(pending.modes[0]!.reason).toMatch(/does not exist yet/);
-    await inGuest(a, ['echo first-boot > /root/a.txt']);
+    await runInGuest(a, ['echo first-boot > /root/a.txt']);
     const plan = (await api<MergePlan>('GET', `/images/${(await layerOf(a)).id}/merge-plan`)).body;
     expect(plan.modes.map((m) => [m.mode, m.allowed])).toEqual([['commit', true], ['stream', false], ['new-base', true]]);
     expect(plan.modes.find((m) => m.mode === 'commit')!.invalidates).toEqual([]);
@@ -77,7 +67,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect((await layerOf(a)).id).toBe(layer.id);
     expect(leftoverTmp(layer.path)).toEqual([]);
     expect(leftoverTmp((await images()).find((i) => i.id === layer.parentId)!.path)).toEqual([]);
-    expect(await inGuest(a, ['cat /root/a.txt'])).toEqual(['first-boot']);
+    expect(await runInGuest(a, ['cat /root/a.txt'])).toEqual(['first-boot']);
   });
 
   it('merges into a new base (safe mode): the VM boots on it with a fresh COW and its files', async () => {
@@ -89,7 +79,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(fresh).toMatchObject({ format: 'uml-cow', pendingFirstUse: true });
     expect(base).toMatchObject({ format: 'raw', protected: true });
     expect((await images()).some((i) => i.id === old.id)).toBe(false);
-    expect(await inGuest(a, ['cat /root/a.txt', 'echo second > /root/a2.txt'])).toEqual(['first-boot', '']);
+    expect(await runInGuest(a, ['cat /root/a.txt', 'echo second > /root/a2.txt'])).toEqual(['first-boot', '']);
   });
 
   it('merges in place (-d) into the only COW\'s backing file, verified before the rename', async () => {
@@ -101,7 +91,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(fresh.parentId).toBe(base.id);
     expect(statSync(base.path).mode & 0o222).toBe(0);
     expect(leftoverTmp(base.path)).toEqual([]);
-    expect(await inGuest(a, ['cat /root/a.txt /root/a2.txt'])).toEqual(['first-boot\r\nsecond']);
+    expect(await runInGuest(a, ['cat /root/a.txt /root/a2.txt'])).toEqual(['first-boot\r\nsecond']);
   });
 
   it('snapshots a UML disk as a verified plain file under a fresh COW, and reverts to it', async () => {
@@ -112,14 +102,14 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     const snap = (await images()).find((i) => i.id === top.parentId)!;
     expect(top).toMatchObject({ format: 'uml-cow', pendingFirstUse: true });
     expect(snap).toMatchObject({ format: 'raw', protected: true, ownerVmId: a.id, parentId: before.parentId, snapshot: expect.objectContaining({ name: 's1' }) });
-    expect(await inGuest(a, ['cat /root/a.txt', 'echo after > /root/after.txt'])).toEqual(['first-boot', '']);
+    expect(await runInGuest(a, ['cat /root/a.txt', 'echo after > /root/after.txt'])).toEqual(['first-boot', '']);
     expect((await api('POST', `/vms/${a.id}/disks/disk0/revert`, { imageId: snap.id })).status).toBe(200);
-    const [out] = await inGuest(a, ['cat /root/a.txt; ls /root/after.txt 2>&1']);
+    const [out] = await runInGuest(a, ['cat /root/a.txt; ls /root/after.txt 2>&1']);
     expect(out).toMatch(/first-boot[\s\S]*No such file/);
   });
 
   it("refuses to boot a COW whose backing file was touched, with UML's reason, and still after the mtime is put back", async () => {
-    await inGuest(b, ['true']);
+    await runInGuest(b, ['true']);
     const cow = await layerOf(b);
     const base = (await images()).find((i) => i.id === cow.parentId)!;
     const mtime = Math.floor(statSync(base.path).mtimeMs / 1000);

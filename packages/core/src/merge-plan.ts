@@ -21,13 +21,16 @@ export function mergeTarget(imageId: string, images: ImageRecord[], vms: VmRecor
   return { layer, parent, vm, chain: chainOf(imageId, byId), dependents };
 }
 
+/** One mode of a plan: allowed only if its new files fit in the free space, which it then says. */
+const modeIn = (freeSpace: number) => (m: MergeMode, allowed: boolean, reason: string, spaceNeeded: number, invalidates: ImageRecord[] = []) => ({
+  mode: m, allowed: allowed && spaceNeeded <= freeSpace, spaceNeeded, invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
+  reason: allowed && spaceNeeded > freeSpace ? `needs up to ${spaceNeeded} bytes, only ${freeSpace} are free` : reason,
+});
+
 /** What each merge mode would do to this layer, or why it is refused; pure, for the dialog and the API. */
 export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, freeSpace: number, live: boolean): MergePlan {
   const chainBytes = t.chain.reduce((sum, l) => sum + sizes(l), 0);
-  const mode = (m: MergeMode, allowed: boolean, reason: string, spaceNeeded: number, invalidates: ImageRecord[] = []) => ({
-    mode: m, allowed: allowed && spaceNeeded <= freeSpace, spaceNeeded, invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
-    reason: allowed && spaceNeeded > freeSpace ? `needs up to ${spaceNeeded} bytes, only ${freeSpace} are free` : reason,
-  });
+  const mode = modeIn(freeSpace);
   const notTop = !t.vm ? 'only the writable top layer of a VM disk can be merged for now' : null;
   const refused = notTop;
   const how = live ? ' (live, inside QEMU)' : '';
@@ -63,10 +66,7 @@ export function planUmlMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, 
       : t.layer.pendingFirstUse ? 'the COW file does not exist yet (UML makes it at the first start): nothing to merge'
         : !parent ? 'this COW has no backing file' : null;
   const full = parent ? Math.max(sizes(parent), parent.virtualSize) : 0;
-  const mode = (m: MergePlan['modes'][number]['mode'], allowed: boolean, reason: string, spaceNeeded: number, invalidates: ImageRecord[] = []) => ({
-    mode: m, allowed: allowed && spaceNeeded <= freeSpace, spaceNeeded, invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
-    reason: allowed && spaceNeeded > freeSpace ? `needs up to ${spaceNeeded} bytes, only ${freeSpace} are free` : reason,
-  });
+  const mode = modeIn(freeSpace);
   const siblings = t.dependents;
   return {
     imageId: t.layer.id,
