@@ -10,10 +10,16 @@ export function createImageService(deps: { images: ImageRepository; vms: VmRepos
     list(): Image[] {
       const all = deps.images.list();
       const users = usersOf(all, deps.vms.list());
-      const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint, cowHeader: deps.files.cowHeader });
+      // Each COW header is read once: the validity check and the listing both need it.
+      const headers = new Map<string, ReturnType<ImageFiles['cowHeader']>>();
+      const cowHeader = (path: string) => {
+        if (!headers.has(path)) headers.set(path, deps.files.cowHeader(path));
+        return headers.get(path)!;
+      };
+      const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint, cowHeader });
       return all.map((r) => {
         const present = deps.files.exists(r.path);
-        const cow = r.format === 'uml-cow' && present ? deps.files.cowHeader(r.path) : null;
+        const cow = r.format === 'uml-cow' && present ? cowHeader(r.path) : null;
         return {
           id: r.id, name: r.name, path: r.path, format: r.format, parentId: r.parentId,
           virtualSize: r.virtualSize, allocatedSize: present ? deps.files.allocatedSize(r.path) : 0,

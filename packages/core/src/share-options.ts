@@ -28,23 +28,20 @@ const RULES: Record<ShareTransport, Record<string, Check>> = {
     posixAcl: bool,
     threadPoolSize: int(0, 64),
     writeback: bool,
+    dax: (v) => (v === true ? "DAX is not available: QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window" : bool(v)),
   },
 };
 
 /** Validates a transport's options field by field and fills in its defaults. */
 export function shareOptions(transport: ShareTransport, raw: Raw = {}): VmShareRecord['options'] {
-  if (transport === 'virtiofs' && 'dax' in raw) {
-    if (raw.dax === true) throw invalid('body.options.dax', "DAX is not available: QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window");
-  }
   const rules = RULES[transport];
   for (const [key, value] of Object.entries(raw)) {
-    if (key === 'dax' && transport === 'virtiofs') continue;
     const rule = rules[key];
     if (!rule) throw invalid(`body.options.${key}`, `is not a ${transport} option (${Object.keys(rules).join(', ')})`);
     const problem = rule(value);
     if (problem) throw invalid(`body.options.${key}`, problem);
   }
-  const { dax: _dax, ...rest } = raw;
+  const { dax: _dax, ...rest } = raw; // validated (only false passes), never stored
   if (transport === 'virtiofs' && rest.posixAcl === true && rest.xattr === false) {
     throw invalid('body.options.posixAcl', 'POSIX ACLs are stored in extended attributes: they need xattr');
   }
