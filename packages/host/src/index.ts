@@ -7,3 +7,4 @@ export { readTail } from './file-tail.js';
 export { processesWithArg, commandLine, killAndWait, readPidFile } from './procs.js';
 export { waitFor } from './wait.js';
 export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';
+export { openRootDir, openDirBeneath, openFileBeneath, fdPath, fdProcPath, BeneathError } from './beneath.js';
