@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
 import { createImageOps, createImageService, createJobService, createVmService } from '@strata/core';
-import { readAffinity, setAffinity, threadsOf } from '@strata/host';
+import { protectShareRoots, readAffinity, releaseShareRoots, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
 import { createUmlDriver } from '@strata/uml';
@@ -48,6 +48,8 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   for (const d of ['images', 'vms', 'boot']) mkdirSync(join(config.dataDir, d), { recursive: true });
   mkdirSync(config.importDir, { recursive: true });
   for (const root of config.shareRoots) mkdirSync(root, { recursive: true });
+  // Whatever a guest writes through a share (setuid files, device nodes) stays inert on the host.
+  const boundRoots = await protectShareRoots(config.shareRoots);
   const db = openDatabase(join(config.dataDir, 'strata.db'));
   pruneSessions(db);
   ensureAdmin(db, config.dataDir, config.adminPassword, log);
@@ -129,9 +131,12 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {
+    const idle = vms.liveVms().length === 0;
     sampler.stop();
     vms.detachAll(); // VMs outlive the server: let go of them, never stop them
     db.close();
+    // A running guest keeps writing through its shares: their roots stay nosuid,nodev until it stops.
+    if (idle) await releaseShareRoots(boundRoots);
   });
   return app;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
 import { buildApp } from '../src/app.js';
+import { releaseShareRoots } from '@strata/host';
 import { killAll } from '../../../e2e/processes.mjs';
 
 export const TOKEN = 'test-token';
@@ -43,6 +44,7 @@ export async function startServer(): Promise<TestServer> {
     async close() {
       await server.app.close();
       killAll(`${dataDir}/`); // VMs outlive servers by design; tests must not leave theirs behind
+      await releaseShareRoots(config.shareRoots, { everyBind: true }); // the server keeps them while VMs run
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

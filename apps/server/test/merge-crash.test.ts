@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job, Vm } from '@strata/contract';
+import { releaseShareRoots } from '@strata/host';
 import { killAll } from '../../../e2e/processes.mjs';
 import { promptPattern } from './api-client.js';
 import { ConsoleClient } from './console-client.js';
@@ -13,9 +14,11 @@ const dataDir = mkdtempSync(join(tmpdir(), 'strata-crash-'));
 let server: ServerProcess;
 let vm: Vm;
 beforeAll(async () => { server = await ServerProcess.start(dataDir); });
-afterAll(() => {
+afterAll(async () => {
   server?.kill9();
   killAll(`${dataDir}/`);
+  // A killed server cannot take back its nosuid,nodev bind of the share root.
+  await releaseShareRoots([join(dataDir, 'shares')], { everyBind: true });
   rmSync(dataDir, { recursive: true, force: true });
 });
 

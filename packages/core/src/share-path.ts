@@ -16,6 +16,15 @@ const MAX_COMPONENT = 255;
  * /srv/share-evil is not taken for a child of /srv/share.
  */
 export function resolveSharePath(requested: string, roots: string[], fs: PathFs, field = 'body.path'): string {
+  return resolveShareBeneath(requested, roots, fs, field).path;
+}
+
+/**
+ * The same check, also naming the allowed root the path lies beneath: a driver opens the share
+ * from that root's descriptor again, component by component, and hands the hypervisor the
+ * directory it holds (this realpath answer can be stale by the time anything uses it).
+ */
+export function resolveShareBeneath(requested: string, roots: string[], fs: PathFs, field = 'body.path'): { path: string; root: string } {
   if (requested.includes('\0')) throw invalid(field, 'the path contains a NUL byte');
   if (Buffer.byteLength(requested) > MAX_PATH) throw invalid(field, `the path is longer than ${MAX_PATH} bytes`);
   if (requested.split('/').some((c) => Buffer.byteLength(c) > MAX_COMPONENT)) throw invalid(field, `a path component is longer than ${MAX_COMPONENT} bytes`);
@@ -41,5 +50,5 @@ export function resolveSharePath(requested: string, roots: string[], fs: PathFs,
     throw invalid(field, `${requested} is not under an allowed share root${leaves}; allowed: ${realRoots.join(', ') || 'none'}`);
   }
   if (!fs.isDirectory(resolved)) throw invalid(field, `${resolved} is not a directory`);
-  return resolved;
+  return { path: resolved, root };
 }

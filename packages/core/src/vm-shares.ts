@@ -3,7 +3,7 @@ import { conflict, invalid, notFound } from './errors.js';
 import type { ShareRecord, VmRecord, VmShareRecord } from './records.js';
 import type { LaunchShare } from './ports.js';
 import { shareOptions } from './share-options.js';
-import { resolveSharePath } from './share-path.js';
+import { resolveShareBeneath } from './share-path.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
@@ -21,7 +21,8 @@ export function createVmShares(ctx: VmContext) {
     if (!share) throw notFound('share', id);
     return share;
   };
-  const resolve = (path: string, field: string) => resolveSharePath(path, deps.shareRoots, deps.pathFs, field);
+  const beneath = (path: string, field: string) => resolveShareBeneath(path, deps.shareRoots, deps.pathFs, field);
+  const resolve = (path: string, field: string) => beneath(path, field).path;
   const users = (shareId: string) => deps.vms.list().filter((v) => v.shares.some((s) => s.shareId === shareId));
 
   return {
@@ -61,7 +62,7 @@ export function createVmShares(ctx: VmContext) {
         const share = deps.shares.get(body.shareId);
         if (!share) throw invalid('body.shareId', `no share with id '${body.shareId}'`);
         if (vm.shares.some((s) => s.tag === body.tag)) throw conflict('tag_taken', `this VM has a share tagged '${body.tag}' already`);
-        const path = resolve(share.path, 'body.shareId');
+        const where = beneath(share.path, 'body.shareId');
         const fits = vm.hypervisor === 'uml' ? body.transport === 'hostfs' : body.transport !== 'hostfs';
         if (!fits) throw invalid('body.transport', vm.hypervisor === 'uml' ? 'UML VMs mount shares over hostfs' : 'hostfs is for UML VMs; QEMU VMs use 9p or virtiofs');
         const attachment = {
@@ -70,7 +71,7 @@ export function createVmShares(ctx: VmContext) {
         } as VmShareRecord;
         if (isActive(vm.state)) {
           const entry = live.get(vmId);
-          const plugged = entry?.handle.attachShare ? await entry.handle.attachShare({ ...attachment, path }) : false;
+          const plugged = entry?.handle.attachShare ? await entry.handle.attachShare({ ...attachment, ...where }) : false;
           attachment.pending = !plugged;
         }
         return publish(deps.vms.update(vmId, { shares: [...vm.shares, attachment] }));
@@ -105,7 +106,7 @@ export function createVmShares(ctx: VmContext) {
         const share = deps.shares.get(s.shareId);
         if (!share) throw conflict('share_missing', `share ${s.tag} no longer exists`);
         try {
-          return { ...s, pending: false, path: resolve(share.path, `shares.${i}`) };
+          return { ...s, pending: false, ...beneath(share.path, `shares.${i}`) };
         } catch (err) {
           throw conflict('share_invalid', `share ${share.name} cannot be exported: ${(err as Error).message}`);
         }

@@ -8,3 +8,6 @@ export { processesWithArg, commandLine, killAndWait, readPidFile } from './procs
 export { waitFor } from './wait.js';
 export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';
 export { openRootDir, openDirBeneath, openFileBeneath, fdPath, fdProcPath, BeneathError } from './beneath.js';
+export { openShareDir, mountIdOf } from './share-dir.js';
+export { parseMountinfo, readMountinfo, topMountAt, mountById, type MountEntry } from './mountinfo.js';
+export { protectShareRoots, releaseShareRoots } from './share-mounts.js';

@@ -41,8 +41,16 @@ const bootOption = (boot: VmRecord['boot']): string =>
 /** QEMU options are comma-separated; a comma inside a value is written twice. */
 export const escapeOption = (value: string): string => value.replace(/,/g, ',,');
 
-/** The -fsdev/-device pair of a 9p share, or the chardev and vhost-user-fs device of a virtiofs one. */
-export function shareArgs(share: LaunchShare, dir: string): string[] {
+/** QEMU inherits each 9p share's held directory at fd 3, 4, ... in the order of the plan's 9p shares. */
+export const FIRST_SHARE_FD = 3;
+export const ninepShares = (shares: LaunchShare[]): LaunchShare[] => shares.filter((s) => s.transport === '9p');
+
+/**
+ * The -fsdev/-device pair of a 9p share, or the chardev and vhost-user-fs device of a virtiofs one.
+ * A 9p share's path is the descriptor QEMU inherited (`childFd`), never the share's name: the name
+ * could be swapped for a symlink between the check and QEMU's open.
+ */
+export function shareArgs(share: LaunchShare, dir: string, childFd?: number): string[] {
   if (share.transport === 'hostfs') throw new Error(`share ${share.tag}: hostfs is UML's; QEMU VMs use 9p or virtiofs`);
   if (share.transport === 'virtiofs') {
     return [
@@ -50,9 +58,10 @@ export function shareArgs(share: LaunchShare, dir: string): string[] {
       '-device', `vhost-user-fs-pci,chardev=vfs-${share.tag},tag=${share.tag},id=fs-${share.tag}`,
     ];
   }
+  if (childFd === undefined) throw new Error(`share ${share.tag}: a 9p share is passed to QEMU as a held directory only`);
   const id = `fsdev-${share.tag}`;
   return [
-    '-fsdev', `local,id=${id},path=${escapeOption(share.path)},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
+    '-fsdev', `local,id=${id},path=/proc/self/fd/${childFd},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
     '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag},id=fs-${share.tag}`,
   ];
 }
@@ -102,7 +111,8 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
       '-device', deviceFor(disk.bus, disk.id, drive),
     );
   }
-  for (const share of plan.shares) argv.push(...shareArgs(share, dir));
+  const ninep = ninepShares(plan.shares);
+  for (const share of plan.shares) argv.push(...shareArgs(share, dir, share.transport === '9p' ? FIRST_SHARE_FD + ninep.indexOf(share) : undefined));
   if (plan.cdrom) {
     argv.push(
       '-drive', `if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=${escapeOption(plan.cdrom)}`,

@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import type { HypervisorDriver, LaunchPlan, RunningVm, VmRecord } from '@strata/core';
 import { readPidFile, waitFor } from '@strata/host';
-import { buildQemuArgv, processName, QEMU_BINARY, vmPaths } from './argv.js';
+import { buildQemuArgv, ninepShares, processName, QEMU_BINARY, vmPaths } from './argv.js';
 import { RUN_MARKER, runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { isOurQemu, QemuProcess } from './qemu-process.js';
 import { startVirtiofsd, stopVirtiofsds } from './virtiofsd.js';
+import { openLaunchShares } from './share-dirs.js';
 
 /** Unix socket paths are limited to 107 bytes; refuse early with a clear reason. */
 const MAX_SOCKET_PATH = 107;
@@ -24,20 +25,29 @@ export function createQemuDriver(binary = QEMU_BINARY): HypervisorDriver {
       if (existing && isOurQemu(existing, name)) throw new Error(`QEMU for this VM is already running as pid ${existing}`);
       for (const stale of [paths.qmpSocket, paths.consoleSocket, paths.pidFile]) rmSync(stale, { force: true });
 
-      await stopVirtiofsds(plan.dir);
+      // Opened once, here; the daemons and QEMU inherit these exact directories, never their names.
+      const held = openLaunchShares(plan.shares);
+      let child: ChildProcess;
       try {
-        for (const share of plan.shares) if (share.transport === 'virtiofs') await startVirtiofsd(share, plan.dir);
-      } catch (err) {
         await stopVirtiofsds(plan.dir);
-        throw err;
+        try {
+          for (const share of plan.shares) if (share.transport === 'virtiofs') await startVirtiofsd(share, plan.dir, held.fdOf(share.tag));
+        } catch (err) {
+          await stopVirtiofsds(plan.dir);
+          throw err;
+        }
+        const argv = buildQemuArgv(plan, binary);
+        writeFileSync(`${plan.dir}/qemu.argv.json`, JSON.stringify(argv));
+        const log = openSync(paths.qemuLog, 'a');
+        writeSync(log, `${RUN_MARKER} ${new Date().toISOString()}\n`);
+        // Its own session and no pipes to us: QEMU must outlive the server and ignore its signals.
+        // Each 9p share's directory becomes fd 3, 4, ... in QEMU (argv says /proc/self/fd/N).
+        const shareFds = ninepShares(plan.shares).map((s) => held.fdOf(s.tag));
+        child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log, ...shareFds] });
+        closeSync(log);
+      } finally {
+        held.close();
       }
-      const argv = buildQemuArgv(plan, binary);
-      writeFileSync(`${plan.dir}/qemu.argv.json`, JSON.stringify(argv));
-      const log = openSync(paths.qemuLog, 'a');
-      writeSync(log, `${RUN_MARKER} ${new Date().toISOString()}\n`);
-      // Its own session and no pipes to us: QEMU must outlive the server and ignore its signals.
-      const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
-      closeSync(log);
       const early = { exit: null as number | null };
       child.on('exit', (code, signal) => (early.exit = code ?? (signal ? 128 : 1)));
       child.unref();

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { commandLine, waitFor } from '@strata/host';
 import type { ExitInfo, LaunchShare, RawCounters, RunningVm } from '@strata/core';
 import { qemuCounters } from './qemu-counters.js';
@@ -6,6 +7,7 @@ import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
 import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths } from './virtiofsd.js';
+import { openLaunchShare } from './share-dirs.js';
 
 const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
 
@@ -170,7 +172,13 @@ export class QemuProcess implements RunningVm {
     if (share.transport !== 'virtiofs') return false;
     const memdevs = await this.qmp.execute<{ share: boolean }[]>('query-memdev');
     if (!memdevs.some((m) => m.share)) return false;
-    await startVirtiofsd(share, this.dir);
+    // The same path as a start: the directory opened beneath its root is what the daemon gets.
+    const fd = openLaunchShare(share);
+    try {
+      await startVirtiofsd(share, this.dir, fd);
+    } finally {
+      closeSync(fd);
+    }
     const socket = virtiofsdPaths(this.dir, share.tag).socket;
     const chardev = `vfs-${share.tag}`;
     try {

@@ -16,23 +16,38 @@ export const daemonPidFile = (socket: string, runDir = VIRTIOFSD_RUN_DIR): strin
 
 const socketArg = (socket: string) => `--socket-path=${socket}`;
 
+/** Where the held share directory is bound inside the daemon's sandbox; only bubblewrap writes this name. */
+export const VIRTIOFS_SOURCE = '/share';
+/** The daemon inherits the held share directory as this descriptor. */
+export const SHARE_FD = 3;
+
 /**
- * One daemon per share per VM run. `modcaps=-mknod` keeps the guest from making device nodes on
- * the host. virtiofsd 7.2 has no read-only switch, so a read-only share is exported from a private
- * mount namespace (bubblewrap) in which the directory is a read-only bind mount.
+ * One daemon per share per VM run, always inside bubblewrap: a fresh root holding only /usr, the
+ * VM directory (for the socket) and the share, which is the directory the server opened and
+ * checked, bound from its descriptor (`--bind-fd`). virtiofsd's `source=` names that fixed place,
+ * so no path a guest or local user can rename is ever resolved again. Read-only shares are a
+ * read-only bind (virtiofsd 7.2 has no read-only switch). `modcaps=-mknod` keeps guest device nodes
+ * off the host; `killpriv_v2` clears setuid/setgid when a guest writes to such a file.
  */
-export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRecord }, socket: string): string[] {
+export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRecord }, socket: string, dir: string): string[] {
   const o = share.options;
   const daemon = [
     VIRTIOFSD, socketArg(socket),
-    '-o', `source=${share.path}`, '-o', 'sandbox=namespace', '-o', `cache=${o.cache}`, '-o', 'modcaps=-mknod',
+    '-o', `source=${VIRTIOFS_SOURCE}`, '-o', 'sandbox=namespace', '-o', `cache=${o.cache}`, '-o', 'modcaps=-mknod', '-o', 'killpriv_v2',
     '-o', o.xattr ? 'xattr' : 'no_xattr',
     '-o', o.posixAcl ? 'posix_acl' : 'no_posix_acl',
     '-o', o.writeback ? 'writeback' : 'no_writeback',
     `--thread-pool-size=${o.threadPoolSize}`,
   ];
-  if (!share.readonly) return daemon;
-  return [BWRAP, '--dev-bind', '/', '/', '--ro-bind', share.path, share.path, '--', ...daemon];
+  return [
+    BWRAP,
+    // Debian 12 is merged-/usr: the top-level library and binary directories are symlinks into it.
+    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
+    '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
+    '--proc', '/proc', '--dev', '/dev', '--bind', dir, dir,
+    share.readonly ? '--ro-bind-fd' : '--bind-fd', String(SHARE_FD), VIRTIOFS_SOURCE,
+    '--', ...daemon,
+  ];
 }
 
 /** Every process serving this socket: bubblewrap, the daemon and the child it forks per connection. */
@@ -46,15 +61,18 @@ async function clearSocket(socket: string): Promise<void> {
   rmSync(daemonPidFile(socket), { force: true });
 }
 
-/** Starts the daemon and waits for its socket; QEMU connects to it next. */
-export async function startVirtiofsd(share: LaunchShare & { options: VirtiofsOptionsRecord }, dir: string): Promise<void> {
+/**
+ * Starts the daemon on the share directory held by `shareFd` (see openShareDir) and waits for its
+ * socket; QEMU connects to it next. The caller keeps and closes `shareFd`.
+ */
+export async function startVirtiofsd(share: LaunchShare & { options: VirtiofsOptionsRecord }, dir: string, shareFd: number): Promise<void> {
   const paths = virtiofsdPaths(dir, share.tag);
   await clearSocket(paths.socket);
-  const argv = virtiofsdArgv(share, paths.socket);
+  const argv = virtiofsdArgv(share, paths.socket, dir);
   const log = openSync(paths.log, 'a');
   writeSync(log, `${RUN_MARKER} ${new Date().toISOString()}\n`);
   // Detached like QEMU: it must outlive a server restart while its VM runs.
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log, shareFd] });
   closeSync(log);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withDefaults, type LaunchPlan, type VmRecord } from '@strata/core';
-import { buildQemuArgv, escapeOption } from '../src/argv.js';
+import { buildQemuArgv, escapeOption, shareArgs } from '../src/argv.js';
 import { virtiofsdArgv } from '../src/virtiofsd.js';
 import { NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from '@strata/core';
 
@@ -114,17 +114,34 @@ describe('parseConvertProgress', () => {
     expect(option(argv, '-numa')).toEqual(['node,memdev=mem']);
     expect(option(argv, '-chardev')).toContain('socket,id=vfs-fs,path=/data/vms/abc123/vfs-fs.sock');
     expect(option(argv, '-device')).toContain('vhost-user-fs-pci,chardev=vfs-fs,tag=fs,id=fs-fs');
-    expect(option(argv, '-fsdev')).toEqual(['local,id=fsdev-nine,path=/srv/n,security_model=mapped-xattr']);
+    // QEMU gets the directory the server opened (inherited as fd 3), never the share's name.
+    expect(option(argv, '-fsdev')).toEqual(['local,id=fsdev-nine,path=/proc/self/fd/3,security_model=mapped-xattr']);
+    expect(argv.join(' ')).not.toContain('/srv/n');
     expect(option(argv, '-append')[0]).toContain('strata.mount=virtiofs:fs:ro strata.mount=9p:nine:version=9p2000.L,msize=524288,cache=none');
     expect(option(buildQemuArgv(plan({ shares: [ninep] })), '-object')).toEqual([]);
   });
 
+  it('numbers the held 9p directories in plan order and refuses a 9p share with none', () => {
+    const nine = (tag: string) => ({ shareId: tag, tag, readonly: false, transport: '9p' as const, options: NINEP_DEFAULTS, path: `/srv/${tag}` });
+    const fs = { shareId: 'v', tag: 'v', readonly: false, transport: 'virtiofs' as const, options: VIRTIOFS_DEFAULTS, path: '/srv/v' };
+    const argv = buildQemuArgv(plan({ shares: [nine('a'), fs, nine('b')] }));
+    expect(option(argv, '-fsdev').map((f) => /path=([^,]+)/.exec(f)?.[1])).toEqual(['/proc/self/fd/3', '/proc/self/fd/4']);
+    expect(() => shareArgs(nine('a'), '/d')).toThrow(/held directory/);
+  });
+
   it('runs virtiofsd sandboxed without mknod, and read-only shares inside a read-only bind mount', () => {
     const share = { shareId: 's1', tag: 'fs', readonly: false, transport: 'virtiofs' as const, options: { ...VIRTIOFS_DEFAULTS, threadPoolSize: 4, xattr: true }, path: '/srv/a' };
-    const rw = virtiofsdArgv(share, '/d/vfs-fs.sock');
-    expect(rw[0]).toBe('/usr/lib/qemu/virtiofsd');
-    expect(rw).toEqual(expect.arrayContaining(['--socket-path=/d/vfs-fs.sock', 'source=/srv/a', 'sandbox=namespace', 'modcaps=-mknod', 'xattr', '--thread-pool-size=4']));
-    const ro = virtiofsdArgv({ ...share, readonly: true }, '/d/vfs-fs.sock');
-    expect(ro.slice(0, 8)).toEqual(['/usr/bin/bwrap', '--dev-bind', '/', '/', '--ro-bind', '/srv/a', '/srv/a', '--']);
+    const rw = virtiofsdArgv(share, '/d/vfs-fs.sock', '/d');
+    expect(rw[0]).toBe('/usr/bin/bwrap');
+    const daemon = rw.slice(rw.indexOf('--') + 1);
+    expect(daemon[0]).toBe('/usr/lib/qemu/virtiofsd');
+    expect(daemon).toEqual(expect.arrayContaining(['--socket-path=/d/vfs-fs.sock', 'source=/share', 'sandbox=namespace', 'modcaps=-mknod', 'killpriv_v2', 'xattr', '--thread-pool-size=4']));
+    // The share enters the sandbox only as the descriptor the server holds; its name appears nowhere.
+    expect(rw.join(' ')).not.toContain('/srv/a');
+    expect(rw.join(' ')).toContain('--bind-fd 3 /share');
+    expect(rw.join(' ')).toContain('--bind /d /d');
+    const ro = virtiofsdArgv({ ...share, readonly: true }, '/d/vfs-fs.sock', '/d');
+    expect(ro.join(' ')).toContain('--ro-bind-fd 3 /share');
+    expect(ro).not.toContain('--bind-fd');
   });
 });
