@@ -70,7 +70,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const vms = createVmService({
     vms: vmsRepo, images, files, host, events: bus, vmDir,
     affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
-    drivers: { qemu: createQemuDriver(), uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid }) },
+    drivers: { qemu: createQemuDriver(), uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid, shareRoots: config.shareRoots }) },
     newId, now,
     defaultImage: 'strata-mini',
     busy: (id) => jobs.activeFor(id)?.title ?? null,

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readlinkSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, rmSync, unlinkSync, type Stats } from 'node:fs';
 
 /**
  * Opening a name inside a directory held by descriptor: `/proc/self/fd/<dirfd>/<name>` resolves
@@ -6,7 +6,7 @@ import { closeSync, constants, fstatSync, openSync, readlinkSync, type Stats } f
  * symlink as the last (and only) component. Walking a path one component at a time this way is
  * the equivalent of openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), which Node does not have.
  */
-const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CLOEXEC } = constants as typeof constants & { O_CLOEXEC?: number };
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_CLOEXEC } = constants as typeof constants & { O_CLOEXEC?: number };
 const CLOEXEC = O_CLOEXEC ?? 0o2000000;
 
 export class BeneathError extends Error {
@@ -26,10 +26,11 @@ function checkName(name: string): void {
   }
 }
 
-function openAt(dirFd: number, name: string, flags: number): number {
+/** Opens `name` in the directory held by `dirFd`; a symlink there is refused, never followed. */
+export function openAt(dirFd: number, name: string, flags: number, mode = 0o600): number {
   checkName(name);
   try {
-    return openSync(`${fdProcPath(dirFd)}/${name}`, flags | O_NOFOLLOW | CLOEXEC);
+    return openSync(`${fdProcPath(dirFd)}/${name}`, flags | O_NOFOLLOW | CLOEXEC, mode);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new BeneathError(`'${name}' is a symbolic link`, 'symlink');
@@ -87,4 +88,38 @@ export function openFileBeneath(rootFd: number, relative: string): { fd: number;
   } finally {
     closeSync(dir);
   }
+}
+
+/** What `name` is inside the held directory, without following it; null when nothing is there. */
+export function lstatAt(dirFd: number, name: string): Stats | null {
+  checkName(name);
+  try {
+    return lstatSync(`${fdProcPath(dirFd)}/${name}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * Removes `name` from the held directory, whatever it is: unlink and rmdir act on the entry
+ * itself, so a symlink is removed, never followed. Only for directories no one else writes now.
+ */
+export function removeAt(dirFd: number, name: string): void {
+  const st = lstatAt(dirFd, name);
+  if (!st) return;
+  if (st.isDirectory()) rmSync(`${fdProcPath(dirFd)}/${name}`, { recursive: true, force: true });
+  else unlinkSync(`${fdProcPath(dirFd)}/${name}`);
+}
+
+/** Makes a new directory `name` (refusing one that exists, symlink or not) and returns it held open. */
+export function mkdirAt(dirFd: number, name: string, mode = 0o700): number {
+  checkName(name);
+  mkdirSync(`${fdProcPath(dirFd)}/${name}`, { mode });
+  return openAt(dirFd, name, O_RDONLY | O_DIRECTORY);
+}
+
+/** Creates a new file `name` (O_EXCL: nothing there before, not even a symlink) and returns it open. */
+export function createAt(dirFd: number, name: string, flags: number, mode = 0o600): number {
+  return openAt(dirFd, name, flags | O_CREAT | O_EXCL, mode);
 }

@@ -7,7 +7,7 @@ export { readTail } from './file-tail.js';
 export { processesWithArg, commandLine, killAndWait, readPidFile } from './procs.js';
 export { waitFor } from './wait.js';
 export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';
-export { openRootDir, openDirBeneath, openFileBeneath, fdPath, fdProcPath, BeneathError } from './beneath.js';
+export { openRootDir, openDirBeneath, openFileBeneath, openAt, lstatAt, removeAt, mkdirAt, createAt, fdPath, fdProcPath, BeneathError } from './beneath.js';
 export { openShareDir, mountIdOf } from './share-dir.js';
 export { parseMountinfo, readMountinfo, topMountAt, mountById, type MountEntry } from './mountinfo.js';
 export { protectShareRoots, releaseShareRoots } from './share-mounts.js';

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 /** arch/um/drivers/cow_user.c: every version starts with this magic ("OOOM"). */
 export const COW_MAGIC = 0x4f4f4f4d;
@@ -80,14 +80,43 @@ export function parseCowHeader(buf: Buffer): CowHeader {
   return { ...h, bitmapBytes, dataOffset };
 }
 
+/**
+ * Opens a COW file the guest can rename and replace (it lives in the sandbox's disks/): the name
+ * must be a regular file with one link, not a symlink, FIFO or hard link to some other file.
+ */
+export function openCowFile(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const st = fstatSync(fd);
+  if (!st.isFile() || st.nlink !== 1) {
+    closeSync(fd);
+    throw new Error(`${path} is not a regular file with one link`);
+  }
+  return fd;
+}
+
+export function readCowHeaderFd(fd: number): CowHeader {
+  const buf = Buffer.alloc(COW_HEADER_BYTES);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  return parseCowHeader(buf.subarray(0, n));
+}
+
 export function readCowHeader(path: string): CowHeader {
-  const fd = openSync(path, 'r');
+  const fd = openCowFile(path);
   try {
-    const buf = Buffer.alloc(COW_HEADER_BYTES);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return parseCowHeader(buf.subarray(0, n));
+    return readCowHeaderFd(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The guest writes its COW (hostfs reaches disks/), so the header is hostile: it must name the
+ * backing Strata recorded, at that file's size and mtime, or nothing is merged or shown from it.
+ */
+export function cowHeaderMismatch(h: CowHeader, backing: string, st: { size: number; mtimeMs: number }): string | null {
+  if (h.backingFile !== backing) return `the COW header names ${JSON.stringify(h.backingFile.slice(0, 200))} as its backing file, not ${backing}`;
+  if (h.backingSize !== st.size) return `the COW header records a backing size of ${h.backingSize}, the file has ${st.size}`;
+  if (h.backingMtime !== Math.floor(st.mtimeMs / 1000)) return 'the COW header records another backing mtime';
+  return null;
 }
 

@@ -8,7 +8,14 @@ export const HOSTFS_ROOT = '/strata-hostfs';
 /** The root file system's place under hostfs=: a dot name, which no share tag can take. */
 const ROOT_DIR = '.root';
 
+/** Read-write in the sandbox: COW files and scratch disks (their paths are in the image records). */
+export const DISKS_DIR = 'disks';
+/** Read-write in the sandbox, made fresh each start: uml_dir (umid, mconsole) and default guest memory. */
+export const RUN_DIR = 'run';
+
 export interface UmlPaths {
+  dir: string;
+  runDir: string;
   consoleLog: string;
   consoleIn: string;
   pidFile: string;
@@ -20,14 +27,27 @@ export interface UmlPaths {
 export const umid = (vmId: string): string => `strata-${vmId}`;
 
 export const umlPaths = (dir: string, vmId: string, memoryDir?: string | null): UmlPaths => ({
+  dir,
+  runDir: `${dir}/${RUN_DIR}`,
   consoleLog: `${dir}/console.log`,
   consoleIn: `${dir}/console.in`,
   pidFile: `${dir}/uml.pid`,
-  mconsole: `${dir}/${umid(vmId)}/mconsole`,
-  disksDir: `${dir}/disks`,
+  mconsole: `${dir}/${RUN_DIR}/${umid(vmId)}/mconsole`,
+  disksDir: `${dir}/${DISKS_DIR}`,
   // A directory of its own inside the chosen one: the sandbox sees and the user owns only that.
-  memoryDir: memoryDir ? `${memoryDir}/strata-uml-${vmId}` : `${dir}/mem`,
+  memoryDir: memoryDir ? `${memoryDir}/strata-uml-${vmId}` : `${dir}/${RUN_DIR}/mem`,
 });
+
+/** Descriptor numbers as bubblewrap inherits them: each bind names the directory Strata holds. */
+export interface SandboxFds {
+  disks: number;
+  run: number;
+  /** A memory directory outside run/ (a chosen TMPDIR). */
+  memory: number | null;
+  /** hostfs share tag → descriptor of its directory. */
+  shares: Map<string, number>;
+  root: number | null;
+}
 
 
 /** The guest's init mounts `strata.mount=hostfs:<tag>:<path under hostfs=>` at /mnt/<tag>. */
@@ -56,13 +76,13 @@ export function ancestors(paths: string[]): string[] {
  * uml_dir, the console on stdin/stdout, and hostfs= confined to the shares' directory.
  */
 export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
-  const { vm, dir } = plan;
+  const { vm } = plan;
   const disks = plan.disks.map((d, i) => `ubd${i}=${d.backing ? `${d.path},${d.backing}` : d.path}`);
   const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
   // hostfs joins hostfs= and the mount's path as text, rootflags= included.
   const root = plan.umlRoot ? ['root=/dev/root', 'rootfstype=hostfs', `rootflags=${ROOT_DIR}`] : ['root=/dev/ubda'];
   return [
-    UML_KERNEL, `umid=${umid(vm.id)}`, `uml_dir=${dir}`, `mem=${vm.memoryMiB}M`, ...disks,
+    UML_KERNEL, `umid=${umid(vm.id)}`, `uml_dir=${paths.runDir}`, `mem=${vm.memoryMiB}M`, ...disks,
     ...root, 'rw', 'con=null', 'con0=fd:0,fd:1', 'panic=-1',
     ...(hostfs.length > 0 || plan.umlRoot ? [`hostfs=${HOSTFS_ROOT}`] : []),
     ...hostfs.map(guestMount),
@@ -71,32 +91,45 @@ export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
 
 /**
  * hostfs= is not a jail (the kernel joins paths as text), so the kernel runs in a mount namespace
- * holding only /usr (read-only), the VM's own directory, its backing files (read-only), its memory
- * directory and the shares, each file at its host path so COW headers name real paths; bubblewrap
- * builds it as root and setpriv then drops to an unprivileged user with no capabilities. No --unshare-net:
- * uml_mconsole binds an abstract socket address that a UML in another network namespace cannot answer.
+ * holding only /usr (read-only), the VM's disks and run directories, its backing files
+ * (read-only), its memory directory and the shares, each at its host path so COW headers name
+ * real paths. Whatever the guest reaches through hostfs, it can write nothing the root server
+ * later reads or writes by name: the console, pidfile and logs are in the VM directory, which is
+ * not bound. Directories come from descriptors (`--bind-fd`), so no path is resolved twice.
+ * bubblewrap builds it as root and setpriv then drops to an unprivileged user with no
+ * capabilities. No --unshare-net: uml_mconsole binds an abstract socket address that a UML in
+ * another network namespace cannot answer.
  */
-export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLaunchOptions): string[] {
+export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLaunchOptions, fds: SandboxFds): string[] {
   const backing = [...new Set(plan.disks.flatMap((d) => (d.backing ? [d.backing] : [])))];
-  const topsOutside = plan.disks.filter((d) => !d.path.startsWith(`${plan.dir}/`)).map((d) => d.path);
-  const memory = paths.memoryDir.startsWith(`${plan.dir}/`) ? [] : [paths.memoryDir];
+  const topsOutside = plan.disks.filter((d) => !d.path.startsWith(`${paths.disksDir}/`)).map((d) => d.path);
+  const memory = fds.memory === null ? [] : [paths.memoryDir];
   const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
-  const dirs = [...ancestors([plan.dir, ...memory, ...topsOutside, ...backing]), ...(hostfs.length > 0 || plan.umlRoot ? [HOSTFS_ROOT] : [])];
+  const dirs = [...ancestors([paths.disksDir, paths.runDir, ...memory, ...topsOutside, ...backing]), ...(hostfs.length > 0 || plan.umlRoot ? [HOSTFS_ROOT] : [])];
+  const fdOf = (tag: string) => {
+    const fd = fds.shares.get(tag);
+    if (fd === undefined) throw new Error(`share ${tag} has no descriptor`);
+    return String(fd);
+  };
   const argv = [
     BWRAP, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
     '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
     ...dirs.flatMap((d) => ['--perms', '0755', '--dir', d]),
-    '--bind', plan.dir, plan.dir,
-    ...memory.flatMap((p) => ['--bind', p, p]),
+    '--bind-fd', String(fds.disks), paths.disksDir,
+    '--bind-fd', String(fds.run), paths.runDir,
+    ...(fds.memory === null ? [] : ['--bind-fd', String(fds.memory), paths.memoryDir]),
     ...topsOutside.flatMap((p) => ['--bind', p, p]),
     ...backing.flatMap((p) => ['--ro-bind', p, p]),
   ];
-  for (const share of hostfs) argv.push(share.readonly ? '--ro-bind' : '--bind', share.path, `${HOSTFS_ROOT}/${share.tag}`);
-  if (plan.umlRoot) argv.push('--bind', plan.umlRoot, `${HOSTFS_ROOT}/${ROOT_DIR}`);
+  for (const share of hostfs) argv.push(share.readonly ? '--ro-bind-fd' : '--bind-fd', fdOf(share.tag), `${HOSTFS_ROOT}/${share.tag}`);
+  if (plan.umlRoot) {
+    if (fds.root === null) throw new Error('the root share has no descriptor');
+    argv.push('--bind-fd', String(fds.root), `${HOSTFS_ROOT}/${ROOT_DIR}`);
+  }
   // UML backs guest memory with a file in TMPDIR (seed 000: put it on a NUMA-local tmpfs).
   argv.push(
-    '--setenv', 'TMPDIR', paths.memoryDir, '--chdir', plan.dir, '--',
+    '--setenv', 'TMPDIR', paths.memoryDir, '--chdir', paths.runDir, '--',
     SETPRIV, `--reuid=${options.uid}`, `--regid=${options.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs',
     ...umlKernelArgv(plan, paths),
   );

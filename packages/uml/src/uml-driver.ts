@@ -1,19 +1,56 @@
 import { spawn } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { HypervisorDriver, LaunchPlan, RunningVm, VmRecord } from '@strata/core';
-import { readPidFile, runOk, waitFor } from '@strata/host';
-import { umid, umlPaths, umlSandboxArgv } from './uml-argv.js';
+import { openRootDir, readPidFile, waitFor } from '@strata/host';
+import { umlPaths, umlSandboxArgv, type UmlPaths } from './uml-argv.js';
+import { prepareSandbox, type PreparedSandbox } from './sandbox-prep.js';
+import { clearRunState, writeServerFile } from './vm-dir.js';
 import { isOurUml, killUml, UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
 
 export interface UmlDriverOptions {
   /** The unprivileged user every UML VM runs as. */
   uid: number;
   gid: number;
+  /** Allowed share roots: each hostfs share is opened beneath its root, never by its whole path. */
+  shareRoots?: string[];
 }
 
+const isSocket = (path: string) => {
+  try {
+    return lstatSync(path).isSocket();
+  } catch {
+    return false;
+  }
+};
+const exists = (path: string) => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
-  const own = (path: string) => chownSync(path, options.uid, options.gid);
+  const owner = { uid: options.uid, gid: options.gid };
+  const roots = options.shareRoots ?? [];
+
+  /** Spawns bubblewrap with the prepared descriptors; returns its pid and whether it has exited since. */
+  const spawnSandbox = (plan: LaunchPlan, paths: UmlPaths, p: PreparedSandbox) => {
+    writeSync(p.log, `${UML_RUN_MARKER} ${new Date().toISOString()}\r\n`);
+    const cpus = plan.vm.pinning.vcpus.find((v) => v.index === 0)?.cpus ?? null;
+    const argv = umlSandboxArgv(plan, paths, { cpus, uid: options.uid, gid: options.gid }, p.fds);
+    writeServerFile(p.dirFd, 'uml.argv.json', JSON.stringify(argv));
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [p.input, p.log, p.log, ...p.extra] });
+    const state = { exited: false };
+    child.on('exit', () => (state.exited = true));
+    child.on('error', () => (state.exited = true));
+    child.unref();
+    if (!child.pid) throw new Error('could not start the UML sandbox');
+    writeServerFile(p.dirFd, 'uml.pid', String(child.pid));
+    return { pid: child.pid, state };
+  };
 
   return {
     async launch(plan: LaunchPlan): Promise<RunningVm> {
@@ -22,44 +59,22 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
       const pid = readPidFile(paths.pidFile);
       if (pid && isOurUml(pid, vm.id)) throw new Error(`UML for this VM is already running as pid ${pid}`);
       await killUml(vm.id);
-      for (const d of [plan.dir, paths.disksDir, paths.memoryDir]) {
-        mkdirSync(d, { recursive: true });
-        own(d);
+      const prepared = await prepareSandbox(plan, paths, owner, roots);
+      let child;
+      try {
+        child = spawnSandbox(plan, paths, prepared);
+      } finally {
+        for (const fd of prepared.held) closeSync(fd);
       }
-      rmSync(`${plan.dir}/${umid(vm.id)}`, { recursive: true, force: true });
-      for (const disk of plan.disks) if (existsSync(disk.path)) own(disk.path);
-      if (!existsSync(paths.consoleIn)) await runOk(['mkfifo', '-m', '0600', paths.consoleIn]);
-      own(paths.consoleIn);
-      // The kernel writes into a plain file through hostfs; the unprivileged user needs rights on writable shares.
-      const writable = [...plan.shares.filter((s) => s.transport === 'hostfs' && !s.readonly).map((s) => s.path), ...(plan.umlRoot ? [plan.umlRoot] : [])];
-      for (const path of writable) await runOk(['setfacl', '-R', '-P', '-m', `u:${options.uid}:rwX,d:u:${options.uid}:rwX`, path]);
-      const log = openSync(paths.consoleLog, 'a');
-      own(paths.consoleLog);
-      writeSync(log, `${UML_RUN_MARKER} ${new Date().toISOString()}\r\n`);
-      // The console: a FIFO for input (read-write, so it never sees end-of-file while no one
-      // types) and the log file for output, so output is kept while no server runs.
-      const input = openSync(paths.consoleIn, 'r+');
-      const cpus = vm.pinning.vcpus.find((p) => p.index === 0)?.cpus ?? null;
-      const argv = umlSandboxArgv(plan, paths, { cpus, uid: options.uid, gid: options.gid });
-      writeFileSync(`${plan.dir}/uml.argv.json`, JSON.stringify(argv));
-      const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [input, log, log] });
-      closeSync(input);
-      closeSync(log);
-      let exited = false;
-      child.on('exit', () => (exited = true));
-      child.on('error', () => (exited = true));
-      child.unref();
-      if (!child.pid) throw new Error('could not start the UML sandbox');
-      writeFileSync(paths.pidFile, String(child.pid));
       // Up when its management console listens and it has made every COW file it was given.
-      const up = await waitFor(() => (exited || (existsSync(paths.mconsole) && plan.disks.every((d) => existsSync(d.path))) ? true : undefined), 20_000, 'UML to start')
+      const up = await waitFor(() => (child.state.exited || (isSocket(paths.mconsole) && plan.disks.every((d) => exists(d.path))) ? true : undefined), 20_000, 'UML to start')
         .then(() => true, () => false);
-      if (exited || !up) {
+      if (child.state.exited || !up) {
         await killUml(vm.id);
         const tail = (await umlLogTail(paths.consoleLog, 6)).join('\n');
         throw new Error(`UML did not start: ${tail || 'no output'}`);
       }
-      return new UmlProcess(child.pid, vm.id, paths, options);
+      return new UmlProcess(child.pid, vm.id, paths, owner);
     },
 
     async reattach(vm: VmRecord, dir: string): Promise<RunningVm | null> {
@@ -72,7 +87,13 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
     async cleanup(dir: string): Promise<void> {
       const vmId = basename(dir);
       await killUml(vmId);
-      rmSync(`${dir}/${umid(vmId)}`, { recursive: true, force: true });
+      if (!existsSync(dir)) return;
+      const dirFd = openRootDir(dir);
+      try {
+        clearRunState(dirFd, vmId);
+      } finally {
+        closeSync(dirFd);
+      }
     },
 
     logTail(dir: string, lines: number): Promise<string[]> {

@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { run, runOk } from '@strata/host';
-import { readCowHeader } from './cow-header.js';
+import { fdProcPath, run, runOk } from '@strata/host';
+import { cowHeaderMismatch, openCowFile, readCowHeaderFd } from './cow-header.js';
 
 /** Reports a file's growth towards `total` bytes every 200 ms while `work` runs. */
 async function watchGrowth<T>(path: string, total: number, onProgress: (p: number) => void, work: Promise<T>): Promise<T> {
@@ -22,15 +22,25 @@ async function watchGrowth<T>(path: string, total: number, onProgress: (p: numbe
  * since uml_moo checks the mtime and size against the COW header.
  */
 export async function umlMerge(cow: string, backing: string, target: string, options: { inPlace: boolean; onProgress(p: number): void; signal: AbortSignal }): Promise<void> {
-  const size = statSync(backing).size;
-  if (options.inPlace) {
-    await watchGrowth(target, size, (p) => options.onProgress(p * 0.5),
-      runOk(['cp', '--sparse=always', '--preserve=timestamps', backing, target], { signal: options.signal }));
-    const r = await run(['uml_moo', '-d', '-b', target, cow], { signal: options.signal });
-    if (r.code !== 0) throw new Error(`uml_moo -d failed: ${(r.stderr || r.stdout).trim()}`);
-  } else {
-    const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, cow, target], { signal: options.signal }));
-    if (r.code !== 0) throw new Error(`uml_moo failed: ${(r.stderr || r.stdout).trim()}`);
+  const st = statSync(backing);
+  const size = st.size;
+  // uml_moo gets the COW Strata checked as an inherited descriptor (fd 3), never a name the guest can swap.
+  const cowFd = openCowFile(cow);
+  try {
+    const wrong = cowHeaderMismatch(readCowHeaderFd(cowFd), backing, st);
+    if (wrong) throw new Error(`refusing to merge ${cow}: ${wrong}`);
+    const heldCow = '/proc/self/fd/3';
+    if (options.inPlace) {
+      await watchGrowth(target, size, (p) => options.onProgress(p * 0.5),
+        runOk(['cp', '--sparse=always', '--preserve=timestamps', backing, target], { signal: options.signal }));
+      const r = await run(['uml_moo', '-d', '-b', target, heldCow], { signal: options.signal, extraFds: [cowFd] });
+      if (r.code !== 0) throw new Error(`uml_moo -d failed: ${(r.stderr || r.stdout).trim()}`);
+    } else {
+      const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, heldCow, target], { signal: options.signal, extraFds: [cowFd] }));
+      if (r.code !== 0) throw new Error(`uml_moo failed: ${(r.stderr || r.stdout).trim()}`);
+    }
+  } finally {
+    closeSync(cowFd);
   }
   if (statSync(target).size !== size) throw new Error(`uml_moo wrote ${statSync(target).size} bytes, expected ${size}`);
   options.onProgress(1);
@@ -40,8 +50,20 @@ const CHUNK = 1 << 20;
 
 /** Every sector of `merged` must be the COW's where the bitmap says so and the backing's elsewhere. */
 export async function verifyUmlMerge(cow: string, backing: string, merged: string): Promise<string | null> {
-  const h = readCowHeader(cow);
-  const [c, b, m] = await Promise.all([open(cow, 'r'), open(backing, 'r'), open(merged, 'r')]);
+  const cowFd = openCowFile(cow);
+  let h;
+  try {
+    h = readCowHeaderFd(cowFd);
+  } catch (err) {
+    closeSync(cowFd);
+    throw err;
+  }
+  const wrong = cowHeaderMismatch(h, backing, statSync(backing));
+  if (wrong) {
+    closeSync(cowFd);
+    return wrong;
+  }
+  const [c, b, m] = await Promise.all([open(fdProcPath(cowFd), 'r').finally(() => closeSync(cowFd)), open(backing, 'r'), open(merged, 'r')]);
   try {
     const bitmap = Buffer.alloc(h.bitmapBytes);
     await c.read(bitmap, 0, bitmap.length, h.bitmapOffset);

@@ -1,8 +1,9 @@
-import { chownSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import type { ExitInfo, LiveJobOptions, RawCounters, RunningVm } from '@strata/core';
-import { commandLine, killAndWait, parseDiskstats, parseProcStat, processesWithArg, readTail, rssBytes, setAffinity, threadsOf } from '@strata/host';
-import { mconsole } from './mconsole.js';
-import { UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
+import { commandLine, fdProcPath, killAndWait, openDirBeneath, openRootDir, parseDiskstats, parseProcStat, processesWithArg, readTail, removeAt, rssBytes, setAffinity, threadsOf } from '@strata/host';
+import { mconsole, MconsoleError } from './mconsole.js';
+import { DISKS_DIR, UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
+import { createDiskFile } from './vm-dir.js';
 
 /** Printed by the UML kernel when the guest powers off or mconsole halts it: not a crash. */
 const CLEAN_END = /reboot: (System halted|Power down)/;
@@ -61,7 +62,9 @@ export class UmlProcess implements RunningVm {
   }
 
   mconsole(command: string[]): Promise<string> {
-    return mconsole(this.paths.mconsole, command);
+    const pid = this.kernelPid();
+    if (!pid) return Promise.reject(new MconsoleError('the UML kernel is not running'));
+    return mconsole({ pid, ...this.owner }, this.paths.mconsole, command);
   }
 
   onExit(listener: (info: ExitInfo) => void): void {
@@ -123,7 +126,8 @@ export class UmlProcess implements RunningVm {
       const path = spec.split(',')[0]!;
       let sizeBytes = 0;
       try {
-        sizeBytes = statSync(path).size;
+        // The reply names a path in the sandbox's view; never followed on the host.
+        sizeBytes = lstatSync(path).size;
       } catch {
         // outside our view
       }
@@ -137,14 +141,14 @@ export class UmlProcess implements RunningVm {
     const used = new Set((await this.ubdDevices()).map((d) => d.device));
     const index = [...Array(MAX_UBD).keys()].find((i) => !used.has(`ubd${i}`));
     if (index === undefined) throw new Error(`all ${MAX_UBD} ubd devices are in use`);
-    const path = `${this.paths.disksDir}/scratch-ubd${index}.raw`;
-    writeFileSync(path, '');
-    truncateSync(path, sizeMiB * 1048576);
-    chownSync(path, this.owner.uid, this.owner.gid);
+    const name = `scratch-ubd${index}.raw`;
+    const path = `${this.paths.disksDir}/${name}`;
+    // disks/ is the guest's to write: the file is made new there, whatever name was planted.
+    this.inDisks((fd) => createDiskFile(fd, name, sizeMiB * 1048576, this.owner));
     try {
       await this.mconsole(['config', `ubd${index}=${path}`]);
     } catch (err) {
-      rmSync(path, { force: true });
+      this.inDisks((fd) => removeAt(fd, name));
       throw err;
     }
     return { device: `ubd${index}`, path, sizeBytes: sizeMiB * 1048576 };
@@ -154,9 +158,24 @@ export class UmlProcess implements RunningVm {
   async removeScratchDisk(device: string): Promise<void> {
     const disk = (await this.ubdDevices()).find((d) => d.device === device);
     if (!disk) throw new Error(`${device} is not configured`);
-    if (!disk.path.startsWith(`${this.paths.disksDir}/scratch-`)) throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
+    const name = disk.path.slice(this.paths.disksDir.length + 1);
+    if (!disk.path.startsWith(`${this.paths.disksDir}/`) || !/^scratch-ubd\d+\.raw$/.test(name)) throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
     await this.mconsole(['remove', device]);
-    rmSync(disk.path, { force: true });
+    this.inDisks((fd) => removeAt(fd, name));
+  }
+
+  private inDisks(work: (disksFd: number) => void): void {
+    const dirFd = openRootDir(this.paths.dir);
+    try {
+      const disks = openDirBeneath(dirFd, DISKS_DIR);
+      try {
+        work(disks);
+      } finally {
+        closeSync(disks);
+      }
+    } finally {
+      closeSync(dirFd);
+    }
   }
 
   /**
@@ -234,7 +253,19 @@ export class UmlProcess implements RunningVm {
 
 /** The console's last lines of the latest run. */
 export async function umlLogTail(path: string, lines: number): Promise<string[]> {
-  const text = (await readTail(path, 65536)).toString('utf8');
+  // A VM directory of the old layout was the guest's to write: its log may be a planted symlink.
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return [];
+  }
+  let text: string;
+  try {
+    text = fstatSync(fd).isFile() ? (await readTail(fdProcPath(fd), 65536)).toString('utf8') : '';
+  } finally {
+    closeSync(fd);
+  }
   const all = text.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
   const start = all.map((l) => l.startsWith(UML_RUN_MARKER)).lastIndexOf(true);
   return all.slice(start + 1).slice(-lines);
