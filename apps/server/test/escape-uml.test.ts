@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Share, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
@@ -126,5 +127,30 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
     expect(outputs.join('\n')).not.toContain(canary.secret);
     expect(canary.foundIn([shareRoot, `${dirOf(a)}/disks`, `${dirOf(a)}/run`, memDir, `${dirOf(a)}/console.log`])).toEqual([]);
     expect(privilegedFiles(shareRoot)).toEqual([]);
+  });
+
+  it('starts a VM whose directory has the old layout (the UML user\'s, guest-planted names), and takes it back', async () => {
+    const dir = dirOf(a);
+    const uml = server.config.umlUid;
+    const oldLog = readFileSync(`${dir}/console.log`);
+    chownSync(dir, uml, uml);
+    chownSync(`${dir}/console.log`, uml, uml);
+    mkdirSync(`${dir}/strata-${a.id}`);
+    mkdirSync(`${dir}/mem`);
+    rmSync(`${dir}/console.in`);
+    execFileSync('mkfifo', [`${dir}/console.in`]);
+    chownSync(`${dir}/console.in`, uml, uml);
+    for (const name of ['uml.pid', 'uml.argv.json']) {
+      rmSync(`${dir}/${name}`, { force: true });
+      symlinkSync(canary.file, `${dir}/${name}`);
+    }
+    (await startAndOpen(server, api, a.id)).close();
+    expect(lstatSync(dir)).toMatchObject({ uid: 0, mode: 0o40700 });
+    expect(readFileSync(`${dir}/console.log`).subarray(0, oldLog.length).equals(oldLog)).toBe(true);
+    for (const name of ['console.log', 'console.in', 'uml.pid', 'uml.argv.json']) expect(lstatSync(`${dir}/${name}`).uid, name).toBe(0);
+    expect(existsSync(`${dir}/strata-${a.id}`) || existsSync(`${dir}/mem`)).toBe(false);
+    await api('POST', `/vms/${a.id}/stop`);
+    await waitForState(a.id, 'stopped', 30_000);
+    expect(canary.changes()).toEqual([]);
   });
 });
