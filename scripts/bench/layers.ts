@@ -17,7 +17,7 @@ const time = async (work: () => unknown): Promise<number> => {
   await work();
   return Number(process.hrtime.bigint() - started) / 1e9;
 };
-const fill = (image: string, bytes: number) => run('qemu-io', '-c', `write -P 0x5a 0 ${bytes}`, image);
+const fill = (image: string, bytes: number) => run('qemu-io', '-f', 'qcow2', '-c', `write -P 0x5a 0 ${bytes}`, image);
 const allocated = (path: string) => statSync(path).blocks * 512;
 const dropCaches = () => run('sync');
 
@@ -25,10 +25,10 @@ const dropCaches = () => run('sync');
 async function merge(top: string, base: string): Promise<{ write: number; verify: number }> {
   const target = `${top}.merged`;
   const backing = { path: base, format: 'qcow2' };
-  const write = await time(() => convertImage(top, target, { backing, onProgress: () => undefined, signal: new AbortController().signal }));
+  const write = await time(() => convertImage(top, 'qcow2', target, { backing, onProgress: () => undefined, signal: new AbortController().signal }));
   const verify = await time(async () => {
-    await checkImage(target);
-    if (!(await sameContent(top, target))) throw new Error('merge produced different content');
+    await checkImage(target, 'qcow2');
+    if (!(await sameContent(top, 'qcow2', target, 'qcow2'))) throw new Error('merge produced different content');
     run('sync', target);
   });
   rmSync(target);

@@ -28,7 +28,7 @@ describe('a QEMU VM from create to delete, with real QEMU', () => {
     expect(base.name).toBe('strata-mini');
     expect(base.protected).toBe(true);
     expect(statSync(base.path).mode & 0o222).toBe(0);
-    expect((await imageInfo(top.path))['backing-filename']).toBe(base.path);
+    expect((await imageInfo(top.path, 'qcow2'))['backing-filename']).toBe(base.path);
     expect(top.usedBy).toEqual([{ vmId: vm.id, role: 'writable' }]);
     expect(base.usedBy).toEqual([{ vmId: vm.id, role: 'backing' }]);
     expect(top.allocatedSize).toBeLessThan(2 * 1024 * 1024);

@@ -3,7 +3,7 @@ import { conflict, invalid, notFound } from './errors.js';
 import { chainOf, childrenOf, usersOf } from './image-chain.js';
 import type { JobContext, JobService } from './job-service.js';
 import { protect, type LayerDeps } from './layers.js';
-import type { EventSink, VmRepository } from './ports.js';
+import type { EventSink, ImportSource, VmRepository } from './ports.js';
 import type { ImageRecord } from './records.js';
 import { isActive } from './vm-state.js';
 
@@ -26,7 +26,7 @@ export function createImageOps(deps: Deps) {
   const changed = () => deps.events.emit({ type: 'images.changed' });
 
   const insertRoot = async (id: string, name: string, path: string, format: ImageRecord['format'], boot: ImageRecord['boot'] = null) => {
-    const info = await files.inspect(path);
+    const info = await files.inspect(path, format);
     const record: ImageRecord = {
       id, name, path, format, parentId: null, virtualSize: info.virtualSize, protected: false, ownerVmId: null, boot,
       parentFingerprint: null, invalidReason: null, snapshot: null, createdAt: deps.now(),
@@ -37,16 +37,16 @@ export function createImageOps(deps: Deps) {
   };
 
   /** Writes `target` through a temporary file that is verified against `source` before it takes the name. */
-  const writeVerified = async (job: JobContext, source: string, target: string, format: string, write: (tmp: string) => Promise<void>) => {
+  const writeVerified = async (job: JobContext, source: { path: string; format: string }, target: string, format: string, write: (tmp: string) => Promise<void>) => {
     const tmp = `${target}.tmp-${deps.newId()}`;
     job.journal({ tmp });
     try {
       await write(tmp);
       if (format !== 'raw' && format !== 'vpc') {
-        const report = await files.checkReport(tmp);
+        const report = await files.checkReport(tmp, format);
         if (!report.ok) throw new Error(`qemu-img check failed on the new file: ${report.report}`);
       }
-      if (!(await files.sameContent(source, tmp))) throw new Error('verification failed: the new file does not show the guest the same bytes');
+      if (!(await files.sameContent(source.path, source.format, tmp, format))) throw new Error('verification failed: the new file does not show the guest the same bytes');
       await files.sync(tmp);
       await files.rename(tmp, target);
       await files.sync(target);
@@ -56,9 +56,26 @@ export function createImageOps(deps: Deps) {
     }
   };
 
+  /**
+   * The import is judged and converted from a private copy of the held file: its owner can still
+   * rewrite the original (add a backing file after it was checked, say), but not the copy.
+   */
+  const importHeld = async (job: JobContext, source: ImportSource, target: string, format: string) => {
+    const copy = `${target}.import-${deps.newId()}`;
+    job.journal({ copy });
+    try {
+      await source.take(copy, job.signal);
+      await writeVerified(job, { path: copy, format }, target, format, (tmp) =>
+        files.convert(copy, format, tmp, { format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
+    } finally {
+      await files.removeFile(copy);
+    }
+  };
+
   deps.jobs.onRecover('image', async (record) => {
-    const tmp = (record.journal as { tmp?: string }).tmp;
+    const { tmp, copy } = record.journal as { tmp?: string; copy?: string };
     if (tmp) await files.removeFile(tmp);
+    if (copy) await files.removeFile(copy);
     return 'rolled back: the server stopped before the new file was in place; its temporary file was removed';
   });
 
@@ -80,20 +97,27 @@ export function createImageOps(deps: Deps) {
     },
 
     importImage(body: ImageImport): Job {
-      const source = files.resolveImport(body.path);
-      return deps.jobs.start({
-        kind: 'image', title: `import ${body.path}`, run: async (job) => {
-          const info = await files.inspect(source);
-          if (info.backing) throw invalid('body.path', `${body.path} has a backing file (${info.backing}); import standalone images`);
-          if (!(QEMU_FORMATS as readonly string[]).includes(info.format)) throw invalid('body.path', `${info.format} images cannot be imported`);
-          const id = deps.newId();
-          const target = files.pathFor(id, info.format);
-          await writeVerified(job, source, target, info.format, (tmp) =>
-            files.convert(source, tmp, { format: info.format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
-          await insertRoot(id, body.name, target, info.format as ImageRecord['format']);
-          return `imported ${body.path} as ${body.name} (${info.format})`;
-        },
-      });
+      const source = files.openImport(body.path);
+      try {
+        const format = source.format as ImageRecord['format'];
+        if (!(QEMU_FORMATS as readonly string[]).includes(format)) throw invalid('body.path', `${format} images cannot be imported`);
+        return deps.jobs.start({
+          kind: 'image', title: `import ${body.path}`, run: async (job) => {
+            try {
+              const id = deps.newId();
+              const target = files.pathFor(id, format);
+              await importHeld(job, source, target, format);
+              await insertRoot(id, body.name, target, format);
+              return `imported ${body.path} as ${body.name} (${format})`;
+            } finally {
+              source.close();
+            }
+          },
+        });
+      } catch (err) {
+        source.close();
+        throw err;
+      }
     },
 
     convert(id: string, body: ImageConvert): Job {
@@ -103,8 +127,8 @@ export function createImageOps(deps: Deps) {
         kind: 'image', title: `convert ${image.name} to ${body.format}`, imageId: id, run: async (job) => {
           const newId = deps.newId();
           const target = files.pathFor(newId, body.format);
-          await writeVerified(job, image.path, target, body.format, (tmp) =>
-            files.convert(image.path, tmp, { format: body.format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
+          await writeVerified(job, image, target, body.format, (tmp) =>
+            files.convert(image.path, image.format, tmp, { format: body.format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
           const boot = chainOf(id, new Map(images.list().map((i) => [i.id, i]))).map((l) => l.boot).find((b) => b !== null) ?? null;
           await insertRoot(newId, body.name, target, body.format, boot);
           return `wrote ${body.name}: ${image.name}'s whole chain as one ${body.format} image`;
@@ -120,7 +144,7 @@ export function createImageOps(deps: Deps) {
       if (runningUser(id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
       if (image.format === 'uml-cow') throw invalid('params.id', 'UML COW files take their size from their backing file');
       await files.resize(image.path, image.format, sizeBytes);
-      const updated = images.update(id, { virtualSize: (await files.inspect(image.path)).virtualSize });
+      const updated = images.update(id, { virtualSize: (await files.inspect(image.path, image.format)).virtualSize });
       changed();
       return updated;
     },
@@ -129,7 +153,7 @@ export function createImageOps(deps: Deps) {
       const image = mustGet(id);
       if (image.format === 'raw') throw invalid('params.id', 'a raw image has no metadata for qemu-img check to examine');
       if (runningUser(id, true)) throw conflict('image_busy', `${image.name} is being written by a running VM; check it when the VM is stopped`);
-      return files.checkReport(image.path);
+      return files.checkReport(image.path, image.format);
     },
 
     rebase(id: string, parentId: string): Job {
@@ -144,8 +168,8 @@ export function createImageOps(deps: Deps) {
       return deps.jobs.start({
         kind: 'image', title: `rebase ${image.name} onto ${parent.name}`, imageId: id, run: async (job) => {
           await protect(deps, parent);
-          await writeVerified(job, image.path, image.path, 'qcow2', (tmp) =>
-            files.convert(image.path, tmp, { backing: { path: parent.path, format: parent.format }, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
+          await writeVerified(job, image, image.path, 'qcow2', (tmp) =>
+            files.convert(image.path, image.format, tmp, { backing: { path: parent.path, format: parent.format }, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
           images.update(id, { parentId, parentFingerprint: files.fingerprint(parent.path), invalidReason: null });
           changed();
           return `${image.name} now stands on ${parent.name}; what the guest sees is unchanged`;

@@ -134,14 +134,14 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
 
   /** qemu-img writes the merged chain; check and compare prove the guest sees the same disk. */
   const writeQemu: Writer = async (j, job, layer, _parent, grandparent) => {
-    await files.convert(layer.path, j.tmp, {
+    await files.convert(layer.path, layer.format, j.tmp, {
       backing: j.mode === 'commit' && grandparent ? { path: grandparent.path, format: grandparent.format } : undefined,
       onProgress: (p) => job.progress(p * 0.85),
       signal: job.signal,
     });
     job.journal({ step: 'verifying' });
-    await files.check(j.tmp);
-    if (!(await files.sameContent(layer.path, j.tmp))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
+    await files.check(j.tmp, 'qcow2');
+    if (!(await files.sameContent(layer.path, layer.format, j.tmp, 'qcow2'))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
   };
 
   /** uml_moo writes it (into a copy of the backing for -d); every sector is then checked against COW and backing. */
@@ -195,7 +195,7 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     const layer = images.get(j.layerId);
     if (j.mode === 'stream') {
       if (handle) await handle.settleBlockJobs();
-      return !!layer && (await files.backingOf(layer.path)) === null;
+      return !!layer && (await files.backingOf(layer.path, layer.format)) === null;
     }
     if (!handle) return j.step === 'ready'; // past READY the target held everything the guest had written
     await handle.settleBlockJobs();

@@ -42,8 +42,8 @@ export interface ImageFiles {
   umlMerge(cow: string, backing: string, target: string, options: { inPlace: boolean; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
   /** Reads all three and checks every sector: the COW's where its bitmap says so, the backing's elsewhere. */
   verifyUmlMerge(cow: string, backing: string, merged: string): Promise<string | null>;
-  /** The backing file a qcow2 names in its header (qemu-img info -U), or null. */
-  backingOf(path: string): Promise<string | null>;
+  /** The backing file a qcow2 names in its header (qemu-img info -U -f format), or null. */
+  backingOf(path: string, format: string): Promise<string | null>;
   removeFile(path: string): Promise<void>;
   exists(path: string): boolean;
   /** stat identity of the file, without its hash; null when it does not exist. */
@@ -52,25 +52,43 @@ export interface ImageFiles {
   pathFor(id: string, format: string): string;
   freeSpace(): number;
   /**
-   * Writes the guest-visible content of `source`'s chain to `target` (qcow2): standalone, or as an
-   * overlay on `backing`. Reports progress from 0 to 1; the signal aborts it.
+   * Writes the guest-visible content of `source`'s chain (read as `sourceFormat`, never probed) to
+   * `target` (qcow2 unless `format`): standalone, or as an overlay on `backing`. Reports progress
+   * from 0 to 1; the signal aborts it.
    */
-  convert(source: string, target: string, options: { backing?: { path: string; format: string }; format?: string; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
+  convert(source: string, sourceFormat: string, target: string, options: { backing?: { path: string; format: string }; format?: string; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
   createBlank(path: string, options: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string }): Promise<void>;
-  /** What qemu-img info says of a file: its format, guest-visible size and backing file. */
-  inspect(path: string): Promise<{ format: string; virtualSize: number; backing: string | null }>;
+  /** What qemu-img info says of a file opened as its recorded `format`: guest-visible size and backing file. */
+  inspect(path: string, format: string): Promise<{ format: string; virtualSize: number; backing: string | null }>;
   resize(path: string, format: string, sizeBytes: number): Promise<void>;
-  checkReport(path: string): Promise<{ ok: boolean; errors: number; leaks: number; report: string }>;
-  /** A file inside the import directory, resolved (realpath) and proven to stay inside it. */
-  resolveImport(relative: string): string;
+  checkReport(path: string, format: string): Promise<{ ok: boolean; errors: number; leaks: number; report: string }>;
+  /**
+   * A regular file with one link inside the import directory, opened with no symlink at any
+   * component and held from here on; throws invalid('body.path', reason) when it is refused.
+   */
+  openImport(relative: string): ImportSource;
   copy(from: string, to: string, signal: AbortSignal): Promise<void>;
-  /** true when both show the guest the same bytes (qemu-img compare). */
-  sameContent(a: string, b: string): Promise<boolean>;
+  /** true when both show the guest the same bytes (qemu-img compare -f formatA -F formatB). */
+  sameContent(a: string, formatA: string, b: string, formatB: string): Promise<boolean>;
   /** qemu-img check; throws with its report when the image has errors. */
-  check(path: string): Promise<void>;
+  check(path: string, format: string): Promise<void>;
   /** fsync the file and its directory, so a rename after it survives a crash. */
   sync(path: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
+}
+
+/** A file from the import directory, held open from the request on. */
+export interface ImportSource {
+  /** The format Strata read from the file's own first bytes, never qemu-img's guess. */
+  readonly format: string;
+  /**
+   * Copies the held file to `copy` (a path only the server writes) and proves the copy is one
+   * self-contained image of `format`: no backing file, external data file, foreign extent or
+   * json: name. Throws the reason otherwise.
+   */
+  take(copy: string, signal: AbortSignal): Promise<{ virtualSize: number }>;
+  /** Lets go of the descriptor; safe to call more than once. */
+  close(): void;
 }
 
 export interface JobRecord {
@@ -106,11 +124,7 @@ export interface LaunchDisk {
   backing?: string;
 }
 
-/**
- * `path` is the share's checked realpath, `root` the allowed root it lies beneath. QEMU's driver
- * never hands `path` to a process: it opens it again beneath `root` and passes the held directory.
- */
-export type LaunchShare = VmShareRecord & { path: string; root?: string };
+export type LaunchShare = VmShareRecord & { path: string };
 
 export interface LaunchPlan {
   vm: VmRecord;

@@ -15,6 +15,11 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
   onStdout?: (chunk: string) => void;
   signal?: AbortSignal;
+  /**
+   * Descriptors the child inherits as fd 3, 4, ...: it opens `/proc/self/fd/3` and reaches exactly
+   * the object the caller holds, whatever its name now points at.
+   */
+  extraFds?: number[];
 }
 
 export class CommandError extends Error {
@@ -35,7 +40,7 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
     const child = spawn(cmd, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(options.extraFds ?? [])],
       signal: options.signal,
     });
     let stdout = '';

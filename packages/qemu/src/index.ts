@@ -1,6 +1,8 @@
 export { buildQemuArgv, escapeOption, guestMountOptions, processName, vmPaths, QEMU_BINARY } from './argv.js';
 export { QmpClient, QmpError, type QmpEvent } from './qmp-client.js';
-export { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, parseConvertProgress, resizeImage, sameContent, type QemuImgInfo } from './qemu-img.js';
+export { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, ImageFormatError, parseConvertProgress, resizeImage, sameContent, type QemuImgInfo } from './qemu-img.js';
+export { ImportFormatError, sniffFormat, sniffFormatFd, type SniffedFormat } from './image-magic.js';
+export { referenceProblem } from './image-refs.js';
 export { createQemuDriver } from './qemu-driver.js';
 export { probeKvm, type KvmVerdict } from './kvm-probe.js';
 export { tailLines } from './log-tail.js';

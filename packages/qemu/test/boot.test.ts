@@ -37,7 +37,7 @@ describe('the default guest under real QEMU', () => {
     const top = join(work, 'top.qcow2');
     const info = await createOverlay(guest.rootQcow2, 'qcow2', top);
     expect(info['backing-filename']).toBe(guest.rootQcow2);
-    expect((await imageInfo(top))['virtual-size']).toBe((await imageInfo(guest.rootQcow2))['virtual-size']);
+    expect((await imageInfo(top, 'qcow2'))['virtual-size']).toBe((await imageInfo(guest.rootQcow2, 'qcow2'))['virtual-size']);
 
     const plan: LaunchPlan = {
       vm: withDefaults({

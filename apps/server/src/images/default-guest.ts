@@ -38,7 +38,7 @@ export async function installDefaultGuest(opts: {
     }
     await chmod(to, 0o444);
   }
-  const virtualSize = (await imageInfo(qcow2))['virtual-size'];
+  const virtualSize = (await imageInfo(qcow2, 'qcow2'))['virtual-size'];
   const createdAt = new Date().toISOString();
   opts.images.insert({
     id, name: IMAGE_NAME, path: qcow2, format: 'qcow2', parentId: null, virtualSize, protected: true,

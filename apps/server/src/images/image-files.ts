@@ -6,7 +6,7 @@ import type { ImageFiles } from '@strata/core';
 import { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent } from '@strata/qemu';
 import { runOk } from '@strata/host';
 import { readCowHeader, umlMerge, verifyUmlMerge } from '@strata/uml';
-import { resolveInside } from './import-path.js';
+import { openImport } from './import-path.js';
 
 async function fsync(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -38,8 +38,8 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     },
     umlMerge,
     verifyUmlMerge,
-    async backingOf(path) {
-      return (await imageInfo(path))['full-backing-filename'] ?? null;
+    async backingOf(path, format) {
+      return (await imageInfo(path, format))['full-backing-filename'] ?? null;
     },
     removeFile: (path) => rm(path, { force: true }),
     exists: (path) => existsSync(path),
@@ -69,13 +69,13 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     },
     rename: (from, to) => rename(from, to),
     createBlank,
-    async inspect(path) {
-      const info = await imageInfo(path);
+    async inspect(path, format) {
+      const info = await imageInfo(path, format);
       return { format: info.format, virtualSize: info['virtual-size'], backing: info['full-backing-filename'] ?? null };
     },
     resize: resizeImage,
     checkReport,
-    resolveImport: (relative) => resolveInside(importDir, relative),
+    openImport: (relative) => openImport(importDir, relative),
     async copy(from, to, signal) {
       await runOk(['cp', '--sparse=always', from, to], { signal });
     },
