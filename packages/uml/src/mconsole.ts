@@ -22,7 +22,7 @@ const inSandbox = (v: SandboxView) => ['nsenter', `--target=${v.pid}`, '--mount'
  * Node cannot send. The tool prints "OK <reply>" or "ERR <reply>".
  */
 export async function mconsole(sandbox: SandboxView, socket: string, command: string[], timeoutMs = 10_000): Promise<string> {
-  const r = await run([...inSandbox(sandbox), 'uml_mconsole', socket, ...command], { timeoutMs });
+  const r = await run([...inSandbox(sandbox), '/usr/bin/uml_mconsole', socket, ...command], { timeoutMs });
   const lines = `${r.stdout}`.split('\n').filter((l) => !l.startsWith('Warning:'));
   const text = lines.join('\n').trim();
   if (r.code === 0 && text.startsWith('OK')) return text.slice(2).trim();
