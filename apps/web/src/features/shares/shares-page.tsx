@@ -11,6 +11,7 @@ import { EmptyState, ErrorBanner, Notice, PageHeader, Spinner } from '../../comp
 import { formatBytes } from '../../components/format';
 import { useMetrics } from '../../api/metrics-stream';
 import { TimeChart } from '../../components/time-chart';
+import { GuestRootTable } from '../../shared/guest-root-powers';
 
 const fieldError = (error: unknown, field: string) => (error instanceof ApiError && error.field === field ? error.message : null);
 const running = (state: string) => state !== 'stopped' && state !== 'defined' && state !== 'crashed';
@@ -106,6 +107,7 @@ export function SharesPage() {
           A share is a host directory under one of the allowed roots; VMs mount it at /mnt/&lt;tag&gt;.
         </EmptyState>
       )}
+      <GuestRootTable />
       {shares.data && shares.data.length > 0 && (
         <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
           <table className="w-full text-sm">

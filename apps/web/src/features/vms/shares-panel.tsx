@@ -9,6 +9,7 @@ import { Card } from '../../components/card';
 import { Dialog } from '../../components/dialog';
 import { Field, inputClass, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
+import { GuestRootNotice } from '../../shared/guest-root-powers';
 
 type Options = NonNullable<ShareAttach['options']>;
 const isLive = (vm: Vm) => vm.state === 'running' || vm.state === 'paused';
@@ -97,9 +98,9 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           </Field>
           <Field label="Security model"><Select name="securityModel" value={String(options.securityModel ?? 'mapped-xattr')} values={['mapped-xattr', 'mapped-file', 'none', 'passthrough']} onChange={(v) => set({ securityModel: v })} /></Field>
           <Field label="Guest cache"><Select name="cache" value={String(options.cache ?? 'none')} values={['none', 'loose', 'fscache', 'mmap']} onChange={(v) => set({ cache: v })} /></Field>
-          {options.securityModel === 'passthrough' && <div className="col-span-2"><Notice tone="warn">passthrough: QEMU runs as root, so files the guest's root creates belong to root on the host.</Notice></div>}
         </div>
       )}
+      <GuestRootNotice transport={transport} securityModel={typeof options.securityModel === 'string' ? options.securityModel : undefined} />
       {isLive(vm) && <Notice>{transport === 'hostfs' ? 'The VM is running: the share applies at the next start (its sandbox is built at start).' : transport === 'virtiofs' ? 'The VM is running: Strata plugs the share in now if its memory is shared (it started with a virtiofs share); otherwise it applies at the next start.' : 'The VM is running: QEMU cannot plug 9p in live, so this applies at the next start.'}</Notice>}
       {other && <ErrorBanner error={other} />}
     </Dialog>
