@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COW_MAGIC, parseCowHeader } from '../src/cow-header.js';
+import { COW_MAGIC, cowHeaderMismatch, parseCowHeader } from '../src/cow-header.js';
 
 const path = (buf: Buffer, at: number, p: string) => buf.write(p, at, 'utf8');
 
@@ -64,4 +64,23 @@ describe('UML COW headers (arch/um/drivers/cow_user.c)', () => {
     short.writeUInt32BE(3, 4);
     expect(() => parseCowHeader(short)).toThrow(/truncated v3/);
   });
+
+  it('takes a header (which the guest can rewrite) only when it names the recorded backing at its size and mtime', () => {
+    const h = { ...parseCowHeaderOf('/images/base.raw'), backingMtime: 1795324519, backingSize: 1073741824 };
+    const st = { size: 1073741824, mtimeMs: 1795324519_900 };
+    expect(cowHeaderMismatch(h, '/images/base.raw', st)).toBeNull();
+    expect(cowHeaderMismatch({ ...h, backingFile: '/etc/shadow' }, '/images/base.raw', st)).toMatch(/names "\/etc\/shadow"/);
+    expect(cowHeaderMismatch(h, '/images/base.raw', { ...st, size: 512 })).toMatch(/backing size/);
+    expect(cowHeaderMismatch(h, '/images/base.raw', { ...st, mtimeMs: 1_000 })).toMatch(/mtime/);
+  });
 });
+
+function parseCowHeaderOf(backing: string) {
+  const b = Buffer.alloc(4128);
+  b.writeUInt32BE(COW_MAGIC, 0);
+  b.writeUInt32BE(3, 4);
+  b.writeUInt32BE(512, 20);
+  b.writeUInt32BE(4096, 24);
+  path(b, 32, backing);
+  return parseCowHeader(b);
+}
