@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -18,7 +19,11 @@ import { imageRepository, jobRepository, shareRepository, vmRepository } from '.
 import { ensureAdmin } from './auth/users.js';
 import { pruneSessions } from './auth/sessions.js';
 import { registerGuard } from './auth/guard.js';
-import { registerErrorHandler } from './errors.js';
+import { LoginThrottle } from './auth/login-throttle.js';
+import { CONTENT_SECURITY_POLICY } from './security-headers.js';
+import { jsonValidators } from './validation.js';
+import { collectRoutes } from './route-table.js';
+import { answerFrameworkError, registerErrorHandler } from './errors.js';
 import { EventBus } from './events/event-bus.js';
 import { createHostService } from './host/host-service.js';
 import { installDefaultGuest } from './images/default-guest.js';
@@ -94,12 +99,16 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
 
   const app = Fastify({
     logger: options.logger ? { level: config.logLevel } : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     bodyLimit: 1 << 20,
+    trustProxy: config.trustProxy ?? false,
+    frameworkErrors: answerFrameworkError,
     forceCloseConnections: true,
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(jsonValidators());
+  collectRoutes(app);
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, frameguard: { action: 'deny' }, hsts: false });
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 1 << 16 } });
   await app.register(swagger, {
@@ -109,9 +118,9 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   registerErrorHandler(app);
 
   await app.register(async (api) => {
-    api.get('/health', { schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, version: VERSION }));
+    api.get('/health', { config: { access: 'public' }, schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, version: VERSION }));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    await api.register(authRoutes, { db });
+    await api.register(authRoutes, { db, throttle: new LoginThrottle() });
     await api.register(vmRoutes, { vms });
     await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
     await api.register(jobRoutes, { jobs });

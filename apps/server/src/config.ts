@@ -14,6 +14,11 @@ export interface Config {
   apiToken: string | null;
   /** Host names the server answers to besides loopback and its bind address (DNS-rebinding guard). */
   allowedHosts: string[];
+  /**
+   * Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host are believed;
+   * null believes no one, so a client cannot pick its own address for the login limits.
+   */
+  trustProxy: string[] | null;
   kvmProbeTimeoutMs: number;
   logLevel: string;
   /** The unprivileged user (and group) UML kernels run as. */
@@ -43,6 +48,8 @@ function uid(value: string | undefined): number {
   return n;
 }
 
+const list = (value: string | undefined): string[] => (value || '').split(',').map((h) => h.trim()).filter(Boolean);
+
 const absolute = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -57,7 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: env.STRATA_WEB_DIR === '' ? null : absolute(env.STRATA_WEB_DIR || './apps/web/dist'),
     adminPassword: env.STRATA_ADMIN_PASSWORD || null,
     apiToken: env.STRATA_API_TOKEN || null,
-    allowedHosts: (env.STRATA_ALLOWED_HOSTS || '').split(',').map((h) => h.trim()).filter(Boolean),
+    allowedHosts: list(env.STRATA_ALLOWED_HOSTS),
+    trustProxy: list(env.STRATA_TRUST_PROXY).length > 0 ? list(env.STRATA_TRUST_PROXY) : null,
     kvmProbeTimeoutMs: Number(env.STRATA_KVM_PROBE_TIMEOUT_MS || 20_000),
     logLevel: env.STRATA_LOG_LEVEL || 'info',
     umlUid: uid(env.STRATA_UML_UID),

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StrataError } from '@strata/core';
 
 interface AjvIssue {
@@ -29,14 +29,28 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send({ code: 'invalid_input', message: describe(issue, field), field });
     }
     if (error instanceof StrataError) {
-      if (error.status >= 500) req.log.error({ err: error }, error.message);
+      if (error.status >= 500) req.log.error({ err: error, method: req.method, url: req.url }, error.message);
       return reply.code(error.status).send({ code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
       return reply.code(status).send({ code: error.code?.toLowerCase() ?? 'bad_request', message: error.message });
     }
-    req.log.error({ err: error }, 'unhandled error');
+    req.log.error({ err: error, method: req.method, url: req.url, route: req.routeOptions.url }, 'unhandled error');
     return reply.code(500).send({ code: 'internal', message: 'internal error; the server log has the details' });
+  });
+}
+
+/**
+ * Errors met before routing (no hooks run). A path whose percent-encoding is not UTF-8 names no
+ * route: 404, as for any unknown path. A refused WebSocket upgrade has no HTTP server behind its
+ * socket to close it, so it is closed here, or it would hold the server open.
+ */
+export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const bad = error.code === 'FST_ERR_BAD_URL';
+  if (req.headers.upgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
+  void reply.code(bad ? 404 : (error.statusCode ?? 400)).send({
+    code: bad ? 'not_found' : 'bad_request',
+    message: bad ? `no route ${req.method} (the path's percent-encoding is not UTF-8)` : error.message,
   });
 }

@@ -1,15 +1,29 @@
 import { existsSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-/** Serves the built web app, and index.html for its client-side routes; /api stays JSON. */
+/** The web app's own client-side routes, spelled exactly as it links to them. */
+const CLIENT_ROUTE = /^\/(?:(?:vms|images|shares|benchmarks|host)(?:\/[a-z0-9-]{1,64})?)?\/?$/;
+
+const notFound = (req: FastifyRequest, reply: FastifyReply) =>
+  reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+
+/**
+ * Serves the built web app — every file public by its route's own declaration — and index.html
+ * for the client-side routes, matched on the raw path, so that no other spelling of an API path
+ * is answered with the app shell.
+ */
 export async function registerWeb(app: FastifyInstance, webDir: string | null): Promise<void> {
   const hasWeb = webDir !== null && existsSync(`${webDir}/index.html`);
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir, wildcard: false });
-  app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || !hasWeb || req.method !== 'GET') {
-      return reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
-    }
-    return reply.type('text/html').sendFile('index.html');
+  await app.register(async (web) => {
+    web.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    if (hasWeb) await web.register(fastifyStatic, { root: webDir, wildcard: false });
+    web.setNotFoundHandler((req, reply) => {
+      const path = req.url.split('?')[0] ?? '';
+      if (!hasWeb || (req.method !== 'GET' && req.method !== 'HEAD') || !CLIENT_ROUTE.test(path)) return notFound(req, reply);
+      return reply.type('text/html').sendFile('index.html');
+    });
   });
 }

@@ -22,9 +22,12 @@ export interface TestServer {
 }
 
 /** A real server (real SQLite, real QEMU) on a private data directory and a free port. */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-test-'));
-  const config: Config = { ...loadConfig({}), dataDir, importDir: join(dataDir, 'import'), shareRoots: [join(dataDir, 'shares')], port: 0, webDir: null, adminPassword: PASSWORD, apiToken: TOKEN };
+  const config: Config = {
+    ...loadConfig({}), dataDir, importDir: join(dataDir, 'import'), shareRoots: [join(dataDir, 'shares')], port: 0, webDir: null, adminPassword: PASSWORD, apiToken: TOKEN,
+    ...overrides,
+  };
   const listen = async (app: FastifyInstance) => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();

@@ -23,3 +23,9 @@ export const invalid = (field: string, message: string, code = 'invalid_input') 
 export const notFound = (what: string, id: string) =>
   new StrataError('not_found', `${what}_not_found`, `no ${what} with id '${id}'`);
 export const conflict = (code: string, message: string) => new StrataError('conflict', code, message);
+
+/** A tool's own last word on why it refused, without the "exited with N" wrapping. */
+export const toolMessage = (err: unknown): string => {
+  const lines = String(err instanceof Error ? err.message : err).split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.at(-1) ?? 'no reason given').replace(/^.*? exited with \d+: /, '');
+};

@@ -1,5 +1,6 @@
 import { QEMU_FORMATS, type CheckReport, type ImageConvert, type ImageCreate, type ImageImport, type Job } from '@strata/contract';
-import { conflict, invalid, notFound } from './errors.js';
+import { conflict, invalid, notFound, toolMessage } from './errors.js';
+import { checkImageCreate } from './image-create-rules.js';
 import { chainOf, childrenOf, usersOf } from './image-chain.js';
 import type { JobContext, JobService } from './job-service.js';
 import { protect, type LayerDeps } from './layers.js';
@@ -81,18 +82,18 @@ export function createImageOps(deps: Deps) {
 
   return {
     async create(body: ImageCreate): Promise<ImageRecord> {
-      if (body.clusterSize !== undefined && (body.clusterSize & (body.clusterSize - 1)) !== 0) {
-        throw invalid('body.clusterSize', `${body.clusterSize} is not a power of two`);
-      }
-      if (body.format === 'raw' && (body.clusterSize || body.lazyRefcounts !== undefined || body.compat)) {
-        throw invalid('body.format', 'cluster size, lazy refcounts and compat are qcow2 options; a raw image has none');
-      }
+      checkImageCreate(body);
       if (body.sizeBytes > files.freeSpace() && (body.preallocation === 'full' || body.preallocation === 'falloc')) {
         throw conflict('insufficient_space', `preallocating ${body.sizeBytes} bytes needs more than the ${files.freeSpace()} free`);
       }
       const id = deps.newId();
       const path = files.pathFor(id, body.format);
-      await files.createBlank(path, body);
+      try {
+        await files.createBlank(path, body);
+      } catch (err) {
+        await files.removeFile(path);
+        throw invalid('body', `qemu-img refused these options: ${toolMessage(err)}`, 'tool_refused');
+      }
       return insertRoot(id, body.name, path, body.format);
     },
 
