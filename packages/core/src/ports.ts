@@ -124,7 +124,11 @@ export interface LaunchDisk {
   backing?: string;
 }
 
-export type LaunchShare = VmShareRecord & { path: string };
+/**
+ * `path` is the share's checked realpath, `root` the allowed root it lies beneath. QEMU's driver
+ * never hands `path` to a process: it opens it again beneath `root` and passes the held directory.
+ */
+export type LaunchShare = VmShareRecord & { path: string; root?: string };
 
 export interface LaunchPlan {
   vm: VmRecord;
