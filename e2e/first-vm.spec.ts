@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { login, waitForConsoleLine } from './helpers.js';
 
 test('log in, see the host, create the default VM, boot it, use its console, stop and delete it', async ({ page }) => {

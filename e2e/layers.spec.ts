@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { createVm, login, runInConsole, waitForConsoleLine, waitForShell } from './helpers.js';
 
 test('snapshot a running VM, write in the guest, merge the snapshot with one click, reboot: the file is there', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { createVm, login, runInConsole, waitForConsoleLine } from './helpers.js';
 
 const lastValues = async (page: import('@playwright/test').Page, testId: string): Promise<(number | null)[]> =>

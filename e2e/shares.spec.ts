@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { e2eDataDir } from './env.mjs';
 import { createVm, login, runInConsole, waitForConsoleLine } from './helpers.js';
 

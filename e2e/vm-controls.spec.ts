@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { createVm, login, restartServer, runInConsole, waitForConsoleLine } from './helpers.js';
 
 test('edit the topology, pin vCPU 0 to CPU 1, restart the server mid-way and keep using the VM', async ({ page }) => {

@@ -20,10 +20,10 @@ import { ensureAdmin } from './auth/users.js';
 import { pruneSessions } from './auth/sessions.js';
 import { registerGuard } from './auth/guard.js';
 import { LoginThrottle } from './auth/login-throttle.js';
-import { CONTENT_SECURITY_POLICY } from './security-headers.js';
+import { HELMET_OPTIONS } from './security-headers.js';
 import { jsonValidators } from './validation.js';
 import { collectRoutes } from './route-table.js';
-import { answerFrameworkError, registerErrorHandler } from './errors.js';
+import { answerClientError, answerFrameworkError, registerErrorHandler } from './errors.js';
 import { EventBus } from './events/event-bus.js';
 import { createHostService } from './host/host-service.js';
 import { installDefaultGuest } from './images/default-guest.js';
@@ -102,13 +102,14 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     bodyLimit: 1 << 20,
     trustProxy: config.trustProxy ?? false,
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     forceCloseConnections: true,
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(jsonValidators());
   collectRoutes(app);
-  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY }, frameguard: { action: 'deny' }, hsts: false });
+  await app.register(helmet, HELMET_OPTIONS);
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 1 << 16 } });
   await app.register(swagger, {

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StrataError } from '@strata/core';
+import type { Socket } from 'node:net';
+import { applySecurityHeaders, securityHeaderLines } from './security-headers.js';
 
 interface AjvIssue {
   instancePath: string;
@@ -48,9 +50,28 @@ export function registerErrorHandler(app: FastifyInstance): void {
  */
 export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   const bad = error.code === 'FST_ERR_BAD_URL';
+  applySecurityHeaders(req.raw, reply.raw);
   if (req.headers.upgrade) reply.raw.once('finish', () => req.raw.socket.destroy());
   void reply.code(bad ? 404 : (error.statusCode ?? 400)).send({
     code: bad ? 'not_found' : 'bad_request',
     message: bad ? `no route ${req.method} (the path's percent-encoding is not UTF-8)` : error.message,
   });
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+let clientErrorHeaders: string | null = null;
+
+/** A request too malformed to parse: answered on the socket itself, with the same security headers. */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+  const body = JSON.stringify({ code: 'bad_request', message: `the request could not be read (${reason.toLowerCase()})` });
+  clientErrorHeaders ??= securityHeaderLines();
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${clientErrorHeaders}\r\n${body}`);
 }

@@ -83,6 +83,22 @@ describe('authentication and request guards', () => {
     expect(bad.json().code).toBe('bad_token');
   });
 
+  it('ends every session when the admin password changes, and keeps them across a plain restart', async () => {
+    const { cookie } = sessionOf(await login());
+    await server.restart();
+    expect((await server.app.inject({ url: '/api/v1/vms', headers: { cookie } })).statusCode).toBe(200);
+    server.config.adminPassword = 'a-new-password';
+    try {
+      await server.restart();
+      const stale = await server.app.inject({ url: '/api/v1/vms', headers: { cookie } });
+      expect(stale.statusCode).toBe(401);
+      expect((await login('a-new-password')).statusCode).toBe(200);
+    } finally {
+      server.config.adminPassword = PASSWORD;
+      await server.restart();
+    }
+  });
+
   it('documents the API as OpenAPI, generated from the contract', async () => {
     const doc = (await server.app.inject({ url: '/api/v1/openapi.json', headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(doc.openapi).toMatch(/^3\./);

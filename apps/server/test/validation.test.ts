@@ -61,9 +61,54 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
     expect(route.json().code).toBe('not_found');
   });
 
+  it('refuses wrong JSON types instead of coercing them', async () => {
+    const image = { name: 'x', format: 'qcow2', sizeBytes: 1048576 };
+    const cases: [string, unknown, string][] = [
+      ['/api/v1/images', { ...image, name: true }, 'body.name'],
+      ['/api/v1/images', { ...image, lazyRefcounts: 0 }, 'body.lazyRefcounts'],
+      ['/api/v1/images', { ...image, lazyRefcounts: null }, 'body.lazyRefcounts'],
+      ['/api/v1/images', { ...image, sizeBytes: '1048576' }, 'body.sizeBytes'],
+      ['/api/v1/images', { ...image, name: ['x'] }, 'body.name'],
+      ['/api/v1/vms', { name: 'a', memoryMiB: '128' }, 'body.memoryMiB'],
+      ['/api/v1/vms', { name: 123 }, 'body.name'],
+    ];
+    for (const [url, body, field] of cases) {
+      const res = await post(url, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json().field, JSON.stringify(body)).toBe(field);
+    }
+    // Query strings are text: numbers are still read from them.
+    const lines = await server.app.inject({ url: '/api/v1/vms/abc123/log?lines=5', headers: auth });
+    expect(lines.statusCode).toBe(404);
+  });
+
+  it('refuses what qemu-img would refuse, naming the field, and maps any other refusal to a 400', async () => {
+    const base = { name: 'combo', format: 'qcow2', sizeBytes: 1048576 };
+    const lazy = await post('/api/v1/images', { ...base, compat: '0.10', lazyRefcounts: true });
+    expect(lazy.statusCode).toBe(400);
+    expect(lazy.json()).toMatchObject({ field: 'body.lazyRefcounts', message: expect.stringMatching(/compat 1\.1/) });
+    const raw = await post('/api/v1/images', { ...base, format: 'raw', preallocation: 'metadata' });
+    expect(raw.statusCode).toBe(400);
+    expect(raw.json().field).toBe('body.preallocation');
+    const huge = await post('/api/v1/images', { ...base, clusterSize: 512, sizeBytes: 16 * 1024 ** 4 });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json()).toMatchObject({ code: 'tool_refused', field: 'body', message: expect.stringMatching(/too large/) });
+    expect((await post('/api/v1/images', { ...base, compat: '0.10', lazyRefcounts: false })).statusCode).toBe(201);
+  });
+
+  it('refuses an image name that is taken, so no image can stand in for the default one', async () => {
+    for (const name of ['combo', 'strata-mini']) {
+      const res = await post('/api/v1/images', { name, format: 'qcow2', sizeBytes: 1048576 });
+      expect(res.statusCode, name).toBe(409);
+      expect(res.json().code).toBe('name_taken');
+    }
+  });
+
   it('created nothing along the way', async () => {
     expect((await server.app.inject({ url: '/api/v1/vms', headers: auth })).json()).toEqual([]);
-    const images = (await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as { ownerVmId: string | null }[];
+    const images = (await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as { ownerVmId: string | null; name: string }[];
     expect(images.filter((i) => i.ownerVmId !== null)).toEqual([]);
+    expect(images.map((i) => i.name)).not.toContain('true');
+    expect(images.filter((i) => i.name === 'combo')).toHaveLength(1);
   });
 });

@@ -25,6 +25,10 @@ export function createImageOps(deps: Deps) {
   const runningUser = (id: string, writable = false) =>
     users(id).find((u) => (!writable || u.role === 'writable') && isActive(deps.vms.get(u.vmId)?.state ?? 'stopped'));
   const changed = () => deps.events.emit({ type: 'images.changed' });
+  /** VMs pick base images by name too: a second image of a name would take the first one's place. */
+  const assertNameFree = (name: string) => {
+    if (images.findByName(name).some((i) => i.ownerVmId === null)) throw conflict('name_taken', `an image named '${name}' exists already`);
+  };
 
   const insertRoot = async (id: string, name: string, path: string, format: ImageRecord['format'], boot: ImageRecord['boot'] = null) => {
     const info = await files.inspect(path, format);
@@ -83,6 +87,7 @@ export function createImageOps(deps: Deps) {
   return {
     async create(body: ImageCreate): Promise<ImageRecord> {
       checkImageCreate(body);
+      assertNameFree(body.name);
       if (body.sizeBytes > files.freeSpace() && (body.preallocation === 'full' || body.preallocation === 'falloc')) {
         throw conflict('insufficient_space', `preallocating ${body.sizeBytes} bytes needs more than the ${files.freeSpace()} free`);
       }
@@ -98,6 +103,7 @@ export function createImageOps(deps: Deps) {
     },
 
     importImage(body: ImageImport): Job {
+      assertNameFree(body.name);
       const source = files.openImport(body.path);
       try {
         const format = source.format as ImageRecord['format'];
@@ -122,6 +128,7 @@ export function createImageOps(deps: Deps) {
     },
 
     convert(id: string, body: ImageConvert): Job {
+      assertNameFree(body.name);
       const image = mustGet(id);
       if (runningUser(id, true)) throw conflict('image_busy', `${image.name} is being written by a running VM; snapshot it and convert the snapshot`);
       return deps.jobs.start({

@@ -22,12 +22,10 @@ export interface GuardOptions {
   allowedHostnames: string[];
 }
 
+/** A Host header is a name or an address, and a port: anything else names no host of ours. */
 const hostnameOf = (hostHeader: string): string => {
-  try {
-    return new URL(`http://${hostHeader}`).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return '';
-  }
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+))(?::\d{1,5})?$/.exec(hostHeader);
+  return (m?.[1] ?? m?.[2] ?? '').toLowerCase();
 };
 
 /**
@@ -85,7 +83,7 @@ function authenticate(req: FastifyRequest, options: GuardOptions): void {
  * token or a session (plus the CSRF header on anything but a read).
  */
 export function registerGuard(app: FastifyInstance, options: GuardOptions): void {
-  const allowed = new Set(['127.0.0.1', 'localhost', '::1', ...options.allowedHostnames]);
+  const allowed = new Set(['127.0.0.1', 'localhost', '::1', ...options.allowedHostnames.map((h) => h.toLowerCase())]);
   app.addHook('onRequest', async (req) => {
     const hostname = hostnameOf(req.headers.host ?? '');
     if (!allowed.has(hostname)) {

@@ -10,10 +10,13 @@ export const ADMIN = 'admin';
  * start generates one, prints it once and leaves it in <data>/initial-admin-password (mode 0600).
  */
 export function ensureAdmin(db: Db, dataDir: string, configured: string | null, print: (m: string) => void): void {
-  const exists = db.prepare('SELECT 1 FROM users WHERE username = ?').get(ADMIN);
+  const exists = db.prepare('SELECT password_hash FROM users WHERE username = ?').get(ADMIN) as { password_hash: string } | undefined;
   if (configured) {
+    if (exists && verifyPassword(configured, exists.password_hash)) return;
     db.prepare(`INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)
       ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash`).run(ADMIN, hashPassword(configured), new Date().toISOString());
+    // A new password is how an admin shuts out whoever learnt the old one: their sessions end too.
+    db.prepare('DELETE FROM sessions WHERE username = ?').run(ADMIN);
     return;
   }
   if (exists) return;

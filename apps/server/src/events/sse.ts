@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
@@ -11,7 +12,9 @@ const HEARTBEAT_MS = 15_000;
 export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() => void>, onClose: () => void): (text: string) => void {
   reply.hijack();
   const res = reply.raw;
+  // Hijacked: the headers set on the reply so far (the security headers) must be written by hand.
   res.writeHead(200, {
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',

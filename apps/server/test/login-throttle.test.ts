@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressKey, LoginThrottle } from '../src/auth/login-throttle.js';
+import { PASSWORD, auth, startServer, type TestServer } from './harness.js';
+import { rawRequest } from './raw-http.js';
+
+describe('the login throttle (pure)', () => {
+  const limits = { free: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
+  const make = () => new LoginThrottle({ perAddress: limits, perAccount: { ...limits, free: 5 }, globalCeiling: 20, globalWindowMs: 60_000 });
+
+  it('lets the free failures through, then doubles the wait with every further failure', () => {
+    const t = make();
+    const at = 1_000_000;
+    for (let i = 0; i < 3; i++) {
+      expect(t.waitMs('10.0.0.1', 'admin', at)).toBe(0);
+      t.fail('10.0.0.1', 'admin', at);
+    }
+    expect(t.waitMs('10.0.0.1', 'admin', at)).toBe(1000);
+    t.fail('10.0.0.1', 'admin', at + 1000);
+    expect(t.waitMs('10.0.0.1', 'admin', at + 1000)).toBe(2000);
+    t.fail('10.0.0.1', 'admin', at + 3000);
+    expect(t.waitMs('10.0.0.1', 'admin', at + 3000)).toBe(4000);
+    expect(t.waitMs('10.0.0.1', 'admin', at + 7000)).toBe(0);
+  });
+
+  it('counts one account across many addresses, and one address across many accounts', () => {
+    const t = make();
+    for (let i = 0; i < 5; i++) t.fail(`10.1.0.${i}`, 'Admin', 0);
+    expect(t.waitMs('10.1.0.99', 'admin', 0)).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) t.fail('10.2.0.1', `user${i}`, 0);
+    expect(t.waitMs('10.2.0.1', 'someone-else', 0)).toBeGreaterThan(0);
+    expect(t.waitMs('10.3.0.1', 'someone-else', 0)).toBe(0);
+  });
+
+  it('has a ceiling for everyone together', () => {
+    const t = make();
+    for (let i = 0; i < 20; i++) t.fail(`10.4.${i}.1`, `u${i}`, 0);
+    expect(t.waitMs('10.9.9.9', 'fresh', 10)).toBe(59_990);
+    expect(t.waitMs('10.9.9.9', 'fresh', 60_000)).toBe(0);
+  });
+
+  it('a success clears its address and account', () => {
+    const t = make();
+    for (let i = 0; i < 3; i++) t.fail('10.5.0.1', 'admin', 0);
+    t.succeed('10.5.0.1', 'admin');
+    expect(t.waitMs('10.5.0.1', 'admin', 0)).toBe(0);
+  });
+
+  it('takes loopback as one client and an IPv6 /64 as one address', () => {
+    expect(addressKey('127.0.0.3')).toBe(addressKey('127.200.1.1'));
+    expect(addressKey('::ffff:127.0.0.9')).toBe('loopback');
+    expect(addressKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe(addressKey('2001:db8:1:2::ffff'));
+    expect(addressKey('2001:db8:1:2::1')).not.toBe(addressKey('2001:db8:1:3::1'));
+  });
+
+  it('stays bounded under a spray of addresses and names', () => {
+    const t = new LoginThrottle({ perAddress: limits, perAccount: limits, globalCeiling: 1e9, globalWindowMs: 1, maxKeys: 1000 });
+    for (let i = 0; i < 5000; i++) t.fail(`10.${i >> 8 & 255}.${i & 255}.1`, `name-${i}`, i);
+    expect((t as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('login throttling on a real server', () => {
+  let server: TestServer;
+  beforeAll(async () => { server = await startServer(); });
+  afterAll(async () => { await server.close(); });
+
+  const login = (password: string, username = 'admin', localAddress?: string) =>
+    rawRequest(server.url, { method: 'POST', path: '/api/v1/auth/login', body: JSON.stringify({ username, password }), localAddress });
+
+  it('gives sixteen million loopback addresses one budget, not one each', async () => {
+    const codes: number[] = [];
+    for (let i = 2; i < 14; i++) codes.push((await login('guess', 'admin', `127.0.${i}.${i}`)).status);
+    expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(codes.slice(5).every((c) => c === 429)).toBe(true);
+    const refused = await login(PASSWORD, 'admin', '127.9.9.9');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The API token still works while password logins wait.
+    expect((await rawRequest(server.url, { method: 'GET', path: '/api/v1/vms', headers: auth, localAddress: '127.9.9.9' })).status).toBe(200);
+  });
+
+  it('locks an account tried from many addresses, and has a ceiling for all', async () => {
+    const inject = (ip: string, username: string, password = 'guess') =>
+      server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+    const codes: number[] = [];
+    for (let i = 0; i < 14; i++) codes.push((await inject(`10.20.${i}.1`, 'operator')).statusCode);
+    expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(10).every((c) => c === 429)).toBe(true);
+    let last = 0;
+    for (let i = 0; i < 120 && last !== 429; i++) last = (await inject(`10.30.${i}.1`, `name-${i}`)).statusCode;
+    expect(last).toBe(429);
+    expect((await inject('10.40.0.1', 'nobody-yet')).statusCode).toBe(429);
+  });
+});
