@@ -7,9 +7,9 @@ import { die, root, say, sh } from './lib.mjs';
 
 const RUNTIME_PACKAGES = [
   'qemu-system-x86', 'qemu-utils', 'user-mode-linux', 'uml-utilities', 'busybox-static',
-  'e2fsprogs', 'cpio', 'fio', 'bubblewrap', 'acl',
+  'e2fsprogs', 'cpio', 'fio', 'bubblewrap', 'acl', 'util-linux',
 ];
-const TEST_PACKAGES = ['chromium'];
+const TEST_PACKAGES = ['chromium', 'python3'];
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
