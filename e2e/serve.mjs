@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eDataDir, e2ePassword, root, servePidFile } from './env.mjs';
-import { killAll } from './processes.mjs';
+import { killAll, unmountAll } from './processes.mjs';
 
 killAll(`${e2eDataDir}/`);
+unmountAll(`${e2eDataDir}/`);
 rmSync(e2eDataDir, { recursive: true, force: true });
 writeFileSync(servePidFile, String(process.pid));
 

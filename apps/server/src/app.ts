@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
 import { createImageOps, createImageService, createJobService, createVmService } from '@strata/core';
-import { protectShareRoots, readAffinity, releaseShareRoots, setAffinity, threadsOf } from '@strata/host';
+import { protectShareRoots, readAffinity, scrubSetId, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
 import { createUmlDriver } from '@strata/uml';
@@ -50,11 +50,16 @@ export const VERSION = '0.1.0';
 
 export async function buildApp(config: Config, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const log = (m: string) => console.log(`[strata] ${m}`);
+  mkdirSync(config.dataDir, { recursive: true });
+  // Disk layers, console logs and the password hash are root's alone: no local user walks in here.
+  chmodSync(config.dataDir, 0o700);
   for (const d of ['images', 'vms', 'boot']) mkdirSync(join(config.dataDir, d), { recursive: true });
   mkdirSync(config.importDir, { recursive: true });
   for (const root of config.shareRoots) mkdirSync(root, { recursive: true });
   // Whatever a guest writes through a share (setuid files, device nodes) stays inert on the host.
-  const boundRoots = await protectShareRoots(config.shareRoots);
+  // The binds stay until the host reboots, even when the server stops: taking one back would put
+  // what a guest wrote on a plain mount again.
+  await protectShareRoots(config.shareRoots);
   const db = openDatabase(join(config.dataDir, 'strata.db'));
   pruneSessions(db);
   ensureAdmin(db, config.dataDir, config.adminPassword, log);
@@ -79,6 +84,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     newId, now,
     defaultImage: 'strata-mini',
     busy: (id) => jobs.activeFor(id)?.title ?? null,
+    scrubShare: (share) => scrubSetId(share.root, share.path),
     shares: shareRepository(db),
     shareRoots: config.shareRoots,
     pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
@@ -141,12 +147,9 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {
-    const idle = vms.liveVms().length === 0;
     sampler.stop();
     vms.detachAll(); // VMs outlive the server: let go of them, never stop them
     db.close();
-    // A running guest keeps writing through its shares: their roots stay nosuid,nodev until it stops.
-    if (idle) await releaseShareRoots(boundRoots);
   });
   return app;
 }

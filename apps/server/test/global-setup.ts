@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { releaseShareRoots } from '@strata/host';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 
@@ -27,5 +28,6 @@ export default async function setup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-warmup-'));
   const app = await buildApp({ ...loadConfig({ STRATA_DATA_DIR: dataDir }), webDir: null, adminPassword: 'warmup' });
   await app.close();
+  await releaseShareRoots([join(dataDir, 'shares')], { everyBind: true }); // the server keeps its binds
   rmSync(dataDir, { recursive: true, force: true });
 }

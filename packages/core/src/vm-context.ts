@@ -24,6 +24,8 @@ export interface VmServiceDeps {
   shares: ShareRepository;
   shareRoots: string[];
   pathFs: PathFs;
+  /** Clears set-id bits beneath a share directory (walked without following links); returns what changed. */
+  scrubShare?(share: { path: string; root: string }): string[];
   /** What long work (a merge) holds this VM, if any: nothing may start it meanwhile. */
   busy(vmId: string): string | null;
 }

@@ -40,11 +40,12 @@ export function createVmLifecycle(ctx: VmContext) {
         live.delete(vm.id);
         // virtiofsd exits with QEMU's connection; this makes sure, and clears sockets and pidfiles.
         await driverFor(vm).cleanup(deps.vmDir(vm.id)).catch(() => undefined);
+        const scrubProblems = shareOps.scrubAfterRun(vm);
         const current = vms.get(vm.id);
         if (current) {
           const clean = info.clean || current.stopRequested;
           const tail = clean ? [] : await handle.logTail(8);
-          const lastError = clean ? null : [info.reason, ...tail].join('\n');
+          const lastError = clean ? (scrubProblems.join('\n') || null) : [info.reason, ...tail, ...scrubProblems].join('\n');
           await publish(vms.update(vm.id, {
             state: clean ? 'stopped' : 'crashed', pid: null, runningAccelerator: null, lastError, shutdownDeadline: null,
           }));
@@ -178,6 +179,7 @@ export function createVmLifecycle(ctx: VmContext) {
         }
         const tail = await driverFor(vm).logTail(deps.vmDir(vm.id), 8);
         await driverFor(vm).cleanup(deps.vmDir(vm.id)).catch(() => undefined);
+        shareOps.scrubAfterRun(vm);
         const lastError = vm.stopRequested ? null : ['the VM exited while the server was not running', ...tail].join('\n');
         vms.update(vm.id, { state: vm.stopRequested ? 'stopped' : 'crashed', pid: null, runningAccelerator: null, lastError, shutdownDeadline: null });
       }

@@ -100,6 +100,24 @@ export function createVmShares(ctx: VmContext) {
       }
     },
 
+    /**
+     * After a run: set-id bits the guest left in its writable shares are cleared, so that nothing
+     * it wrote gives privileges on the host wherever the share's mount is not nosuid.
+     */
+    scrubAfterRun(vm: VmRecord): string[] {
+      const problems: string[] = [];
+      for (const s of vm.shares.filter((x) => !x.readonly)) {
+        const share = deps.shares.get(s.shareId);
+        if (!share || !deps.scrubShare) continue;
+        try {
+          deps.scrubShare(beneath(share.path, 'share'));
+        } catch (err) {
+          problems.push(`share ${share.name}: set-id bits could not be checked: ${(err as Error).message}`);
+        }
+      }
+      return problems;
+    },
+
     /** Right before a start: each share resolved and checked again, or the start is refused. */
     sharesForLaunch(vm: VmRecord): LaunchShare[] {
       return vm.shares.map((s, i) => {

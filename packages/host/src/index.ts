@@ -11,3 +11,5 @@ export { openRootDir, openDirBeneath, openFileBeneath, openAt, lstatAt, removeAt
 export { openShareDir, mountIdOf } from './share-dir.js';
 export { parseMountinfo, readMountinfo, topMountAt, mountById, type MountEntry } from './mountinfo.js';
 export { protectShareRoots, releaseShareRoots } from './share-mounts.js';
+export { scrubSetId } from './scrub.js';
+export { noSetIdFilter } from './seccomp.js';

@@ -1,5 +1,5 @@
 import { closeSync } from 'node:fs';
-import type { LaunchShare } from '@strata/core';
+import { conflict, type LaunchShare } from '@strata/core';
 import { openShareDir } from '@strata/host';
 
 /** One share's directory, opened beneath its allowed root; what QEMU or virtiofsd receives. */
@@ -8,7 +8,8 @@ export function openLaunchShare(share: LaunchShare): number {
   try {
     return openShareDir(share.root, share.path);
   } catch (err) {
-    throw new Error(`share ${share.tag} cannot be exported: ${(err as Error).message}`);
+    // The share's directory, not Strata, is at fault: the user gets the reason, not a 500.
+    throw conflict('share_invalid', `share ${share.tag} cannot be exported: ${(err as Error).message}`);
   }
 }
 
