@@ -184,5 +184,10 @@ describe('shares cannot be raced, and nothing a guest writes through them gives 
     canary.assertIntact();
     await api('POST', `/vms/${vm.id}/stop`);
     await waitForState(vm.id, 'stopped', 30_000);
+    // Once the guest is gone its set-id bits are too, for whoever reaches the files some other way
+    // than through the nosuid bind (a shell that was inside before it, a host that rebooted).
+    const left = walkTree(`${root}/hostile`).filter((f) => f.stat.isFile() && (f.stat.mode & 0o6000) !== 0);
+    expect(left.map((f) => `${f.path} ${f.stat.mode.toString(8)}`)).toEqual([]);
+    expect(walkTree(`${root}/hostile`).filter((f) => f.name === 'suid-id').length).toBeGreaterThan(0);
   });
 });
