@@ -1,44 +1,39 @@
 import type { MergeBody, MergePlan } from '@strata/contract';
 import { conflict, notFound } from './errors.js';
 import type { JobContext, JobService } from './job-service.js';
-import { createLayer } from './layers.js';
+import { createCowLayer, createLayer } from './layers.js';
 import { childrenOf } from './image-chain.js';
+import { createInPlaceCommit, type MergeJournal as Journal } from './merge-in-place.js';
 import { mergeTarget, planMerge, planUmlMerge, type MergeTarget } from './merge-plan.js';
-import { createCowLayer } from './layers.js';
 import type { JobRecord, RunningVm } from './ports.js';
 import type { ImageRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
-interface Journal {
-  mode: 'commit' | 'stream' | 'new-base';
-  /** Offline: writing → verifying → switching. Live: live → ready (the target holds everything). */
-  step: 'writing' | 'verifying' | 'switching' | 'live' | 'ready';
-  live: boolean;
-  vmId: string;
-  diskId: string;
-  layerId: string;
-  parentId: string | null;
-  tmp: string;
-  target: string;
-  newId?: string;
-  /** A UML COW merged by uml_moo. */
-  uml?: boolean;
-}
-
 /**
- * Merges that never lose data: each writes the merged chain to a new file, checks it, compares
- * what the guest sees before and after, fsyncs, and only then renames it into place. The journal
- * says which side of the rename a crash fell on, so a restart undoes or finishes.
+ * Merges that never lose data. A commit into a parent only this disk uses is done in place and
+ * costs what the top holds (merge-in-place.ts); a restart runs it again. Stream and new base write
+ * the merged chain to a new file, check it, compare what the guest sees before and after, fsync,
+ * and only then rename it into place; the journal says which side of the rename a crash fell on.
  */
 export function createMergeService(ctx: VmContext, jobs: JobService) {
   const { deps } = ctx;
   const { images, vms, files } = deps;
+  const inPlace = createInPlaceCommit(deps);
 
   const targetOf = (imageId: string): MergeTarget => {
     const t = mergeTarget(imageId, images.list(), vms.list());
     if (!t) throw notFound('image', imageId);
     return t;
+  };
+
+  /**
+   * What the COW header must say when uml_moo -d starts: the backing as it is, unless an earlier
+   * in-place merge of this very COW failed half-way, which moved the backing's mtime under it.
+   */
+  const stampOf = (t: MergeTarget) => {
+    const header = t.parent!.mergingInto === t.layer.id ? files.cowHeader(t.layer.path) : null;
+    return header ? { mtime: header.backingMtime, size: header.backingSize } : files.backingStamp(t.parent!.path);
   };
 
   const plan = (t: MergeTarget): MergePlan =>
@@ -51,7 +46,8 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     let base = j.mode === 'commit' ? images.get(j.parentId!) : j.newId ? images.get(j.newId) : undefined;
     if (j.mode === 'commit' && base) {
       const stamp = `${base.name} was merged into in place (uml_moo -d) by VM ${vm?.name ?? j.vmId} at ${deps.now()}`;
-      for (const child of childrenOf(base.id, images.list()).filter((i) => i.id !== j.layerId)) images.update(child.id, { invalidReason: `its backing file ${stamp}` });
+      for (const child of childrenOf(base.id, images.list()).filter((i) => i.id !== j.layerId && !i.invalidReason)) images.update(child.id, { invalidReason: `its backing file ${stamp}` });
+      images.update(base.id, { mergingInto: null });
       await files.protect(base.path);
     }
     if (j.mode === 'new-base' && j.newId && !base) {
@@ -82,7 +78,7 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       deps.events.emit({ type: 'images.changed' });
       const updated = vms.get(j.vmId);
       if (updated) await ctx.publish(updated);
-      return `finished: uml_moo ${j.mode === 'commit' ? '-d (in place)' : 'into a new base'} of ${layer?.name ?? j.layerId} is in place`;
+      return `finished: uml_moo ${j.mode === 'commit' ? '-d (in place)' : 'into a new base'} of ${layer?.name ?? j.layerId} is done`;
     }
     const repoint = async (imageId: string) => {
       if (vm) vms.update(vm.id, { disks: vm.disks.map((d) => (d.id === j.diskId ? { ...d, imageId } : d)) });
@@ -93,10 +89,10 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     } else if (j.mode === 'commit' && j.parentId) {
       const parent = images.get(j.parentId)!;
       const stamp = `${parent.name} was merged into by VM ${vm?.name ?? j.vmId} at ${deps.now()}`;
-      for (const child of childrenOf(parent.id, images.list()).filter((i) => i.id !== j.layerId)) {
+      for (const child of childrenOf(parent.id, images.list()).filter((i) => i.id !== j.layerId && !i.invalidReason)) {
         images.update(child.id, { invalidReason: `its parent ${stamp}` });
       }
-      images.update(parent.id, { protected: false, snapshot: null, name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId });
+      images.update(parent.id, { protected: false, snapshot: null, name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId, mergingInto: null });
       await files.unprotect(parent.path);
       await repoint(parent.id);
       if (layer) {
@@ -127,7 +123,7 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     deps.events.emit({ type: 'images.changed' });
     const updated = vms.get(j.vmId);
     if (updated) await ctx.publish(updated);
-    return `finished: ${j.mode} of ${layer?.name ?? j.layerId} is in place`;
+    return `finished: ${j.mode}${j.inPlace ? ' (in place)' : ''} of ${layer?.name ?? j.layerId} is done`;
   };
 
   type Writer = (j: Journal, job: JobContext, layer: ImageRecord, parent?: ImageRecord, grandparent?: ImageRecord) => Promise<void>;
@@ -144,15 +140,33 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     if (!(await files.sameContent(layer.path, layer.format, j.tmp, 'qcow2'))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
   };
 
-  /** uml_moo writes it (into a copy of the backing for -d); every sector is then checked against COW and backing. */
+  /** uml_moo writes a new base; every sector is then checked against COW and backing. */
   const writeUml: Writer = async (j, job, layer, parent) => {
-    await files.umlMerge(layer.path, parent!.path, j.tmp, { inPlace: j.mode === 'commit', onProgress: (p) => job.progress(p * 0.7), signal: job.signal });
+    await files.umlMerge(layer.path, parent!.path, j.tmp, { onProgress: (p) => job.progress(p * 0.7), signal: job.signal });
     job.journal({ step: 'verifying' });
     const wrong = await files.verifyUmlMerge(layer.path, parent!.path, j.tmp);
     if (wrong) throw new Error(`verification failed: ${wrong}`);
   };
 
+  /**
+   * Journaled before the first byte; from then on the commit only goes forward: a cancel is not
+   * heard once qemu-img or uml_moo runs (it costs what the top holds), and a failure says so.
+   */
+  const runInPlace = async (j: Journal, job: JobContext): Promise<string> => {
+    if (job.signal.aborted) throw new Error('cancelled before it began');
+    job.journal({ ...j });
+    inPlace.begin(j, vms.get(j.vmId)?.name ?? j.vmId);
+    try {
+      await inPlace.write(j, (p) => job.progress(p));
+    } catch (err) {
+      throw inPlace.failed(j, err);
+    }
+    job.journal({ step: 'switching' });
+    return finish(j);
+  };
+
   const run = async (j: Journal, job: JobContext): Promise<string> => {
+    if (j.inPlace) return runInPlace(j, job);
     const layer = images.get(j.layerId)!;
     const parent = j.parentId ? images.get(j.parentId) : undefined;
     const grandparent = parent?.parentId ? images.get(parent.parentId) : undefined;
@@ -210,6 +224,11 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       if (j.mode === 'new-base' && j.target) await files.removeFile(j.target);
       return "rolled back: the server stopped during a live merge before QEMU finished it; the VM's layers are unchanged";
     }
+    if (j.inPlace && j.step) {
+      if (j.step === 'switching' || !inPlace.canRunAgain(j)) return `${await finish(j as Journal)} (completed after a restart)`;
+      await inPlace.write(j as Journal, () => undefined);
+      return `${await finish(j as Journal)} (the in-place commit was run again after a restart)`;
+    }
     if (!j.tmp || !j.step) return 'rolled back: the server stopped before the merge wrote anything';
     if (j.step !== 'switching' || files.exists(j.tmp)) {
       await files.removeFile(j.tmp);
@@ -238,9 +257,11 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       const uml = t.layer.format === 'uml-cow';
       const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, uml ? 'raw' : 'qcow2');
       const live = isActive(vm.state);
+      const commitInPlace = !live && body.mode === 'commit';
       const journal: Journal = {
-        mode: body.mode, step: live ? 'live' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id, parentId: t.parent?.id ?? null,
-        target, tmp: `${target}.merge-${deps.newId()}.tmp`, newId, uml,
+        mode: body.mode, step: live ? 'live' : commitInPlace ? 'committing' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id,
+        parentId: t.parent?.id ?? null, target, tmp: commitInPlace ? '' : `${target}.merge-${deps.newId()}.tmp`, newId, uml,
+        ...(commitInPlace ? { inPlace: true, stamp: uml ? stampOf(t) : undefined } : {}),
       };
       return jobs.start({
         kind: 'merge', title: `${live ? 'live ' : ''}${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,

@@ -22,6 +22,12 @@ export interface Repository<T> {
 }
 
 export type ImageRepository = Repository<ImageRecord>;
+
+/** A backing file's mtime (whole seconds) and size. */
+export interface CowStamp {
+  mtime: number;
+  size: number;
+}
 export type ShareRepository = Repository<ShareRecord>;
 
 /** Files on disk: the only place core learns sizes or makes layers, so it stays free of fs and qemu-img. */
@@ -35,13 +41,23 @@ export interface ImageFiles {
   unprotect(path: string): Promise<void>;
   /** A UML COW file's header, or null when the file is missing or is no COW. */
   cowHeader(path: string): CowInfo | null;
-  /**
-   * uml_moo: writes `backing` + `cow` into `target` (a new file). inPlace copies the backing to
-   * `target` first and merges into the copy (-d), which writes only the COW's sectors.
-   */
-  umlMerge(cow: string, backing: string, target: string, options: { inPlace: boolean; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
+  /** uml_moo: writes `backing` + `cow` into `target`, a new file. */
+  umlMerge(cow: string, backing: string, target: string, options: { onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
   /** Reads all three and checks every sector: the COW's where its bitmap says so, the backing's elsewhere. */
   verifyUmlMerge(cow: string, backing: string, merged: string): Promise<string | null>;
+  /** The backing's mtime (whole seconds) and size, as a UML COW header records them. */
+  backingStamp(path: string): CowStamp;
+  /**
+   * uml_moo -d: the COW's sectors written into `backing` in place. A header left by an interrupted
+   * run at exactly the `journaled` stamp is restamped to the backing's present one first.
+   */
+  umlMergeInPlace(cow: string, backing: string, journaled: CowStamp): Promise<void>;
+  /** The backing holds the COW's bytes at every sector its bitmap marks (and only those are read). */
+  verifyUmlInPlace(cow: string, backing: string, journaled: CowStamp): Promise<string | null>;
+  /** qemu-img commit -d of a qcow2 top into the backing its header names: only the top's clusters are written. */
+  commitInPlace(top: string, options: { onProgress(p: number): void }): Promise<void>;
+  /** qemu-img check of `parent`, then the ranges `top` holds compared with it; what differs, or null. */
+  verifyCommit(top: string, parent: string): Promise<string | null>;
   /** The backing file a qcow2 names in its header (qemu-img info -U -f format), or null. */
   backingOf(path: string, format: string): Promise<string | null>;
   removeFile(path: string): Promise<void>;

@@ -26,6 +26,8 @@ export interface ImageRecord {
   snapshot: { name: string; description: string; takenAt: string } | null;
   /** A UML COW layer not made yet: UML creates the file when the VM first starts. */
   pendingFirstUse?: boolean;
+  /** An in-place commit of this child into this layer began and has not finished: alone, it reads as neither. */
+  mergingInto?: string | null;
   createdAt: string;
 }
 

@@ -35,7 +35,7 @@ export function createVmDisks(ctx: VmContext) {
     const target = deps.files.pathFor(id, 'raw');
     const tmp = `${target}.snapshot.tmp`;
     try {
-      await deps.files.umlMerge(top.path, parent.path, tmp, { inPlace: false, onProgress: () => undefined, signal: new AbortController().signal });
+      await deps.files.umlMerge(top.path, parent.path, tmp, { onProgress: () => undefined, signal: new AbortController().signal });
       const wrong = await deps.files.verifyUmlMerge(top.path, parent.path, tmp);
       if (wrong) throw new Error(`the snapshot failed verification: ${wrong}`);
       await deps.files.sync(tmp);
@@ -95,6 +95,8 @@ export function createVmDisks(ctx: VmContext) {
         const chain = chainOf(disk.imageId, new Map(all.map((i) => [i.id, i])));
         const at = chain.findIndex((l) => l.id === imageId);
         if (at <= 0) throw invalid('body.imageId', at === 0 ? 'that is the current top layer already' : `image ${imageId} is not below disk ${disk.id}'s top layer`);
+        const unfinished = chain[at]!.mergingInto;
+        if (unfinished) throw conflict('merge_unfinished', `${chain[at]!.name} holds part of a commit of ${images.get(unfinished)?.name ?? unfinished} that did not finish; merge again to finish it`);
         const discard = chain.slice(0, at);
         const foreign = discard.find((l) => l.ownerVmId !== vm.id);
         if (foreign) throw conflict('image_shared', `layer ${foreign.name} is not this VM's own; it cannot be discarded`);

@@ -4,3 +4,4 @@ export { mconsole, MconsoleError } from './mconsole.js';
 export { UmlProcess, isOurUml, umlLogTail } from './uml-process.js';
 export { createUmlDriver, type UmlDriverOptions } from './uml-driver.js';
 export { umlMerge, verifyUmlMerge } from './uml-moo.js';
+export { backingStamp, umlMergeInPlace, verifyUmlInPlace, type CowStamp } from './uml-in-place.js';

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { fdProcPath, run, runOk } from '@strata/host';
+import { fdProcPath, run } from '@strata/host';
 import { cowHeaderMismatch, openCowFile, readCowHeaderFd } from './cow-header.js';
 
 /** Reports a file's growth towards `total` bytes every 200 ms while `work` runs. */
@@ -18,10 +18,9 @@ async function watchGrowth<T>(path: string, total: number, onProgress: (p: numbe
 /**
  * uml_moo takes no lock, does not fsync and truncates its target, so it never writes to a file
  * anyone uses: `target` is new. -b names the backing explicitly (the header's path may be a
- * sandbox's view). In place (-d) merges into a sparse copy of the backing with its mtime kept,
- * since uml_moo checks the mtime and size against the COW header.
+ * sandbox's view). The in-place merge (-d) is uml-in-place.ts.
  */
-export async function umlMerge(cow: string, backing: string, target: string, options: { inPlace: boolean; onProgress(p: number): void; signal: AbortSignal }): Promise<void> {
+export async function umlMerge(cow: string, backing: string, target: string, options: { onProgress(p: number): void; signal: AbortSignal }): Promise<void> {
   const st = statSync(backing);
   const size = st.size;
   // uml_moo gets the COW Strata checked as an inherited descriptor (fd 3), never a name the guest can swap.
@@ -29,16 +28,8 @@ export async function umlMerge(cow: string, backing: string, target: string, opt
   try {
     const wrong = cowHeaderMismatch(readCowHeaderFd(cowFd), backing, st);
     if (wrong) throw new Error(`refusing to merge ${cow}: ${wrong}`);
-    const heldCow = '/proc/self/fd/3';
-    if (options.inPlace) {
-      await watchGrowth(target, size, (p) => options.onProgress(p * 0.5),
-        runOk(['cp', '--sparse=always', '--preserve=timestamps', backing, target], { signal: options.signal }));
-      const r = await run(['uml_moo', '-d', '-b', target, heldCow], { signal: options.signal, extraFds: [cowFd] });
-      if (r.code !== 0) throw new Error(`uml_moo -d failed: ${(r.stderr || r.stdout).trim()}`);
-    } else {
-      const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, heldCow, target], { signal: options.signal, extraFds: [cowFd] }));
-      if (r.code !== 0) throw new Error(`uml_moo failed: ${(r.stderr || r.stdout).trim()}`);
-    }
+    const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, '/proc/self/fd/3', target], { signal: options.signal, extraFds: [cowFd] }));
+    if (r.code !== 0) throw new Error(`uml_moo failed: ${(r.stderr || r.stdout).trim()}`);
   } finally {
     closeSync(cowFd);
   }

@@ -3,9 +3,9 @@ import { chmod, open, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
-import { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent } from '@strata/qemu';
+import { checkImage, checkReport, commitInPlace, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent, verifyCommit } from '@strata/qemu';
 import { runOk } from '@strata/host';
-import { readCowHeader, umlMerge, verifyUmlMerge } from '@strata/uml';
+import { backingStamp, readCowHeader, umlMerge, umlMergeInPlace, verifyUmlInPlace, verifyUmlMerge } from '@strata/uml';
 import { openImport } from './import-path.js';
 
 async function fsync(path: string): Promise<void> {
@@ -38,6 +38,11 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     },
     umlMerge,
     verifyUmlMerge,
+    backingStamp,
+    umlMergeInPlace,
+    verifyUmlInPlace,
+    commitInPlace,
+    verifyCommit,
     async backingOf(path, format) {
       return (await imageInfo(path, format))['full-backing-filename'] ?? null;
     },
