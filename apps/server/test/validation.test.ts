@@ -96,6 +96,23 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
     expect((await post('/api/v1/images', { ...base, compat: '0.10', lazyRefcounts: false })).statusCode).toBe(201);
   });
 
+  it('answers a resize that qemu-img refuses with a 400 naming the field', async () => {
+    const made = await post('/api/v1/images', { name: 'to-vpc', format: 'qcow2', sizeBytes: 1048576 });
+    const job = await post(`/api/v1/images/${made.json().id}/convert`, { format: 'vpc', name: 'as-vpc' });
+    expect(job.statusCode).toBe(202);
+    let state = 'running';
+    for (const deadline = Date.now() + 30_000; state === 'running' || state === 'queued';) {
+      if (Date.now() > deadline) throw new Error('the conversion did not end');
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await server.app.inject({ url: `/api/v1/jobs/${job.json().id}`, headers: auth })).json().state;
+    }
+    expect(state).toBe('succeeded');
+    const vpc = ((await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as { id: string; name: string }[]).find((i) => i.name === 'as-vpc')!;
+    const res = await server.app.inject({ method: 'POST', url: `/api/v1/images/${vpc.id}/resize`, headers: auth, payload: { sizeBytes: 4194304 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'tool_refused', field: 'body.sizeBytes', message: expect.stringMatching(/does not support resize/) });
+  });
+
   it('refuses an image name that is taken, so no image can stand in for the default one', async () => {
     for (const name of ['combo', 'strata-mini']) {
       const res = await post('/api/v1/images', { name, format: 'qcow2', sizeBytes: 1048576 });

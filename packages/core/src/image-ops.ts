@@ -151,7 +151,11 @@ export function createImageOps(deps: Deps) {
       if (children(id).length > 0) throw conflict('image_in_use', `layers stand on ${image.name}; growing it would invalidate them`);
       if (runningUser(id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
       if (image.format === 'uml-cow') throw invalid('params.id', 'UML COW files take their size from their backing file');
-      await files.resize(image.path, image.format, sizeBytes);
+      try {
+        await files.resize(image.path, image.format, sizeBytes);
+      } catch (err) {
+        throw invalid('body.sizeBytes', `qemu-img refused to resize ${image.name}: ${toolMessage(err)}`, 'tool_refused');
+      }
       const updated = images.update(id, { virtualSize: (await files.inspect(image.path, image.format)).virtualSize });
       changed();
       return updated;
