@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Socket } from 'node:net';
 import { closeSync, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import type { LaunchShare, VirtiofsOptionsRecord } from '@strata/core';
-import { BWRAP, killAndWait, processesWithArg, VIRTIOFSD, waitFor } from '@strata/host';
+import { BWRAP, killAndWait, noSetIdFilter, processesWithArg, VIRTIOFSD, waitFor } from '@strata/host';
 import { runLogTail, RUN_MARKER } from './log-tail.js';
 
 export const VIRTIOFSD_RUN_DIR = '/var/run/virtiofsd';
@@ -20,6 +21,15 @@ const socketArg = (socket: string) => `--socket-path=${socket}`;
 export const VIRTIOFS_SOURCE = '/share';
 /** The daemon inherits the held share directory as this descriptor. */
 export const SHARE_FD = 3;
+/** bubblewrap reads the seccomp program from this descriptor, then closes it before the daemon runs. */
+export const SECCOMP_FD = 4;
+/**
+ * A guest's file capabilities live under a name the host kernel ignores (the guest still sees
+ * `security.capability`); the client cannot reach the `user.virtiofs.` names directly, and the host's
+ * own capabilities stay hidden. A plain "bad" rule is not an option: virtiofsd 7.2 exits at start
+ * when `security.capability` does not map to a name.
+ */
+export const XATTRMAP = ':map:security.capability:user.virtiofs.:';
 
 /**
  * One daemon per share per VM run, always inside bubblewrap: a fresh root holding only /usr, the
@@ -28,13 +38,18 @@ export const SHARE_FD = 3;
  * so no path a guest or local user can rename is ever resolved again. Read-only shares are a
  * read-only bind (virtiofsd 7.2 has no read-only switch). `modcaps=-mknod` keeps guest device nodes
  * off the host; `killpriv_v2` clears setuid/setgid when a guest writes to such a file.
+ *
+ * virtiofsd runs as root with no uid mapping, so whatever mode a guest asks for lands on the host as
+ * root's. bubblewrap's seccomp filter (noSetIdFilter) refuses every chmod, create and mknod that
+ * would set a setuid or setgid bit; file capabilities are kept off by XATTRMAP, and dropping
+ * CAP_SETFCAP makes the kernel refuse the real name should anything get past the map.
  */
 export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRecord }, socket: string, dir: string): string[] {
   const o = share.options;
   const daemon = [
     VIRTIOFSD, socketArg(socket),
-    '-o', `source=${VIRTIOFS_SOURCE}`, '-o', 'sandbox=namespace', '-o', `cache=${o.cache}`, '-o', 'modcaps=-mknod', '-o', 'killpriv_v2',
-    '-o', o.xattr ? 'xattr' : 'no_xattr',
+    '-o', `source=${VIRTIOFS_SOURCE}`, '-o', 'sandbox=namespace', '-o', `cache=${o.cache}`, '-o', 'modcaps=-mknod:-setfcap', '-o', 'killpriv_v2',
+    ...(o.xattr ? ['-o', 'xattr', '-o', `xattrmap=${XATTRMAP}`] : ['-o', 'no_xattr']),
     '-o', o.posixAcl ? 'posix_acl' : 'no_posix_acl',
     '-o', o.writeback ? 'writeback' : 'no_writeback',
     `--thread-pool-size=${o.threadPoolSize}`,
@@ -46,8 +61,24 @@ export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRec
     '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
     '--proc', '/proc', '--dev', '/dev', '--bind', dir, dir,
     share.readonly ? '--ro-bind-fd' : '--bind-fd', String(SHARE_FD), VIRTIOFS_SOURCE,
+    '--seccomp', String(SECCOMP_FD),
     '--', ...daemon,
   ];
+}
+
+/**
+ * bubblewrap reads the program to end of file, so the write side is shut and our end closed once
+ * the bytes are in the socket; nothing of it stays open in the server or reaches the daemon.
+ */
+function feedSeccomp(child: ChildProcess): void {
+  const stream = child.stdio[SECCOMP_FD];
+  if (!(stream instanceof Socket)) {
+    child.kill('SIGKILL');
+    throw new Error('virtiofsd: no descriptor for the seccomp program');
+  }
+  // bubblewrap failing before it reads shows up as its exit, reported below; EPIPE here adds nothing.
+  stream.on('error', () => undefined);
+  stream.end(noSetIdFilter(), () => stream.destroy());
 }
 
 /** Every process serving this socket: bubblewrap, the daemon and the child it forks per connection. */
@@ -72,8 +103,9 @@ export async function startVirtiofsd(share: LaunchShare & { options: VirtiofsOpt
   const log = openSync(paths.log, 'a');
   writeSync(log, `${RUN_MARKER} ${new Date().toISOString()}\n`);
   // Detached like QEMU: it must outlive a server restart while its VM runs.
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log, shareFd] });
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log, shareFd, 'pipe'] });
   closeSync(log);
+  feedSeccomp(child);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   child.unref();
