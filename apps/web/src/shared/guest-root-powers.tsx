@@ -7,15 +7,15 @@ export interface GuestRootPowers {
   text: string;
 }
 
-const INERT = 'Setuid/setgid bits and device nodes it leaves there do nothing on the host: Strata mounts every share root nosuid,nodev.';
+const INERT = 'Setuid/setgid bits and device nodes it leaves there do nothing on the host: Strata mounts every share root nosuid,nodev, and clears setuid/setgid bits in the share when the VM stops.';
 
 /** What a guest's root can and cannot do to host files, per transport and 9p security model. */
 export function guestRootPowers(transport: string, securityModel = 'mapped-xattr'): GuestRootPowers {
   if (transport === 'virtiofs') {
-    return { label: 'virtiofs', hostRoot: true, text: `virtiofsd runs as root with no user mapping: files the guest's root creates are owned by root on the host, and it can change owners and modes of anything in the share. It cannot make device nodes (virtiofsd drops that right) and cannot reach files outside the share. ${INERT}` };
+    return { label: 'virtiofs', hostRoot: true, text: `virtiofsd runs as root with no user mapping: files the guest's root creates are owned by root on the host, and it can change owners and modes of anything in the share. It cannot set setuid or setgid bits, set file capabilities or make device nodes (virtiofsd is filtered against them), and cannot reach files outside the share. Share roots are also mounted nosuid,nodev.` };
   }
   if (transport === 'hostfs') {
-    return { label: 'hostfs', hostRoot: false, text: "The UML kernel runs as an unprivileged user: the guest's root writes files as that user and cannot change owners on the host." };
+    return { label: 'hostfs', hostRoot: false, text: "The UML kernel runs as an unprivileged user: the guest's root writes files as that user and cannot change owners on the host. Setuid/setgid bits it sets are cleared when the VM stops." };
   }
   if (securityModel === 'passthrough') {
     return { label: '9p passthrough', hostRoot: true, text: `QEMU runs as root and stores the guest's owners as they are: the guest's root creates root-owned files on the host, can chown anything in the share and may try to make device nodes. ${INERT}` };
