@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
@@ -16,14 +17,20 @@ const { api, waitForState, mergeAndWait: merge } = apiClient(() => server);
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 const top = async (vm: Vm) => (await images()).find((i) => i.id === (vm.disks[0]!.imageId))!;
 const getVm = async (id: string) => (await api<Vm>('GET', `/vms/${id}`)).body;
-const qemuCheck = (path: string) => execFileSync('qemu-img', ['check', path]).toString();
+const qemuCheck = (path: string) => execFileSync('qemu-img', ['check', '-f', 'qcow2', path]).toString();
+const guestView = `${tmpdir()}/strata-layers-guest-view-${process.pid}.raw`;
+/** Reads the chain through `path` as the guest does and compares it with the raw copy taken before. */
+const sameAsGuestView = (path: string) => execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'raw', path, guestView]).toString().includes('identical');
 
 const runInGuest = (vm: Vm, commands: string[]) => inGuest(server, { api, waitForState }, vm.id, commands);
 
 /** What a server killed during a stream merge of `layer` leaves behind: a running job and its journal. Then the restart. */
 async function restartAfterDeathIn(step: 'writing' | 'switching', layer: Image, tmp: string): Promise<Job> {
-  const id = `died-${step}`;
   const journal = { mode: 'stream', step, live: false, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
+  return restartWithJob(`died-${step}`, layer, journal);
+}
+
+async function restartWithJob(id: string, layer: Image, journal: object): Promise<Job> {
   const record = { id, name: id, kind: 'merge', state: 'running', progress: 0.5, title: 'stream', vmId: layer.ownerVmId, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
   const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
   db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(id, id, JSON.stringify(record));
@@ -90,10 +97,16 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     await api('DELETE', `/vms/${other.id}`);
   });
 
-  it('commits the top into its snapshot offline: a new file, checked, compared, renamed in', async () => {
+  it('commits the top into its snapshot offline, in place: the same file, checked, its top gone', async () => {
     const layer = await top(vm);
     const parent = (await images()).find((i) => i.id === layer.parentId)!;
+    const inode = statSync(parent.path).ino;
+    const plan = (await api<MergePlan>('GET', `/images/${layer.id}/merge-plan`)).body.modes.find((m) => m.mode === 'commit')!;
+    expect(plan).toMatchObject({ inPlace: true, bytesWritten: layer.allocatedSize });
+    expect(plan.spaceNeeded).toBeLessThanOrEqual(1.1 * layer.allocatedSize + 16 * 1024 ** 2);
     const job = await merge(layer.id, { mode: 'commit' });
+    expect(job.result).toMatch(/^finished: commit \(in place\)/);
+    expect(statSync(parent.path).ino).toBe(inode);
     expect(job, job.error).toMatchObject({ state: 'succeeded', progress: 1, kind: 'merge' });
     vm = await getVm(vm.id);
     expect(vm.disks[0]!.imageId).toBe(parent.id);
@@ -180,20 +193,19 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(await runInGuest(vm, ['cat /root/one'])).toEqual(['one']);
   });
 
-  it('leaves the chain as it was when the merge\'s qemu-img or cp is killed mid-way', async () => {
+  it('keeps what the guest sees when qemu-img commit is killed mid-way, and refuses to revert to the half-merged parent', async () => {
     vm = await getVm(vm.id);
     await api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'pre-kill' });
     vm = await getVm(vm.id);
     const layer = await top(vm);
-    execFileSync('qemu-io', ['-c', 'write -P 0x77 0 900M', layer.path]);
-    const before = `${server.dataDir}/before-kill.qcow2`;
-    execFileSync('cp', [layer.path, before]);
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x77 0 900M', layer.path]);
+    execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', layer.path, guestView]);
     const started = await api<Job>('POST', `/images/${layer.id}/merge`, { mode: 'commit' });
     expect(started.status).toBe(202);
     let killed: number[] = [];
     for (const deadline = Date.now() + 20_000; killed.length === 0 && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 10)); // let the job's subprocess start
-      killed = pidsMentioning('.merge-').filter((pid) => pid !== process.pid);
+      killed = pidsMentioning(layer.path).filter((pid) => pid !== process.pid);
     }
     expect(killed.length).toBeGreaterThan(0);
     for (const pid of killed) process.kill(pid, 'SIGKILL');
@@ -203,11 +215,25 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
       job = (await api<Job>('GET', `/jobs/${job.id}`)).body;
     }
     expect(job.state).toBe('failed');
-    expect(readdirSync(`${server.dataDir}/images`).filter((f) => f.includes('.merge-'))).toEqual([]);
+    expect(job.error).toMatch(/may now hold part of .*; the disk still reads as before through .*Merge again to finish/);
     expect((await top(await getVm(vm.id))).id).toBe(layer.id);
-    expect(execFileSync('qemu-img', ['compare', before, layer.path]).toString()).toMatch(/identical/);
-    expect(qemuCheck(layer.path)).toMatch(/No errors/);
-    rmSync(before);
+    expect(sameAsGuestView(layer.path)).toBe(true);
+    const refused = await api<{ code: string }>('POST', `/vms/${vm.id}/disks/disk0/revert`, { imageId: layer.parentId });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('merge_unfinished');
+  });
+
+  it('finishes a half-done in-place commit from its journal after a restart', async () => {
+    const layer = await top(await getVm(vm.id));
+    const parent = (await images()).find((i) => i.id === layer.parentId)!;
+    const journal = { mode: 'commit', step: 'committing', live: false, inPlace: true, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: parent.id, tmp: '', target: parent.path };
+    const job = await restartWithJob('died-committing', layer, journal);
+    expect(job, job.error).toMatchObject({ state: 'succeeded', result: expect.stringMatching(/in-place commit was run again after a restart/) });
+    expect((await top(await getVm(vm.id))).id).toBe(parent.id);
+    expect(existsSync(layer.path)).toBe(false);
+    expect(sameAsGuestView(parent.path)).toBe(true);
+    expect(qemuCheck(parent.path)).toMatch(/No errors/);
+    rmSync(guestView);
   });
 
   it('marks every layer on a base invalid when the base is touched, even with its mtime put back', async () => {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Image, MergeMode } from '@strata/contract';
+import type { Image, MergeMode, MergePlan } from '@strata/contract';
 import { useJob, useLayerMutations, useMergePlan } from '../api/layer-actions';
 import { Button } from '../components/button';
 import { Dialog } from '../components/dialog';
@@ -8,6 +8,14 @@ import { formatBytes } from '../components/format';
 
 const labels: Record<MergeMode, string> = { commit: 'Commit into the parent', stream: 'Stream the parent up', 'new-base': 'Merge into a new base' };
 const umlLabels: Record<MergeMode, string> = { commit: 'uml_moo -d: merge in place into the backing file', stream: 'Stream', 'new-base': 'uml_moo: merge into a new backing file (safe)' };
+
+type PlannedMode = MergePlan['modes'][number];
+
+const formatSeconds = (s: number) => (s < 60 ? `${s < 10 ? s.toFixed(1) : Math.round(s)} s` : `${Math.round(s / 60)} min`);
+
+/** What a mode costs, said before the click: bytes it writes, where, free space it needs and time. */
+const costOf = (m: PlannedMode, freeSpace: number) => m.bytesWritten === 0 && !m.allowed ? '' :
+  `${m.inPlace ? 'in place' : 'new file'} · writes ~${formatBytes(m.bytesWritten)} · needs up to ${formatBytes(m.spaceNeeded)} of ${formatBytes(freeSpace)} free · ~${formatSeconds(m.estimatedSeconds)}`;
 
 /** One click merges a layer: the safe mode is chosen by default, and the dialog says what will happen. */
 export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => void }) {
@@ -52,11 +60,16 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
                 <span>
                   <span className="font-medium">{(layer.format === 'uml-cow' ? umlLabels : labels)[m.mode]}</span>
                   <span className="block text-slate-500">{m.reason}</span>
-                  {m.allowed && <span className="block text-xs text-slate-400">needs up to {formatBytes(m.spaceNeeded)} of {formatBytes(plan.freeSpace)} free</span>}
+                  <span className="block text-xs text-slate-400" data-testid={`merge-cost-${m.mode}`}>{costOf(m, plan.freeSpace)}</span>
                 </span>
               </label>
             ))}
           </fieldset>
+          {choice?.allowed && (
+            <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="merge-estimate">
+              {choice.inPlace ? 'In place: ' : 'Into a new file: '}writes about {formatBytes(choice.bytesWritten)}, needs up to {formatBytes(choice.spaceNeeded)} of free space, and should take about {formatSeconds(choice.estimatedSeconds)}.
+            </p>
+          )}
           {choice && choice.invalidates.length > 0 && (
             <Notice tone="warn">
               These layers stand on the parent and will become invalid (they will refuse to boot):
