@@ -4,4 +4,5 @@ import { root, sh } from './lib.mjs';
 
 sh(['node', join(root, 'scripts/setup.mjs')]);
 sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/layers.ts')]);
+sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/in-place.ts')]);
 sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/metrics.ts')]);

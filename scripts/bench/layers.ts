@@ -1,8 +1,9 @@
 // Layer benchmarks (issue 4), side by side in one run on this host:
 //   overlay creation vs cp of a 1 GiB base; commit of an overlay 10% vs 100% allocated;
 //   merge throughput vs dd of the same number of bytes.
-// The merge is Strata's own: write the merged chain to a new file (convertImage), check it,
-// compare it with the original, fsync — what an offline commit does before its rename.
+// The merge is Strata's copying one: write the merged chain to a new file (convertImage), check
+// it, compare it with the original, fsync — what stream and new base do before their rename. An
+// offline commit is done in place now: scripts/bench/in-place.ts measures that.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Image, MergePlan, Vm } from '@strata/contract';
+import type { Image, Job, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
 import { inGuest, startAndOpen } from './fresh-boot.js';
@@ -82,16 +82,71 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(await runInGuest(a, ['cat /root/a.txt', 'echo second > /root/a2.txt'])).toEqual(['first-boot', '']);
   });
 
-  it('merges in place (-d) into the only COW\'s backing file, verified before the rename', async () => {
+  it('merges in place (-d) into the only COW\'s backing file: the same file, only the COW\'s sectors written', async () => {
     const cow = await layerOf(a);
     const base = (await images()).find((i) => i.id === cow.parentId)!;
+    const inode = statSync(base.path).ino;
+    const plan = (await api<MergePlan>('GET', `/images/${cow.id}/merge-plan`)).body.modes.find((m) => m.mode === 'commit')!;
+    expect(plan).toMatchObject({ allowed: true, inPlace: true, bytesWritten: cow.allocatedSize });
+    expect(plan.spaceNeeded).toBeLessThanOrEqual(1.1 * cow.allocatedSize + 16 * 1024 ** 2);
     const job = await mergeAndWait(cow.id, { mode: 'commit' });
     expect(job.state, job.error).toBe('succeeded');
     const fresh = await layerOf(a);
     expect(fresh.parentId).toBe(base.id);
+    expect(statSync(base.path).ino).toBe(inode);
     expect(statSync(base.path).mode & 0o222).toBe(0);
     expect(leftoverTmp(base.path)).toEqual([]);
     expect(await runInGuest(a, ['cat /root/a.txt /root/a2.txt'])).toEqual(['first-boot\r\nsecond']);
+  });
+
+  it('a uml_moo -d killed half-way keeps the old COW, refuses a revert to its backing, and merging again finishes it', async () => {
+    const [sum] = await runInGuest(a, ['dd if=/dev/urandom of=/root/big bs=1M count=48 2>/dev/null; sync; md5sum /root/big | cut -c1-32']);
+    expect(sum).toMatch(/^[0-9a-f]{32}$/);
+    const cow = await layerOf(a);
+    const res = await api<{ id: string }>('POST', `/images/${cow.id}/merge`, { mode: 'commit' });
+    expect(res.status).toBe(202);
+    let killed = false;
+    for (const deadline = Date.now() + 30_000; !killed && Date.now() < deadline;) {
+      for (const pid of pidsMentioning('uml_moo').filter((p) => p !== process.pid)) {
+        process.kill(pid, 'SIGKILL');
+        killed = true;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(killed).toBe(true);
+    let job = (await api<Job>('GET', `/jobs/${res.body.id}`)).body;
+    while (job.state === 'running') {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await api<Job>('GET', `/jobs/${res.body.id}`)).body;
+    }
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/Merge again to finish/);
+    expect((await layerOf(a)).id).toBe(cow.id);
+    expect((await api<{ code: string }>('POST', `/vms/${a.id}/disks/disk0/revert`, { imageId: cow.parentId })).body.code).toMatch(/merge_unfinished|invalid/);
+    const again = await mergeAndWait(cow.id, { mode: 'commit' });
+    expect(again.state, again.error).toBe('succeeded');
+    expect(await runInGuest(a, ['md5sum /root/big | cut -c1-32', 'cat /root/a.txt'])).toEqual([sum, 'first-boot']);
+  });
+
+  it('a restart finishes a half-done uml_moo -d from its journal, past the backing mtime it moved', async () => {
+    expect(await runInGuest(a, ['echo journaled > /root/j.txt'])).toEqual(['']);
+    const cow = await layerOf(a);
+    const base = (await images()).find((i) => i.id === cow.parentId)!;
+    const stamp = { mtime: Math.floor(statSync(base.path).mtimeMs / 1000), size: statSync(base.path).size };
+    // What a server killed while its uml_moo -d ran leaves: the sectors written, the mtime moved, the job running.
+    execFileSync('uml_moo', ['-d', '-b', base.path, cow.path]);
+    execFileSync('touch', ['-d', `@${stamp.mtime + 5}`, base.path]);
+    const journal = { mode: 'commit', step: 'committing', live: false, inPlace: true, uml: true, stamp, vmId: a.id, diskId: 'disk0', layerId: cow.id, parentId: base.id, tmp: '', target: base.path };
+    const record = { id: 'died-moo', name: 'died-moo', kind: 'merge', state: 'running', progress: 0.5, title: 'commit', vmId: a.id, imageId: cow.id, journal, createdAt: '', updatedAt: '' };
+    const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
+    db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(record.id, record.id, JSON.stringify(record));
+    db.close();
+    await server.restart();
+    const job = (await api<Job>('GET', '/jobs/died-moo')).body;
+    expect(job, job.error).toMatchObject({ state: 'succeeded', result: expect.stringMatching(/run again after a restart/) });
+    const fresh = await layerOf(a);
+    expect(fresh).toMatchObject({ parentId: base.id, pendingFirstUse: true });
+    expect(await runInGuest(a, ['cat /root/j.txt /root/a.txt'])).toEqual(['journaled\r\nfirst-boot']);
   });
 
   it('snapshots a UML disk as a verified plain file under a fresh COW, and reverts to it', async () => {

@@ -57,7 +57,7 @@ export async function umlMergeInPlace(cow: string, backing: string, journaled: C
     if (stale) restamp(backing, journaled);
     // uml_moo gets the checked COW as fd 3, never a name the guest can swap; -b names the backing.
     const r = await run(['uml_moo', '-d', '-b', backing, '/proc/self/fd/3'], { extraFds: [cowFd] });
-    if (r.code !== 0) throw new Error(`uml_moo -d failed: ${(r.stderr || r.stdout).trim()}`);
+    if (r.code !== 0) throw new Error(`uml_moo -d exited with ${r.code}: ${(r.stderr || r.stdout).trim()}`);
   } finally {
     closeSync(cowFd);
   }
