@@ -47,11 +47,11 @@ async function console(): Promise<ConsoleClient> {
   return viewer;
 }
 
-/** Starts a merge and kills the server with SIGKILL as soon as the job reports progress. */
-async function mergeAndKill(imageId: string): Promise<string> {
+/** Starts a merge and kills the server with SIGKILL as soon as it is accepted, or once the job reports progress. */
+async function mergeAndKill(imageId: string, when: 'accepted' | 'progress' = 'progress'): Promise<string> {
   const started = await server.api<Job>('POST', `/images/${imageId}/merge`, { mode: 'commit' });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+  for (const deadline = Date.now() + 30_000; when === 'progress' && Date.now() < deadline;) {
     const job = (await server.api<Job>('GET', `/jobs/${started.body.id}`)).body;
     if (job.progress > 0 || job.state !== 'running') break;
   }
@@ -98,25 +98,35 @@ describe('kill -9 of the server in the middle of merges', () => {
     await waitState('stopped');
   });
 
-  it('an offline merge: the chain boots with the same content and qemu-img check is clean', async () => {
-    const layers = await chainOf();
-    if (layers.length < 3) {
-      // The live merge finished before the kill: take a new snapshot so there is something to merge.
-      expect((await server.api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'again' })).status).toBe(200);
-      const viewer = await boot();
-      await viewer.run('dd if=/dev/urandom of=/root/big bs=1M count=64 2>/dev/null; sync', 60_000);
-      sum = (await viewer.run('md5sum /root/big')).trim().split(/\s+/)[0]!;
-      viewer.close();
-      await server.api('POST', `/vms/${vm.id}/shutdown`);
-      await waitState('stopped');
-    }
-    const jobId = await mergeAndKill((await state()).disks[0]!.imageId);
-    const job = (await server.api<Job>('GET', `/jobs/${jobId}`)).body;
-    expect(job.state).not.toBe('running');
-    expect(readdirSync(join(dataDir, 'images')).filter((f) => f.includes('.tmp'))).toEqual([]);
-    for (const layer of await chainOf()) expect(execFileSync('qemu-img', ['check', layer.path]).toString(), layer.name).toMatch(/No errors/);
+  /** A new snapshot, 64 MiB written on top of it by the guest, and the VM stopped: an offline commit to do. */
+  async function writeOnNewSnapshot(name: string) {
+    expect((await server.api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name })).status).toBe(200);
     const viewer = await boot();
-    expect((await viewer.run('md5sum /root/big')).trim().split(/\s+/)[0]).toBe(sum);
+    await viewer.run('dd if=/dev/urandom of=/root/big bs=1M count=64 2>/dev/null; sync', 60_000);
+    sum = (await viewer.run('md5sum /root/big')).trim().split(/\s+/)[0]!;
     viewer.close();
-  });
+    await server.api('POST', `/vms/${vm.id}/shutdown`);
+    await waitState('stopped');
+  }
+
+  for (const when of ['accepted', 'progress'] as const) {
+    it(`an offline in-place commit, server killed ${when === 'accepted' ? 'as soon as it is accepted' : 'once it reports progress'}: the chain boots with the same content and qemu-img check is clean`, async () => {
+      if ((await state()).state !== 'stopped') {
+        await server.api('POST', `/vms/${vm.id}/shutdown`);
+        await waitState('stopped');
+      }
+      await writeOnNewSnapshot(`before-${when}`);
+      const jobId = await mergeAndKill((await state()).disks[0]!.imageId, when);
+      const job = (await server.api<Job>('GET', `/jobs/${jobId}`)).body;
+      expect(job.state).not.toBe('running');
+      expect(job.result ?? job.error).toMatch(/rolled back: the server stopped before|completed after a restart|run again after a restart|^finished/);
+      expect(readdirSync(join(dataDir, 'images')).filter((f) => f.includes('.tmp'))).toEqual([]);
+      for (const layer of await chainOf()) {
+        if (layer.format === 'qcow2') expect(execFileSync('qemu-img', ['check', '-f', 'qcow2', layer.path]).toString(), layer.name).toMatch(/No errors/);
+      }
+      const viewer = await boot();
+      expect((await viewer.run('md5sum /root/big')).trim().split(/\s+/)[0]).toBe(sum);
+      viewer.close();
+    });
+  }
 });

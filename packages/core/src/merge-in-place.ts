@@ -48,9 +48,13 @@ export function createInPlaceCommit(deps: { images: ImageRepository; files: Imag
   const write = async (j: MergeJournal, onProgress: (p: number) => void) => {
     const layer = images.get(j.layerId)!;
     const parent = images.get(j.parentId!)!;
-    if (j.uml) await files.umlMergeInPlace(layer.path, parent.path, j.stamp!);
-    else await files.commitInPlace(layer.path, { onProgress: (p) => onProgress(p * 0.8) });
-    await files.sync(parent.path);
+    if (j.uml) {
+      await files.umlMergeInPlace(layer.path, parent.path, j.stamp!);
+      await files.sync(parent.path); // uml_moo never flushes
+    } else {
+      // qemu-img (cache=writeback) fdatasyncs the parent as it closes it: a second flush buys nothing.
+      await files.commitInPlace(layer.path, { onProgress: (p) => onProgress(p * 0.8) });
+    }
     onProgress(0.85);
     const wrong = j.uml ? await files.verifyUmlInPlace(layer.path, parent.path, j.stamp!) : await files.verifyCommit(layer.path, parent.path);
     if (wrong) throw new Error(`verification failed: ${wrong}`);

@@ -22,7 +22,8 @@ export async function mapImage(path: string, format: string): Promise<MapExtent[
  * Commits a qcow2 top into its backing file in place, writing only the clusters the top holds.
  * -d keeps the top as it is: until the disk is repointed, the top masks everything it wrote, so
  * the chain reads the same at every instant, and running the commit again is harmless. The
- * backing's format is the one `qemu-img create -F` recorded in the top's header.
+ * backing's format is the one `qemu-img create -F` recorded in the top's header. With
+ * cache=writeback qemu-img fdatasyncs the parent as it closes it, so the bytes are on disk.
  */
 export async function commitInPlace(top: string, options: { onProgress(p: number): void }): Promise<void> {
   await runOk(['qemu-img', 'commit', '-p', '-d', '-f', 'qcow2', '-t', 'writeback', top], {
