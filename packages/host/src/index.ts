@@ -13,3 +13,4 @@ export { parseMountinfo, readMountinfo, topMountAt, mountById, type MountEntry }
 export { protectShareRoots, releaseShareRoots } from './share-mounts.js';
 export { scrubSetId } from './scrub.js';
 export { noSetIdFilter } from './seccomp.js';
+export { parseStat, procInfo, identify, isSameProcess, openProcess, childrenOf, pidNamespaceMembers, type ProcIdentity, type ProcInfo } from './proc-identity.js';

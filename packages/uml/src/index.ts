@@ -1,7 +1,8 @@
 export { parseCowHeader, readCowHeader, COW_MAGIC, type CowHeader } from './cow-header.js';
 export { umlKernelArgv, umlSandboxArgv, umlPaths, umid, HOSTFS_ROOT, UML_KERNEL } from './uml-argv.js';
 export { mconsole, MconsoleError } from './mconsole.js';
-export { UmlProcess, isOurUml, umlLogTail } from './uml-process.js';
+export { UmlProcess, umlLogTail } from './uml-process.js';
+export { verifyUml, type UmlIdentity } from './uml-identity.js';
 export { createUmlDriver, type UmlDriverOptions } from './uml-driver.js';
 export { umlMerge, verifyUmlMerge } from './uml-moo.js';
 export { backingStamp, umlMergeInPlace, verifyUmlInPlace, type CowStamp } from './uml-in-place.js';

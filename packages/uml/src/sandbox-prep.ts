@@ -65,6 +65,8 @@ export async function prepareSandbox(plan: LaunchPlan, paths: UmlPaths, owner: O
     const fds: SandboxFds = {
       disks: num(disks), run: num(run), memory: memory === null ? null : num(memory),
       shares: new Map([...shares].map(([tag, fd]) => [tag, num(fd)])), root: root === null ? null : num(root),
+      // A pipe the driver adds after `extra`.
+      info: 3 + extra.length,
     };
     return { held, dirFd, log, input, extra, fds };
   } catch (err) {

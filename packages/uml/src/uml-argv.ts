@@ -47,6 +47,8 @@ export interface SandboxFds {
   /** hostfs share tag → descriptor of its directory. */
   shares: Map<string, number>;
   root: number | null;
+  /** Where bubblewrap writes its JSON info ("child-pid": the sandbox's pid 1, the kernel's parent). */
+  info: number;
 }
 
 
@@ -97,8 +99,11 @@ export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
  * later reads or writes by name: the console, pidfile and logs are in the VM directory, which is
  * not bound. Directories come from descriptors (`--bind-fd`), so no path is resolved twice.
  * bubblewrap builds it as root and setpriv then drops to an unprivileged user with no
- * capabilities. No --unshare-net: uml_mconsole binds an abstract socket address that a UML in
- * another network namespace cannot answer.
+ * capabilities. Guest root can run code in the kernel's host process (a kernel bug, or hostfs
+ * reaching host files), so the sandbox has a network namespace of its own (loopback only: no host
+ * services, no abstract sockets; mconsole joins it) and no /proc: through hostfs, /proc/<pid>/mem
+ * of its own processes would let the guest rewrite the kernel. UML reads only /proc/cpuinfo (for
+ * the host's CPU features), which is bound alone.
  */
 export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLaunchOptions, fds: SandboxFds): string[] {
   const backing = [...new Set(plan.disks.flatMap((d) => (d.backing ? [d.backing] : [])))];
@@ -112,9 +117,9 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
     return String(fd);
   };
   const argv = [
-    BWRAP, '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+    BWRAP, '--info-fd', String(fds.info), '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
     '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    '--dir', '/proc', '--ro-bind', '/proc/cpuinfo', '/proc/cpuinfo', '--dev', '/dev', '--tmpfs', '/tmp',
     ...dirs.flatMap((d) => ['--perms', '0755', '--dir', d]),
     '--bind-fd', String(fds.disks), paths.disksDir,
     '--bind-fd', String(fds.run), paths.runDir,

@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { HypervisorDriver, LaunchPlan, RunningVm, VmRecord } from '@strata/core';
-import { openRootDir, readPidFile, waitFor } from '@strata/host';
+import { childrenOf, identify, openRootDir, procInfo, waitFor, type ProcIdentity } from '@strata/host';
 import { umlPaths, umlSandboxArgv, type UmlPaths } from './uml-argv.js';
 import { prepareSandbox, type PreparedSandbox } from './sandbox-prep.js';
 import { clearRunState, writeServerFile } from './vm-dir.js';
-import { isOurUml, killUml, UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
+import { currentUml, findKernel, killSandbox, recordUml, type UmlIdentity } from './uml-identity.js';
+import { UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
 
 export interface UmlDriverOptions {
   /** The unprivileged user every UML VM runs as. */
@@ -32,62 +34,117 @@ const exists = (path: string) => {
   }
 };
 
+/**
+ * bubblewrap writes one JSON object to --info-fd in several writes, then closes it; "child-pid"
+ * is the sandbox's pid 1 as the host sees it. The stream is read to its end: closing it early
+ * would kill bubblewrap with SIGPIPE on its next write.
+ */
+function readInitPid(stream: Readable, found: (pid: number) => void): void {
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    try {
+      const pid = (JSON.parse(text) as { 'child-pid'?: unknown })['child-pid'];
+      if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0) found(pid);
+    } catch {
+      // not all of it yet
+    }
+  });
+  stream.on('error', () => undefined);
+}
+
+/**
+ * A start that failed half-way: only the processes this start made are signalled. Killing
+ * bubblewrap alone would orphan a sandbox it has already cloned, so its init is waited for
+ * (bubblewrap reports it right after cloning) unless bubblewrap has ended.
+ */
+async function stopPartial(bwrap: ProcIdentity, state: { exited: boolean; initPid: number | null }): Promise<void> {
+  await waitFor(() => (state.initPid !== null || state.exited ? true : undefined), 10_000, 'bubblewrap to report its sandbox').catch(() => undefined);
+  // Only bubblewrap makes children of bubblewrap; its init is the one running as root.
+  const pid = state.initPid ?? childrenOf(bwrap.pid).find((p) => procInfo(p)?.uid === 0) ?? null;
+  const init = pid === null ? null : identify(pid);
+  await killSandbox({ bwrap, init: init ?? { pid: 0, startTime: -1 }, kernel: { pid: 0, startTime: -1 } });
+}
+
 export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
   const owner = { uid: options.uid, gid: options.gid };
   const roots = options.shareRoots ?? [];
 
-  /** Spawns bubblewrap with the prepared descriptors; returns its pid and whether it has exited since. */
+  /** The VM's recorded sandbox if it still runs (a record from before start times were kept is upgraded). */
+  const recorded = (dir: string, vmId: string, fallbackPid: number | null): UmlIdentity | null => {
+    const dirFd = openRootDir(dir);
+    try {
+      return currentUml(dir, dirFd, vmId, owner, fallbackPid);
+    } finally {
+      closeSync(dirFd);
+    }
+  };
+
+  /**
+   * Spawns bubblewrap with the prepared descriptors and a pipe for its --info-fd. Returns its
+   * identity (taken while it is the server's unreaped child, so the pid cannot have been reused),
+   * whether it has exited since, and the sandbox init's pid once bubblewrap reports it.
+   */
   const spawnSandbox = (plan: LaunchPlan, paths: UmlPaths, p: PreparedSandbox) => {
     writeSync(p.log, `${UML_RUN_MARKER} ${new Date().toISOString()}\r\n`);
     const cpus = plan.vm.pinning.vcpus.find((v) => v.index === 0)?.cpus ?? null;
     const argv = umlSandboxArgv(plan, paths, { cpus, uid: options.uid, gid: options.gid }, p.fds);
     writeServerFile(p.dirFd, 'uml.argv.json', JSON.stringify(argv));
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [p.input, p.log, p.log, ...p.extra] });
-    const state = { exited: false };
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [p.input, p.log, p.log, ...p.extra, 'pipe'] });
+    const state: { exited: boolean; initPid: number | null } = { exited: false, initPid: null };
     child.on('exit', () => (state.exited = true));
     child.on('error', () => (state.exited = true));
+    const bwrap = child.pid ? identify(child.pid) : null;
+    if (!bwrap) {
+      child.kill('SIGKILL');
+      throw new Error('could not start the UML sandbox');
+    }
+    readInitPid(child.stdio[p.fds.info] as Readable, (pid) => (state.initPid = pid));
     child.unref();
-    if (!child.pid) throw new Error('could not start the UML sandbox');
-    writeServerFile(p.dirFd, 'uml.pid', String(child.pid));
-    return { pid: child.pid, state };
+    return { bwrap, state };
   };
 
   return {
     async launch(plan: LaunchPlan): Promise<RunningVm> {
       const vm = plan.vm;
       const paths = umlPaths(plan.dir, vm.id, vm.umlMemoryDir);
-      const pid = readPidFile(paths.pidFile);
-      if (pid && isOurUml(pid, vm.id)) throw new Error(`UML for this VM is already running as pid ${pid}`);
-      await killUml(vm.id);
+      const running = existsSync(plan.dir) ? recorded(plan.dir, vm.id, vm.pid ?? null) : null;
+      if (running) throw new Error(`UML for this VM is already running as pid ${running.bwrap.pid}`);
       const prepared = await prepareSandbox(plan, paths, owner, roots);
       let child;
+      let identity: UmlIdentity | null = null;
       try {
         child = spawnSandbox(plan, paths, prepared);
+        const { bwrap, state } = child;
+        // Up when its management console listens and it has made every COW file it was given.
+        const up = await waitFor(() => (state.exited || (state.initPid !== null && isSocket(paths.mconsole) && plan.disks.every((d) => exists(d.path)))
+          ? true : undefined), 20_000, 'UML to start').then(() => true, () => false);
+        identity = up && !state.exited && state.initPid !== null ? findKernel(bwrap, state.initPid, owner) : null;
+        if (identity) recordUml(prepared.dirFd, identity);
       } finally {
         for (const fd of prepared.held) closeSync(fd);
       }
-      // Up when its management console listens and it has made every COW file it was given.
-      const up = await waitFor(() => (child.state.exited || (isSocket(paths.mconsole) && plan.disks.every((d) => exists(d.path))) ? true : undefined), 20_000, 'UML to start')
-        .then(() => true, () => false);
-      if (child.state.exited || !up) {
-        await killUml(vm.id);
+      if (!identity) {
+        await stopPartial(child.bwrap, child.state);
         const tail = (await umlLogTail(paths.consoleLog, 6)).join('\n');
         throw new Error(`UML did not start: ${tail || 'no output'}`);
       }
-      return new UmlProcess(child.pid, vm.id, paths, owner);
+      return new UmlProcess(identity, paths, owner);
     },
 
     async reattach(vm: VmRecord, dir: string): Promise<RunningVm | null> {
       const paths = umlPaths(dir, vm.id, vm.umlMemoryDir);
-      const pid = readPidFile(paths.pidFile) ?? vm.pid;
-      return pid && isOurUml(pid, vm.id) ? new UmlProcess(pid, vm.id, paths, options) : null;
+      const identity = existsSync(dir) ? recorded(dir, vm.id, vm.pid ?? null) : null;
+      return identity ? new UmlProcess(identity, paths, owner) : null;
     },
 
-    /** A UML whose sandbox is gone may leave kernel processes behind; none may outlive it. */
+    /** The recorded sandbox, if it still runs; its pid namespace ends with its init. */
     async cleanup(dir: string): Promise<void> {
       const vmId = basename(dir);
-      await killUml(vmId);
       if (!existsSync(dir)) return;
+      const identity = recorded(dir, vmId, null);
+      if (identity) await killSandbox(identity);
       const dirFd = openRootDir(dir);
       try {
         clearRunState(dirFd, vmId);

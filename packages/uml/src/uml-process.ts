@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { ExitInfo, LiveJobOptions, RawCounters, RunningVm } from '@strata/core';
-import { commandLine, fdProcPath, killAndWait, openDirBeneath, openRootDir, parseDiskstats, parseProcStat, processesWithArg, readTail, removeAt, rssBytes, setAffinity, threadsOf } from '@strata/host';
+import { fdProcPath, isSameProcess, lstatAt, openDirBeneath, openRootDir, parseDiskstats, parseProcStat, readTail, removeAt, rssBytes, setAffinity, threadsOf } from '@strata/host';
 import { mconsole, MconsoleError } from './mconsole.js';
-import { DISKS_DIR, UML_KERNEL, umid, type UmlPaths } from './uml-argv.js';
+import { DISKS_DIR, type UmlPaths } from './uml-argv.js';
+import { killSandbox, openKernel, umlProcesses, verifyUml, type UmlIdentity } from './uml-identity.js';
 import { createDiskFile } from './vm-dir.js';
 
 /** Printed by the UML kernel when the guest powers off or mconsole halts it: not a crash. */
@@ -13,58 +14,45 @@ const MAX_UBD = 8;
 
 const unsupported = (what: string) => Promise.reject(new Error(`${what} is not available for UML VMs`));
 
-/** Whether `pid` is alive and runs this VM's sandbox or kernel (not a reused pid). */
-export function isOurUml(pid: number, vmId: string): boolean {
-  return commandLine(pid)?.includes(`umid=${umid(vmId)}`) ?? false;
-}
-
-/** Every process of a UML VM: both bubblewrap processes and the kernel's host processes. */
-export const umlProcesses = (vmId: string): number[] => processesWithArg(`umid=${umid(vmId)}`);
-
-export const killUml = (vmId: string): Promise<void> => killAndWait(() => umlProcesses(vmId), `UML VM ${vmId} to exit`);
-
 /**
- * A UML VM: the sandbox (bubblewrap) it was started in, whose pid survives server restarts, and
- * its management console. Its end is noticed by polling, as it is not the server's child.
+ * A UML VM: the sandbox (bubblewrap) it was started in, whose recorded identity survives server
+ * restarts, and its management console. Its end is noticed by polling, as after a restart it is
+ * not the server's child.
  */
 export class UmlProcess implements RunningVm {
+  readonly pid: number;
   readonly console: { logPath: string; inputPath: string };
   private exitListeners: ((info: ExitInfo) => void)[] = [];
   private exitInfo: ExitInfo | null = null;
   private stopping = false;
   private poll: NodeJS.Timeout;
 
-  constructor(readonly pid: number, private readonly vmId: string, private readonly paths: UmlPaths, private readonly owner: { uid: number; gid: number }) {
+  constructor(private readonly identity: UmlIdentity, private readonly paths: UmlPaths, private readonly owner: { uid: number; gid: number }) {
+    this.pid = identity.bwrap.pid;
     this.console = { logPath: paths.consoleLog, inputPath: paths.consoleIn };
     this.poll = setInterval(() => {
-      if (!isOurUml(this.pid, this.vmId)) void this.finish();
+      if (!isSameProcess(this.identity.bwrap)) void this.finish();
     }, 500);
     this.poll.unref();
   }
 
   processes(): number[] {
-    return umlProcesses(this.vmId);
+    return umlProcesses(this.identity);
   }
 
-  /** The kernel's main process: the linux.uml whose parent is not linux.uml. */
+  /** The recorded kernel, while the whole recorded chain (bubblewrap, init, kernel) is still there. */
   kernelPid(): number | null {
-    const isKernel = (pid: number) => commandLine(pid)?.[0] === UML_KERNEL;
-    for (const pid of this.processes()) {
-      if (!isKernel(pid)) continue;
-      try {
-        const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-        if (!isKernel(ppid)) return pid;
-      } catch {
-        // ended meanwhile
-      }
-    }
-    return null;
+    return verifyUml(this.identity, this.owner) ? this.identity.kernel.pid : null;
   }
 
-  mconsole(command: string[]): Promise<string> {
-    const pid = this.kernelPid();
-    if (!pid) return Promise.reject(new MconsoleError('the UML kernel is not running'));
-    return mconsole({ pid, ...this.owner }, this.paths.mconsole, command);
+  async mconsole(command: string[]): Promise<string> {
+    const procFd = openKernel(this.identity, this.owner);
+    if (procFd === null) throw new MconsoleError('the UML kernel is not running');
+    try {
+      return await mconsole({ procFd, ...this.owner }, this.paths.mconsole, command);
+    } finally {
+      closeSync(procFd);
+    }
   }
 
   onExit(listener: (info: ExitInfo) => void): void {
@@ -74,7 +62,7 @@ export class UmlProcess implements RunningVm {
 
   async forceStop(): Promise<void> {
     this.stopping = true;
-    await killUml(this.vmId);
+    await killSandbox(this.identity);
     await this.finish();
   }
 
@@ -124,14 +112,7 @@ export class UmlProcess implements RunningVm {
       const spec = await this.mconsole(['config', `ubd${i}`]);
       if (!spec) continue;
       const path = spec.split(',')[0]!;
-      let sizeBytes = 0;
-      try {
-        // The reply names a path in the sandbox's view; never followed on the host.
-        sizeBytes = lstatSync(path).size;
-      } catch {
-        // outside our view
-      }
-      found.push({ device: `ubd${i}`, path, sizeBytes });
+      found.push({ device: `ubd${i}`, path, sizeBytes: this.sizeInDisks(path) });
     }
     return found;
   }
@@ -162,6 +143,21 @@ export class UmlProcess implements RunningVm {
     if (!disk.path.startsWith(`${this.paths.disksDir}/`) || !/^scratch-ubd\d+\.raw$/.test(name)) throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
     await this.mconsole(['remove', device]);
     this.inDisks((fd) => removeAt(fd, name));
+  }
+
+  /**
+   * The reply is the guest's to write: its path is only compared with the disks directory Strata
+   * made, and a plain name there is looked at (never followed) beneath the held directory.
+   */
+  private sizeInDisks(path: string): number {
+    const name = path.slice(this.paths.disksDir.length + 1);
+    if (!path.startsWith(`${this.paths.disksDir}/`) || !/^[\w.-]+$/.test(name) || name === '..' || name === '.') return 0;
+    let size = 0;
+    this.inDisks((fd) => {
+      const st = lstatAt(fd, name);
+      size = st?.isFile() ? st.size : 0;
+    });
+    return size;
   }
 
   private inDisks(work: (disksFd: number) => void): void {

@@ -9,7 +9,7 @@ const plan = (over: Partial<LaunchPlan> = {}): LaunchPlan => ({
   shares: [{ shareId: 's', tag: 'docs', readonly: true, transport: 'hostfs', options: {}, path: '/srv/docs' }],
   ...over,
 });
-const fds = { disks: 3, run: 4, memory: null, shares: new Map([['docs', 5]]), root: null };
+const fds = { disks: 3, run: 4, memory: null, shares: new Map([['docs', 5]]), root: null, info: 6 };
 const after = (argv: string[], flag: string) => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]!] : []));
 
 describe('the UML sandbox and kernel command line', () => {
@@ -19,14 +19,18 @@ describe('the UML sandbox and kernel command line', () => {
     expect(after(argv, '--bind')).toEqual([]);
     expect(after(argv, '--bind-fd')).toEqual(['3', '4']);
     expect(argv).toEqual(expect.arrayContaining(['--bind-fd', '3', '/data/vms/u1/disks', '--bind-fd', '4', '/data/vms/u1/run']));
-    expect(after(argv, '--ro-bind')).toEqual(['/usr', '/data/images/base.raw']);
+    expect(after(argv, '--ro-bind')).toEqual(['/usr', '/proc/cpuinfo', '/data/images/base.raw']);
     expect(argv).toEqual(expect.arrayContaining(['--ro-bind-fd', '5', '/strata-hostfs/docs']));
     expect(argv).not.toContain('/srv/docs');
     const kernel = argv.slice(argv.indexOf('/usr/bin/linux.uml'));
     expect(kernel).toEqual(expect.arrayContaining(['umid=strata-u1', 'uml_dir=/data/vms/u1/run', 'mem=128M', 'ubd0=/data/vms/u1/disks/c.cow,/data/images/base.raw', 'hostfs=/strata-hostfs', 'strata.mount=hostfs:docs:docs,ro']));
     expect(argv.slice(argv.indexOf('/usr/bin/setpriv'), argv.indexOf('/usr/bin/linux.uml'))).toEqual(
       ['/usr/bin/setpriv', '--reuid=60123', '--regid=60123', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs']);
-    expect(argv).not.toContain('--unshare-net');
+    expect(argv).toContain('--unshare-net');
+    expect(after(argv, '--info-fd')).toEqual(['6']);
+    // No /proc: through hostfs it would reach /proc/<kernel>/mem; only cpuinfo is bound.
+    expect(argv).not.toContain('--proc');
+    expect(after(argv, '--ro-bind').filter((p) => p.startsWith('/proc'))).toEqual(['/proc/cpuinfo']);
   });
 
   it('pins the whole tree with taskset and puts guest memory where asked', () => {
