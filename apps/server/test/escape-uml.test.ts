@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Share, Vm } from '@strata/contract';
@@ -37,6 +37,7 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
     expect((await api('POST', `/vms/${a.id}/shares`, { shareId: docs.id, transport: 'hostfs', tag: 'docs' })).status).toBe(200);
     memDir = `${server.dataDir}/shm`;
     mkdirSync(memDir);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,size=256m', 'tmpfs', memDir]).status).toBe(0);
     b = (await api<Vm>('POST', '/vms', { name: 'esc-b', hypervisor: 'uml', memoryMiB: 96, umlMemoryDir: memDir })).body;
     symlinkSync(canary.dir, `${memDir}/strata-uml-${b.id}`);
     const refused = await api('POST', `/vms/${b.id}/start`);

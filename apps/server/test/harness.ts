@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 import { releaseShareRoots } from '@strata/host';
-import { killAll } from '../../../e2e/processes.mjs';
+import { killAll, unmountAll } from '../../../e2e/processes.mjs';
 
 export const TOKEN = 'test-token';
 export const PASSWORD = 'test-password';
@@ -47,7 +47,8 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     async close() {
       await server.app.close();
       killAll(`${dataDir}/`); // VMs outlive servers by design; tests must not leave theirs behind
-      await releaseShareRoots(config.shareRoots, { everyBind: true }); // the server keeps them while VMs run
+      await releaseShareRoots(config.shareRoots, { everyBind: true }); // the server keeps its binds after it stops
+      unmountAll(`${dataDir}/`); // and any a test made itself (a nosuid memory directory)
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Vm, VmSample } from '@strata/contract';
@@ -95,6 +95,11 @@ describe('UML VMs with real linux.uml', () => {
     const other = (await api<Vm>('POST', '/vms', { name: 'uml2', hypervisor: 'uml', memoryMiB: 96, umlMemoryDir: memDir })).body;
     expect(other.umlMemoryDir).toBe(memDir);
     await api('PUT', `/vms/${other.id}/pinning`, { vcpus: [{ index: 0, cpus: [0] }] });
+    // The guest writes there: a directory where set-id bits would count is refused.
+    const refused = await api<{ message: string }>('POST', `/vms/${other.id}/start`);
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.body.message).toMatch(/nosuid,nodev/);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,size=256m', 'tmpfs', memDir]).status).toBe(0);
     (await startAndOpen(server, api, other.id)).close();
     const kernel = pidsMentioning(`umid=strata-${other.id}`).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/linux.uml'))!;
     expect(readFileSync(`/proc/${kernel}/maps`, 'utf8')).toContain(`${memDir}/strata-uml-${other.id}/`);

@@ -106,8 +106,9 @@ export function createVmShares(ctx: VmContext) {
      */
     scrubAfterRun(vm: VmRecord): string[] {
       const problems: string[] = [];
-      for (const s of vm.shares.filter((x) => !x.readonly)) {
-        const share = deps.shares.get(s.shareId);
+      const writable = [...vm.shares.filter((x) => !x.readonly).map((x) => x.shareId), ...(vm.umlRootShareId ? [vm.umlRootShareId] : [])];
+      for (const id of writable) {
+        const share = deps.shares.get(id);
         if (!share || !deps.scrubShare) continue;
         try {
           deps.scrubShare(beneath(share.path, 'share'));

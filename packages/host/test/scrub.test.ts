@@ -43,6 +43,26 @@ describe('clearing set-id bits beneath a share', () => {
     expect(modeOf(outside)).toBe(0o4755);
   });
 
+  it('says so when a tree is too deep to check to the bottom, rather than passing over it', () => {
+    let dir = join(root, 'deep-tree');
+    mkdirSync(dir);
+    const top = dir;
+    const levels: string[] = [];
+    for (let i = 0; i < 1000; i++) levels.push('d');
+    let made = 0;
+    for (const name of levels) {
+      try {
+        mkdirSync(join(dir, name));
+        dir = join(dir, name);
+        made++;
+      } catch {
+        break;
+      }
+    }
+    expect(made).toBeGreaterThan(900);
+    expect(() => scrubSetId(root, top)).toThrow(/deeper than \d+ levels/);
+  });
+
   it('refuses a share path that is not beneath its root or is reached through a symlink', () => {
     symlinkSync(join(root, 'proj'), join(root, 'alias'));
     expect(() => scrubSetId(root, join(root, 'alias'))).toThrow(/symbolic link|not a directory/);
