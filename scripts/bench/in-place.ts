@@ -26,57 +26,70 @@ const fill = (path: string, format: string, size: number) =>
   run('qemu-io', '-f', format, ...Array.from({ length: Math.ceil(size / GiB) }, (_, i) => ['-c', `write -P 0x5a ${i * GiB} ${Math.min(GiB, size - i * GiB)}`]).flat(), path); // the top's 64 MiB lie in the middle of the parent's data
 
 interface Row { tool: number; strata: number; space: number; top: number }
+const ROUNDS = 3;
+/** Single runs of a 0.1 s tool on a shared 2-core host are noisy: each figure is the median of ROUNDS. */
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** parent (qcow2, `size` of 0x5a) ← top (64 MiB of 0xa5): the tool commits a copy, Strata the original. */
-async function qcow2(size: number): Promise<Row> {
-  const chain = (name: string) => {
-    const parent = join(dir, `${name}-parent.qcow2`);
-    const top = join(dir, `${name}-top.qcow2`);
-    run('qemu-img', 'create', '-q', '-f', 'qcow2', parent, String(size));
-    fill(parent, 'qcow2', size);
+/**
+ * Two parents of `size` bytes of real data (one for the tool, one for Strata); each round puts a
+ * fresh 64 MiB top on both and merges it. `kind` says how a parent, a top and a merge are made.
+ */
+async function compare(size: number, kind: {
+  parent(path: string): void;
+  top(parent: string, top: string, fill: number): void;
+  tool(parent: string, top: string): number;
+  strata(parent: string, top: string): { space: number; merge(): Promise<number> };
+  ext: [string, string];
+}): Promise<Row> {
+  const parents = ['tool', 'strata'].map((who) => join(dir, `${who}-parent.${kind.ext[0]}`)) as [string, string];
+  for (const p of parents) kind.parent(p);
+  const rows: Row[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const tops = ['tool', 'strata'].map((who) => join(dir, `${who}-top-${round}.${kind.ext[1]}`)) as [string, string];
+    kind.top(parents[0], tops[0], 0xa0 + round);
+    kind.top(parents[1], tops[1], 0xa0 + round);
+    run('sync');
+    const tool = kind.tool(parents[0], tops[0]);
+    const top = allocated(tops[1]);
+    const own = kind.strata(parents[1], tops[1]);
+    rows.push({ tool, strata: await own.merge(), space: own.space, top });
+    for (const t of tops) rmSync(t, { force: true });
+  }
+  for (const p of parents) rmSync(p, { force: true });
+  return { tool: median(rows.map((r) => r.tool)), strata: median(rows.map((r) => r.strata)), space: Math.max(...rows.map((r) => r.space)), top: Math.min(...rows.map((r) => r.top)) };
+}
+
+const strataJob = (parent: { path: string; format: 'qcow2' | 'raw' }, top: { path: string; format: 'qcow2' | 'uml-cow' }, size: number) => {
+  const merger = strataMerger(dir, { parent, top, virtualSize: size });
+  return { space: merger.plan().modes.find((m) => m.mode === 'commit')!.spaceNeeded, merge: () => merger.commit() };
+};
+
+/** parent (qcow2 of 0x5a) ← top (64 MiB): `qemu-img commit` of the tool's copy, Strata's job on its own. */
+const qcow2 = (size: number) => compare(size, {
+  ext: ['qcow2', 'qcow2'],
+  parent: (p) => {
+    run('qemu-img', 'create', '-q', '-f', 'qcow2', p, String(size));
+    fill(p, 'qcow2', size);
+  },
+  top: (parent, top, byte) => {
     run('qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', parent, top);
-    run('qemu-io', '-f', 'qcow2', '-c', `write -P 0xa5 ${at(size)} ${TOP}`, top);
-    return { parent, top };
-  };
-  const copy = chain('copy');
-  run('sync');
-  const tool = timed('qemu-img', 'commit', '-q', '-f', 'qcow2', copy.top);
-  rmSync(copy.parent);
-  rmSync(copy.top);
-  const own = chain('strata');
-  run('sync');
-  const merger = strataMerger(dir, { parent: { path: own.parent, format: 'qcow2' }, top: { path: own.top, format: 'qcow2' }, virtualSize: size });
-  const top = allocated(own.top);
-  const space = merger.plan().modes.find((m) => m.mode === 'commit')!.spaceNeeded;
-  const strata = await merger.commit();
-  rmSync(own.parent);
-  return { tool, strata, space, top };
-}
+    run('qemu-io', '-f', 'qcow2', '-c', `write -P ${byte} ${at(size)} ${TOP}`, top);
+  },
+  tool: (_parent, top) => timed('qemu-img', 'commit', '-q', '-f', 'qcow2', top),
+  strata: (parent, top) => strataJob({ path: parent, format: 'qcow2' }, { path: top, format: 'qcow2' }, size),
+});
 
-/** backing (raw, `size` of 0x5a) ← COW (64 MiB of 0xa5): uml_moo -d on a copy, Strata on the original. */
-async function uml(size: number): Promise<Row> {
-  const pair = (name: string) => {
-    const backing = join(dir, `${name}.raw`);
-    const cow = join(dir, `${name}.cow`);
-    run('qemu-img', 'create', '-q', '-f', 'raw', backing, String(size));
-    fill(backing, 'raw', size);
-    makeCow(cow, backing, at(size), TOP, 0xa5);
-    return { backing, cow };
-  };
-  const copy = pair('copy');
-  run('sync');
-  const tool = timed('uml_moo', '-d', '-b', copy.backing, copy.cow);
-  rmSync(copy.backing);
-  rmSync(copy.cow);
-  const own = pair('strata');
-  run('sync');
-  const merger = strataMerger(dir, { parent: { path: own.backing, format: 'raw' }, top: { path: own.cow, format: 'uml-cow' }, virtualSize: size });
-  const top = allocated(own.cow);
-  const space = merger.plan().modes.find((m) => m.mode === 'commit')!.spaceNeeded;
-  const strata = await merger.commit();
-  rmSync(own.backing, { force: true });
-  return { tool, strata, space, top };
-}
+/** backing (raw of 0x5a) ← COW (64 MiB): `uml_moo -d` on the tool's copy, Strata's job on its own. */
+const uml = (size: number) => compare(size, {
+  ext: ['raw', 'cow'],
+  parent: (p) => {
+    run('qemu-img', 'create', '-q', '-f', 'raw', p, String(size));
+    fill(p, 'raw', size);
+  },
+  top: (backing, cow, byte) => makeCow(cow, backing, at(size), TOP, byte),
+  tool: (backing, cow) => timed('uml_moo', '-d', '-b', backing, cow),
+  strata: (backing, cow) => strataJob({ path: backing, format: 'raw' }, { path: cow, format: 'uml-cow' }, size),
+});
 
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 try {
@@ -84,7 +97,7 @@ try {
     'qcow2 commit': { '1 GiB': await qcow2(GiB), '4 GiB': await qcow2(4 * GiB) },
     'UML -d': { '1 GiB': await uml(GiB), '4 GiB': await uml(4 * GiB) },
   };
-  console.log('\nIn-place merges: a 64 MiB top over a parent of real data (this host, one run)\n');
+  console.log(`\nIn-place merges: a 64 MiB top over a parent of real data (this host, median of ${ROUNDS} rounds)\n`);
   console.log('                 parent   tool        Strata      Strata/tool   space asked / (1.1 x top + 16 MiB)');
   for (const [kind, bySize] of Object.entries(rows)) {
     for (const [size, r] of Object.entries(bySize)) {

@@ -48,15 +48,16 @@ export function createInPlaceCommit(deps: { images: ImageRepository; files: Imag
   const write = async (j: MergeJournal, onProgress: (p: number) => void) => {
     const layer = images.get(j.layerId)!;
     const parent = images.get(j.parentId!)!;
+    let wrong: string | null;
     if (j.uml) {
       await files.umlMergeInPlace(layer.path, parent.path, j.stamp!);
       await files.sync(parent.path); // uml_moo never flushes
+      onProgress(0.85);
+      wrong = await files.verifyUmlInPlace(layer.path, parent.path, j.stamp!);
     } else {
       // qemu-img (cache=writeback) fdatasyncs the parent as it closes it: a second flush buys nothing.
-      await files.commitInPlace(layer.path, { onProgress: (p) => onProgress(p * 0.8) });
+      wrong = await files.commitInPlace(layer.path, parent.path, { onProgress: (p) => onProgress(p * 0.85) });
     }
-    onProgress(0.85);
-    const wrong = j.uml ? await files.verifyUmlInPlace(layer.path, parent.path, j.stamp!) : await files.verifyCommit(layer.path, parent.path);
     if (wrong) throw new Error(`verification failed: ${wrong}`);
   };
 

@@ -54,10 +54,12 @@ export interface ImageFiles {
   umlMergeInPlace(cow: string, backing: string, journaled: CowStamp): Promise<void>;
   /** The backing holds the COW's bytes at every sector its bitmap marks (and only those are read). */
   verifyUmlInPlace(cow: string, backing: string, journaled: CowStamp): Promise<string | null>;
-  /** qemu-img commit -d of a qcow2 top into the backing its header names: only the top's clusters are written. */
-  commitInPlace(top: string, options: { onProgress(p: number): void }): Promise<void>;
-  /** qemu-img check of `parent`, then the ranges `top` holds compared with it; what differs, or null. */
-  verifyCommit(top: string, parent: string): Promise<string | null>;
+  /**
+   * qemu-img commit -d of a qcow2 top into `parent`, the backing its header names: only the top's
+   * clusters are written. Then qemu-img check of `parent` and the ranges `top` holds compared
+   * with it: returns what differs, or null.
+   */
+  commitInPlace(top: string, parent: string, options: { onProgress(p: number): void }): Promise<string | null>;
   /** The backing file a qcow2 names in its header (qemu-img info -U -f format), or null. */
   backingOf(path: string, format: string): Promise<string | null>;
   removeFile(path: string): Promise<void>;

@@ -13,8 +13,9 @@ export interface MapExtent {
   offset?: number;
 }
 
-export async function mapImage(path: string, format: string): Promise<MapExtent[]> {
-  const { stdout } = await runOk(['qemu-img', 'map', '-f', format, '--output=json', path]);
+/** `shared` (-U) reads without taking qemu's lock: only for a file nothing is changing, like a top under commit -d. */
+export async function mapImage(path: string, format: string, shared = false): Promise<MapExtent[]> {
+  const { stdout } = await runOk(['qemu-img', 'map', ...(shared ? ['-U'] : []), '-f', format, '--output=json', path]);
   return JSON.parse(stdout) as MapExtent[];
 }
 
@@ -65,8 +66,8 @@ async function readExtent(file: FileHandle, e: MapExtent, at: number, out: Buffe
  * not the virtual disk. Returns what differs, or null; 'unreadable' ranges (compressed clusters,
  * or ranges the parent does not hold itself) count as differences.
  */
-export async function compareCommitted(top: string, parent: string): Promise<string | null> {
-  const [topMap, parentMap] = await Promise.all([mapImage(top, 'qcow2'), mapImage(parent, 'qcow2')]);
+export async function compareCommitted(top: string, parent: string, topExtents?: Promise<MapExtent[]>): Promise<string | null> {
+  const [topMap, parentMap] = await Promise.all([topExtents ?? mapImage(top, 'qcow2'), mapImage(parent, 'qcow2')]);
   const [t, p] = await Promise.all([open(top, 'r'), open(parent, 'r')]);
   try {
     const a = Buffer.alloc(CHUNK);
@@ -90,9 +91,9 @@ export async function compareCommitted(top: string, parent: string): Promise<str
 }
 
 /** qemu-img check of the parent's metadata (leaks repaired), then the top's ranges compared; null when both pass. */
-export async function verifyCommit(top: string, parent: string): Promise<string | null> {
+export async function verifyCommit(top: string, parent: string, topExtents?: Promise<MapExtent[]>): Promise<string | null> {
   // Both only read: the metadata check and the comparison run side by side.
-  let [report, differs] = await Promise.all([checkReport(parent, 'qcow2'), compareCommitted(top, parent)]);
+  let [report, differs] = await Promise.all([checkReport(parent, 'qcow2'), compareCommitted(top, parent, topExtents)]);
   if (!report.ok && report.errors === 0 && report.leaks > 0) {
     // A commit killed between allocating clusters and linking them leaks them; nothing points there.
     await runOk(['qemu-img', 'check', '-q', '-r', 'leaks', '-f', 'qcow2', parent]);
@@ -100,4 +101,15 @@ export async function verifyCommit(top: string, parent: string): Promise<string 
   }
   if (!report.ok) return `qemu-img check of the merged parent found problems: ${report.report}`;
   return differs;
+}
+
+/**
+ * Commit, then verify; returns what differs, or null. The top does not change under -d, so its
+ * map is taken while qemu-img commits rather than after.
+ */
+export async function commitAndVerify(top: string, parent: string, options: { onProgress(p: number): void }): Promise<string | null> {
+  const topExtents = mapImage(top, 'qcow2', true);
+  topExtents.catch(() => undefined); // awaited below; a failed commit must not leave it unhandled
+  await commitInPlace(top, options);
+  return verifyCommit(top, parent, topExtents);
 }
