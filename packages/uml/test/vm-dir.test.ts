@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createDiskFile, memoryDirIn, openConsoleLog, openOwnedDir, ownDiskFile, writeServerFile } from '../src/vm-dir.js';
-import { openRootDir } from '@strata/host';
+import { openRootDir, protectShareRoots, releaseShareRoots } from '@strata/host';
 
 const owner = { uid: 60123, gid: 60123 };
 const scratch = () => {
@@ -43,13 +43,22 @@ describe('the VM directory, where a guest may have planted names', () => {
     untouched(canary);
   });
 
-  it('refuses a memory directory in TMPDIR that Strata did not make', () => {
+  it('refuses a memory directory in TMPDIR that Strata did not make, or on a mount where set-id bits count', async () => {
     const { dir } = scratch();
-    symlinkSync(`${dir}/canary-dir`, `${dir}/strata-uml-v1`);
-    expect(() => memoryDirIn(dir, 'v1', owner)).toThrow(/not made by Strata/);
-    untouched(`${dir}/canary-dir`);
-    closeSync(memoryDirIn(dir, 'v2', owner));
-    expect(lstatSync(`${dir}/strata-uml-v2`)).toMatchObject({ uid: owner.uid });
-    closeSync(memoryDirIn(dir, 'v2', owner));
+    expect(() => memoryDirIn(dir, 'v0', owner)).toThrow(/without nosuid,nodev/);
+    const mem = `${dir}/mem`;
+    mkdirSync(mem);
+    await protectShareRoots([mem]);
+    try {
+      mkdirSync(`${mem}/canary-dir`);
+      symlinkSync(`${mem}/canary-dir`, `${mem}/strata-uml-v1`);
+      expect(() => memoryDirIn(mem, 'v1', owner)).toThrow(/not made by Strata/);
+      untouched(`${mem}/canary-dir`);
+      closeSync(memoryDirIn(mem, 'v2', owner));
+      expect(lstatSync(`${mem}/strata-uml-v2`)).toMatchObject({ uid: owner.uid });
+      closeSync(memoryDirIn(mem, 'v2', owner));
+    } finally {
+      await releaseShareRoots([mem], { everyBind: true });
+    }
   });
 });
