@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job, MergePlan, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
@@ -143,9 +144,18 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     vm = await getVm(vm.id);
     const layer = await top(vm);
     expect(layer.parentId).not.toBeNull();
+    const parent = (await images()).find((i) => i.id === layer.parentId)!;
+    const parentBefore = execFileSync('md5sum', [parent.path]).toString().split(' ')[0];
+    const inode = statSync(layer.path).ino;
+    const plan = (await api<MergePlan>('GET', `/images/${layer.id}/merge-plan`)).body.modes.find((m) => m.mode === 'stream')!;
+    expect(plan).toMatchObject({ allowed: true, inPlace: true });
     expect((await merge(layer.id, { mode: 'stream' })).state).toBe('succeeded');
     const alone = await top(await getVm(vm.id));
     expect(alone.parentId).toBeNull();
+    // In place: the same file, its parent untouched, no reference copy left behind.
+    expect(statSync(alone.path).ino).toBe(inode);
+    expect(execFileSync('md5sum', [parent.path]).toString().split(' ')[0]).toBe(parentBefore);
+    expect(readdirSync(dirname(alone.path)).filter((f) => f.includes('.stream-'))).toEqual([]);
     expect(JSON.parse(execFileSync('qemu-img', ['info', '--output=json', alone.path]).toString())['backing-filename']).toBeUndefined();
     expect(await runInGuest(vm, ['cat /root/three'])).toEqual(['three']);
   });
@@ -191,6 +201,26 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect((await top(await getVm(vm.id))).parentId).toBeNull();
     expect(execFileSync('qemu-img', ['compare', before, layer.path]).toString()).toMatch(/identical/);
     expect(await runInGuest(vm, ['cat /root/one'])).toEqual(['one']);
+  });
+
+  it('finishes an in-place stream the server died in, and the guest sees the same disk', async () => {
+    vm = await getVm(vm.id);
+    await api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'pre-stream-crash' });
+    vm = await getVm(vm.id);
+    const layer = await top(vm);
+    expect(layer.parentId).not.toBeNull();
+    execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', layer.path, guestView]);
+    const reference = `${layer.path}.stream-crashed.reference`;
+    writeFileSync(reference, 'left by the dead server');
+    const journal = { mode: 'stream', step: 'committing', live: false, inPlace: true, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp: reference, target: layer.path };
+    const job = await restartWithJob('died-streaming', layer, journal);
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toMatch(/run again after a restart/);
+    expect((await top(await getVm(vm.id))).parentId).toBeNull();
+    expect(JSON.parse(execFileSync('qemu-img', ['info', '-f', 'qcow2', '--output=json', layer.path]).toString())['backing-filename']).toBeUndefined();
+    expect(sameAsGuestView(layer.path)).toBe(true);
+    expect(existsSync(reference)).toBe(false);
+    expect(qemuCheck(layer.path)).toMatch(/No errors/);
   });
 
   it('keeps what the guest sees when qemu-img commit is killed mid-way, and refuses to revert to the half-merged parent', async () => {

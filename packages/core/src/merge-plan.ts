@@ -49,6 +49,11 @@ interface Cost {
   inPlace: boolean;
 }
 const copyCost = (bytes: number): Cost => ({ space: bytes, written: bytes, inPlace: false });
+/** A stream in place writes what the layers below show into the top, next to a copy of the top to verify against. */
+const streamCost = (chainBytes: number, topBytes: number): Cost => {
+  const pulled = Math.max(0, chainBytes - topBytes);
+  return { space: inPlaceSpace(pulled) + topBytes, written: pulled + topBytes, inPlace: true };
+};
 const inPlaceCost = (topBytes: number): Cost => ({ space: inPlaceSpace(topBytes), written: topBytes, inPlace: true });
 
 /** One mode of a plan: allowed only if its new files fit in the free space, which it then says. */
@@ -86,7 +91,8 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
     freeSpace,
     modes: [
       mode('commit', commitAllowed, commitReason, inPlaceCost(sizes(t.layer)), commitAllowed ? t.dependents : []),
-      mode('stream', !refused && !!parent, refused ?? (parent ? 'pulls the data of every layer below into this one, which then stands alone; the layers below are left untouched' : 'this layer stands alone already'), copyCost(chainBytes)),
+      mode('stream', !refused && !!parent, refused ?? (parent ? `pulls the data of every layer below into this one, which then stands alone; the layers below are left untouched${live ? ' (live, inside QEMU)' : '; in place, and a restart finishes it'}` : 'this layer stands alone already'),
+        live ? copyCost(chainBytes) : streamCost(chainBytes, sizes(t.layer))),
       mode('new-base', !refused, refused ?? 'writes the whole chain into a new protected base and gives this VM a fresh overlay on it; other VMs keep their layers', copyCost(chainBytes)),
     ],
   };

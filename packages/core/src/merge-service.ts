@@ -258,10 +258,13 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, uml ? 'raw' : 'qcow2');
       const live = isActive(vm.state);
       const commitInPlace = !live && body.mode === 'commit';
+      // A stream writes only the top it streams into: in place too, with a copy of the top to verify against.
+      const streamInPlace = !live && body.mode === 'stream' && !uml;
       const journal: Journal = {
-        mode: body.mode, step: live ? 'live' : commitInPlace ? 'committing' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id,
-        parentId: t.parent?.id ?? null, target, tmp: commitInPlace ? '' : `${target}.merge-${deps.newId()}.tmp`, newId, uml,
-        ...(commitInPlace ? { inPlace: true, stamp: uml ? stampOf(t) : undefined } : {}),
+        mode: body.mode, step: live ? 'live' : commitInPlace || streamInPlace ? 'committing' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id,
+        parentId: t.parent?.id ?? null, target, newId, uml,
+        tmp: commitInPlace ? '' : streamInPlace ? `${target}.stream-${deps.newId()}.reference` : `${target}.merge-${deps.newId()}.tmp`,
+        ...(commitInPlace || streamInPlace ? { inPlace: true, stamp: commitInPlace && uml ? stampOf(t) : undefined } : {}),
       };
       return jobs.start({
         kind: 'merge', title: `${live ? 'live ' : ''}${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,

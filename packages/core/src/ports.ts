@@ -60,6 +60,12 @@ export interface ImageFiles {
    * with it: returns what differs, or null.
    */
   commitInPlace(top: string, parent: string, options: { onProgress(p: number): void }): Promise<string | null>;
+  /**
+   * qemu-img rebase -b '' of a qcow2 top, in place: what the layers below show is pulled into it,
+   * then its backing is dropped. `reference` (a copy of the top taken first, removed after) is
+   * what it is compared with. Returns what differs, or null.
+   */
+  streamInPlace(top: string, reference: string, options: { onProgress(p: number): void }): Promise<string | null>;
   /** The backing file a qcow2 names in its header (qemu-img info -U -f format), or null. */
   backingOf(path: string, format: string): Promise<string | null>;
   removeFile(path: string): Promise<void>;

@@ -2,6 +2,7 @@ export { buildQemuArgv, escapeOption, guestMountOptions, processName, vmPaths, Q
 export { QmpClient, QmpError, type QmpEvent } from './qmp-client.js';
 export { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, ImageFormatError, parseConvertProgress, resizeImage, sameContent, type QemuImgInfo } from './qemu-img.js';
 export { commitAndVerify, commitInPlace, compareCommitted, mapImage, verifyCommit, type MapExtent } from './qemu-commit.js';
+export { streamInPlace } from './qemu-stream.js';
 export { ImportFormatError, sniffFormat, sniffFormatFd, type SniffedFormat } from './image-magic.js';
 export { referenceProblem } from './image-refs.js';
 export { createQemuDriver } from './qemu-driver.js';

@@ -3,7 +3,7 @@ import { chmod, open, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
-import { checkImage, checkReport, commitAndVerify, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent } from '@strata/qemu';
+import { checkImage, checkReport, commitAndVerify, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent, streamInPlace } from '@strata/qemu';
 import { runOk } from '@strata/host';
 import { backingStamp, readCowHeader, umlMerge, umlMergeInPlace, verifyUmlInPlace, verifyUmlMerge } from '@strata/uml';
 import { openImport } from './import-path.js';
@@ -42,6 +42,7 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     umlMergeInPlace,
     verifyUmlInPlace,
     commitInPlace: commitAndVerify,
+    streamInPlace,
     async backingOf(path, format) {
       return (await imageInfo(path, format))['full-backing-filename'] ?? null;
     },
