@@ -226,6 +226,8 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     }
     if (j.inPlace && j.step) {
       if (j.step === 'switching' || !inPlace.canRunAgain(j)) return `${await finish(j as Journal)} (completed after a restart)`;
+      // The server may have died before begin() ran: other readers of the parent are told again (idempotent).
+      inPlace.begin(j as Journal, vms.get(j.vmId!)?.name ?? j.vmId!);
       await inPlace.write(j as Journal, () => undefined);
       return `${await finish(j as Journal)} (the in-place commit was run again after a restart)`;
     }

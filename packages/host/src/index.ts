@@ -8,7 +8,7 @@ export { processesWithArg, commandLine, killAndWait, readPidFile } from './procs
 export { waitFor } from './wait.js';
 export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';
 export { openRootDir, openDirBeneath, openFileBeneath, openAt, lstatAt, removeAt, mkdirAt, createAt, fdPath, fdProcPath, BeneathError } from './beneath.js';
-export { openShareDir, mountIdOf } from './share-dir.js';
+export { openShareDir, mountIdOf, inertMountOf } from './share-dir.js';
 export { parseMountinfo, readMountinfo, topMountAt, mountById, type MountEntry } from './mountinfo.js';
 export { protectShareRoots, releaseShareRoots } from './share-mounts.js';
 export { scrubSetId } from './scrub.js';

@@ -30,9 +30,8 @@ function walk(dir: number, mount: number, prefix: string, depth: number, changed
   if (depth > MAX_DEPTH) throw new Error(`directories nest deeper than ${MAX_DEPTH} levels (at ${prefix.slice(0, 200)}…); files below were not checked for set-id bits`);
   for (const entry of readdirSync(fdProcPath(dir), { withFileTypes: true })) {
     const name = entry.name;
-    const st = lstatAt(dir, name);
-    if (!st) continue;
-    if (st.isDirectory()) {
+    // The listing's own type is enough to pass over links and special files; only files are stat'ed.
+    if (entry.isDirectory()) {
       const child = tryOpen(dir, name, O_RDONLY | O_DIRECTORY);
       if (child === null) continue;
       try {
@@ -40,7 +39,7 @@ function walk(dir: number, mount: number, prefix: string, depth: number, changed
       } finally {
         closeSync(child);
       }
-    } else if (st.isFile() && (st.mode & SET_ID) !== 0) {
+    } else if (entry.isFile() && ((lstatAt(dir, name)?.mode ?? 0) & SET_ID) !== 0) {
       const fd = tryOpen(dir, name, O_RDONLY | O_NONBLOCK);
       if (fd === null) continue;
       try {

@@ -1,12 +1,22 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { BeneathError, fdPath, openDirBeneath, openRootDir } from './beneath.js';
-import { mountById, readMountinfo } from './mountinfo.js';
+import { mountById, readMountinfo, type MountEntry } from './mountinfo.js';
 
 /** The mount a descriptor lives on (fdinfo's mnt_id), so a held directory's mount is checked, not a path's. */
 export function mountIdOf(fd: number): number {
   const match = /^mnt_id:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
   if (!match) throw new Error(`no mnt_id for descriptor ${fd}`);
   return Number(match[1]);
+}
+
+/**
+ * The mount holding `fd`, refused unless it is nosuid,nodev: where something a guest writes lands,
+ * set-id bits and device nodes must mean nothing on the host. `why` finishes the refusal.
+ */
+export function inertMountOf(fd: number, what: string, why: string): MountEntry {
+  const mount = mountById(readMountinfo(), mountIdOf(fd));
+  if (!mount?.options.includes('nosuid') || !mount.options.includes('nodev')) throw new Error(`${what} is on a mount without nosuid,nodev; ${why}`);
+  return mount;
 }
 
 /**
@@ -20,10 +30,7 @@ export function openShareDir(root: string, path: string): number {
   if (!path.startsWith(`${root}/`)) throw new BeneathError(`${path} is not beneath ${root}`, 'bad_name');
   const rootFd = openRootDir(root);
   try {
-    const mount = mountById(readMountinfo(), mountIdOf(rootFd));
-    if (!mount?.options.includes('nosuid') || !mount.options.includes('nodev')) {
-      throw new Error(`share root ${root} is not mounted nosuid,nodev, so files a guest writes there could give privileges on the host`);
-    }
+    const mount = inertMountOf(rootFd, `share root ${root}`, 'files a guest writes there could give privileges on the host');
     const fd = openDirBeneath(rootFd, path.slice(root.length + 1));
     try {
       if (mountIdOf(fd) !== mount.id) throw new Error(`${path} lies on another mount than its share root ${root}`);

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { runOk } from '@strata/host';
-import { checkReport, ImageFormatError, parseConvertProgress } from './qemu-img.js';
+import { checkReport, ImageFormatError, progressTo } from './qemu-img.js';
 
 /** One extent of `qemu-img map --output=json`: where the guest's bytes at start..start+length come from. */
 export interface MapExtent {
@@ -27,12 +27,7 @@ export async function mapImage(path: string, format: string, shared = false): Pr
  * cache=writeback qemu-img fdatasyncs the parent as it closes it, so the bytes are on disk.
  */
 export async function commitInPlace(top: string, options: { onProgress(p: number): void }): Promise<void> {
-  await runOk(['qemu-img', 'commit', '-p', '-d', '-f', 'qcow2', '-t', 'writeback', top], {
-    onStdout: (chunk: string) => {
-      const p = parseConvertProgress(chunk);
-      if (p !== null) options.onProgress(p);
-    },
-  }).catch((err: unknown) => {
+  await runOk(['qemu-img', 'commit', '-p', '-d', '-f', 'qcow2', '-t', 'writeback', top], progressTo(options.onProgress)).catch((err: unknown) => {
     throw new ImageFormatError(`qemu-img commit of ${top} failed: ${err instanceof Error ? err.message : String(err)}`);
   });
 }

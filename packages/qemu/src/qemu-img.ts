@@ -37,6 +37,14 @@ export function parseConvertProgress(chunk: string): number | null {
   return last ? Number(last[1]) / 100 : null;
 }
 
+/** The run option that turns `qemu-img … -p` output into progress from 0 to 1. */
+export const progressTo = (onProgress: (p: number) => void) => ({
+  onStdout: (chunk: string) => {
+    const p = parseConvertProgress(chunk);
+    if (p !== null) onProgress(p);
+  },
+});
+
 /**
  * Writes what the guest sees through `source`'s chain into a new `target`: standalone (in
  * `format`, qcow2 unless told), or as a qcow2 overlay on `backing`. Not `convert -B`: that copies
@@ -50,13 +58,7 @@ export async function convertImage(source: string, sourceFormat: string, target:
   onProgress(p: number): void;
   signal: AbortSignal;
 }): Promise<void> {
-  const progress = {
-    signal: options.signal,
-    onStdout: (chunk: string) => {
-      const p = parseConvertProgress(chunk);
-      if (p !== null) options.onProgress(p);
-    },
-  };
+  const progress = { signal: options.signal, ...progressTo(options.onProgress) };
   if (!options.backing) {
     await img(['convert', '-p', '-f', sourceFormat, '-O', options.format ?? 'qcow2', source, target], source, sourceFormat, progress);
     return;

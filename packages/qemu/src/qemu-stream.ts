@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { runOk } from '@strata/host';
-import { checkReport, ImageFormatError, parseConvertProgress, sameContent } from './qemu-img.js';
+import { checkReport, ImageFormatError, progressTo, sameContent } from './qemu-img.js';
 
 /**
  * Pulls into a qcow2 top, in place, every cluster it does not hold from the layers below, then
@@ -13,12 +13,7 @@ import { checkReport, ImageFormatError, parseConvertProgress, sameContent } from
 export async function streamInPlace(top: string, reference: string, options: { onProgress(p: number): void }): Promise<string | null> {
   await runOk(['cp', '--sparse=always', top, reference]);
   try {
-    await runOk(['qemu-img', 'rebase', '-p', '-f', 'qcow2', '-t', 'writeback', '-b', '', top], {
-      onStdout: (chunk: string) => {
-        const p = parseConvertProgress(chunk);
-        if (p !== null) options.onProgress(p);
-      },
-    }).catch((err: unknown) => {
+    await runOk(['qemu-img', 'rebase', '-p', '-f', 'qcow2', '-t', 'writeback', '-b', '', top], progressTo(options.onProgress)).catch((err: unknown) => {
       throw new ImageFormatError(`qemu-img rebase of ${top} onto nothing failed: ${err instanceof Error ? err.message : String(err)}`);
     });
     const [report, same] = await Promise.all([checkReport(top, 'qcow2'), sameContent(top, 'qcow2', reference, 'qcow2')]);

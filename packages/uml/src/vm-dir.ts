@@ -1,5 +1,5 @@
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, mkdirSync, realpathSync, writeSync } from 'node:fs';
-import { BeneathError, createAt, fdPath, lstatAt, mkdirAt, mountById, mountIdOf, openAt, openDirBeneath, openRootDir, openShareDir, readMountinfo, removeAt, runOk } from '@strata/host';
+import { BeneathError, createAt, fdPath, lstatAt, inertMountOf, mkdirAt, openAt, openDirBeneath, openRootDir, openShareDir, removeAt, runOk } from '@strata/host';
 import { DISKS_DIR, RUN_DIR, umid } from './uml-argv.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NONBLOCK } = constants;
@@ -56,10 +56,7 @@ export function memoryDirIn(tmpDir: string, vmId: string, owner: Owner): number 
   try {
     // The guest writes its memory directory (hostfs reaches it): on a mount where set-id bits and
     // device nodes count, what it leaves there would give a local user the UML user or more.
-    const mount = mountById(readMountinfo(), mountIdOf(parent));
-    if (!mount?.options.includes('nosuid') || !mount.options.includes('nodev')) {
-      throw new Error(`the memory directory ${tmpDir} is on a mount without nosuid,nodev; mount one for it, e.g. \`mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs ${tmpDir}\``);
-    }
+    inertMountOf(parent, `the memory directory ${tmpDir}`, `mount one for it, e.g. \`mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs ${tmpDir}\``);
     const name = `strata-uml-${vmId}`;
     const st = lstatAt(parent, name);
     if (st && !(st.isDirectory() && st.uid === owner.uid)) {
