@@ -147,7 +147,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {
-    sampler.stop();
+    await sampler.stop();
     vms.detachAll(); // VMs outlive the server: let go of them, never stop them
     db.close();
   });

@@ -25,7 +25,8 @@ export function createSampler(opts: SamplerOptions) {
   const latest = new Map<string, VmSample>();
   let latestHost: HostSample | null = null;
   let lastMaintain = 0;
-  let busy = false;
+  let round: Promise<void> | null = null;
+  let stopped = false;
   /** The sampler's own cost: CPU time of this process from the start to the end of each round. */
   const cost = { rounds: 0, cpuMicros: 0 };
 
@@ -33,7 +34,7 @@ export function createSampler(opts: SamplerOptions) {
     if (!handle.counters) return;
     const shares = record.shares.filter((s) => !s.pending).map((s) => ({ tag: s.tag, transport: s.transport }));
     const counters = await handle.counters(shares).catch(() => null);
-    if (!counters) return;
+    if (!counters || stopped) return; // a round that outlives stop() never writes to a closed store
     const before = prev.get(record.id);
     prev.set(record.id, { pid: handle.pid, ts, counters });
     if (!before || before.pid !== handle.pid) return;
@@ -44,9 +45,14 @@ export function createSampler(opts: SamplerOptions) {
     opts.history.record(record.id, ts, seriesOf(sample));
   };
 
-  const tick = async () => {
-    if (busy) return; // a slow round is never stacked on another
-    busy = true;
+  const tick = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    // A slow round is never stacked on another: a tick during one waits for it instead.
+    round ??= runRound().finally(() => { round = null; });
+    return round;
+  };
+
+  const runRound = async () => {
     const cpu = process.cpuUsage();
     try {
       const ts = Date.now();
@@ -69,7 +75,6 @@ export function createSampler(opts: SamplerOptions) {
         lastMaintain = ts;
       }
     } finally {
-      busy = false;
       const used = process.cpuUsage(cpu);
       cost.rounds++;
       cost.cpuMicros += used.user + used.system;
@@ -81,7 +86,12 @@ export function createSampler(opts: SamplerOptions) {
     tick,
     latest: () => [...latest.values()],
     latestHost: () => latestHost,
-    stop: () => clearInterval(timer),
+    /** Stops the timer and waits for a round in flight, so nothing is recorded after it resolves. */
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await round;
+    },
     cost,
   };
 }
