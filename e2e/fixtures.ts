@@ -11,7 +11,9 @@ export const test = base.extend({
     await page.exposeFunction('__strataCspViolation', (v: string) => violations.push(v));
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { __strataCspViolation(v: string): void }).__strataCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+        (window as unknown as { __strataCspViolation(v: string): void }).__strataCspViolation(
+          `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+        );
       });
     });
     page.on('console', (msg) => {

@@ -23,7 +23,11 @@ export async function consoleRows(page: Page): Promise<string[]> {
 }
 
 export async function waitForConsoleLine(page: Page, predicate: (line: string) => boolean, what: string): Promise<void> {
-  await expect.poll(async () => (await consoleRows(page)).some((l) => predicate(l.replace(/\u00a0/g, ' ').trim())), { message: `console shows ${what}` }).toBe(true);
+  await expect
+    .poll(async () => (await consoleRows(page)).some((l) => predicate(l.replace(/\u00a0/g, ' ').trim())), {
+      message: `console shows ${what}`,
+    })
+    .toBe(true);
 }
 
 /** Restarts the server under test (VMs keep running) and waits until it answers again. */
@@ -33,7 +37,9 @@ export async function restartServer(page: Page): Promise<void> {
   const before = await (await page.request.get('/api/v1/health')).json();
   expect(before.status).toBe('ok');
   process.kill(Number(readFileSync(servePidFile, 'utf8')), 'SIGUSR2');
-  await expect.poll(async () => (await page.request.get('/api/v1/health').catch(() => null))?.status() ?? 0, { timeout: 60_000 }).not.toBe(200);
+  await expect
+    .poll(async () => (await page.request.get('/api/v1/health').catch(() => null))?.status() ?? 0, { timeout: 60_000 })
+    .not.toBe(200);
   await expect.poll(async () => (await page.request.get('/api/v1/health').catch(() => null))?.status() ?? 0, { timeout: 60_000 }).toBe(200);
 }
 
@@ -43,11 +49,16 @@ export async function restartServer(page: Page): Promise<void> {
  */
 export async function waitForShell(page: Page, tag: string): Promise<void> {
   await page.getByTestId('console').click();
-  await expect.poll(async () => {
-    await page.keyboard.type(`echo ${tag}-$((40 + 2))`);
-    await page.keyboard.press('Enter');
-    return (await consoleRows(page)).some((l) => l.replace(/\u00a0/g, ' ').trim() === `${tag}-42`);
-  }, { message: `the shell answers (${tag})`, timeout: 90_000, intervals: [3_000] }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        await page.keyboard.type(`echo ${tag}-$((40 + 2))`);
+        await page.keyboard.press('Enter');
+        return (await consoleRows(page)).some((l) => l.replace(/\u00a0/g, ' ').trim() === `${tag}-42`);
+      },
+      { message: `the shell answers (${tag})`, timeout: 90_000, intervals: [3_000] },
+    )
+    .toBe(true);
 }
 
 /** Types a command into the console and waits for a line of its output. */

@@ -10,14 +10,20 @@ test('start a write in the console and watch the disk chart rise, live', async (
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
   await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
-  await runInConsole(page, '(while true; do dd if=/dev/zero of=/root/big bs=1M count=64 oflag=direct 2>/dev/null; done) & echo writer-started', 'writer-started');
+  await runInConsole(
+    page,
+    '(while true; do dd if=/dev/zero of=/root/big bs=1M count=64 oflag=direct 2>/dev/null; done) & echo writer-started',
+    'writer-started',
+  );
 
   await page.getByRole('tab', { name: 'Metrics' }).click();
   const chart = page.getByTestId('chart-disk0-throughput');
   await expect(chart).toBeVisible();
   await expect(chart.locator('canvas')).toHaveCount(1);
   // [read, write] of the newest sample: the write side rises above 10 MiB/s while dd runs.
-  await expect.poll(async () => (await lastValues(page, 'chart-disk0-throughput'))[1] ?? 0, { timeout: 20_000 }).toBeGreaterThan(10 * 1048576);
+  await expect
+    .poll(async () => (await lastValues(page, 'chart-disk0-throughput'))[1] ?? 0, { timeout: 20_000 })
+    .toBeGreaterThan(10 * 1048576);
   await page.screenshot({ path: 'test-results/metrics.png', fullPage: true });
 
   // Paused, the chart keeps its last picture while samples go on arriving.
@@ -28,7 +34,9 @@ test('start a write in the console and watch the disk chart rise, live', async (
   await page.getByRole('button', { name: 'Resume charts' }).click();
 
   await page.getByRole('link', { name: 'Virtual machines' }).click();
-  await expect.poll(async () => Number(await page.getByTestId('spark-metered-e2e').getAttribute('data-max')), { timeout: 10_000 }).toBeGreaterThan(10 * 1048576);
+  await expect
+    .poll(async () => Number(await page.getByTestId('spark-metered-e2e').getAttribute('data-max')), { timeout: 10_000 })
+    .toBeGreaterThan(10 * 1048576);
   await page.getByRole('link', { name: 'metered-e2e' }).click();
   await page.getByRole('button', { name: 'Force stop' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('stopped');

@@ -31,7 +31,8 @@ export function killAll(needle) {
  */
 export function unmountAll(prefix) {
   for (let round = 0; round < 20; round++) {
-    const points = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    const points = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
       .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
       .filter((p) => p !== undefined && (p === prefix.replace(/\/$/, '') || p.startsWith(prefix)));
     if (points.length === 0) return;

@@ -6,8 +6,17 @@ import { join } from 'node:path';
 import { die, root, say, sh } from './lib.mjs';
 
 const RUNTIME_PACKAGES = [
-  'qemu-system-x86', 'qemu-utils', 'user-mode-linux', 'uml-utilities', 'busybox-static',
-  'e2fsprogs', 'cpio', 'fio', 'bubblewrap', 'acl', 'util-linux',
+  'qemu-system-x86',
+  'qemu-utils',
+  'user-mode-linux',
+  'uml-utilities',
+  'busybox-static',
+  'e2fsprogs',
+  'cpio',
+  'fio',
+  'bubblewrap',
+  'acl',
+  'util-linux',
 ];
 const TEST_PACKAGES = ['chromium', 'python3'];
 
@@ -20,7 +29,12 @@ function checkNode() {
 
 function missingPackages(packages) {
   const r = sh(['dpkg-query', '-W', '-f=${Package} ${db:Status-Status}\n', ...packages], { allowFailure: true, quiet: true });
-  const installed = new Set((r.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
+  const installed = new Set(
+    (r.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.endsWith(' installed'))
+      .map((l) => l.split(' ')[0]),
+  );
   return packages.filter((p) => !installed.has(p));
 }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { root, say, sh } from './lib.mjs';
 
 sh(['node', join(root, 'scripts/setup.mjs'), '--with-test-tools']);
+say('lint and format (ESLint, Prettier)');
+sh(['npm', 'run', 'lint', '--silent']);
 sh(['npm', 'run', 'typecheck', '--silent']);
 sh(['node', join(root, 'scripts/build.mjs')]);
 say('unit and integration tests (Vitest)');

@@ -26,7 +26,9 @@ const dropCaches = () => run('sync');
 async function merge(top: string, base: string): Promise<{ write: number; verify: number }> {
   const target = `${top}.merged`;
   const backing = { path: base, format: 'qcow2' };
-  const write = await time(() => convertImage(top, 'qcow2', target, { backing, onProgress: () => undefined, signal: new AbortController().signal }));
+  const write = await time(() =>
+    convertImage(top, 'qcow2', target, { backing, onProgress: () => undefined, signal: new AbortController().signal }),
+  );
   const verify = await time(async () => {
     await checkImage(target, 'qcow2');
     if (!(await sameContent(top, 'qcow2', target, 'qcow2'))) throw new Error('merge produced different content');
@@ -53,7 +55,7 @@ try {
     run('qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', base, parent);
     const top = join(dir, `top-${share}.qcow2`);
     run('qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', parent, top);
-    fill(top, Math.round(GiB * share / 65536) * 65536);
+    fill(top, Math.round((GiB * share) / 65536) * 65536);
     dropCaches();
     results[`${share * 100}%`] = { bytes: allocated(top), ...(await merge(top, base)) };
   }
@@ -64,13 +66,19 @@ try {
   const mb = (bytes: number, s: number) => `${(bytes / 1048576 / s).toFixed(0)} MB/s`;
   console.log('\nStrata layer benchmarks (1 GiB virtual, qcow2, this host, one run)\n');
   console.log(`overlay creation                 ${(tOverlay * 1000).toFixed(1).padStart(8)} ms`);
-  console.log(`cp of the 1 GiB base             ${(tCp * 1000).toFixed(1).padStart(8)} ms    overlay is ${(tCp / tOverlay).toFixed(0)}x faster`);
+  console.log(
+    `cp of the 1 GiB base             ${(tCp * 1000).toFixed(1).padStart(8)} ms    overlay is ${(tCp / tOverlay).toFixed(0)}x faster`,
+  );
   for (const [share, r] of Object.entries(results)) {
-    console.log(`merge, overlay ${share.padStart(4)} allocated   write ${r.write.toFixed(2)} s + verify ${r.verify.toFixed(2)} s   (${(r.bytes / 1048576).toFixed(0)} MiB allocated)`);
+    console.log(
+      `merge, overlay ${share.padStart(4)} allocated   write ${r.write.toFixed(2)} s + verify ${r.verify.toFixed(2)} s   (${(r.bytes / 1048576).toFixed(0)} MiB allocated)`,
+    );
   }
   const ten = results['10%']!;
   console.log(`merge time 100% / 10%            ${((full.write + full.verify) / (ten.write + ten.verify)).toFixed(1)}x`);
-  console.log(`merge write throughput           ${mb(full.bytes, full.write)}   vs dd of the same bytes ${mb(full.bytes, tDd)}   ratio ${(tDd / full.write).toFixed(2)}`);
+  console.log(
+    `merge write throughput           ${mb(full.bytes, full.write)}   vs dd of the same bytes ${mb(full.bytes, tDd)}   ratio ${(tDd / full.write).toFixed(2)}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -18,7 +18,17 @@ import type { Sampler } from '../../apps/server/src/metrics/sampler.js';
 import { killAll } from '../../e2e/processes.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-metrics-'));
-const base: Config = { ...loadConfig({}), dataDir, importDir: join(dataDir, 'import'), shareRoots: [join(dataDir, 'shares')], port: 0, webDir: null, adminPassword: 'bench', apiToken: TOKEN, logLevel: 'warn' };
+const base: Config = {
+  ...loadConfig({}),
+  dataDir,
+  importDir: join(dataDir, 'import'),
+  shareRoots: [join(dataDir, 'shares')],
+  port: 0,
+  webDir: null,
+  adminPassword: 'bench',
+  apiToken: TOKEN,
+  logLevel: 'warn',
+};
 const auth = { authorization: `Bearer ${TOKEN}` };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
@@ -72,7 +82,10 @@ async function sseLatency(url: string, clients: number): Promise<{ p50: number; 
 async function ddRate(url: string, vmId: string): Promise<number> {
   execFileSync('sync'); // each run starts with the host's page cache flushed
   const viewer = await ConsoleClient.open(url, vmId);
-  const out = await viewer.run("a=$(cut -d' ' -f1 /proc/uptime); dd if=/dev/zero of=/root/big bs=1M count=300 oflag=direct 2>/dev/null; b=$(cut -d' ' -f1 /proc/uptime); rm /root/big; echo \"DD $a $b\"", 120_000);
+  const out = await viewer.run(
+    "a=$(cut -d' ' -f1 /proc/uptime); dd if=/dev/zero of=/root/big bs=1M count=300 oflag=direct 2>/dev/null; b=$(cut -d' ' -f1 /proc/uptime); rm /root/big; echo \"DD $a $b\"",
+    120_000,
+  );
   viewer.close();
   const m = /DD ([\d.]+) ([\d.]+)/.exec(out)!;
   return (300 * 1048576) / (Number(m[2]) - Number(m[1]));
@@ -115,13 +128,26 @@ try {
 
   const median = (xs: number[]) => pct(xs, 50);
   const perVm = (n: number) => (cost[n]! - cost[0]!) / n;
-  console.log('\nsampler CPU time per VM per second (one round a second; a round with no VM, sampling the host only, takes ' + `${cost[0]!.toFixed(2)} ms)`);
-  for (const n of [1, 5, 10]) console.log(`  ${String(n).padStart(2)} VMs: ${perVm(n).toFixed(2)} ms per VM   (round ${cost[n]!.toFixed(2)} ms; per-VM ratio to 1 VM: ${(perVm(n) / perVm(1)).toFixed(2)})`);
+  console.log(
+    '\nsampler CPU time per VM per second (one round a second; a round with no VM, sampling the host only, takes ' +
+      `${cost[0]!.toFixed(2)} ms)`,
+  );
+  for (const n of [1, 5, 10])
+    console.log(
+      `  ${String(n).padStart(2)} VMs: ${perVm(n).toFixed(2)} ms per VM   (round ${cost[n]!.toFixed(2)} ms; per-VM ratio to 1 VM: ${(perVm(n) / perVm(1)).toFixed(2)})`,
+    );
   console.log('\nSSE delivery latency of a sample, loopback');
-  for (const c of [1, 10, 100, 1000]) console.log(`  ${String(c).padStart(4)} clients: p50 ${latency[c]!.p50} ms, p95 ${latency[c]!.p95} ms   (p95 ratio to 1 client: ${(latency[c]!.p95 / Math.max(1, latency[1]!.p95)).toFixed(1)})`);
+  for (const c of [1, 10, 100, 1000])
+    console.log(
+      `  ${String(c).padStart(4)} clients: p50 ${latency[c]!.p50} ms, p95 ${latency[c]!.p95} ms   (p95 ratio to 1 client: ${(latency[c]!.p95 / Math.max(1, latency[1]!.p95)).toFixed(1)})`,
+    );
   console.log('\nguest dd, 300 MiB O_DIRECT, streaming on vs off');
-  console.log(`  on:  median ${(median(rates.on) / 1048576).toFixed(1)} MiB/s  (runs: ${rates.on.map((r) => (r / 1048576).toFixed(0)).join(', ')})`);
-  console.log(`  off: median ${(median(rates.off) / 1048576).toFixed(1)} MiB/s  (runs: ${rates.off.map((r) => (r / 1048576).toFixed(0)).join(', ')})`);
+  console.log(
+    `  on:  median ${(median(rates.on) / 1048576).toFixed(1)} MiB/s  (runs: ${rates.on.map((r) => (r / 1048576).toFixed(0)).join(', ')})`,
+  );
+  console.log(
+    `  off: median ${(median(rates.off) / 1048576).toFixed(1)} MiB/s  (runs: ${rates.off.map((r) => (r / 1048576).toFixed(0)).join(', ')})`,
+  );
   console.log(`  overhead ratio (off / on, medians): ${(median(rates.off) / median(rates.on)).toFixed(3)}`);
 } finally {
   killAll(`${dataDir}/`);

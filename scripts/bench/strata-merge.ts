@@ -1,6 +1,14 @@
 // Strata's own merge job, as the server runs it (createVmService + the server's ImageFiles), on
 // in-memory records: a bench can time it start to done without a database, HTTP or a guest.
-import { createJobService, createVmService, withDefaults, type ImageRecord, type JobRecord, type Repository, type VmRecord } from '@strata/core';
+import {
+  createJobService,
+  createVmService,
+  withDefaults,
+  type ImageRecord,
+  type JobRecord,
+  type Repository,
+  type VmRecord,
+} from '@strata/core';
 import type { MergePlan } from '@strata/contract';
 import { createImageFiles } from '../../apps/server/src/images/image-files.js';
 
@@ -24,27 +32,66 @@ let counter = 0;
 const newId = () => `b${Date.now().toString(36)}${(counter++).toString(36)}`;
 
 /** One stopped VM whose disk is `top` on `parent`, and the service that merges it. */
-export function strataMerger(dir: string, chain: { parent: { path: string; format: 'qcow2' | 'raw' }; top: { path: string; format: 'qcow2' | 'uml-cow' }; virtualSize: number }) {
+export function strataMerger(
+  dir: string,
+  chain: { parent: { path: string; format: 'qcow2' | 'raw' }; top: { path: string; format: 'qcow2' | 'uml-cow' }; virtualSize: number },
+) {
   const images = memory<ImageRecord>();
   const vmRows = memory<VmRecord>();
   const vms = { ...vmRows, findByName: (name: string) => vmRows.findByName(name)[0] };
-  const jobs = createJobService({ jobs: memory<JobRecord>(), events: { emit: () => undefined }, newId, now: () => new Date().toISOString() });
+  const jobs = createJobService({
+    jobs: memory<JobRecord>(),
+    events: { emit: () => undefined },
+    newId,
+    now: () => new Date().toISOString(),
+  });
   const image = (id: string, path: string, format: ImageRecord['format'], parentId: string | null): ImageRecord => ({
-    id, name: id, path, format, parentId, virtualSize: chain.virtualSize, protected: parentId === null, ownerVmId: 'vm', boot: null,
-    parentFingerprint: null, invalidReason: null, snapshot: null, createdAt: '',
+    id,
+    name: id,
+    path,
+    format,
+    parentId,
+    virtualSize: chain.virtualSize,
+    protected: parentId === null,
+    ownerVmId: 'vm',
+    boot: null,
+    parentFingerprint: null,
+    invalidReason: null,
+    snapshot: null,
+    createdAt: '',
   });
   images.insert(image('parent', chain.parent.path, chain.parent.format, null));
   images.insert(image('top', chain.top.path, chain.top.format, 'parent'));
-  vmRows.insert(withDefaults({
-    id: 'vm', name: 'bench', cpu: { sockets: 1, cores: 1, threads: 1 }, state: 'stopped', hypervisor: chain.top.format === 'uml-cow' ? 'uml' : 'qemu',
-    disks: [{ id: 'disk0', imageId: 'top', bus: 'virtio' }],
-  }));
-  const service = createVmService({
-    vms, images, files: createImageFiles(dir, dir), drivers: {}, affinity: { set: async () => undefined, get: () => ({ affinity: [], lastCpu: 0 }), threads: () => [] },
-    host: { info: async () => ({ cpu: { logicalCpus: 2 }, memory: { totalBytes: 2 ** 32 } }) as never, cpuModels: async () => [] },
-    events: { emit: () => undefined }, vmDir: () => dir, newId, now: () => new Date().toISOString(), defaultImage: 'none',
-    shares: memory(), shareRoots: [], pathFs: {} as never, busy: () => null,
-  }, jobs);
+  vmRows.insert(
+    withDefaults({
+      id: 'vm',
+      name: 'bench',
+      cpu: { sockets: 1, cores: 1, threads: 1 },
+      state: 'stopped',
+      hypervisor: chain.top.format === 'uml-cow' ? 'uml' : 'qemu',
+      disks: [{ id: 'disk0', imageId: 'top', bus: 'virtio' }],
+    }),
+  );
+  const service = createVmService(
+    {
+      vms,
+      images,
+      files: createImageFiles(dir, dir),
+      drivers: {},
+      affinity: { set: async () => undefined, get: () => ({ affinity: [], lastCpu: 0 }), threads: () => [] },
+      host: { info: async () => ({ cpu: { logicalCpus: 2 }, memory: { totalBytes: 2 ** 32 } }) as never, cpuModels: async () => [] },
+      events: { emit: () => undefined },
+      vmDir: () => dir,
+      newId,
+      now: () => new Date().toISOString(),
+      defaultImage: 'none',
+      shares: memory(),
+      shareRoots: [],
+      pathFs: {} as never,
+      busy: () => null,
+    },
+    jobs,
+  );
   return {
     plan: (): MergePlan => service.planMerge('top'),
     /** Seconds from the request to the job's end; throws with the job's error if it failed. */

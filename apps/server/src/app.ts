@@ -68,7 +68,11 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const vmsRepo = vmRepository(db);
   const guest = await installDefaultGuest({ cacheDir: config.cacheDir, dataDir: config.dataDir, images, log });
   const host = await createHostService({
-    vms: vmsRepo, cacheDir: config.cacheDir, probeTimeoutMs: config.kvmProbeTimeoutMs, shareRoots: config.shareRoots, log,
+    vms: vmsRepo,
+    cacheDir: config.cacheDir,
+    probeTimeoutMs: config.kvmProbeTimeoutMs,
+    shareRoots: config.shareRoots,
+    log,
     guest: { kernel: guest.kernel, initrd: guest.initrd, marker: PROBE_MARKER, guestHash: guest.hash },
   });
   const bus = new EventBus();
@@ -77,18 +81,30 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const newId = () => randomBytes(6).toString('hex');
   const now = () => new Date().toISOString();
   const jobs = createJobService({ jobs: jobRepository(db), events: bus, newId, now });
-  const vms = createVmService({
-    vms: vmsRepo, images, files, host, events: bus, vmDir,
-    affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
-    drivers: { qemu: createQemuDriver(), uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid, shareRoots: config.shareRoots }) },
-    newId, now,
-    defaultImage: 'strata-mini',
-    busy: (id) => jobs.activeFor(id)?.title ?? null,
-    scrubShare: (share) => scrubSetId(share.root, share.path),
-    shares: shareRepository(db),
-    shareRoots: config.shareRoots,
-    pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
-  }, jobs);
+  const vms = createVmService(
+    {
+      vms: vmsRepo,
+      images,
+      files,
+      host,
+      events: bus,
+      vmDir,
+      affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
+      drivers: {
+        qemu: createQemuDriver(),
+        uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid, shareRoots: config.shareRoots }),
+      },
+      newId,
+      now,
+      defaultImage: 'strata-mini',
+      busy: (id) => jobs.activeFor(id)?.title ?? null,
+      scrubShare: (share) => scrubSetId(share.root, share.path),
+      shares: shareRepository(db),
+      shareRoots: config.shareRoots,
+      pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
+    },
+    jobs,
+  );
   const imageOps = createImageOps({ images, files, vms: vmsRepo, events: bus, jobs, newId, now });
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
   await vms.reattachAll();
@@ -100,7 +116,11 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const metricsHub = new MetricsHub();
   const history = createHistory(db, config.metricsRetentionDays * 86_400_000);
   const sampler = createSampler({
-    live: () => vms.liveVms(), hub: metricsHub, history, intervalMs: config.metricsIntervalMs, hostSample: createHostSampler(config.dataDir),
+    live: () => vms.liveVms(),
+    hub: metricsHub,
+    history,
+    intervalMs: config.metricsIntervalMs,
+    hostSample: createHostSampler(config.dataDir),
   });
 
   const app = Fastify({
@@ -119,25 +139,34 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 1 << 16 } });
   await app.register(swagger, {
-    openapi: { info: { title: 'Strata API', version: VERSION }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
+    openapi: {
+      info: { title: 'Strata API', version: VERSION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
   });
   registerGuard(app, { db, apiToken: config.apiToken, allowedHostnames: [config.host, ...config.allowedHosts] });
   registerErrorHandler(app);
 
-  await app.register(async (api) => {
-    api.get('/health', { config: { access: 'public' }, schema: { tags: ['health'], response: { 200: Health } } }, async () => ({ status: 'ok' as const, version: VERSION }));
-    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    await api.register(authRoutes, { db, throttle: new LoginThrottle() });
-    await api.register(vmRoutes, { vms });
-    await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
-    await api.register(jobRoutes, { jobs });
-    await api.register(shareRoutes, { vms, events: bus });
-    await api.register(umlRoutes, { vms });
-    await api.register(metricRoutes, { hub: metricsHub, history, vms });
-    await api.register(hostRoutes, { host, bus });
-    await api.register(eventRoutes, { bus });
-    await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      api.get('/health', { config: { access: 'public' }, schema: { tags: ['health'], response: { 200: Health } } }, async () => ({
+        status: 'ok' as const,
+        version: VERSION,
+      }));
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(authRoutes, { db, throttle: new LoginThrottle() });
+      await api.register(vmRoutes, { vms });
+      await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
+      await api.register(jobRoutes, { jobs });
+      await api.register(shareRoutes, { vms, events: bus });
+      await api.register(umlRoutes, { vms });
+      await api.register(metricRoutes, { hub: metricsHub, history, vms });
+      await api.register(hostRoutes, { host, bus });
+      await api.register(eventRoutes, { bus });
+      await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });
+    },
+    { prefix: '/api/v1' },
+  );
   // Prometheus scrapes /metrics with the bearer token (the guard covers this path too).
   app.get('/metrics', { schema: { tags: ['metrics'], description: 'Prometheus text format' } }, async (_req, reply) => {
     const names = new Map(vmsRepo.list().map((v) => [v.id, v.name]));

@@ -44,11 +44,16 @@ function bounded(name: string, value: string | undefined, fallback: number, min:
 function uid(value: string | undefined): number {
   if (value === undefined || value === '') return 60123;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1000 || n > 4294967294) throw new Error(`STRATA_UML_UID must be an unprivileged uid (1000 or more), not '${value}'`);
+  if (!Number.isInteger(n) || n < 1000 || n > 4294967294)
+    throw new Error(`STRATA_UML_UID must be an unprivileged uid (1000 or more), not '${value}'`);
   return n;
 }
 
-const list = (value: string | undefined): string[] => (value || '').split(',').map((h) => h.trim()).filter(Boolean);
+const list = (value: string | undefined): string[] =>
+  (value || '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
 
 const absolute = (p: string) => (isAbsolute(p) ? p : resolve(process.cwd(), p));
 
@@ -70,7 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.STRATA_LOG_LEVEL || 'info',
     umlUid: uid(env.STRATA_UML_UID),
     // 0 turns sampling off (the benchmark's "streaming off" side).
-    metricsIntervalMs: env.STRATA_METRICS_INTERVAL_MS === '0' ? 0 : bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
+    metricsIntervalMs:
+      env.STRATA_METRICS_INTERVAL_MS === '0' ? 0 : bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
     metricsRetentionDays: bounded('STRATA_METRICS_RETENTION_DAYS', env.STRATA_METRICS_RETENTION_DAYS, 30, 1, 3650),
   };
 }

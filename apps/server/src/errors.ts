@@ -73,5 +73,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   const [status, reason] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
   const body = JSON.stringify({ code: 'bad_request', message: `the request could not be read (${reason.toLowerCase()})` });
   clientErrorHeaders ??= securityHeaderLines();
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${clientErrorHeaders}\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${clientErrorHeaders}\r\n${body}`,
+  );
 }

@@ -20,7 +20,12 @@ export function collectRoutes(app: FastifyInstance): void {
   app.decorate('routeTable', table);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      table.push({ method, url: route.url, websocket: Boolean((route as { websocket?: boolean }).websocket), public: route.config?.access === 'public' });
+      table.push({
+        method,
+        url: route.url,
+        websocket: Boolean((route as { websocket?: boolean }).websocket),
+        public: route.config?.access === 'public',
+      });
     }
   });
 }

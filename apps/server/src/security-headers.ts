@@ -40,5 +40,7 @@ export function securityHeaderLines(): string {
   const req = new IncomingMessage(new Socket());
   const res = new ServerResponse(req);
   applySecurityHeaders(req, res);
-  return Object.entries(res.getHeaders()).map(([k, v]) => `${k}: ${String(v)}\r\n`).join('');
+  return Object.entries(res.getHeaders())
+    .map(([k, v]) => `${k}: ${String(v)}\r\n`)
+    .join('');
 }

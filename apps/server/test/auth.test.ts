@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, TOKEN, startServer, type TestServer } from './harness.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 const login = (password = PASSWORD, ip = '127.0.0.1') =>
   server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password }, remoteAddress: ip });
@@ -50,7 +54,12 @@ describe('authentication and request guards', () => {
     const without = await server.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { cookie }, payload: body });
     expect(without.statusCode).toBe(403);
     expect(without.json().code).toBe('csrf');
-    const wrong = await server.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { cookie, 'x-csrf-token': 'nope' }, payload: body });
+    const wrong = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/vms',
+      headers: { cookie, 'x-csrf-token': 'nope' },
+      payload: body,
+    });
     expect(wrong.statusCode).toBe(403);
     // With the right token the request reaches validation (memory 1 MiB is refused there, so nothing is created).
     const right = await server.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { cookie, 'x-csrf-token': csrf }, payload: body });
@@ -65,12 +74,16 @@ describe('authentication and request guards', () => {
     expect(rebound.statusCode).toBe(403);
     expect(rebound.json().code).toBe('bad_host');
     const foreign = await server.app.inject({
-      method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': csrf, host: '127.0.0.1:8080', origin: 'http://evil.example' },
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, 'x-csrf-token': csrf, host: '127.0.0.1:8080', origin: 'http://evil.example' },
     });
     expect(foreign.statusCode).toBe(403);
     expect(foreign.json().code).toBe('bad_origin');
     const same = await server.app.inject({
-      method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': csrf, host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' },
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, 'x-csrf-token': csrf, host: '127.0.0.1:8080', origin: 'http://127.0.0.1:8080' },
     });
     expect(same.statusCode).toBe(204);
     expect((await server.app.inject({ url: '/api/v1/vms', headers: { cookie } })).statusCode).toBe(401);
@@ -102,7 +115,9 @@ describe('authentication and request guards', () => {
   it('documents the API as OpenAPI, generated from the contract', async () => {
     const doc = (await server.app.inject({ url: '/api/v1/openapi.json', headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/vms', '/api/v1/vms/{id}', '/api/v1/vms/{id}/start', '/api/v1/host', '/api/v1/images']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/vms', '/api/v1/vms/{id}', '/api/v1/vms/{id}/start', '/api/v1/host', '/api/v1/images']),
+    );
     expect(doc.paths['/api/v1/vms'].post.requestBody.content['application/json'].schema.required).toContain('name');
   });
 });

@@ -6,8 +6,14 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 const record = (path: string) => {
   const st = lstatSync(path);
   return {
-    mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs,
-    symlink: st.isSymbolicLink(), content: st.isFile() ? readFileSync(path).toString('hex') : readdirSync(path).sort().join(','),
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    symlink: st.isSymbolicLink(),
+    content: st.isFile() ? readFileSync(path).toString('hex') : readdirSync(path).sort().join(','),
   };
 };
 
@@ -23,13 +29,22 @@ export function plantCanaries(base: string) {
   const paths = [base, dir, `${dir}/inner`, file];
   const before = paths.map(record);
   return {
-    secret, dir, file,
+    secret,
+    dir,
+    file,
     /** Every canary as it is now, to compare with how it was planted. */
-    changes: () => paths.flatMap((p, i) => (JSON.stringify(record(p)) === JSON.stringify(before[i]) ? [] : [`${p}: ${JSON.stringify(before[i])} -> ${JSON.stringify(record(p))}`])),
+    changes: () =>
+      paths.flatMap((p, i) =>
+        JSON.stringify(record(p)) === JSON.stringify(before[i])
+          ? []
+          : [`${p}: ${JSON.stringify(before[i])} -> ${JSON.stringify(record(p))}`],
+      ),
     /** Files under `roots` holding the secret's bytes (grep -r never follows a symlink; devices skipped). */
     foundIn: (roots: string[]): string[] => {
       try {
-        return execFileSync('grep', ['-rlF', '-D', 'skip', secret, ...roots.filter((r) => existsSync(r))], { encoding: 'utf8' }).split('\n').filter(Boolean);
+        return execFileSync('grep', ['-rlF', '-D', 'skip', secret, ...roots.filter((r) => existsSync(r))], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean);
       } catch (err) {
         if ((err as { status?: number }).status === 1) return [];
         throw err;
@@ -40,7 +55,36 @@ export function plantCanaries(base: string) {
 
 /** Device nodes, and setuid/setgid files owned by root, anywhere under `root` (find -P walks deep trees and follows nothing). */
 export function privilegedFiles(root: string): string[] {
-  const out = execFileSync('find', ['-P', root, '(', '-type', 'b', '-o', '-type', 'c', '-o', '(', '-perm', '-4000', '-uid', '0', ')', '-o', '(', '-perm', '-2000', '-gid', '0', ')', ')', '-print'], { encoding: 'utf8' });
+  const out = execFileSync(
+    'find',
+    [
+      '-P',
+      root,
+      '(',
+      '-type',
+      'b',
+      '-o',
+      '-type',
+      'c',
+      '-o',
+      '(',
+      '-perm',
+      '-4000',
+      '-uid',
+      '0',
+      ')',
+      '-o',
+      '(',
+      '-perm',
+      '-2000',
+      '-gid',
+      '0',
+      ')',
+      ')',
+      '-print',
+    ],
+    { encoding: 'utf8' },
+  );
   return out.split('\n').filter(Boolean);
 }
 

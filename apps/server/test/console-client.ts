@@ -14,9 +14,14 @@ export class ConsoleClient {
   }
 
   static async open(baseUrl: string, vmId: string): Promise<ConsoleClient> {
-    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/v1/vms/${vmId}/console`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/v1/vms/${vmId}/console`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const client = new ConsoleClient(ws);
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return client;
   }
 
@@ -29,7 +34,10 @@ export class ConsoleClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // The line discipline wraps a long echoed command with \r\r\n at the terminal's width.
-      const match = this.output.slice(from).replace(/\r\r\n/g, '').match(pattern);
+      const match = this.output
+        .slice(from)
+        .replace(/\r\r\n/g, '')
+        .match(pattern);
       if (match) return match;
       if (this.closed || Date.now() > deadline) {
         throw new Error(`console: no ${pattern} (closed=${this.closed}) in: ${JSON.stringify(this.output.slice(-500))}`);

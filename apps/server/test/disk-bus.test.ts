@@ -5,12 +5,19 @@ import { apiClient, promptPattern } from './api-client.js';
 import { ConsoleClient } from './console-client.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 const { api } = apiClient(() => server);
 
 describe('disk buses (seed 002 compares virtio-blk with IDE)', () => {
-  it.each([['ide', 'ata_piix'], ['scsi', 'virtio_scsi']] as const)('boots the default guest from a disk on the %s bus', async (bus, driver) => {
+  it.each([
+    ['ide', 'ata_piix'],
+    ['scsi', 'virtio_scsi'],
+  ] as const)('boots the default guest from a disk on the %s bus', async (bus, driver) => {
     const vm = (await api<Vm>('POST', '/vms', { name: `on-${bus}`, diskBus: bus })).body;
     expect(vm.disks[0]!.bus).toBe(bus);
     expect((await api<Vm>('POST', `/vms/${vm.id}/start`)).body.state).toBe('running');

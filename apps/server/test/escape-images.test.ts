@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
-import { armAtime, filesHolding, plainImage, plantCanary, qcow2Backed, qcow2DataFile, vmdkDescriptor, type Canary } from './hostile-images.js';
+import {
+  armAtime,
+  filesHolding,
+  plainImage,
+  plantCanary,
+  qcow2Backed,
+  qcow2DataFile,
+  vmdkDescriptor,
+  type Canary,
+} from './hostile-images.js';
 
 let server: TestServer;
 let outside: string;
@@ -61,8 +70,14 @@ async function refused(path: string, reason: RegExp): Promise<void> {
 
 describe('images cannot reach host files', () => {
   const plain: [string, string, string[]][] = [
-    ['raw', 'raw', []], ['qcow2', 'qcow2', []], ['vmdk', 'vmdk', []], ['vmdk-stream', 'vmdk', ['-o', 'subformat=streamOptimized']],
-    ['vdi', 'vdi', []], ['vpc', 'vpc', []], ['vpc-fixed', 'vpc', ['-o', 'subformat=fixed']], ['vhdx', 'vhdx', []],
+    ['raw', 'raw', []],
+    ['qcow2', 'qcow2', []],
+    ['vmdk', 'vmdk', []],
+    ['vmdk-stream', 'vmdk', ['-o', 'subformat=streamOptimized']],
+    ['vdi', 'vdi', []],
+    ['vpc', 'vpc', []],
+    ['vpc-fixed', 'vpc', ['-o', 'subformat=fixed']],
+    ['vhdx', 'vhdx', []],
   ];
   it.each(plain)('imports a plain %s image in its own format, with the same content', async (label, format, options) => {
     plainImage(at(`plain.${label}`), format, options);

@@ -1,5 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, openSync, readFileSync, existsSync, statSync, statfsSync, symlinkSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  existsSync,
+  statSync,
+  statfsSync,
+  symlinkSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Share, Vm } from '@strata/contract';
 import { commandLine } from '@strata/host';
@@ -37,7 +49,12 @@ async function tryBoot(vmId: string): Promise<{ booted: boolean; answer: string 
   if (res.status !== 200) return { booted: false, answer: `${res.status} ${res.body.code}: ${res.body.message}` };
   viewer?.close();
   viewer = await ConsoleClient.open(server.url, vmId);
-  await waitFor(() => (promptPattern.test(readFileSync(log).subarray(before).toString('latin1')) ? true : undefined), 90_000, 'the prompt', 100);
+  await waitFor(
+    () => (promptPattern.test(readFileSync(log).subarray(before).toString('latin1')) ? true : undefined),
+    90_000,
+    'the prompt',
+    100,
+  );
   return { booted: true, answer: '200' };
 }
 
@@ -89,10 +106,16 @@ describe('shares cannot be raced, and nothing a guest writes through them gives 
     const seen: string[] = [];
     for (let i = 0; i < 6 && seen.length < 2; i++) {
       const race = startRace(`${server.dataDir}/stop-live-${i}`, `vfs-l${i}.sock`, 5, [[victim, evil]]);
-      const res = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: live.id, transport: 'virtiofs', tag: `l${i}` }).finally(() => race.stop());
+      const res = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: live.id, transport: 'virtiofs', tag: `l${i}` }).finally(() =>
+        race.stop(),
+      );
       if (res.status !== 200) continue;
       expect(res.body.shares.find((s) => s.tag === `l${i}`)?.pending).toBe(false);
-      seen.push(await viewer!.run(`mkdir -p /mnt/l${i}; for t in 1 2 3 4 5 6 7 8 9 10; do mount -t virtiofs l${i} /mnt/l${i} 2>/dev/null && break; sleep 1; done; ls /mnt/l${i}; echo escaped > /mnt/l${i}/wl; sync`));
+      seen.push(
+        await viewer!.run(
+          `mkdir -p /mnt/l${i}; for t in 1 2 3 4 5 6 7 8 9 10; do mount -t virtiofs l${i} /mnt/l${i} 2>/dev/null && break; sleep 1; done; ls /mnt/l${i}; echo escaped > /mnt/l${i}/wl; sync`,
+        ),
+      );
     }
     expect(seen.length).toBeGreaterThan(0);
     for (const l of seen) {
@@ -116,7 +139,8 @@ describe('shares cannot be raced, and nothing a guest writes through them gives 
       chmodSync(`${root}/hostile/${tag}/id-plain`, 0o755);
       symlinkSync(canary.dir, `${root}/hostile/${tag}/host-link`);
       const s = await share(tag, `${root}/hostile/${tag}`);
-      const options = tag in NINEP ? { securityModel: NINEP[tag as keyof typeof NINEP] } : { cache: VIRTIOFS[tag as keyof typeof VIRTIOFS] };
+      const options =
+        tag in NINEP ? { securityModel: NINEP[tag as keyof typeof NINEP] } : { cache: VIRTIOFS[tag as keyof typeof VIRTIOFS] };
       const res = await api('POST', `/vms/${vm.id}/shares`, { shareId: s.id, transport: tag in NINEP ? '9p' : 'virtiofs', tag, options });
       expect(res.status, tag).toBe(200);
     }
@@ -125,14 +149,20 @@ describe('shares cannot be raced, and nothing a guest writes through them gives 
     const [major, minor] = [Math.floor(dev / 256) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00)];
     const outputs: string[] = [];
     for (const tag of tags) {
-      outputs.push(await viewer!.run([
-        `cd /mnt/${tag}`, 'cp id-plain suid-id; chmod 4755 suid-id; cp id-plain sgid-id; chmod 2755 sgid-id',
-        `mknod blk b ${major} ${minor}; mknod chr c 1 3; mkfifo fifo`,
-        `ln -s ${canary.file} out-link; cat out-link; echo pwned > out-link; cat host-link/secret; ls host-link/`,
-        'ln id-plain hard-id; ln out-link hard-out; ln -s / root-link; ls root-link/ >/dev/null',
-        `n=$(printf '%0200d' 0); i=0; while [ $i -lt 24 ]; do mkdir $n && cd $n || break; i=$((i+1)); done; echo deep > f; cat f`,
-        `cd /; sync; echo done-${tag}`,
-      ].join('; ') + ' 2>&1', 60_000));
+      outputs.push(
+        await viewer!.run(
+          [
+            `cd /mnt/${tag}`,
+            'cp id-plain suid-id; chmod 4755 suid-id; cp id-plain sgid-id; chmod 2755 sgid-id',
+            `mknod blk b ${major} ${minor}; mknod chr c 1 3; mkfifo fifo`,
+            `ln -s ${canary.file} out-link; cat out-link; echo pwned > out-link; cat host-link/secret; ls host-link/`,
+            'ln id-plain hard-id; ln out-link hard-out; ln -s / root-link; ls root-link/ >/dev/null',
+            `n=$(printf '%0200d' 0); i=0; while [ $i -lt 24 ]; do mkdir $n && cd $n || break; i=$((i+1)); done; echo deep > f; cat f`,
+            `cd /; sync; echo done-${tag}`,
+          ].join('; ') + ' 2>&1',
+          60_000,
+        ),
+      );
     }
     for (const [i, out] of outputs.entries()) {
       expect(out).not.toContain(canary.content);
@@ -153,7 +183,12 @@ describe('shares cannot be raced, and nothing a guest writes through them gives 
       for (const pid of daemons) {
         const where = rootIdentity(pid);
         const bwrap = commandLine(pid)?.[0] === '/usr/bin/bwrap';
-        expect(where === identityOf(`${root}/hostile/${tag}`) || statfsSync(`/proc/${pid}/root`).type === 0x01021994 || (bwrap && where === identityOf('/')), `daemon ${pid} of ${tag}`).toBe(true);
+        expect(
+          where === identityOf(`${root}/hostile/${tag}`) ||
+            statfsSync(`/proc/${pid}/root`).type === 0x01021994 ||
+            (bwrap && where === identityOf('/')),
+          `daemon ${pid} of ${tag}`,
+        ).toBe(true);
       }
     }
     canary.assertIntact();
@@ -165,13 +200,20 @@ describe('shares cannot be raced, and nothing a guest writes through them gives 
     // virtiofsd's seccomp filter refuses set-id modes outright: its shares hold none, not even inert
     // ones, though the copies themselves were made.
     for (const tag of Object.keys(VIRTIOFS)) {
-      expect(privileged.filter((f) => f.path.startsWith(`${root}/hostile/${tag}/`)).map((f) => f.path), tag).toEqual([]);
-      expect(outputs[tags.indexOf(tag)], tag).toMatch(/chmod: suid-id: Operation not permitted[\s\S]*chmod: sgid-id: Operation not permitted/);
+      expect(
+        privileged.filter((f) => f.path.startsWith(`${root}/hostile/${tag}/`)).map((f) => f.path),
+        tag,
+      ).toEqual([]);
+      expect(outputs[tags.indexOf(tag)], tag).toMatch(
+        /chmod: suid-id: Operation not permitted[\s\S]*chmod: sgid-id: Operation not permitted/,
+      );
       expect(statSync(`${root}/hostile/${tag}/suid-id`).mode & 0o7777, tag).toBe(0o755);
     }
     let ran = 0;
     for (const f of privileged) {
-      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', f.path, (f.stat.mode & 0o4000) ? '-u' : '-g'], { encoding: 'utf8' });
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', f.path, f.stat.mode & 0o4000 ? '-u' : '-g'], {
+        encoding: 'utf8',
+      });
       expect(r.stdout.trim(), `${f.path} mode ${f.stat.mode.toString(8)} uid ${f.stat.uid}`).not.toBe('0');
       if (r.status === 0) {
         ran++;

@@ -1,6 +1,22 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, statfsSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  statfsSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { expect } from 'vitest';
 
 /** A root-only directory and file outside every share; what an escape would read, change or chown. */
@@ -9,7 +25,15 @@ export function plantCanary(dir: string) {
   const file = `${dir}/secret`;
   const content = `canary-${randomBytes(12).toString('hex')}`;
   writeFileSync(file, content, { mode: 0o600 });
-  const identity = (s: Stats) => ({ mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
+  const identity = (s: Stats) => ({
+    mode: s.mode,
+    uid: s.uid,
+    gid: s.gid,
+    size: s.size,
+    mtimeMs: s.mtimeMs,
+    ctimeMs: s.ctimeMs,
+    ino: s.ino,
+  });
   let seen = { dir: identity(statSync(dir)), file: identity(statSync(file)), atimeMs: statSync(file).atimeMs };
   return {
     dir,
@@ -68,7 +92,9 @@ print(swaps)
 `;
 
 export function startRace(stopFile: string, trigger: string, holdS: number, pairs: [string, string][]) {
-  const child = spawn('/usr/bin/python3', ['-c', RACER, stopFile, trigger, String(holdS), ...pairs.flat()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/python3', ['-c', RACER, stopFile, trigger, String(holdS), ...pairs.flat()], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -86,7 +112,11 @@ export function startRace(stopFile: string, trigger: string, holdS: number, pair
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
 
-export interface Found { path: string; name: string; stat: Stats }
+export interface Found {
+  path: string;
+  name: string;
+  stat: Stats;
+}
 
 /**
  * Every entry under `dir`, never following a symlink. Descends by descriptor, so paths longer than

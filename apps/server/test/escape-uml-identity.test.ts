@@ -41,10 +41,11 @@ const status = (pid: number) => {
   }
 };
 /** The real kernel, seen from the test: the UML user's process that is pid 2 of its sandbox. */
-const kernelOf = (vm: Vm, uid: number) => pidsMentioning(`umid=strata-${vm.id}`).filter((p) => {
-  const s = status(p);
-  return new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(s) && /^NSpid:\s+\d+\s+2$/m.test(s);
-});
+const kernelOf = (vm: Vm, uid: number) =>
+  pidsMentioning(`umid=strata-${vm.id}`).filter((p) => {
+    const s = status(p);
+    return new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(s) && /^NSpid:\s+\d+\s+2$/m.test(s);
+  });
 const argvOf = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -57,7 +58,7 @@ describe('a UML VM is the process recorded at its launch, and its sandbox has no
   let vm: Vm;
   const marker = () => `${work}/out/marker`;
 
-  it('keeps managing the real VM when a local user makes a look-alike kernel with a lower pid, and runs nothing in that user\'s namespace', async () => {
+  it("keeps managing the real VM when a local user makes a look-alike kernel with a lower pid, and runs nothing in that user's namespace", async () => {
     vm = (await api<Vm>('POST', '/vms', { name: 'ident', hypervisor: 'uml', memoryMiB: 96 })).body;
     mkdirSync(`${work}/out`);
     chmodSync(`${work}/out`, 0o777);
@@ -66,10 +67,16 @@ describe('a UML VM is the process recorded at its launch, and its sandbox has no
     // Started before the VM (so its pid is lower) with harmless arguments, in a user+mount
     // namespace of its own where uml_mconsole is the local user's script; once the VM runs, it
     // execs (same pid) into arguments that read like the VM's kernel.
-    const script = 'mount --bind "$0" /usr/bin/uml_mconsole && read -r _ && exec -a /usr/bin/linux.uml bash -c "sleep 600; :" x "umid=strata-$1"';
-    decoy = spawn('setpriv', [`--reuid=${LOCAL_UID}`, `--regid=${LOCAL_UID}`, '--clear-groups', '--', 'unshare', '-Urm', 'bash', '-c', script, fake, vm.id],
-      { detached: true, stdio: ['pipe', 'ignore', 'inherit'] });
-    await expect.poll(() => readFileSync(`/proc/${decoy!.pid}/mountinfo`, 'utf8').includes('/usr/bin/uml_mconsole'), { timeout: 10_000 }).toBe(true);
+    const script =
+      'mount --bind "$0" /usr/bin/uml_mconsole && read -r _ && exec -a /usr/bin/linux.uml bash -c "sleep 600; :" x "umid=strata-$1"';
+    decoy = spawn(
+      'setpriv',
+      [`--reuid=${LOCAL_UID}`, `--regid=${LOCAL_UID}`, '--clear-groups', '--', 'unshare', '-Urm', 'bash', '-c', script, fake, vm.id],
+      { detached: true, stdio: ['pipe', 'ignore', 'inherit'] },
+    );
+    await expect
+      .poll(() => readFileSync(`/proc/${decoy!.pid}/mountinfo`, 'utf8').includes('/usr/bin/uml_mconsole'), { timeout: 10_000 })
+      .toBe(true);
 
     viewer = await startAndOpen(server, api, vm.id);
     decoy.stdin!.write('go\n');
@@ -105,23 +112,44 @@ describe('a UML VM is the process recorded at its launch, and its sandbox has no
     const [kernel] = kernelOf(vm, server.config.umlUid);
     expect(readlinkSync(`/proc/${kernel}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
     const accepted: string[] = [];
-    const listen = (what: string, ...args: [number, string] | [string]) => new Promise<Server>((resolve) => {
-      const s = createServer((c) => {
-        accepted.push(what);
-        c.destroy();
+    const listen = (what: string, ...args: [number, string] | [string]) =>
+      new Promise<Server>((resolve) => {
+        const s = createServer((c) => {
+          accepted.push(what);
+          c.destroy();
+        });
+        listeners.push(s);
+        s.listen(...(args as [number, string]), () => resolve(s));
       });
-      listeners.push(s);
-      s.listen(...(args as [number, string]), () => resolve(s));
-    });
     const tcp = await listen('tcp', 0, '127.0.0.1');
     const port = (tcp.address() as { port: number }).port;
     const name = `strata-probe-${randomBytes(6).toString('hex')}`;
     await listen('abstract', `\0${name}`);
-    const probe = 'const net = require("net"); const t = (o) => new Promise((r) => { const s = net.connect(o); s.on("connect", () => { s.destroy(); r("connected"); }); s.on("error", (e) => r(e.code)); });'
-      + ' Promise.all([t({ host: "127.0.0.1", port: Number(process.argv[1]) }), t({ path: "\\0" + process.argv[2] })]).then((a) => console.log(a.join(" ")));';
+    const probe =
+      'const net = require("net"); const t = (o) => new Promise((r) => { const s = net.connect(o); s.on("connect", () => { s.destroy(); r("connected"); }); s.on("error", (e) => r(e.code)); });' +
+      ' Promise.all([t({ host: "127.0.0.1", port: Number(process.argv[1]) }), t({ path: "\\0" + process.argv[2] })]).then((a) => console.log(a.join(" ")));';
     // A process in the sandbox as the UML user: its mount namespace, root and network namespace.
-    const inSandbox = async (withNet: boolean) => (await promisify(execFile)('nsenter', [`--target=${kernel}`, '--mount', '--root', ...(withNet ? ['--net'] : []),
-      `--setuid=${server.config.umlUid}`, `--setgid=${server.config.umlUid}`, '--', '/usr/bin/node', '-e', probe, String(port), name], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
+    const inSandbox = async (withNet: boolean) =>
+      (
+        await promisify(execFile)(
+          'nsenter',
+          [
+            `--target=${kernel}`,
+            '--mount',
+            '--root',
+            ...(withNet ? ['--net'] : []),
+            `--setuid=${server.config.umlUid}`,
+            `--setgid=${server.config.umlUid}`,
+            '--',
+            '/usr/bin/node',
+            '-e',
+            probe,
+            String(port),
+            name,
+          ],
+          { encoding: 'utf8', timeout: 20_000 },
+        )
+      ).stdout.trim();
     // The probe itself works: in the host's network namespace it reaches both.
     expect(await inSandbox(false)).toBe('connected connected');
     await expect.poll(() => [...accepted].sort()).toEqual(['abstract', 'tcp']);
@@ -129,13 +157,15 @@ describe('a UML VM is the process recorded at its launch, and its sandbox has no
     expect(accepted).toHaveLength(2);
   });
 
-  it('from inside the guest: hostfs reaches the sandbox root, but no /proc and so not the kernel\'s memory', async () => {
-    const out = await viewer!.run([
-      'mkdir -p /e; mount -t hostfs none /e -o ../.. 2>&1; ls /e /e/proc 2>&1',
-      'a=$(grep -m1 -E " (sys_sync|_stext)$" /proc/kallsyms | cut -d" " -f1); echo "addr=$a"',
-      'if dd if=/e/proc/2/mem of=/dev/null bs=1 count=8 skip=$((0x$a)) 2>/dev/null; then echo MEM-READABLE; else echo MEM-UNREACHABLE; fi',
-      'if ls /e/proc/self/ >/dev/null 2>&1; then echo PROC-SELF; fi',
-    ].join('; '));
+  it("from inside the guest: hostfs reaches the sandbox root, but no /proc and so not the kernel's memory", async () => {
+    const out = await viewer!.run(
+      [
+        'mkdir -p /e; mount -t hostfs none /e -o ../.. 2>&1; ls /e /e/proc 2>&1',
+        'a=$(grep -m1 -E " (sys_sync|_stext)$" /proc/kallsyms | cut -d" " -f1); echo "addr=$a"',
+        'if dd if=/e/proc/2/mem of=/dev/null bs=1 count=8 skip=$((0x$a)) 2>/dev/null; then echo MEM-READABLE; else echo MEM-UNREACHABLE; fi',
+        'if ls /e/proc/self/ >/dev/null 2>&1; then echo PROC-SELF; fi',
+      ].join('; '),
+    );
     expect(out).toMatch(/usr/);
     expect(out).toMatch(/addr=[0-9a-f]*[1-9a-f][0-9a-f]*/);
     expect(out).toContain('MEM-UNREACHABLE');
@@ -144,7 +174,7 @@ describe('a UML VM is the process recorded at its launch, and its sandbox has no
     expect(out).toMatch(/cpuinfo/);
   });
 
-  it('stops the real VM and leaves the local user\'s process alone', async () => {
+  it("stops the real VM and leaves the local user's process alone", async () => {
     viewer?.close();
     viewer = undefined;
     await api('POST', `/vms/${vm.id}/stop`);

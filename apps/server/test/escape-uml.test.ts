@@ -11,13 +11,19 @@ import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { viewer?.close(); await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState, mergeAndWait } = apiClient(() => server);
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 const alive = (vm: Vm) => pidsMentioning(`umid=strata-${vm.id}`).length > 0;
 /** A guest mconsole socket, wherever the layout under test keeps it. */
-const socketOf = (dir: string, vm: Vm) => [`${dir}/run/strata-${vm.id}/mconsole`, `${dir}/strata-${vm.id}/mconsole`].find((p) => existsSync(p))!;
+const socketOf = (dir: string, vm: Vm) =>
+  [`${dir}/run/strata-${vm.id}/mconsole`, `${dir}/strata-${vm.id}/mconsole`].find((p) => existsSync(p))!;
 
 describe('a UML guest cannot get the root server to read, write, chown or follow host paths', () => {
   let canary: ReturnType<typeof plantCanaries>;
@@ -80,16 +86,32 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
     const layer = (await images()).find((i) => i.id === a.disks[0]!.imageId)!;
     const base = (await images()).find((i) => i.id === layer.parentId)!;
     const dir = dirOf(a);
-    const allowed = [`${dir}/disks`, `${dir}/run`, `${dir}/console.in`, `${dir}/console.log`, base.path, `${shareRoot}/docs`, '/dev/random', '/dev/urandom', '/dev/zero'];
+    const allowed = [
+      `${dir}/disks`,
+      `${dir}/run`,
+      `${dir}/console.in`,
+      `${dir}/console.log`,
+      base.path,
+      `${shareRoot}/docs`,
+      '/dev/random',
+      '/dev/urandom',
+      '/dev/zero',
+    ];
     const bad = foreignDescriptors(pidsMentioning(`umid=strata-${a.id}`), allowed);
     expect(bad).toEqual([]);
   });
 
-  it('cannot point the server\'s mconsole at another VM\'s socket', async () => {
+  it("cannot point the server's mconsole at another VM's socket", async () => {
     const dir = dirOf(a);
     const other = socketOf(dirOf(b), b);
-    const own = socketOf(dir, a).slice(dir.length + 1).split('/').slice(0, -1).join('/');
-    outputs.push(await viewer!.run(`mv /v/${own} /v/${own}.old && mkdir /v/${own} && ln -s ${other} /v/${own}/mconsole; ls -la /v/${own} 2>&1`));
+    const own = socketOf(dir, a)
+      .slice(dir.length + 1)
+      .split('/')
+      .slice(0, -1)
+      .join('/');
+    outputs.push(
+      await viewer!.run(`mv /v/${own} /v/${own}.old && mkdir /v/${own} && ln -s ${other} /v/${own}/mconsole; ls -la /v/${own} 2>&1`),
+    );
     await api('POST', `/vms/${a.id}/uml`, { action: 'halt' });
     await api('POST', `/vms/${a.id}/uml`, { action: 'sysrq', key: 'h' });
     expect(alive(b)).toBe(true);
@@ -130,7 +152,7 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
     expect(privilegedFiles(shareRoot)).toEqual([]);
   });
 
-  it('starts a VM whose directory has the old layout (the UML user\'s, guest-planted names), and takes it back', async () => {
+  it("starts a VM whose directory has the old layout (the UML user's, guest-planted names), and takes it back", async () => {
     const dir = dirOf(a);
     const uml = server.config.umlUid;
     const oldLog = readFileSync(`${dir}/console.log`);

@@ -10,7 +10,10 @@ export interface SseFrame<T> {
 }
 
 /** Collects what an SSE endpoint sends, parsed from the wire format. */
-export function collectSse<T>(url: string, headers: Record<string, string> = {}): { frames: SseFrame<T>[]; ready: Promise<void>; close(): void } {
+export function collectSse<T>(
+  url: string,
+  headers: Record<string, string> = {},
+): { frames: SseFrame<T>[]; ready: Promise<void>; close(): void } {
   const frames: SseFrame<T>[] = [];
   let buffer = '';
   let connected!: () => void;
@@ -23,9 +26,19 @@ export function collectSse<T>(url: string, headers: Record<string, string> = {})
       for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const lines = buffer.slice(0, end).split('\n');
         buffer = buffer.slice(end + 2);
-        const field = (name: string) => lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2)).join('\n');
+        const field = (name: string) =>
+          lines
+            .filter((l) => l.startsWith(`${name}: `))
+            .map((l) => l.slice(name.length + 2))
+            .join('\n');
         const data = field('data');
-        if (data) frames.push({ id: field('id') ? Number(field('id')) : null, event: field('event') || 'message', data: JSON.parse(data) as T, receivedAt: Date.now() });
+        if (data)
+          frames.push({
+            id: field('id') ? Number(field('id')) : null,
+            event: field('event') || 'message',
+            data: JSON.parse(data) as T,
+            receivedAt: Date.now(),
+          });
       }
     });
   });

@@ -8,20 +8,33 @@ import { ConsoleClient } from './console-client.js';
  * Starts the VM and returns a console once this boot (not an earlier one in the replayed
  * scrollback) has printed `pattern`: only what the log gained since the start call counts.
  */
-export async function startAndOpen(server: TestServer, api: (method: 'POST', path: string) => Promise<{ status: number }>, vmId: string, pattern = promptPattern): Promise<ConsoleClient> {
+export async function startAndOpen(
+  server: TestServer,
+  api: (method: 'POST', path: string) => Promise<{ status: number }>,
+  vmId: string,
+  pattern = promptPattern,
+): Promise<ConsoleClient> {
   const log = `${server.dataDir}/vms/${vmId}/console.log`;
   const before = existsSync(log) ? statSync(log).size : 0;
   const res = await api('POST', `/vms/${vmId}/start`);
   if (res.status !== 200) throw new Error(`start answered ${res.status}`);
   const viewer = await ConsoleClient.open(server.url, vmId);
-  await waitFor(() => (pattern.test(readFileSync(log).subarray(before).toString('latin1')) ? true : undefined), 90_000, `${pattern} in this boot's console`, 100);
+  await waitFor(
+    () => (pattern.test(readFileSync(log).subarray(before).toString('latin1')) ? true : undefined),
+    90_000,
+    `${pattern} in this boot's console`,
+    100,
+  );
   return viewer;
 }
 
 /** Boots the VM, runs `commands` in its shell, syncs, and shuts it down cleanly; returns their output. */
 export async function inGuest(
   server: TestServer,
-  client: { api: (method: 'POST', path: string) => Promise<{ status: number }>; waitForState: (id: string, state: 'stopped', timeoutMs: number) => Promise<unknown> },
+  client: {
+    api: (method: 'POST', path: string) => Promise<{ status: number }>;
+    waitForState: (id: string, state: 'stopped', timeoutMs: number) => Promise<unknown>;
+  },
   vmId: string,
   commands: string[],
 ): Promise<string[]> {

@@ -60,9 +60,35 @@ const deep = (depth: number): unknown => {
 export function hostileValues(schema: Schema): unknown[] {
   const edges = [schema.minimum, schema.maximum].filter((n): n is number => typeof n === 'number').flatMap((n) => [n - 1, n + 1, n + 0.5]);
   return [
-    true, false, 0, -1, 1.5, 2 ** 53 + 1, -(2 ** 63), 1e308, -1e308, ...edges,
-    '', '1', 'true', 'null', 'a\u0000b', '\u0000', '../../../../etc/shadow', '/etc/shadow', '%2e%2e%2f', 'x'.repeat(70_000), '\ud800', '😀'.repeat(100),
-    null, [], [null], {}, JSON.parse('{"__proto__":{"polluted":true}}'), deep(200), Array.from({ length: 1000 }, (_, i) => i),
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2 ** 53 + 1,
+    -(2 ** 63),
+    1e308,
+    -1e308,
+    ...edges,
+    '',
+    '1',
+    'true',
+    'null',
+    'a\u0000b',
+    '\u0000',
+    '../../../../etc/shadow',
+    '/etc/shadow',
+    '%2e%2e%2f',
+    'x'.repeat(70_000),
+    '\ud800',
+    '😀'.repeat(100),
+    null,
+    [],
+    [null],
+    {},
+    JSON.parse('{"__proto__":{"polluted":true}}'),
+    deep(200),
+    Array.from({ length: 1000 }, (_, i) => i),
   ];
 }
 
@@ -85,4 +111,17 @@ export const hostileBodies: { text: string; contentType: string; parses: boolean
   { text: '{}', contentType: 'application/json; charset=utf-16', parses: false },
 ];
 
-export const hostileTexts = ['', 'x'.repeat(300), '..%2f..%2fetc', '%00', '-1', '1e309', 'NaN', '%E0%A4%A', 'a b', '${jndi}', '__proto__', 'constructor'];
+export const hostileTexts = [
+  '',
+  'x'.repeat(300),
+  '..%2f..%2fetc',
+  '%00',
+  '-1',
+  '1e309',
+  'NaN',
+  '%E0%A4%A',
+  'a b',
+  '${jndi}',
+  '__proto__',
+  'constructor',
+];

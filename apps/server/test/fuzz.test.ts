@@ -25,13 +25,23 @@ let operations: Operation[];
 beforeAll(async () => {
   server = await startServer();
   const doc = (await server.app.inject({ url: '/api/v1/openapi.json', headers: auth })).json() as {
-    paths: Record<string, Record<string, { parameters?: Operation['params']; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+    paths: Record<
+      string,
+      Record<string, { parameters?: Operation['params']; requestBody?: { content: Record<string, { schema: Schema }> } }>
+    >;
   };
-  operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
-    method: method.toUpperCase(), path, params: op.parameters ?? [], body: op.requestBody?.content['application/json']?.schema ?? null,
-  })));
+  operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path,
+      params: op.parameters ?? [],
+      body: op.requestBody?.content['application/json']?.schema ?? null,
+    })),
+  );
 });
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 
 function requestsFor(op: Operation, random: () => number): RawRequest[] {
   const id = () => `f${Math.floor(random() * 2 ** 40).toString(16)}`;
@@ -40,25 +50,33 @@ function requestsFor(op: Operation, random: () => number): RawRequest[] {
   const build = (pv: Record<string, string>, qv: Record<string, string>, body?: { text: string; contentType: string }): RawRequest => {
     const path = op.path.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(pv[n] ?? id()));
     const qs = new URLSearchParams(qv).toString();
-    return { method: op.method, path: qs ? `${path}?${qs}` : path, headers: { ...auth, ...(body ? { 'content-type': body.contentType } : {}) }, ...(body ? { body: body.text } : {}) };
+    return {
+      method: op.method,
+      path: qs ? `${path}?${qs}` : path,
+      headers: { ...auth, ...(body ? { 'content-type': body.contentType } : {}) },
+      ...(body ? { body: body.text } : {}),
+    };
   };
   const baseQuery = Object.fromEntries(query.filter((q) => q.required).map((q) => [q.name, String(minimal(q.schema))]));
   const json = (v: unknown) => ({ text: JSON.stringify(v), contentType: 'application/json' });
   const candidates: RawRequest[] = [];
   for (const p of pathParams) for (const t of hostileTexts) candidates.push(build({ [p.name]: t }, baseQuery));
   for (const q of query) for (const t of hostileTexts) candidates.push(build({}, { ...baseQuery, [q.name]: t }));
-  for (const q of query.filter((x) => x.required)) candidates.push(build({}, Object.fromEntries(Object.entries(baseQuery).filter(([k]) => k !== q.name))));
+  for (const q of query.filter((x) => x.required))
+    candidates.push(build({}, Object.fromEntries(Object.entries(baseQuery).filter(([k]) => k !== q.name))));
   if (op.body) {
     const base = minimal(op.body) as Record<string, unknown>;
     for (const [name, schema] of Object.entries(op.body.properties ?? {})) {
       for (const value of hostileValues(schema)) candidates.push(build({}, baseQuery, json({ ...base, [name]: value })));
       if (schema.type === 'object') {
         for (const [inner, innerSchema] of Object.entries(schema.properties ?? {})) {
-          for (const value of hostileValues(innerSchema)) candidates.push(build({}, baseQuery, json({ ...base, [name]: { ...(minimal(schema) as object), [inner]: value } })));
+          for (const value of hostileValues(innerSchema))
+            candidates.push(build({}, baseQuery, json({ ...base, [name]: { ...(minimal(schema) as object), [inner]: value } })));
         }
       }
     }
-    for (const name of op.body.required ?? []) candidates.push(build({}, baseQuery, json(Object.fromEntries(Object.entries(base).filter(([k]) => k !== name)))));
+    for (const name of op.body.required ?? [])
+      candidates.push(build({}, baseQuery, json(Object.fromEntries(Object.entries(base).filter(([k]) => k !== name)))));
     candidates.push(build({}, baseQuery, json({ ...base, extra: 1 })));
     const fields = Object.entries(op.body.properties ?? {});
     const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
@@ -71,7 +89,8 @@ function requestsFor(op: Operation, random: () => number): RawRequest[] {
   // A route without a body schema runs its handler with any body that parses: send it only those that cannot.
   for (const body of hostileBodies.filter((b) => op.body || !b.parses)) candidates.push(build({}, baseQuery, body));
   const picked: RawRequest[] = [];
-  while (candidates.length > 0 && picked.length < PER_OPERATION) picked.push(candidates.splice(Math.floor(random() * candidates.length), 1)[0]!);
+  while (candidates.length > 0 && picked.length < PER_OPERATION)
+    picked.push(candidates.splice(Math.floor(random() * candidates.length), 1)[0]!);
   return picked;
 }
 
@@ -83,7 +102,10 @@ async function fuzzOnce(): Promise<{ count: number; failures: string[] }> {
     for (const req of requestsFor(op, random)) {
       const res = await rawRequest(server.url, req);
       count++;
-      if (res.status >= 500 || res.status === 0) failures.push(`${req.method} ${req.path.slice(0, 200)} ${String(req.body).slice(0, 200)} → ${res.status} ${res.body.slice(0, 200)}`);
+      if (res.status >= 500 || res.status === 0)
+        failures.push(
+          `${req.method} ${req.path.slice(0, 200)} ${String(req.body).slice(0, 200)} → ${res.status} ${res.body.slice(0, 200)}`,
+        );
     }
   }
   return { count, failures };

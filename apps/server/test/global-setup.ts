@@ -6,7 +6,22 @@ import { releaseShareRoots } from '@strata/host';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
 
-const REQUIRED = ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'dpkg-deb', 'apt-get', 'linux.uml', 'uml_moo', 'uml_mconsole', 'bwrap', 'setfacl', 'nsenter', 'mount', 'setpriv', 'python3'];
+const REQUIRED = [
+  'qemu-system-x86_64',
+  'qemu-img',
+  'mkfs.ext4',
+  'dpkg-deb',
+  'apt-get',
+  'linux.uml',
+  'uml_moo',
+  'uml_mconsole',
+  'bwrap',
+  'setfacl',
+  'nsenter',
+  'mount',
+  'setpriv',
+  'python3',
+];
 const REQUIRED_FILES = ['/usr/lib/qemu/virtiofsd'];
 
 /**

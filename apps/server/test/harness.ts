@@ -25,7 +25,14 @@ export interface TestServer {
 export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-test-'));
   const config: Config = {
-    ...loadConfig({}), dataDir, importDir: join(dataDir, 'import'), shareRoots: [join(dataDir, 'shares')], port: 0, webDir: null, adminPassword: PASSWORD, apiToken: TOKEN,
+    ...loadConfig({}),
+    dataDir,
+    importDir: join(dataDir, 'import'),
+    shareRoots: [join(dataDir, 'shares')],
+    port: 0,
+    webDir: null,
+    adminPassword: PASSWORD,
+    apiToken: TOKEN,
     ...overrides,
   };
   const listen = async (app: FastifyInstance) => {

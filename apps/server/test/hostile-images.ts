@@ -1,6 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const img = (...args: string[]) => execFileSync('qemu-img', args, { stdio: 'pipe' });
@@ -75,8 +88,15 @@ export function plainImage(path: string, format: string, options: string[] = [])
 export function vmdkDescriptor(path: string, extent: string, comment = true): void {
   const lines = [
     ...(comment ? ['# Disk DescriptorFile'] : []),
-    'version=1', 'CID=12345678', 'parentCID=ffffffff', 'createType="monolithicFlat"', '',
-    `RW 128 FLAT "${extent}" 0`, '', 'ddb.virtualHWVersion = "4"', '',
+    'version=1',
+    'CID=12345678',
+    'parentCID=ffffffff',
+    'createType="monolithicFlat"',
+    '',
+    `RW 128 FLAT "${extent}" 0`,
+    '',
+    'ddb.virtualHWVersion = "4"',
+    '',
   ];
   writeFileSync(path, lines.join('\n'));
 }

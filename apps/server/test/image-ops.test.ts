@@ -6,12 +6,19 @@ import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 const { api } = apiClient(() => server);
 
 const info = (path: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path]).toString());
-const same = (a: string, b: string) => { execFileSync('qemu-img', ['compare', '-q', a, b]); return true; };
+const same = (a: string, b: string) => {
+  execFileSync('qemu-img', ['compare', '-q', a, b]);
+  return true;
+};
 const byName = async (name: string) => (await api<Image[]>('GET', '/images')).body.find((i) => i.name === name)!;
 
 async function finished(res: { status: number; body: Job }): Promise<Job> {
@@ -28,7 +35,14 @@ describe('image operations with real qemu-img', () => {
   let source: string;
 
   it('creates blank images with the qcow2 options seed 003 lists', async () => {
-    const res = await api<Image>('POST', '/images', { name: 'blank', format: 'qcow2', sizeBytes: 64 * 1048576, clusterSize: 131072, lazyRefcounts: true, compat: '1.1' });
+    const res = await api<Image>('POST', '/images', {
+      name: 'blank',
+      format: 'qcow2',
+      sizeBytes: 64 * 1048576,
+      clusterSize: 131072,
+      lazyRefcounts: true,
+      compat: '1.1',
+    });
     expect(res.status).toBe(201);
     const meta = info(res.body.path);
     expect(meta).toMatchObject({ format: 'qcow2', 'virtual-size': 64 * 1048576, 'cluster-size': 131072 });
@@ -36,9 +50,15 @@ describe('image operations with real qemu-img', () => {
     expect(res.body.allocatedSize).toBeLessThan(1048576);
     const raw = await api<Image>('POST', '/images', { name: 'blank-raw', format: 'raw', sizeBytes: 8 * 1048576, preallocation: 'full' });
     expect(raw.body.allocatedSize).toBeGreaterThanOrEqual(8 * 1048576);
-    expect((await api<{ field: string }>('POST', '/images', { name: 'x', format: 'qcow2', sizeBytes: 1048576, clusterSize: 3000 })).body.field).toBe('body.clusterSize');
-    expect((await api<{ field: string }>('POST', '/images', { name: 'x', format: 'raw', sizeBytes: 1048576, compat: '1.1' })).body.field).toBe('body.format');
-    expect((await api<{ field: string }>('POST', '/images', { name: 'x', format: 'qcow2', sizeBytes: 10 })).body.field).toBe('body.sizeBytes');
+    expect(
+      (await api<{ field: string }>('POST', '/images', { name: 'x', format: 'qcow2', sizeBytes: 1048576, clusterSize: 3000 })).body.field,
+    ).toBe('body.clusterSize');
+    expect(
+      (await api<{ field: string }>('POST', '/images', { name: 'x', format: 'raw', sizeBytes: 1048576, compat: '1.1' })).body.field,
+    ).toBe('body.format');
+    expect((await api<{ field: string }>('POST', '/images', { name: 'x', format: 'qcow2', sizeBytes: 10 })).body.field).toBe(
+      'body.sizeBytes',
+    );
   });
 
   it('imports only from the import directory, refusing every way out', async () => {
@@ -99,7 +119,9 @@ describe('image operations with real qemu-img', () => {
   it('checks qcow2 images and says why raw ones cannot be', async () => {
     const report = (await api<CheckReport>('POST', `/images/${(await byName('as-qcow2')).id}/check`)).body;
     expect(report).toMatchObject({ ok: true, errors: 0 });
-    expect((await api<{ message: string }>('POST', `/images/${(await byName('as-raw')).id}/check`)).body.message).toMatch(/raw image has no metadata/);
+    expect((await api<{ message: string }>('POST', `/images/${(await byName('as-raw')).id}/check`)).body.message).toMatch(
+      /raw image has no metadata/,
+    );
   });
 
   it('rebases safely: the layer now stands on the new parent and shows the guest the same bytes', async () => {

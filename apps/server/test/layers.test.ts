@@ -11,35 +11,61 @@ import { inGuest } from './fresh-boot.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 const { api, waitForState, mergeAndWait: merge } = apiClient(() => server);
 
 const images = async () => (await api<Image[]>('GET', '/images')).body;
-const top = async (vm: Vm) => (await images()).find((i) => i.id === (vm.disks[0]!.imageId))!;
+const top = async (vm: Vm) => (await images()).find((i) => i.id === vm.disks[0]!.imageId)!;
 const getVm = async (id: string) => (await api<Vm>('GET', `/vms/${id}`)).body;
 const qemuCheck = (path: string) => execFileSync('qemu-img', ['check', '-f', 'qcow2', path]).toString();
 const guestView = `${tmpdir()}/strata-layers-guest-view-${process.pid}.raw`;
 /** Reads the chain through `path` as the guest does and compares it with the raw copy taken before. */
-const sameAsGuestView = (path: string) => execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'raw', path, guestView]).toString().includes('identical');
+const sameAsGuestView = (path: string) =>
+  execFileSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'raw', path, guestView]).toString().includes('identical');
 
 const runInGuest = (vm: Vm, commands: string[]) => inGuest(server, { api, waitForState }, vm.id, commands);
 
 /** What a server killed during a stream merge of `layer` leaves behind: a running job and its journal. Then the restart. */
 async function restartAfterDeathIn(step: 'writing' | 'switching', layer: Image, tmp: string): Promise<Job> {
-  const journal = { mode: 'stream', step, live: false, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp, target: layer.path };
+  const journal = {
+    mode: 'stream',
+    step,
+    live: false,
+    vmId: layer.ownerVmId,
+    diskId: 'disk0',
+    layerId: layer.id,
+    parentId: layer.parentId,
+    tmp,
+    target: layer.path,
+  };
   return restartWithJob(`died-${step}`, layer, journal);
 }
 
 async function restartWithJob(id: string, layer: Image, journal: object): Promise<Job> {
-  const record = { id, name: id, kind: 'merge', state: 'running', progress: 0.5, title: 'stream', vmId: layer.ownerVmId, imageId: layer.id, journal, createdAt: '', updatedAt: '' };
+  const record = {
+    id,
+    name: id,
+    kind: 'merge',
+    state: 'running',
+    progress: 0.5,
+    title: 'stream',
+    vmId: layer.ownerVmId,
+    imageId: layer.id,
+    journal,
+    createdAt: '',
+    updatedAt: '',
+  };
   const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
   db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(id, id, JSON.stringify(record));
   db.close();
   await server.restart();
   return (await api<Job>('GET', `/jobs/${id}`)).body;
 }
-
 
 describe('layers: snapshots, revert and merges on real qcow2 files', () => {
   let vm: Vm;
@@ -60,10 +86,16 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(statSync(frozen.path).mode & 0o222).toBe(0);
     const newTop = await top(snap.body);
     expect(newTop.parentId).toBe(before.id);
-    expect(JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', newTop.path]).toString())['backing-filename']).toBe(frozen.path);
+    expect(JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', newTop.path]).toString())['backing-filename']).toBe(
+      frozen.path,
+    );
     await viewer.run('echo two > /root/two; sync');
     // The forest Strata shows is the chain qemu-img itself follows, layer for layer.
-    const fromQemu = (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--backing-chain', '--output=json', newTop.path]).toString()) as { filename: string }[]).map((l) => l.filename);
+    const fromQemu = (
+      JSON.parse(execFileSync('qemu-img', ['info', '-U', '--backing-chain', '--output=json', newTop.path]).toString()) as {
+        filename: string;
+      }[]
+    ).map((l) => l.filename);
     const all = await images();
     const fromApi: string[] = [];
     for (let layer: Image | undefined = newTop; layer; layer = all.find((i) => i.id === layer!.parentId)) fromApi.push(layer.path);
@@ -86,7 +118,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     expect(two).toMatch(/No such file/);
   });
 
-  it('plans merges: commit into the VM\'s own snapshot, never silently into the shared base', async () => {
+  it("plans merges: commit into the VM's own snapshot, never silently into the shared base", async () => {
     const plan = (await api<MergePlan>('GET', `/images/${vm.disks[0]!.imageId}/merge-plan`)).body;
     expect(plan.modes.find((m) => m.mode === 'commit')).toMatchObject({ allowed: true, invalidates: [] });
     const base = (await images()).find((i) => i.name === 'strata-mini')!;
@@ -212,12 +244,25 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', layer.path, guestView]);
     const reference = `${layer.path}.stream-crashed.reference`;
     writeFileSync(reference, 'left by the dead server');
-    const journal = { mode: 'stream', step: 'committing', live: false, inPlace: true, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: layer.parentId, tmp: reference, target: layer.path };
+    const journal = {
+      mode: 'stream',
+      step: 'committing',
+      live: false,
+      inPlace: true,
+      vmId: layer.ownerVmId,
+      diskId: 'disk0',
+      layerId: layer.id,
+      parentId: layer.parentId,
+      tmp: reference,
+      target: layer.path,
+    };
     const job = await restartWithJob('died-streaming', layer, journal);
     expect(job.state).toBe('succeeded');
     expect(job.result).toMatch(/run again after a restart/);
     expect((await top(await getVm(vm.id))).parentId).toBeNull();
-    expect(JSON.parse(execFileSync('qemu-img', ['info', '-f', 'qcow2', '--output=json', layer.path]).toString())['backing-filename']).toBeUndefined();
+    expect(
+      JSON.parse(execFileSync('qemu-img', ['info', '-f', 'qcow2', '--output=json', layer.path]).toString())['backing-filename'],
+    ).toBeUndefined();
     expect(sameAsGuestView(layer.path)).toBe(true);
     expect(existsSync(reference)).toBe(false);
     expect(qemuCheck(layer.path)).toMatch(/No errors/);
@@ -256,9 +301,23 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
   it('finishes a half-done in-place commit from its journal after a restart', async () => {
     const layer = await top(await getVm(vm.id));
     const parent = (await images()).find((i) => i.id === layer.parentId)!;
-    const journal = { mode: 'commit', step: 'committing', live: false, inPlace: true, vmId: layer.ownerVmId, diskId: 'disk0', layerId: layer.id, parentId: parent.id, tmp: '', target: parent.path };
+    const journal = {
+      mode: 'commit',
+      step: 'committing',
+      live: false,
+      inPlace: true,
+      vmId: layer.ownerVmId,
+      diskId: 'disk0',
+      layerId: layer.id,
+      parentId: parent.id,
+      tmp: '',
+      target: parent.path,
+    };
     const job = await restartWithJob('died-committing', layer, journal);
-    expect(job, job.error).toMatchObject({ state: 'succeeded', result: expect.stringMatching(/in-place commit was run again after a restart/) });
+    expect(job, job.error).toMatchObject({
+      state: 'succeeded',
+      result: expect.stringMatching(/in-place commit was run again after a restart/),
+    });
     expect((await top(await getVm(vm.id))).id).toBe(parent.id);
     expect(existsSync(layer.path)).toBe(false);
     expect(sameAsGuestView(parent.path)).toBe(true);

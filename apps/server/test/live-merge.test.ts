@@ -9,8 +9,13 @@ import { ConsoleClient } from './console-client.js';
 let server: TestServer;
 let vm: Vm;
 let viewer: ConsoleClient;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { viewer?.close(); await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 
 const images = async () => (await api<Image[]>('GET', '/images')).body;
@@ -19,7 +24,8 @@ const topOf = async () => {
   const id = (await current()).disks[0]!.imageId;
   return (await images()).find((i) => i.id === id)!;
 };
-const backingOf = (path: string) => JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', path]).toString())['backing-filename'];
+const backingOf = (path: string) =>
+  JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', path]).toString())['backing-filename'];
 
 async function mergeLive(imageId: string, mode: string): Promise<Job> {
   const res = await api<Job>('POST', `/images/${imageId}/merge`, { mode });
@@ -82,6 +88,11 @@ describe('live merges inside QEMU: the guest keeps running and keeps its data', 
     await api('POST', `/vms/${vm.id}/start`);
     viewer = await ConsoleClient.open(server.url, vm.id);
     await expect.poll(() => readFileSync(log, 'utf8').slice(before), { timeout: 90_000 }).toMatch(promptPattern);
-    expect((await viewer.run('cat /root/one /root/two /root/three /root/four')).trim().split(/\r?\n/)).toEqual(['one', 'two', 'three', 'four']);
+    expect((await viewer.run('cat /root/one /root/two /root/three /root/four')).trim().split(/\r?\n/)).toEqual([
+      'one',
+      'two',
+      'three',
+      'four',
+    ]);
   });
 });

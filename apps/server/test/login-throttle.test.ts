@@ -5,7 +5,8 @@ import { rawRequest } from './raw-http.js';
 
 describe('the login throttle (pure)', () => {
   const limits = { free: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
-  const make = () => new LoginThrottle({ perAddress: limits, perAccount: { ...limits, free: 5 }, globalCeiling: 20, globalWindowMs: 60_000 });
+  const make = () =>
+    new LoginThrottle({ perAddress: limits, perAccount: { ...limits, free: 5 }, globalCeiling: 20, globalWindowMs: 60_000 });
 
   it('lets the free failures through, then doubles the wait with every further failure', () => {
     const t = make();
@@ -55,15 +56,19 @@ describe('the login throttle (pure)', () => {
 
   it('stays bounded under a spray of addresses and names', () => {
     const t = new LoginThrottle({ perAddress: limits, perAccount: limits, globalCeiling: 1e9, globalWindowMs: 1, maxKeys: 1000 });
-    for (let i = 0; i < 5000; i++) t.fail(`10.${i >> 8 & 255}.${i & 255}.1`, `name-${i}`, i);
+    for (let i = 0; i < 5000; i++) t.fail(`10.${(i >> 8) & 255}.${i & 255}.1`, `name-${i}`, i);
     expect((t as unknown as { entries: Map<string, unknown> }).entries.size).toBeLessThanOrEqual(1000);
   });
 });
 
 describe('login throttling on a real server', () => {
   let server: TestServer;
-  beforeAll(async () => { server = await startServer(); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   const login = (password: string, username = 'admin', localAddress?: string) =>
     rawRequest(server.url, { method: 'POST', path: '/api/v1/auth/login', body: JSON.stringify({ username, password }), localAddress });
@@ -77,7 +82,9 @@ describe('login throttling on a real server', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // The API token still works while password logins wait.
-    expect((await rawRequest(server.url, { method: 'GET', path: '/api/v1/vms', headers: auth, localAddress: '127.9.9.9' })).status).toBe(200);
+    expect((await rawRequest(server.url, { method: 'GET', path: '/api/v1/vms', headers: auth, localAddress: '127.9.9.9' })).status).toBe(
+      200,
+    );
   });
 
   it('locks an account tried from many addresses, and has a ceiling for all', async () => {

@@ -13,7 +13,9 @@ import { ServerProcess } from './server-process.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'strata-crash-'));
 let server: ServerProcess;
 let vm: Vm;
-beforeAll(async () => { server = await ServerProcess.start(dataDir); });
+beforeAll(async () => {
+  server = await ServerProcess.start(dataDir);
+});
 afterAll(async () => {
   server?.kill9();
   killAll(`${dataDir}/`);
@@ -80,7 +82,9 @@ describe('kill -9 of the server in the middle of merges', () => {
     await server.api('POST', `/vms/${vm.id}/start`);
     const viewer = await console();
     await server.api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'empty' });
-    sum = (await viewer.run('dd if=/dev/urandom of=/root/big bs=1M count=64 2>/dev/null; sync; md5sum /root/big', 120_000)).trim().split(/\s+/)[0]!;
+    sum = (await viewer.run('dd if=/dev/urandom of=/root/big bs=1M count=64 2>/dev/null; sync; md5sum /root/big', 120_000))
+      .trim()
+      .split(/\s+/)[0]!;
     expect(sum).toMatch(/^[0-9a-f]{32}$/);
     viewer.close();
   });
@@ -119,10 +123,13 @@ describe('kill -9 of the server in the middle of merges', () => {
       const jobId = await mergeAndKill((await state()).disks[0]!.imageId, when);
       const job = (await server.api<Job>('GET', `/jobs/${jobId}`)).body;
       expect(job.state).not.toBe('running');
-      expect(job.result ?? job.error).toMatch(/rolled back: the server stopped before|completed after a restart|run again after a restart|^finished/);
+      expect(job.result ?? job.error).toMatch(
+        /rolled back: the server stopped before|completed after a restart|run again after a restart|^finished/,
+      );
       expect(readdirSync(join(dataDir, 'images')).filter((f) => f.includes('.tmp'))).toEqual([]);
       for (const layer of await chainOf()) {
-        if (layer.format === 'qcow2') expect(execFileSync('qemu-img', ['check', '-f', 'qcow2', layer.path]).toString(), layer.name).toMatch(/No errors/);
+        if (layer.format === 'qcow2')
+          expect(execFileSync('qemu-img', ['check', '-f', 'qcow2', layer.path]).toString(), layer.name).toMatch(/No errors/);
       }
       const viewer = await boot();
       expect((await viewer.run('md5sum /root/big')).trim().split(/\s+/)[0]).toBe(sum);

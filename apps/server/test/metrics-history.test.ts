@@ -15,7 +15,8 @@ describe('metrics history in SQLite, downsampled', () => {
       const now = Math.floor(Date.now() / 600_000) * 600_000;
       // Two minutes of samples, 10 then 30, ending 5 minutes ago.
       const start = now - 7 * 60_000;
-      for (let t = start; t < start + 120_000; t += 1000) history.record('vm1', t, [['disk.disk0.write_bps', t < start + 60_000 ? 10 : 30]]);
+      for (let t = start; t < start + 120_000; t += 1000)
+        history.record('vm1', t, [['disk.disk0.write_bps', t < start + 60_000 ? 10 : 30]]);
       history.record('vm1', now - 2 * 3600_000, [['disk.disk0.write_bps', 99]]); // too old for the 1 s level
       history.maintain(now);
       const seconds = history.query('vm1', 'disk.disk0.write_bps', now - 3600_000, now, now);

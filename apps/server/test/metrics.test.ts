@@ -9,8 +9,13 @@ import { startAndOpen } from './fresh-boot.js';
 
 let server: TestServer;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { viewer?.close(); await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 
 /** The guest's dd run, timed by the guest's own clock (/proc/uptime), as busybox dd prints no rate here. */
@@ -34,12 +39,19 @@ async function measure(stream: { frames: { data: VmSample; event: string }[] }, 
   const seconds = Number(m[2]) - Number(m[1]);
   const expected = bytes / seconds;
   await new Promise((r) => setTimeout(r, 1500));
-  const samples = stream.frames.slice(from).filter((f) => f.event === 'vm' && f.data.vmId === vmId).map((f) => f.data);
+  const samples = stream.frames
+    .slice(from)
+    .filter((f) => f.event === 'vm' && f.data.vmId === vmId)
+    .map((f) => f.data);
   // A short run can fall across two samples: showing a fifth of dd's rate is showing the write.
   const first = samples.find((s) => (pick(s) ?? 0) > expected * 0.2);
-  const counted = samples.filter((s) => s.ts > t0 && s.ts - s.intervalMs < t1 + 1500).reduce((sum, s) => sum + ((pick(s) ?? 0) * s.intervalMs) / 1000, 0);
+  const counted = samples
+    .filter((s) => s.ts > t0 && s.ts - s.intervalMs < t1 + 1500)
+    .reduce((sum, s) => sum + ((pick(s) ?? 0) * s.intervalMs) / 1000, 0);
   const result = { expected, measured: counted / seconds, firstAfterMs: first ? first.ts - t0 : Infinity };
-  console.log(`${command.split(';')[1]?.trim()}: dd ${(expected / 1048576).toFixed(1)} MiB/s, stream ${(result.measured / 1048576).toFixed(1)} MiB/s, first sample after ${result.firstAfterMs} ms`);
+  console.log(
+    `${command.split(';')[1]?.trim()}: dd ${(expected / 1048576).toFixed(1)} MiB/s, stream ${(result.measured / 1048576).toFixed(1)} MiB/s, first sample after ${result.firstAfterMs} ms`,
+  );
   return result;
 }
 
@@ -66,7 +78,13 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     viewer = await startAndOpen(server, api, vm.id);
     stream = collectSse<VmSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
     await stream.ready;
-    const r = await measure(stream, vm.id, timed('dd if=/dev/zero of=/root/big bs=1M count=500 oflag=direct', 'rm /root/big'), 500 * 1048576, (s) => s.disks.find((d) => d.id === 'disk0')?.writeBps);
+    const r = await measure(
+      stream,
+      vm.id,
+      timed('dd if=/dev/zero of=/root/big bs=1M count=500 oflag=direct', 'rm /root/big'),
+      500 * 1048576,
+      (s) => s.disks.find((d) => d.id === 'disk0')?.writeBps,
+    );
     expect(r.firstAfterMs).toBeLessThanOrEqual(3000);
     expect(Math.abs(r.measured - r.expected) / r.expected, JSON.stringify(r)).toBeLessThan(0.2);
     const sample = stream.frames.at(-1)!.data;
@@ -75,21 +93,42 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
   });
 
   it('measures a virtiofs share exactly, from its own virtiofsd', async () => {
-    const r = await measure(stream, vm.id, timed('dd if=/dev/zero of=/mnt/vfs/big bs=1M count=300 conv=fsync', 'rm /mnt/vfs/big'), 300 * 1048576, (s) => s.shares.find((x) => x.tag === 'vfs')?.writeBps);
+    const r = await measure(
+      stream,
+      vm.id,
+      timed('dd if=/dev/zero of=/mnt/vfs/big bs=1M count=300 conv=fsync', 'rm /mnt/vfs/big'),
+      300 * 1048576,
+      (s) => s.shares.find((x) => x.tag === 'vfs')?.writeBps,
+    );
     expect(r.firstAfterMs).toBeLessThanOrEqual(3000);
     expect(Math.abs(r.measured - r.expected) / r.expected, JSON.stringify(r)).toBeLessThan(0.2);
-    expect(stream.frames.at(-1)!.data.shares.find((x) => x.tag === 'vfs')).toMatchObject({ exact: true, method: expect.stringMatching(/virtiofsd/) });
+    expect(stream.frames.at(-1)!.data.shares.find((x) => x.tag === 'vfs')).toMatchObject({
+      exact: true,
+      method: expect.stringMatching(/virtiofsd/),
+    });
   });
 
   it("measures the VM's one 9p share through QEMU's worker threads", async () => {
-    const r = await measure(stream, vm.id, timed('dd if=/dev/zero of=/mnt/nine/big bs=1M count=500 conv=fsync', 'rm /mnt/nine/big'), 500 * 1048576, (s) => s.shares.find((x) => x.tag === 'nine')?.writeBps);
+    const r = await measure(
+      stream,
+      vm.id,
+      timed('dd if=/dev/zero of=/mnt/nine/big bs=1M count=500 conv=fsync', 'rm /mnt/nine/big'),
+      500 * 1048576,
+      (s) => s.shares.find((x) => x.tag === 'nine')?.writeBps,
+    );
     expect(r.firstAfterMs).toBeLessThanOrEqual(3000);
     expect(Math.abs(r.measured - r.expected) / r.expected, JSON.stringify(r)).toBeLessThan(0.2);
-    expect(stream.frames.at(-1)!.data.shares.find((x) => x.tag === 'nine')).toMatchObject({ exact: true, method: expect.stringMatching(/worker/) });
+    expect(stream.frames.at(-1)!.data.shares.find((x) => x.tag === 'nine')).toMatchObject({
+      exact: true,
+      method: expect.stringMatching(/worker/),
+    });
   });
 
   it('keeps history and exports Prometheus text', async () => {
-    const history = await api<MetricsHistory>('GET', `/metrics/history?vm=${vm.id}&series=disk.disk0.write_bps&from=${Date.now() - 600_000}`);
+    const history = await api<MetricsHistory>(
+      'GET',
+      `/metrics/history?vm=${vm.id}&series=disk.disk0.write_bps&from=${Date.now() - 600_000}`,
+    );
     expect(history.status).toBe(200);
     expect(history.body.resolutionMs).toBe(1000);
     expect(Math.max(...history.body.points.map((p) => p[1]))).toBeGreaterThan(10 * 1048576);
@@ -97,13 +136,17 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     expect(prom.statusCode).toBe(200);
     expect(prom.headers['content-type']).toMatch(/text\/plain; version=0.0.4/);
     expect(prom.body).toMatch(new RegExp(`strata_disk_write_bytes_per_second\\{vm="metered",vm_id="${vm.id}",disk="disk0"\\} [\\d.e+]+`));
-    expect(prom.body).toMatch(/strata_share_write_bytes_per_second\{vm="metered",vm_id="\w+",share="vfs",transport="virtiofs",exact="true"\}/);
+    expect(prom.body).toMatch(
+      /strata_share_write_bytes_per_second\{vm="metered",vm_id="\w+",share="vfs",transport="virtiofs",exact="true"\}/,
+    );
     expect(prom.body).toMatch(/strata_host_cpu_percent [\d.]+/);
   });
 
   it('resumes from Last-Event-ID, and sends host samples', async () => {
     const mark = stream.frames.at(-3)!;
-    const resumed = collectSse<VmSample | HostSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}`, { 'last-event-id': String(mark.id) });
+    const resumed = collectSse<VmSample | HostSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}`, {
+      'last-event-id': String(mark.id),
+    });
     await expect.poll(() => resumed.frames.filter((f) => f.event === 'host').length, { timeout: 5000 }).toBeGreaterThan(0);
     // The replay starts right after the mark: the next VM sample the first stream saw comes first.
     expect(resumed.frames.find((f) => f.event === 'vm')!.id).toBe(stream.frames.find((f) => f.id! > mark.id!)!.id);

@@ -22,14 +22,27 @@ const api = async <T>(method: string, url: string, payload?: object): Promise<T>
 
 /** Everything an unauthorised request could change, as one comparable value. */
 const snapshot = async () => ({
-  vms: (await api<Vm[]>('GET', '/vms')).map((v) => ({ id: v.id, name: v.name, state: v.state, memoryMiB: v.memoryMiB, shares: v.shares.length, pinning: v.pinning })),
-  images: (await api<Image[]>('GET', '/images')).map((i) => ({ id: i.id, name: i.name, parentId: i.parentId })).sort((a, b) => a.id.localeCompare(b.id)),
+  vms: (await api<Vm[]>('GET', '/vms')).map((v) => ({
+    id: v.id,
+    name: v.name,
+    state: v.state,
+    memoryMiB: v.memoryMiB,
+    shares: v.shares.length,
+    pinning: v.pinning,
+  })),
+  images: (await api<Image[]>('GET', '/images'))
+    .map((i) => ({ id: i.id, name: i.name, parentId: i.parentId }))
+    .sort((a, b) => a.id.localeCompare(b.id)),
   shares: (await api<{ id: string; name: string }[]>('GET', '/shares')).map((s) => ({ id: s.id, name: s.name })),
   jobs: (await api<unknown[]>('GET', '/jobs')).length,
 });
 
 async function login(): Promise<{ cookie: string; csrf: string }> {
-  const res = await rawRequest(server.url, { method: 'POST', path: '/api/v1/auth/login', body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  const res = await rawRequest(server.url, {
+    method: 'POST',
+    path: '/api/v1/auth/login',
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
   expect(res.status).toBe(200);
   const cookie = String(res.headers['set-cookie']?.[0]).split(';')[0]!;
   return { cookie, csrf: (JSON.parse(res.body) as { csrfToken: string }).csrfToken };
@@ -63,7 +76,9 @@ beforeAll(async () => {
   const job = await api<{ id: string }>('POST', `/images/${image}/check`);
   ids = { vms: vm.id, images: image, shares: share.id, jobs: job.id, disk: vm.disks[0]!.id, tag: 'p', device: 'ubd1' };
 });
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 
 describe('the perimeter', () => {
   it('knows its routes, and only health, login and the web files are public', () => {
@@ -79,7 +94,11 @@ describe('the perimeter', () => {
     const before = await snapshot();
     const { cookie, csrf } = await login();
     const stale = await login();
-    await rawRequest(server.url, { method: 'POST', path: '/api/v1/auth/logout', headers: { cookie: stale.cookie, 'x-csrf-token': stale.csrf } });
+    await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/v1/auth/logout',
+      headers: { cookie: stale.cookie, 'x-csrf-token': stale.csrf },
+    });
     const host = new URL(server.url).host;
     const cases: [string, Record<string, string>, (method: string) => boolean][] = [
       ['no credentials', {}, () => true],
@@ -91,9 +110,17 @@ describe('the perimeter', () => {
       ['a session with a wrong CSRF header', { cookie, 'x-csrf-token': 'nope' }, (m) => m !== 'GET'],
       ['a session from a foreign origin', { cookie, 'x-csrf-token': csrf, origin: 'http://evil.example' }, () => true],
       ['a session from a null origin', { cookie, 'x-csrf-token': csrf, origin: 'null' }, () => true],
-      ['a session from a cross-site fetch', { cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }, () => true],
+      [
+        'a session from a cross-site fetch',
+        { cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' },
+        () => true,
+      ],
       ['the token with a foreign Host', { ...auth, host: 'evil.example' }, () => true],
-      ['a session with a rebinding Host', { cookie, 'x-csrf-token': csrf, host: `evil.example:${host.split(':')[1]}`, origin: `http://evil.example:${host.split(':')[1]}` }, () => true],
+      [
+        'a session with a rebinding Host',
+        { cookie, 'x-csrf-token': csrf, host: `evil.example:${host.split(':')[1]}`, origin: `http://evil.example:${host.split(':')[1]}` },
+        () => true,
+      ],
     ];
     const failures: string[] = [];
     let count = 0;
@@ -133,9 +160,19 @@ describe('the perimeter', () => {
     expect((await rawRequest(server.url, { method: 'GET', path: '/api/v1/vms', headers: { cookie } })).status).toBe(200);
     expect((await rawRequest(server.url, { method: 'GET', path: '/api/v1/events', headers: { cookie } })).status).toBe(200);
     expect((await rawRequest(server.url, { method: 'GET', path: '/metrics', headers: auth })).status).toBe(200);
-    const ws = await rawRequest(server.url, { method: 'GET', path: `/api/v1/vms/${ids.vms}/console`, headers: { cookie, origin }, websocket: true });
+    const ws = await rawRequest(server.url, {
+      method: 'GET',
+      path: `/api/v1/vms/${ids.vms}/console`,
+      headers: { cookie, origin },
+      websocket: true,
+    });
     expect(ws.status).toBe(101);
-    const patched = await rawRequest(server.url, { method: 'PATCH', path: `/api/v1/vms/${ids.vms}`, headers: { cookie, 'x-csrf-token': csrf, origin }, body: JSON.stringify({ memoryMiB: 160 }) });
+    const patched = await rawRequest(server.url, {
+      method: 'PATCH',
+      path: `/api/v1/vms/${ids.vms}`,
+      headers: { cookie, 'x-csrf-token': csrf, origin },
+      body: JSON.stringify({ memoryMiB: 160 }),
+    });
     expect(patched.status).toBe(200);
     expect((await api<Vm>('GET', `/vms/${ids.vms}`)).memoryMiB).toBe(160);
     await api('PATCH', `/vms/${ids.vms}`, { memoryMiB: 128 });

@@ -25,10 +25,21 @@ const MAX_BODY = 64 * 1024;
  */
 export function rawRequest(base: string, r: RawRequest): Promise<RawAnswer> {
   const url = new URL(base);
-  const upgrade = r.websocket ? { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } : {};
+  const upgrade = r.websocket
+    ? { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' }
+    : {};
   const headers = { ...upgrade, ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}), ...r.headers };
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: r.method, path: r.path, headers, localAddress: r.localAddress, agent: false, setHost: !('host' in headers) });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      method: r.method,
+      path: r.path,
+      headers,
+      localAddress: r.localAddress,
+      agent: false,
+      setHost: !('host' in headers),
+    });
     req.on('upgrade', (res, socket) => {
       socket.destroy();
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' });

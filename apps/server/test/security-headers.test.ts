@@ -12,7 +12,9 @@ beforeAll(async () => {
   if (!existsSync(`${webDir}/index.html`)) throw new Error(`the web app is not built (${webDir}); run \`node scripts/build.mjs\` first`);
   server = await startServer({ webDir });
 });
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 
 function expectHardened(res: RawAnswer, what: string): void {
   const csp = String(res.headers['content-security-policy']);
@@ -53,11 +55,18 @@ describe('security headers on every page and API answer', () => {
 
   it('hardens the answer to a request too malformed to parse, and closes it', async () => {
     const port = Number(new URL(server.url).port);
-    for (const raw of ['FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n']) {
+    for (const raw of [
+      'FOO / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n',
+    ]) {
       const text = await new Promise<string>((resolve, reject) => {
         let got = '';
         const socket = connect(port, '127.0.0.1', () => socket.write(raw));
-        socket.setEncoding('utf8').on('data', (c: string) => (got += c)).on('end', () => resolve(got)).on('error', reject);
+        socket
+          .setEncoding('utf8')
+          .on('data', (c: string) => (got += c))
+          .on('end', () => resolve(got))
+          .on('error', reject);
       });
       expect(text, raw).toMatch(/^HTTP\/1\.1 400 /);
       expect(text).toMatch(/content-security-policy: [^\r]*frame-ancestors 'none'/i);

@@ -2,18 +2,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { PASSWORD, TOKEN } from './harness.js';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
   });
-});
 
 /** The server as its own process (from source, through tsx), so a test can kill -9 it for real. */
 export class ServerProcess {
   child: ChildProcess | null = null;
   url = '';
-  private constructor(private readonly dataDir: string, private readonly port: number) {}
+  private constructor(
+    private readonly dataDir: string,
+    private readonly port: number,
+  ) {}
 
   static async start(dataDir: string): Promise<ServerProcess> {
     const server = new ServerProcess(dataDir, await freePort());
@@ -25,10 +29,23 @@ export class ServerProcess {
     this.url = `http://127.0.0.1:${this.port}`;
     this.child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
       stdio: 'ignore',
-      env: { ...process.env, STRATA_DATA_DIR: this.dataDir, STRATA_PORT: String(this.port), STRATA_API_TOKEN: TOKEN, STRATA_ADMIN_PASSWORD: PASSWORD, STRATA_WEB_DIR: '' },
+      env: {
+        ...process.env,
+        STRATA_DATA_DIR: this.dataDir,
+        STRATA_PORT: String(this.port),
+        STRATA_API_TOKEN: TOKEN,
+        STRATA_ADMIN_PASSWORD: PASSWORD,
+        STRATA_WEB_DIR: '',
+      },
     });
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-      if (await fetch(`${this.url}/api/v1/health`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${this.url}/api/v1/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('the server process did not come up');

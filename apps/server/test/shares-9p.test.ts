@@ -14,7 +14,10 @@ beforeAll(async () => {
   server = await startServer();
   root = server.config.shareRoots[0]!;
 });
-afterAll(async () => { viewer?.close(); await server.close(); });
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 
 const xattr = (path: string, name: string) =>
@@ -57,12 +60,31 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
     vm = (await api<Vm>('POST', '/vms', { name: 'sharer' })).body;
     const attached = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: data.id, transport: '9p', tag: 'data' });
     expect(attached.status).toBe(200);
-    expect(attached.body.shares[0]).toMatchObject({ tag: 'data', options: { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr' } });
-    expect(attached.body.shares[0]!.mountCommand).toBe('mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=none data /mnt/data');
+    expect(attached.body.shares[0]).toMatchObject({
+      tag: 'data',
+      options: { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr' },
+    });
+    expect(attached.body.shares[0]!.mountCommand).toBe(
+      'mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=none data /mnt/data',
+    );
     await api('POST', `/vms/${vm.id}/shares`, { shareId: ro.id, transport: '9p', tag: 'ro', readonly: true });
-    const passthrough = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: pass.id, transport: '9p', tag: 'pass', options: { securityModel: 'passthrough' } });
+    const passthrough = await api<Vm>('POST', `/vms/${vm.id}/shares`, {
+      shareId: pass.id,
+      transport: '9p',
+      tag: 'pass',
+      options: { securityModel: 'passthrough' },
+    });
     expect(passthrough.body.warnings.join(' ')).toMatch(/passthrough: files the guest's root creates belong to root on the host/);
-    expect((await api<{ field: string }>('POST', `/vms/${vm.id}/shares`, { shareId: data.id, transport: '9p', tag: 'small', options: { msize: 8192 } })).body.field).toBe('body.options.msize');
+    expect(
+      (
+        await api<{ field: string }>('POST', `/vms/${vm.id}/shares`, {
+          shareId: data.id,
+          transport: '9p',
+          tag: 'small',
+          options: { msize: 8192 },
+        })
+      ).body.field,
+    ).toBe('body.options.msize');
 
     await api('POST', `/vms/${vm.id}/start`);
     viewer = await ConsoleClient.open(server.url, vm.id);
@@ -77,7 +99,9 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
     // passthrough stores it for real: the seed's warning, shown.
     await viewer.run('echo p > /mnt/pass/owned.txt; chown 4321:4321 /mnt/pass/owned.txt');
     expect(statSync(`${root}/data/owned.txt`).uid).toBe(4321);
-    expect((await viewer.run('echo no > /mnt/ro/new.txt 2>&1; cat /mnt/ro/keep.txt')).trim()).toMatch(/Read-only file system[\s\S]*read only/);
+    expect((await viewer.run('echo no > /mnt/ro/new.txt 2>&1; cat /mnt/ro/keep.txt')).trim()).toMatch(
+      /Read-only file system[\s\S]*read only/,
+    );
     expect(existsSync(`${root}/ro/new.txt`)).toBe(false);
     // A symlink the guest makes points inside the guest's view; followed on the host it must not escape.
     await viewer.run('ln -s /etc/passwd /mnt/data/guest-link; cat /mnt/data/guest-link > /dev/null');

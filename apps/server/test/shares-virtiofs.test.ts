@@ -16,17 +16,21 @@ beforeAll(async () => {
   server = await startServer();
   root = server.config.shareRoots[0]!;
 });
-afterAll(async () => { viewer?.close(); await server.close(); });
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 
 const SECRET = 'canary-secret-7f3a';
 const vmDir = (id: string) => `${server.dataDir}/vms/${id}`;
 const daemonsGone = (id: string, tags: string[]) =>
   waitFor(() => (tags.every((t) => virtiofsdProcesses(vmDir(id), t).length === 0) ? true : undefined), 10_000, 'virtiofsd to be gone');
-const leftovers = (id: string, tags: string[]) => tags.flatMap((t) => {
-  const socket = virtiofsdPaths(vmDir(id), t).socket;
-  return [socket, daemonPidFile(socket)].filter((p) => existsSync(p));
-});
+const leftovers = (id: string, tags: string[]) =>
+  tags.flatMap((t) => {
+    const socket = virtiofsdPaths(vmDir(id), t).socket;
+    return [socket, daemonPidFile(socket)].filter((p) => existsSync(p));
+  });
 const bootFresh = async (id: string) => {
   viewer?.close();
   viewer = await startAndOpen(server, api, id, /strata-mini: mounted virtiofs share fs[\s\S]*\[strata-mini [^\]]*\]# /);
@@ -49,19 +53,37 @@ describe('virtiofs shares with real virtiofsd and QEMU', () => {
       [{ posixAcl: true, xattr: false }, 'body.options.posixAcl', /need xattr/],
     ];
     for (const [options, field, message] of bad) {
-      const res = await api<{ field: string; message: string }>('POST', `/vms/${vm.id}/shares`, { shareId: share.id, transport: 'virtiofs', tag: 'fs', options });
+      const res = await api<{ field: string; message: string }>('POST', `/vms/${vm.id}/shares`, {
+        shareId: share.id,
+        transport: 'virtiofs',
+        tag: 'fs',
+        options,
+      });
       expect(res.status, JSON.stringify(options)).toBe(400);
       expect(res.body.field).toBe(field);
       expect(res.body.message).toMatch(message);
     }
-    const ok = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: share.id, transport: 'virtiofs', tag: 'fs', options: { cache: 'auto', threadPoolSize: 2, xattr: true } });
+    const ok = await api<Vm>('POST', `/vms/${vm.id}/shares`, {
+      shareId: share.id,
+      transport: 'virtiofs',
+      tag: 'fs',
+      options: { cache: 'auto', threadPoolSize: 2, xattr: true },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body.shares[0]).toMatchObject({ transport: 'virtiofs', tag: 'fs', pending: false, shareName: 'fs', options: { cache: 'auto', threadPoolSize: 2, xattr: true, writeback: false } });
+    expect(ok.body.shares[0]).toMatchObject({
+      transport: 'virtiofs',
+      tag: 'fs',
+      pending: false,
+      shareName: 'fs',
+      options: { cache: 'auto', threadPoolSize: 2, xattr: true, writeback: false },
+    });
     expect(ok.body.shares[0]!.mountCommand).toBe('mount -t virtiofs fs /mnt/fs');
     mkdirSync(`${root}/ro`);
     writeFileSync(`${root}/ro/keep.txt`, 'keep\n');
     const ro = (await api<Share>('POST', '/shares', { name: 'ro', path: `${root}/ro` })).body;
-    expect((await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: ro.id, transport: 'virtiofs', tag: 'rofs', readonly: true })).status).toBe(200);
+    expect(
+      (await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: ro.id, transport: 'virtiofs', tag: 'rofs', readonly: true })).status,
+    ).toBe(200);
     const host = (await api<{ shares: Record<'dax' | 'virtiofsReadonly', { available: boolean; reason: string }> }>('GET', '/host')).body;
     expect(host.shares.dax).toMatchObject({ available: false, reason: expect.stringMatching(/cache-size/) });
     expect(host.shares.virtiofsReadonly).toMatchObject({ available: true, reason: expect.stringMatching(/bubblewrap/) });
@@ -108,7 +130,9 @@ describe('virtiofs shares with real virtiofsd and QEMU', () => {
     const hot = (await api<Share>('POST', '/shares', { name: 'hot', path: `${root}/hot` })).body;
     const live = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: hot.id, transport: 'virtiofs', tag: 'hot' });
     expect(live.body.shares.find((s) => s.tag === 'hot')).toMatchObject({ pending: false });
-    const seen = await viewer!.run('mkdir -p /mnt/hot; for i in 1 2 3 4 5 6 7 8 9 10; do mount -t virtiofs hot /mnt/hot 2>/dev/null && break; sleep 1; done; cat /mnt/hot/late.txt');
+    const seen = await viewer!.run(
+      'mkdir -p /mnt/hot; for i in 1 2 3 4 5 6 7 8 9 10; do mount -t virtiofs hot /mnt/hot 2>/dev/null && break; sleep 1; done; cat /mnt/hot/late.txt',
+    );
     expect(seen.trim()).toBe('plugged in live');
     const later = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: hot.id, transport: '9p', tag: 'later' });
     expect(later.body.shares.find((s) => s.tag === 'later')).toMatchObject({ pending: true });

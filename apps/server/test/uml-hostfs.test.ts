@@ -8,8 +8,13 @@ import { startAndOpen } from './fresh-boot.js';
 
 let server: TestServer;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { viewer?.close(); await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 const SECRET = 'hostfs-canary-91c2';
 
@@ -40,7 +45,11 @@ describe('hostfs shares for UML, confined for real', () => {
     await viewer.run('echo from the guest > /mnt/docs/back.txt; sync');
     expect(readFileSync(`${root}/docs/back.txt`, 'utf8')).toBe('from the guest\n');
     expect(statSync(`${root}/docs/back.txt`).uid).toBe(server.config.umlUid);
-    expect(await viewer.run('echo no > /mnt/frozen/new.txt 2>&1; mount -o remount,rw /mnt/frozen; echo no > /mnt/frozen/new.txt 2>&1; cat /mnt/frozen/keep.txt')).toMatch(/Read-only file system[\s\S]*keep/);
+    expect(
+      await viewer.run(
+        'echo no > /mnt/frozen/new.txt 2>&1; mount -o remount,rw /mnt/frozen; echo no > /mnt/frozen/new.txt 2>&1; cat /mnt/frozen/keep.txt',
+      ),
+    ).toMatch(/Read-only file system[\s\S]*keep/);
     expect(existsSync(`${root}/frozen/new.txt`)).toBe(false);
   });
 

@@ -9,8 +9,12 @@ import { inGuest, startAndOpen } from './fresh-boot.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 const { api, waitForState, mergeAndWait } = apiClient(() => server);
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 const layerOf = async (vm: Vm) => {
@@ -33,7 +37,11 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(pending.modes[0]!.reason).toMatch(/does not exist yet/);
     await runInGuest(a, ['echo first-boot > /root/a.txt']);
     const plan = (await api<MergePlan>('GET', `/images/${(await layerOf(a)).id}/merge-plan`)).body;
-    expect(plan.modes.map((m) => [m.mode, m.allowed])).toEqual([['commit', true], ['stream', false], ['new-base', true]]);
+    expect(plan.modes.map((m) => [m.mode, m.allowed])).toEqual([
+      ['commit', true],
+      ['stream', false],
+      ['new-base', true],
+    ]);
     expect(plan.modes.find((m) => m.mode === 'commit')!.invalidates).toEqual([]);
 
     b = (await api<Vm>('POST', '/vms', { name: 'uml-b', hypervisor: 'uml', memoryMiB: 128 })).body;
@@ -82,7 +90,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(await runInGuest(a, ['cat /root/a.txt', 'echo second > /root/a2.txt'])).toEqual(['first-boot', '']);
   });
 
-  it('merges in place (-d) into the only COW\'s backing file: the same file, only the COW\'s sectors written', async () => {
+  it("merges in place (-d) into the only COW's backing file: the same file, only the COW's sectors written", async () => {
     const cow = await layerOf(a);
     const base = (await images()).find((i) => i.id === cow.parentId)!;
     const inode = statSync(base.path).ino;
@@ -122,7 +130,9 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/Merge again to finish/);
     expect((await layerOf(a)).id).toBe(cow.id);
-    expect((await api<{ code: string }>('POST', `/vms/${a.id}/disks/disk0/revert`, { imageId: cow.parentId })).body.code).toMatch(/merge_unfinished|invalid/);
+    expect((await api<{ code: string }>('POST', `/vms/${a.id}/disks/disk0/revert`, { imageId: cow.parentId })).body.code).toMatch(
+      /merge_unfinished|invalid/,
+    );
     const again = await mergeAndWait(cow.id, { mode: 'commit' });
     expect(again.state, again.error).toBe('succeeded');
     expect(await runInGuest(a, ['md5sum /root/big | cut -c1-32', 'cat /root/a.txt'])).toEqual([sum, 'first-boot']);
@@ -136,8 +146,33 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     // What a server killed while its uml_moo -d ran leaves: the sectors written, the mtime moved, the job running.
     execFileSync('uml_moo', ['-d', '-b', base.path, cow.path]);
     execFileSync('touch', ['-d', `@${stamp.mtime + 5}`, base.path]);
-    const journal = { mode: 'commit', step: 'committing', live: false, inPlace: true, uml: true, stamp, vmId: a.id, diskId: 'disk0', layerId: cow.id, parentId: base.id, tmp: '', target: base.path };
-    const record = { id: 'died-moo', name: 'died-moo', kind: 'merge', state: 'running', progress: 0.5, title: 'commit', vmId: a.id, imageId: cow.id, journal, createdAt: '', updatedAt: '' };
+    const journal = {
+      mode: 'commit',
+      step: 'committing',
+      live: false,
+      inPlace: true,
+      uml: true,
+      stamp,
+      vmId: a.id,
+      diskId: 'disk0',
+      layerId: cow.id,
+      parentId: base.id,
+      tmp: '',
+      target: base.path,
+    };
+    const record = {
+      id: 'died-moo',
+      name: 'died-moo',
+      kind: 'merge',
+      state: 'running',
+      progress: 0.5,
+      title: 'commit',
+      vmId: a.id,
+      imageId: cow.id,
+      journal,
+      createdAt: '',
+      updatedAt: '',
+    };
     const db = (await import('better-sqlite3')).default(`${server.dataDir}/strata.db`);
     db.prepare('INSERT INTO jobs (id, name, doc) VALUES (?, ?, ?)').run(record.id, record.id, JSON.stringify(record));
     db.close();
@@ -156,7 +191,13 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     const top = await layerOf(a);
     const snap = (await images()).find((i) => i.id === top.parentId)!;
     expect(top).toMatchObject({ format: 'uml-cow', pendingFirstUse: true });
-    expect(snap).toMatchObject({ format: 'raw', protected: true, ownerVmId: a.id, parentId: before.parentId, snapshot: expect.objectContaining({ name: 's1' }) });
+    expect(snap).toMatchObject({
+      format: 'raw',
+      protected: true,
+      ownerVmId: a.id,
+      parentId: before.parentId,
+      snapshot: expect.objectContaining({ name: 's1' }),
+    });
     expect(await runInGuest(a, ['cat /root/a.txt', 'echo after > /root/after.txt'])).toEqual(['first-boot', '']);
     expect((await api('POST', `/vms/${a.id}/disks/disk0/revert`, { imageId: snap.id })).status).toBe(200);
     const [out] = await runInGuest(a, ['cat /root/a.txt; ls /root/after.txt 2>&1']);

@@ -11,8 +11,13 @@ import { pidsMentioning } from '../../../e2e/processes.mjs';
 
 let server: TestServer;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { viewer?.close(); await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 
@@ -46,7 +51,13 @@ describe('UML VMs with real linux.uml', () => {
     const layer = (await images()).find((i) => i.id === vm.disks[0]!.imageId)!;
     const base = (await images()).find((i) => i.id === layer.parentId)!;
     expect(layer.pendingFirstUse).toBe(false);
-    expect(layer.cow).toMatchObject({ version: 3, backingFile: base.path, backingSize: statSync(base.path).size, sectorSize: 512, alignment: 4096 });
+    expect(layer.cow).toMatchObject({
+      version: 3,
+      backingFile: base.path,
+      backingSize: statSync(base.path).size,
+      sectorSize: 512,
+      alignment: 4096,
+    });
     expect(layer.cow!.backingMtime).toBe(Math.floor(statSync(base.path).mtimeMs / 1000));
     expect(statSync(layer.path).uid).toBe(server.config.umlUid);
     const kernels = pidsMentioning(`umid=strata-${vm.id}`).filter((pid) => {
@@ -63,7 +74,9 @@ describe('UML VMs with real linux.uml', () => {
     const stream = collectSse<VmSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
     try {
       await viewer!.run('dd if=/dev/zero of=/root/z bs=1M count=32 conv=fsync 2>/dev/null; rm /root/z');
-      await expect.poll(() => stream.frames.some((f) => (f.data.disks.find((d) => d.id === 'disk0')?.writeBps ?? 0) > 0), { timeout: 10_000 }).toBe(true);
+      await expect
+        .poll(() => stream.frames.some((f) => (f.data.disks.find((d) => d.id === 'disk0')?.writeBps ?? 0) > 0), { timeout: 10_000 })
+        .toBe(true);
       const sample = stream.frames.at(-1)!.data;
       expect(sample.cpu.map((c) => c.index)).toEqual([0]);
       expect(sample.shares).toEqual([]);
@@ -74,7 +87,9 @@ describe('UML VMs with real linux.uml', () => {
   });
 
   it('pins the whole UML process tree to chosen host CPUs (taskset), live', async () => {
-    const pinned = await api<{ index: number; threadId: number; affinity: number[] }[]>('PUT', `/vms/${vm.id}/pinning`, { vcpus: [{ index: 0, cpus: [1] }] });
+    const pinned = await api<{ index: number; threadId: number; affinity: number[] }[]>('PUT', `/vms/${vm.id}/pinning`, {
+      vcpus: [{ index: 0, cpus: [1] }],
+    });
     expect(pinned.status, JSON.stringify(pinned.body)).toBe(200);
     expect(pinned.body).toEqual([expect.objectContaining({ index: 0, affinity: [1] })]);
     const tree = pidsMentioning(`umid=strata-${vm.id}`);
@@ -101,7 +116,9 @@ describe('UML VMs with real linux.uml', () => {
     expect(refused.body.message).toMatch(/nosuid,nodev/);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,size=256m', 'tmpfs', memDir]).status).toBe(0);
     (await startAndOpen(server, api, other.id)).close();
-    const kernel = pidsMentioning(`umid=strata-${other.id}`).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/linux.uml'))!;
+    const kernel = pidsMentioning(`umid=strata-${other.id}`).find((p) =>
+      readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/linux.uml'),
+    )!;
     expect(readFileSync(`/proc/${kernel}/maps`, 'utf8')).toContain(`${memDir}/strata-uml-${other.id}/`);
     const argv = JSON.parse(readFileSync(`${server.dataDir}/vms/${other.id}/uml.argv.json`, 'utf8')) as string[];
     expect(argv.slice(0, 3)).toEqual(['taskset', '-c', '0']);
@@ -115,10 +132,11 @@ describe('UML VMs with real linux.uml', () => {
     const base = (await images()).find((i) => i.name === 'strata-mini-raw')!;
     execFileSync('debugfs', ['-R', `rdump / ${rootDir}`, base.path], { stdio: 'ignore' });
     const share = (await api<{ id: string }>('POST', '/shares', { name: 'rootfs', path: rootDir })).body;
-    const vm3 = (await api<Vm>('POST', '/vms', { name: 'uml-hostfs-root', hypervisor: 'uml', memoryMiB: 96, umlRootShareId: share.id })).body;
+    const vm3 = (await api<Vm>('POST', '/vms', { name: 'uml-hostfs-root', hypervisor: 'uml', memoryMiB: 96, umlRootShareId: share.id }))
+      .body;
     expect(vm3.umlRootShareId).toBe(share.id);
     const console3 = await startAndOpen(server, api, vm3.id);
-    expect(await console3.run("awk '$2 == \"/\" { print $3 }' /proc/mounts")).toMatch(/hostfs/);
+    expect(await console3.run('awk \'$2 == "/" { print $3 }\' /proc/mounts')).toMatch(/hostfs/);
     await console3.run('echo written-by-the-guest > /root/on-hostfs.txt; sync');
     console3.close();
     expect(readFileSync(`${rootDir}/root/on-hostfs.txt`, 'utf8')).toBe('written-by-the-guest\n');

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, startServer, type TestServer } from './harness.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 const post = (url: string, payload: unknown) => server.app.inject({ method: 'POST', url, headers: auth, payload: payload as object });
 
@@ -37,7 +41,12 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
   });
 
   it('refuses a body that is not JSON', async () => {
-    const res = await server.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"name":' });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/vms',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expect(res.statusCode).toBe(400);
   });
 
@@ -51,7 +60,13 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
   });
 
   it('answers 404 for an unknown VM on every VM route, and for unknown routes', async () => {
-    for (const [method, url] of [['GET', '/vms/abc123'], ['DELETE', '/vms/abc123'], ['POST', '/vms/abc123/start'], ['POST', '/vms/abc123/stop'], ['GET', '/vms/abc123/log']] as const) {
+    for (const [method, url] of [
+      ['GET', '/vms/abc123'],
+      ['DELETE', '/vms/abc123'],
+      ['POST', '/vms/abc123/start'],
+      ['POST', '/vms/abc123/stop'],
+      ['GET', '/vms/abc123/log'],
+    ] as const) {
       const res = await server.app.inject({ method, url: `/api/v1${url}`, headers: auth });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.json()).toEqual({ code: 'vm_not_found', message: "no vm with id 'abc123'" });
@@ -107,10 +122,21 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
       state = (await server.app.inject({ url: `/api/v1/jobs/${job.json().id}`, headers: auth })).json().state;
     }
     expect(state).toBe('succeeded');
-    const vpc = ((await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as { id: string; name: string }[]).find((i) => i.name === 'as-vpc')!;
-    const res = await server.app.inject({ method: 'POST', url: `/api/v1/images/${vpc.id}/resize`, headers: auth, payload: { sizeBytes: 4194304 } });
+    const vpc = ((await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as { id: string; name: string }[]).find(
+      (i) => i.name === 'as-vpc',
+    )!;
+    const res = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/images/${vpc.id}/resize`,
+      headers: auth,
+      payload: { sizeBytes: 4194304 },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'tool_refused', field: 'body.sizeBytes', message: expect.stringMatching(/does not support resize/) });
+    expect(res.json()).toMatchObject({
+      code: 'tool_refused',
+      field: 'body.sizeBytes',
+      message: expect.stringMatching(/does not support resize/),
+    });
   });
 
   it('refuses an image name that is taken, so no image can stand in for the default one', async () => {
@@ -123,7 +149,10 @@ describe('bad input gets a 4xx that names the field, and changes nothing', () =>
 
   it('created nothing along the way', async () => {
     expect((await server.app.inject({ url: '/api/v1/vms', headers: auth })).json()).toEqual([]);
-    const images = (await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as { ownerVmId: string | null; name: string }[];
+    const images = (await server.app.inject({ url: '/api/v1/images', headers: auth })).json() as {
+      ownerVmId: string | null;
+      name: string;
+    }[];
     expect(images.filter((i) => i.ownerVmId !== null)).toEqual([]);
     expect(images.map((i) => i.name)).not.toContain('true');
     expect(images.filter((i) => i.name === 'combo')).toHaveLength(1);

@@ -16,7 +16,10 @@ beforeAll(async () => {
   server = await startServer();
   root = server.config.shareRoots[0]!;
 });
-afterAll(async () => { viewer?.close(); await server.close(); });
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 
 const setId = (path: string) => lstatSync(path).mode & 0o6000;
@@ -33,19 +36,24 @@ describe('a guest root cannot leave set-id files on the host through virtiofs', 
     expect((await api('POST', `/vms/${vm.id}/shares`, { shareId: share.id, transport: 'virtiofs', tag: 'sid', options })).status).toBe(200);
     viewer = await startAndOpen(server, api, vm.id, /strata-mini: mounted virtiofs share sid[\s\S]*\[strata-mini [^\]]*\]# /);
 
-    const out = await viewer.run([
-      'cd /mnt/sid',
-      'cp /bin/busybox x; echo cp=$?',
-      'chmod 4755 x; echo suid=$?', 'chmod 2755 x; echo sgid=$?', 'chmod u+s,g+s x; echo both=$?',
-      // A set-id file made in the guest's own tmpfs, copied in with its mode: the create carries the bits.
-      'cp /bin/busybox /tmp/s; chmod 4755 /tmp/s; cp -p /tmp/s copied; echo copy=$?',
-      'mkdir dir; chmod 2775 dir; echo dirsgid=$?',
-      'echo new > made; chmod 755 made; echo x755=$?; chmod 644 made; echo x644=$?',
-      'chmod 600 from-host.txt; echo host600=$?',
-      'mkfifo pipe; echo fifo=$?',
-      'command -v setfattr >/dev/null && { setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= x; echo setcap=$?; }',
-      'cd /; sync; echo done',
-    ].join('; ') + ' 2>&1', 60_000);
+    const out = await viewer.run(
+      [
+        'cd /mnt/sid',
+        'cp /bin/busybox x; echo cp=$?',
+        'chmod 4755 x; echo suid=$?',
+        'chmod 2755 x; echo sgid=$?',
+        'chmod u+s,g+s x; echo both=$?',
+        // A set-id file made in the guest's own tmpfs, copied in with its mode: the create carries the bits.
+        'cp /bin/busybox /tmp/s; chmod 4755 /tmp/s; cp -p /tmp/s copied; echo copy=$?',
+        'mkdir dir; chmod 2775 dir; echo dirsgid=$?',
+        'echo new > made; chmod 755 made; echo x755=$?; chmod 644 made; echo x644=$?',
+        'chmod 600 from-host.txt; echo host600=$?',
+        'mkfifo pipe; echo fifo=$?',
+        'command -v setfattr >/dev/null && { setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= x; echo setcap=$?; }',
+        'cd /; sync; echo done',
+      ].join('; ') + ' 2>&1',
+      60_000,
+    );
     expect(out).toContain('done');
     expect(out).toMatch(/cp=0/);
     for (const attempt of ['suid', 'sgid', 'both', 'dirsgid']) expect(out).toMatch(new RegExp(`${attempt}=1`));

@@ -9,24 +9,34 @@ import { ConsoleClient } from './console-client.js';
 let server: TestServer;
 let vm: Vm;
 let viewer: ConsoleClient;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { viewer?.close(); await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  viewer?.close();
+  await server.close();
+});
 const { api, waitForState } = apiClient(() => server);
 
 const sh = (command: string, timeoutMs?: number) => viewer.run(command, timeoutMs);
 
-const freePort = () => new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
   });
-});
 
 describe('QEMU VM controls, seed 003 style, with real QEMU', () => {
   let hostPort: number;
 
   it('refuses bad topologies, pins and models with the field named, and starts nothing', async () => {
-    const tooMany = await api<{ field: string; message: string }>('POST', '/vms', { name: 'x', cpu: { sockets: 2, cores: 1, threads: 1 }, vcpus: 3 });
+    const tooMany = await api<{ field: string; message: string }>('POST', '/vms', {
+      name: 'x',
+      cpu: { sockets: 2, cores: 1, threads: 1 },
+      vcpus: 3,
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body).toMatchObject({ field: 'body.vcpus' });
     expect(tooMany.body.message).toMatch(/sockets × cores × threads = 2 is the maximum/);
@@ -36,7 +46,16 @@ describe('QEMU VM controls, seed 003 style, with real QEMU', () => {
     const models = (await api<{ models: { name: string }[] }>('GET', '/host/cpu-models')).body.models.map((m) => m.name);
     expect(models).toContain('qemu64');
     expect(models).toContain('Broadwell-v1');
-    const dupe = await api<{ field: string }>('POST', '/vms', { name: 'x', network: { mode: 'user', forwards: [{ protocol: 'tcp', hostPort: 2000, guestPort: 1 }, { protocol: 'tcp', hostPort: 2000, guestPort: 2 }] } });
+    const dupe = await api<{ field: string }>('POST', '/vms', {
+      name: 'x',
+      network: {
+        mode: 'user',
+        forwards: [
+          { protocol: 'tcp', hostPort: 2000, guestPort: 1 },
+          { protocol: 'tcp', hostPort: 2000, guestPort: 2 },
+        ],
+      },
+    });
     expect(dupe.body.field).toBe('body.network.forwards.1.hostPort');
     const qcowAsCd = await api<{ field: string; message: string }>('POST', '/vms', { name: 'x', cdrom: 'mini-nope' });
     expect(qcowAsCd.body.field).toBe('body.cdrom');
@@ -65,15 +84,28 @@ describe('QEMU VM controls, seed 003 style, with real QEMU', () => {
     const rawBase = (await api<Image[]>('GET', '/images')).body.find((i) => i.name === 'strata-mini-raw')!;
     const edited = await api<Vm>('PATCH', `/vms/${vm.id}`, {
       cdrom: rawBase.id,
-      name: 'ctl2', cpu: { sockets: 2, cores: 1, threads: 1 }, vcpus: 1, cpuModel: 'qemu64', shutdownTimeoutSec: 5,
+      name: 'ctl2',
+      cpu: { sockets: 2, cores: 1, threads: 1 },
+      vcpus: 1,
+      cpuModel: 'qemu64',
+      shutdownTimeoutSec: 5,
       network: { mode: 'user', forwards: [{ protocol: 'tcp', hostPort, guestPort: 8000 }] },
     });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ name: 'ctl2', vcpus: 1, maxVcpus: 2, cpuModel: 'qemu64', shutdownTimeoutSec: 5, cdrom: rawBase.id });
+    expect(edited.body).toMatchObject({
+      name: 'ctl2',
+      vcpus: 1,
+      maxVcpus: 2,
+      cpuModel: 'qemu64',
+      shutdownTimeoutSec: 5,
+      cdrom: rawBase.id,
+    });
     const badPin = await api<{ field: string }>('PUT', `/vms/${vm.id}/pinning`, { vcpus: [{ index: 0, cpus: [99] }] });
     expect(badPin.status).toBe(400);
     expect(badPin.body.field).toBe('body.vcpus.0.cpus');
-    expect((await api<{ field: string }>('PUT', `/vms/${vm.id}/pinning`, { vcpus: [{ index: 2, cpus: [0] }] })).body.field).toBe('body.vcpus.0.index');
+    expect((await api<{ field: string }>('PUT', `/vms/${vm.id}/pinning`, { vcpus: [{ index: 2, cpus: [0] }] })).body.field).toBe(
+      'body.vcpus.0.index',
+    );
     expect((await api('POST', `/vms/${vm.id}/pause`)).status).toBe(409);
 
     expect((await api<Vm>('POST', `/vms/${vm.id}/start`)).body.state).toBe('running');
@@ -140,7 +172,10 @@ describe('QEMU VM controls, seed 003 style, with real QEMU', () => {
     const deadline = Date.now() + 30_000;
     let body = '';
     while (Date.now() < deadline && body !== 'strata-net\n') {
-      body = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => r.text(), () => '');
+      body = await fetch(`http://127.0.0.1:${hostPort}/`).then(
+        (r) => r.text(),
+        () => '',
+      );
     }
     expect(body).toBe('strata-net\n');
   });

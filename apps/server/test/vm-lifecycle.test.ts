@@ -9,8 +9,12 @@ import { ConsoleClient } from './console-client.js';
 import { collectEvents } from './events-client.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 const { api, waitForState } = apiClient(() => server);
 
@@ -41,10 +45,14 @@ describe('a QEMU VM from create to delete, with real QEMU', () => {
     const started = await api<Vm>('POST', `/vms/${vm.id}/start`);
     expect(started.status).toBe(200);
     expect(started.body.state).toBe('running');
-    expect(started.body.runningAccelerator).toBe((await api<{ accelerator: { selected: string } }>('GET', '/host')).body.accelerator.selected);
+    expect(started.body.runningAccelerator).toBe(
+      (await api<{ accelerator: { selected: string } }>('GET', '/host')).body.accelerator.selected,
+    );
     expect(isOurQemu(started.body.pid!, `strata-${vm.id}`)).toBe(true);
     try {
-      await expect.poll(() => stream.events.some((e) => e.type === 'vm.changed' && e.vm.id === vm.id && e.vm.state === 'running')).toBe(true);
+      await expect
+        .poll(() => stream.events.some((e) => e.type === 'vm.changed' && e.vm.id === vm.id && e.vm.state === 'running'))
+        .toBe(true);
       expect(stream.events.some((e) => e.type === 'vm.changed' && e.vm.state === 'starting')).toBe(true);
     } finally {
       stream.close();

@@ -19,7 +19,12 @@ export function App() {
   // Metrics stream from sign-in on, so charts open with the minutes already seen.
   useEffect(() => (session ? metricsStore.acquire() : undefined), [session]);
   if (isPending) return <Spinner label="Starting" />;
-  if (error) return <div className="p-8"><ErrorBanner error={error} /></div>;
+  if (error)
+    return (
+      <div className="p-8">
+        <ErrorBanner error={error} />
+      </div>
+    );
   if (!session) return <LoginPage />;
   return (
     <AppShell>

@@ -1,8 +1,13 @@
 import { Type, type Static } from 'typebox';
 
 export const ImageFormat = Type.Union([
-  Type.Literal('qcow2'), Type.Literal('raw'), Type.Literal('uml-cow'),
-  Type.Literal('vdi'), Type.Literal('vmdk'), Type.Literal('vpc'), Type.Literal('vhdx'),
+  Type.Literal('qcow2'),
+  Type.Literal('raw'),
+  Type.Literal('uml-cow'),
+  Type.Literal('vdi'),
+  Type.Literal('vmdk'),
+  Type.Literal('vpc'),
+  Type.Literal('vhdx'),
 ]);
 /** Formats qemu-img reads and writes; uml-cow is User-Mode Linux's own. */
 export const QEMU_FORMATS = ['raw', 'qcow2', 'vdi', 'vmdk', 'vpc', 'vhdx'] as const;
@@ -81,22 +86,29 @@ export const MergePlan = Type.Object({
   imageId: Type.String(),
   vmId: Type.Union([Type.String(), Type.Null()]),
   live: Type.Boolean({ description: 'the VM runs: the merge happens inside QEMU' }),
-  modes: Type.Array(Type.Object({
-    mode: MergeMode,
-    allowed: Type.Boolean(),
-    reason: Type.String({ description: 'what it does, or why it is refused' }),
-    spaceNeeded: Type.Number({ description: 'bytes of new files at most' }),
-    bytesWritten: Type.Number({ description: 'bytes the merge writes (and then reads back to verify), about' }),
-    estimatedSeconds: Type.Number({ description: 'how long it should take on this host, about' }),
-    inPlace: Type.Boolean({ description: 'writes into an existing file (crash-safe: a restart finishes it) instead of a new one' }),
-    invalidates: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
-  })),
+  modes: Type.Array(
+    Type.Object({
+      mode: MergeMode,
+      allowed: Type.Boolean(),
+      reason: Type.String({ description: 'what it does, or why it is refused' }),
+      spaceNeeded: Type.Number({ description: 'bytes of new files at most' }),
+      bytesWritten: Type.Number({ description: 'bytes the merge writes (and then reads back to verify), about' }),
+      estimatedSeconds: Type.Number({ description: 'how long it should take on this host, about' }),
+      inPlace: Type.Boolean({ description: 'writes into an existing file (crash-safe: a restart finishes it) instead of a new one' }),
+      invalidates: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+    }),
+  ),
   freeSpace: Type.Number(),
 });
 export type MergePlan = Static<typeof MergePlan>;
 
 export const DiskFormat = Type.Union([
-  Type.Literal('raw'), Type.Literal('qcow2'), Type.Literal('vdi'), Type.Literal('vmdk'), Type.Literal('vpc'), Type.Literal('vhdx'),
+  Type.Literal('raw'),
+  Type.Literal('qcow2'),
+  Type.Literal('vdi'),
+  Type.Literal('vmdk'),
+  Type.Literal('vpc'),
+  Type.Literal('vhdx'),
 ]);
 
 const ImageName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
@@ -117,7 +129,10 @@ export const ImageCreate = Type.Object(
 export type ImageCreate = Static<typeof ImageCreate>;
 
 export const ImageImport = Type.Object(
-  { path: Type.String({ minLength: 1, maxLength: 4096, description: 'file inside the import directory (STRATA_IMPORT_DIR)' }), name: ImageName },
+  {
+    path: Type.String({ minLength: 1, maxLength: 4096, description: 'file inside the import directory (STRATA_IMPORT_DIR)' }),
+    name: ImageName,
+  },
   { additionalProperties: false },
 );
 export type ImageImport = Static<typeof ImageImport>;

@@ -1,7 +1,11 @@
 import { Type, type Static } from 'typebox';
 
 export const JobState = Type.Union([
-  Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled'),
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
 ]);
 export type JobState = Static<typeof JobState>;
 

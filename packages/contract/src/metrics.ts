@@ -53,7 +53,9 @@ export type MetricEvent = Static<typeof MetricEvent>;
 
 export const MetricsStreamQuery = Type.Object(
   {
-    vm: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), { maxItems: 100, description: 'VMs to watch; none: all' })),
+    vm: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$' }), { maxItems: 100, description: 'VMs to watch; none: all' }),
+    ),
     host: Type.Optional(Type.Boolean({ description: 'include host samples (default true)' })),
   },
   { additionalProperties: false },

@@ -31,7 +31,11 @@ export const ShareOptionsInput = Type.Object(
     writeback: Type.Optional(Type.Boolean()),
     dax: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false, description: '9p: version, msize, securityModel, cache (none|loose|fscache|mmap); virtiofs: cache (none|auto|always), xattr, posixAcl, threadPoolSize, writeback' },
+  {
+    additionalProperties: false,
+    description:
+      '9p: version, msize, securityModel, cache (none|loose|fscache|mmap); virtiofs: cache (none|auto|always), xattr, posixAcl, threadPoolSize, writeback',
+  },
 );
 
 export const ShareTransport = Type.Union([Type.Literal('9p'), Type.Literal('virtiofs'), Type.Literal('hostfs')], {
@@ -43,7 +47,12 @@ export const ShareAttach = Type.Object(
   {
     shareId: Type.String({ minLength: 1, maxLength: 64 }),
     transport: ShareTransport,
-    tag: Type.String({ minLength: 1, maxLength: 31, pattern: '^[A-Za-z0-9_-]+$', description: 'mount tag; the guest mounts it at /mnt/<tag>' }),
+    tag: Type.String({
+      minLength: 1,
+      maxLength: 31,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'mount tag; the guest mounts it at /mnt/<tag>',
+    }),
     readonly: Type.Optional(Type.Boolean()),
     options: Type.Optional(ShareOptionsInput),
   },

@@ -2,8 +2,13 @@ import { Type, type Static } from 'typebox';
 import { VmShare } from './shares.js';
 
 export const VmState = Type.Union([
-  Type.Literal('defined'), Type.Literal('starting'), Type.Literal('running'), Type.Literal('paused'),
-  Type.Literal('stopping'), Type.Literal('stopped'), Type.Literal('crashed'),
+  Type.Literal('defined'),
+  Type.Literal('starting'),
+  Type.Literal('running'),
+  Type.Literal('paused'),
+  Type.Literal('stopping'),
+  Type.Literal('stopped'),
+  Type.Literal('crashed'),
 ]);
 export type VmState = Static<typeof VmState>;
 
@@ -56,7 +61,9 @@ export type PortForward = Static<typeof PortForward>;
 
 export const Network = Type.Object(
   {
-    mode: Type.Union([Type.Literal('none'), Type.Literal('user')], { description: 'user: QEMU user-mode networking (NAT), no host set-up' }),
+    mode: Type.Union([Type.Literal('none'), Type.Literal('user')], {
+      description: 'user: QEMU user-mode networking (NAT), no host set-up',
+    }),
     forwards: Type.Array(PortForward, { maxItems: 32 }),
   },
   { additionalProperties: false },
@@ -76,7 +83,11 @@ export type BootOrder = Static<typeof BootOrder>;
 export const VcpuPin = Type.Object(
   {
     index: Type.Integer({ minimum: 0, maximum: 63 }),
-    cpus: Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), { minItems: 1, maxItems: 4096, description: 'host CPUs this vCPU may run on' }),
+    cpus: Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), {
+      minItems: 1,
+      maxItems: 4096,
+      description: 'host CPUs this vCPU may run on',
+    }),
   },
   { additionalProperties: false },
 );
@@ -85,9 +96,11 @@ export type VcpuPin = Static<typeof VcpuPin>;
 export const Pinning = Type.Object(
   {
     vcpus: Type.Array(VcpuPin, { maxItems: 64 }),
-    emulatorCpus: Type.Optional(Type.Union([Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), { minItems: 1 }), Type.Null()], {
-      description: "host CPUs for the QEMU process's other threads (I/O, main loop); null leaves them free",
-    })),
+    emulatorCpus: Type.Optional(
+      Type.Union([Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), { minItems: 1 }), Type.Null()], {
+        description: "host CPUs for the QEMU process's other threads (I/O, main loop); null leaves them free",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -113,7 +126,9 @@ export const Vm = Type.Object({
   cpuModel: Type.Union([Type.String(), Type.Null()], { description: "QEMU -cpu model; null is QEMU's default" }),
   pinning: Pinning,
   memoryMiB: Type.Integer(),
-  balloonMiB: Type.Union([Type.Integer(), Type.Null()], { description: 'memory the guest is asked to keep (balloon target); null: all of it' }),
+  balloonMiB: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'memory the guest is asked to keep (balloon target); null: all of it',
+  }),
   accelerator: AcceleratorChoice,
   runningAccelerator: Type.Union([Type.Literal('kvm'), Type.Literal('tcg'), Type.Null()]),
   disks: Type.Array(VmDisk),
@@ -122,9 +137,15 @@ export const Vm = Type.Object({
   network: Network,
   boot: BootOrder,
   shutdownTimeoutSec: Type.Integer(),
-  umlMemoryDir: Type.Union([Type.String(), Type.Null()], { description: "UML: the directory (TMPDIR) whose file backs guest memory; null: the VM's own directory" }),
-  umlRootShareId: Type.Union([Type.String(), Type.Null()], { description: 'UML: boot with this share as the root file system over hostfs (seed 000) instead of ubd0' }),
-  shutdownDeadline: Type.Union([Type.String(), Type.Null()], { description: 'when a graceful shutdown under way turns into a forced stop' }),
+  umlMemoryDir: Type.Union([Type.String(), Type.Null()], {
+    description: "UML: the directory (TMPDIR) whose file backs guest memory; null: the VM's own directory",
+  }),
+  umlRootShareId: Type.Union([Type.String(), Type.Null()], {
+    description: 'UML: boot with this share as the root file system over hostfs (seed 000) instead of ubd0',
+  }),
+  shutdownDeadline: Type.Union([Type.String(), Type.Null()], {
+    description: 'when a graceful shutdown under way turns into a forced stop',
+  }),
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
@@ -133,21 +154,42 @@ export const Vm = Type.Object({
 });
 export type Vm = Static<typeof Vm>;
 
-const UmlMemoryDir = Type.Union([Type.String({ minLength: 1, maxLength: 1024, description: 'an existing absolute directory, e.g. a NUMA-local tmpfs' }), Type.Null()]);
+const UmlMemoryDir = Type.Union([
+  Type.String({ minLength: 1, maxLength: 1024, description: 'an existing absolute directory, e.g. a NUMA-local tmpfs' }),
+  Type.Null(),
+]);
 
-const UmlRootShare = Type.Union([Type.String({ minLength: 1, maxLength: 64, description: 'a share holding a whole root file system' }), Type.Null()]);
+const UmlRootShare = Type.Union([
+  Type.String({ minLength: 1, maxLength: 64, description: 'a share holding a whole root file system' }),
+  Type.Null(),
+]);
 
 export const UmlAction = Type.Object(
   {
-    action: Type.Union([Type.Literal('halt'), Type.Literal('reboot'), Type.Literal('cad'), Type.Literal('sysrq'), Type.Literal('stop'), Type.Literal('go')]),
-    key: Type.Optional(Type.String({ pattern: '^[0-9a-z]$', description: 'sysrq: the key (s sync, u remount read-only, t task states, ...)' })),
+    action: Type.Union([
+      Type.Literal('halt'),
+      Type.Literal('reboot'),
+      Type.Literal('cad'),
+      Type.Literal('sysrq'),
+      Type.Literal('stop'),
+      Type.Literal('go'),
+    ]),
+    key: Type.Optional(
+      Type.String({ pattern: '^[0-9a-z]$', description: 'sysrq: the key (s sync, u remount read-only, t task states, ...)' }),
+    ),
   },
   { additionalProperties: false },
 );
 export type UmlAction = Static<typeof UmlAction>;
 
 export const UbdAdd = Type.Object(
-  { sizeMiB: Type.Integer({ minimum: 1, maximum: 65536, description: 'a blank scratch disk in the VM directory, plugged in as the next ubd device' }) },
+  {
+    sizeMiB: Type.Integer({
+      minimum: 1,
+      maximum: 65536,
+      description: 'a blank scratch disk in the VM directory, plugged in as the next ubd device',
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -186,7 +228,9 @@ export const VmPatch = Type.Object(
     memoryMiB: Type.Optional(Type.Integer({ minimum: 16, maximum: 1048576 })),
     balloonMiB: Type.Optional(Type.Union([Type.Integer({ minimum: 16, maximum: 1048576 }), Type.Null()])),
     accelerator: Type.Optional(AcceleratorChoice),
-    disks: Type.Optional(Type.Array(Type.Object({ id: Type.String({ maxLength: 32 }), bus: DiskBus }, { additionalProperties: false }), { maxItems: 16 })),
+    disks: Type.Optional(
+      Type.Array(Type.Object({ id: Type.String({ maxLength: 32 }), bus: DiskBus }, { additionalProperties: false }), { maxItems: 16 }),
+    ),
     cdrom: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
     network: Type.Optional(Network),
     boot: Type.Optional(BootOrder),

@@ -1,7 +1,12 @@
 export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
 
 const statusOf: Record<ErrorKind, number> = {
-  invalid: 400, unauthorized: 401, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503,
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
 };
 
 /** An error meant for the user: a stable code, a human message, and the request field at fault. */
@@ -18,14 +23,15 @@ export class StrataError extends Error {
   }
 }
 
-export const invalid = (field: string, message: string, code = 'invalid_input') =>
-  new StrataError('invalid', code, message, field);
-export const notFound = (what: string, id: string) =>
-  new StrataError('not_found', `${what}_not_found`, `no ${what} with id '${id}'`);
+export const invalid = (field: string, message: string, code = 'invalid_input') => new StrataError('invalid', code, message, field);
+export const notFound = (what: string, id: string) => new StrataError('not_found', `${what}_not_found`, `no ${what} with id '${id}'`);
 export const conflict = (code: string, message: string) => new StrataError('conflict', code, message);
 
 /** A tool's own last word on why it refused, without the "exited with N" wrapping. */
 export const toolMessage = (err: unknown): string => {
-  const lines = String(err instanceof Error ? err.message : err).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = String(err instanceof Error ? err.message : err)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? 'no reason given').replace(/^.*? exited with \d+: /, '');
 };

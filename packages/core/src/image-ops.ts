@@ -33,8 +33,19 @@ export function createImageOps(deps: Deps) {
   const insertRoot = async (id: string, name: string, path: string, format: ImageRecord['format'], boot: ImageRecord['boot'] = null) => {
     const info = await files.inspect(path, format);
     const record: ImageRecord = {
-      id, name, path, format, parentId: null, virtualSize: info.virtualSize, protected: false, ownerVmId: null, boot,
-      parentFingerprint: null, invalidReason: null, snapshot: null, createdAt: deps.now(),
+      id,
+      name,
+      path,
+      format,
+      parentId: null,
+      virtualSize: info.virtualSize,
+      protected: false,
+      ownerVmId: null,
+      boot,
+      parentFingerprint: null,
+      invalidReason: null,
+      snapshot: null,
+      createdAt: deps.now(),
     };
     images.insert(record);
     changed();
@@ -42,7 +53,13 @@ export function createImageOps(deps: Deps) {
   };
 
   /** Writes `target` through a temporary file that is verified against `source` before it takes the name. */
-  const writeVerified = async (job: JobContext, source: { path: string; format: string }, target: string, format: string, write: (tmp: string) => Promise<void>) => {
+  const writeVerified = async (
+    job: JobContext,
+    source: { path: string; format: string },
+    target: string,
+    format: string,
+    write: (tmp: string) => Promise<void>,
+  ) => {
     const tmp = `${target}.tmp-${deps.newId()}`;
     job.journal({ tmp });
     try {
@@ -51,7 +68,8 @@ export function createImageOps(deps: Deps) {
         const report = await files.checkReport(tmp, format);
         if (!report.ok) throw new Error(`qemu-img check failed on the new file: ${report.report}`);
       }
-      if (!(await files.sameContent(source.path, source.format, tmp, format))) throw new Error('verification failed: the new file does not show the guest the same bytes');
+      if (!(await files.sameContent(source.path, source.format, tmp, format)))
+        throw new Error('verification failed: the new file does not show the guest the same bytes');
       await files.sync(tmp);
       await files.rename(tmp, target);
       await files.sync(target);
@@ -71,7 +89,8 @@ export function createImageOps(deps: Deps) {
     try {
       await source.take(copy, job.signal);
       await writeVerified(job, { path: copy, format }, target, format, (tmp) =>
-        files.convert(copy, format, tmp, { format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
+        files.convert(copy, format, tmp, { format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }),
+      );
     } finally {
       await files.removeFile(copy);
     }
@@ -109,7 +128,9 @@ export function createImageOps(deps: Deps) {
         const format = source.format as ImageRecord['format'];
         if (!(QEMU_FORMATS as readonly string[]).includes(format)) throw invalid('body.path', `${format} images cannot be imported`);
         return deps.jobs.start({
-          kind: 'image', title: `import ${body.path}`, run: async (job) => {
+          kind: 'image',
+          title: `import ${body.path}`,
+          run: async (job) => {
             try {
               const id = deps.newId();
               const target = files.pathFor(id, format);
@@ -130,14 +151,26 @@ export function createImageOps(deps: Deps) {
     convert(id: string, body: ImageConvert): Job {
       assertNameFree(body.name);
       const image = mustGet(id);
-      if (runningUser(id, true)) throw conflict('image_busy', `${image.name} is being written by a running VM; snapshot it and convert the snapshot`);
+      if (runningUser(id, true))
+        throw conflict('image_busy', `${image.name} is being written by a running VM; snapshot it and convert the snapshot`);
       return deps.jobs.start({
-        kind: 'image', title: `convert ${image.name} to ${body.format}`, imageId: id, run: async (job) => {
+        kind: 'image',
+        title: `convert ${image.name} to ${body.format}`,
+        imageId: id,
+        run: async (job) => {
           const newId = deps.newId();
           const target = files.pathFor(newId, body.format);
           await writeVerified(job, image, target, body.format, (tmp) =>
-            files.convert(image.path, image.format, tmp, { format: body.format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
-          const boot = chainOf(id, new Map(images.list().map((i) => [i.id, i]))).map((l) => l.boot).find((b) => b !== null) ?? null;
+            files.convert(image.path, image.format, tmp, {
+              format: body.format,
+              onProgress: (p) => job.progress(p * 0.9),
+              signal: job.signal,
+            }),
+          );
+          const boot =
+            chainOf(id, new Map(images.list().map((i) => [i.id, i])))
+              .map((l) => l.boot)
+              .find((b) => b !== null) ?? null;
           await insertRoot(newId, body.name, target, body.format, boot);
           return `wrote ${body.name}: ${image.name}'s whole chain as one ${body.format} image`;
         },
@@ -146,7 +179,8 @@ export function createImageOps(deps: Deps) {
 
     async resize(id: string, sizeBytes: number): Promise<ImageRecord> {
       const image = mustGet(id);
-      if (sizeBytes < image.virtualSize) throw invalid('body.sizeBytes', `shrinking is refused (as qemu-img does for qcow2): ${image.name} is ${image.virtualSize} bytes`);
+      if (sizeBytes < image.virtualSize)
+        throw invalid('body.sizeBytes', `shrinking is refused (as qemu-img does for qcow2): ${image.name} is ${image.virtualSize} bytes`);
       if (sizeBytes === image.virtualSize) throw invalid('body.sizeBytes', `${image.name} is ${sizeBytes} bytes already`);
       if (children(id).length > 0) throw conflict('image_in_use', `layers stand on ${image.name}; growing it would invalidate them`);
       if (runningUser(id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
@@ -164,7 +198,8 @@ export function createImageOps(deps: Deps) {
     async check(id: string): Promise<CheckReport> {
       const image = mustGet(id);
       if (image.format === 'raw') throw invalid('params.id', 'a raw image has no metadata for qemu-img check to examine');
-      if (runningUser(id, true)) throw conflict('image_busy', `${image.name} is being written by a running VM; check it when the VM is stopped`);
+      if (runningUser(id, true))
+        throw conflict('image_busy', `${image.name} is being written by a running VM; check it when the VM is stopped`);
       return files.checkReport(image.path, image.format);
     },
 
@@ -178,10 +213,18 @@ export function createImageOps(deps: Deps) {
       if (children(id).length > 0) throw conflict('image_in_use', `layers stand on ${image.name}; rebase the top of the chain`);
       if (runningUser(id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
       return deps.jobs.start({
-        kind: 'image', title: `rebase ${image.name} onto ${parent.name}`, imageId: id, run: async (job) => {
+        kind: 'image',
+        title: `rebase ${image.name} onto ${parent.name}`,
+        imageId: id,
+        run: async (job) => {
           await protect(deps, parent);
           await writeVerified(job, image, image.path, 'qcow2', (tmp) =>
-            files.convert(image.path, image.format, tmp, { backing: { path: parent.path, format: parent.format }, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }));
+            files.convert(image.path, image.format, tmp, {
+              backing: { path: parent.path, format: parent.format },
+              onProgress: (p) => job.progress(p * 0.9),
+              signal: job.signal,
+            }),
+          );
           images.update(id, { parentId, parentFingerprint: files.fingerprint(parent.path), invalidReason: null });
           changed();
           return `${image.name} now stands on ${parent.name}; what the guest sees is unchanged`;
@@ -194,7 +237,11 @@ export function createImageOps(deps: Deps) {
       const child = children(id)[0];
       if (child) throw conflict('image_in_use', `${child.name} stands on ${image.name}; delete or merge it first`);
       const user = users(id)[0];
-      if (user) throw conflict('image_in_use', `VM ${deps.vms.get(user.vmId)?.name ?? user.vmId} uses ${image.name}; delete the VM or repoint its disk first`);
+      if (user)
+        throw conflict(
+          'image_in_use',
+          `VM ${deps.vms.get(user.vmId)?.name ?? user.vmId} uses ${image.name}; delete the VM or repoint its disk first`,
+        );
       await files.removeFile(image.path);
       images.remove(id);
       changed();

@@ -21,11 +21,22 @@ export function createImageService(deps: { images: ImageRepository; vms: VmRepos
         const present = deps.files.exists(r.path);
         const cow = r.format === 'uml-cow' && present ? cowHeader(r.path) : null;
         return {
-          id: r.id, name: r.name, path: r.path, format: r.format, parentId: r.parentId,
-          virtualSize: r.virtualSize, allocatedSize: present ? deps.files.allocatedSize(r.path) : 0,
-          protected: r.protected, valid: !invalid.has(r.id), invalidReason: invalid.get(r.id) ?? null,
-          usedBy: users.get(r.id) ?? [], ownerVmId: r.ownerVmId, snapshot: r.snapshot, createdAt: r.createdAt,
-          cow, pendingFirstUse: r.pendingFirstUse === true && !present,
+          id: r.id,
+          name: r.name,
+          path: r.path,
+          format: r.format,
+          parentId: r.parentId,
+          virtualSize: r.virtualSize,
+          allocatedSize: present ? deps.files.allocatedSize(r.path) : 0,
+          protected: r.protected,
+          valid: !invalid.has(r.id),
+          invalidReason: invalid.get(r.id) ?? null,
+          usedBy: users.get(r.id) ?? [],
+          ownerVmId: r.ownerVmId,
+          snapshot: r.snapshot,
+          createdAt: r.createdAt,
+          cow,
+          pendingFirstUse: r.pendingFirstUse === true && !present,
         };
       });
     },

@@ -42,8 +42,17 @@ export function createJobService(deps: { jobs: JobRepository; events: EventSink;
     start(spec: JobSpec): Job {
       const id = deps.newId();
       const record: JobRecord = {
-        id, name: id, kind: spec.kind, state: 'running', progress: 0, title: spec.title, vmId: spec.vmId ?? null,
-        imageId: spec.imageId ?? null, journal: {}, createdAt: deps.now(), updatedAt: deps.now(),
+        id,
+        name: id,
+        kind: spec.kind,
+        state: 'running',
+        progress: 0,
+        title: spec.title,
+        vmId: spec.vmId ?? null,
+        imageId: spec.imageId ?? null,
+        journal: {},
+        createdAt: deps.now(),
+        updatedAt: deps.now(),
       };
       deps.jobs.insert(record);
       emit(record);
@@ -63,14 +72,24 @@ export function createJobService(deps: { jobs: JobRepository; events: EventSink;
           deps.jobs.update(id, { journal: { ...current.journal, ...patch } });
         },
       };
-      finished.set(id, spec.run(ctx).then(
-        (result) => void update(id, { state: 'succeeded', progress: 1, result }),
-        (err: unknown) => void update(id, controller.signal.aborted
-          ? { state: 'cancelled', result: 'cancelled; nothing was changed' }
-          : { state: 'failed', error: err instanceof Error ? err.message : String(err) }),
-      ).finally(() => controllers.delete(id))
-        // The server closed under a running job: its journal is in the database, and the next start recovers it.
-        .catch(() => undefined));
+      finished.set(
+        id,
+        spec
+          .run(ctx)
+          .then(
+            (result) => void update(id, { state: 'succeeded', progress: 1, result }),
+            (err: unknown) =>
+              void update(
+                id,
+                controller.signal.aborted
+                  ? { state: 'cancelled', result: 'cancelled; nothing was changed' }
+                  : { state: 'failed', error: err instanceof Error ? err.message : String(err) },
+              ),
+          )
+          .finally(() => controllers.delete(id))
+          // The server closed under a running job: its journal is in the database, and the next start recovers it.
+          .catch(() => undefined),
+      );
       return toJob(record);
     },
 
@@ -86,7 +105,10 @@ export function createJobService(deps: { jobs: JobRepository; events: EventSink;
 
     /** Running work of a VM, so that nothing else touches its disks meanwhile. */
     activeFor(vmId: string): Job | undefined {
-      return deps.jobs.list().filter((j) => j.vmId === vmId && (j.state === 'running' || j.state === 'queued')).map(toJob)[0];
+      return deps.jobs
+        .list()
+        .filter((j) => j.vmId === vmId && (j.state === 'running' || j.state === 'queued'))
+        .map(toJob)[0];
     },
 
     cancel(id: string): Job {
@@ -113,7 +135,11 @@ export function createJobService(deps: { jobs: JobRepository; events: EventSink;
         const recovery = recoveries.get(job.kind);
         try {
           const result = recovery ? await recovery(job) : 'the server stopped during this job; nothing to finish';
-          update(job.id, { state: result.startsWith('finished') ? 'succeeded' : 'failed', error: result.startsWith('finished') ? undefined : result, result });
+          update(job.id, {
+            state: result.startsWith('finished') ? 'succeeded' : 'failed',
+            error: result.startsWith('finished') ? undefined : result,
+            result,
+          });
         } catch (err) {
           update(job.id, { state: 'failed', error: `recovery failed: ${(err as Error).message}` });
         }

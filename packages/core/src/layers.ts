@@ -30,16 +30,26 @@ export async function createLayer(
   const id = deps.newId();
   const overlay = makeLive
     ? await (async () => {
-      const path = deps.files.pathFor(id, 'qcow2');
-      await makeLive(path);
-      return { path, virtualSize: parent.virtualSize };
-    })()
+        const path = deps.files.pathFor(id, 'qcow2');
+        await makeLive(path);
+        return { path, virtualSize: parent.virtualSize };
+      })()
     : await deps.files.createOverlay(parent, id);
   await protect(deps, parent);
   const record: ImageRecord = {
-    id, name: layer.name, path: overlay.path, format: 'qcow2', parentId: parent.id, virtualSize: overlay.virtualSize,
-    protected: false, ownerVmId: layer.ownerVmId, boot: null, parentFingerprint: deps.files.fingerprint(parent.path),
-    invalidReason: null, snapshot: null, createdAt: deps.now(),
+    id,
+    name: layer.name,
+    path: overlay.path,
+    format: 'qcow2',
+    parentId: parent.id,
+    virtualSize: overlay.virtualSize,
+    protected: false,
+    ownerVmId: layer.ownerVmId,
+    boot: null,
+    parentFingerprint: deps.files.fingerprint(parent.path),
+    invalidReason: null,
+    snapshot: null,
+    createdAt: deps.now(),
   };
   deps.images.insert(record);
   // The hash only strengthens the stat fingerprint; losing it (the server closing meanwhile) is harmless.
@@ -73,9 +83,20 @@ export async function createCowLayer(
   const id = layer.id ?? deps.newId();
   await protect(deps, parent);
   const record: ImageRecord = {
-    id, name: layer.name, path: layer.path(id), format: 'uml-cow', parentId: parent.id, virtualSize: parent.virtualSize,
-    protected: false, ownerVmId: layer.ownerVmId, boot: null, parentFingerprint: deps.files.fingerprint(parent.path),
-    invalidReason: null, snapshot: null, pendingFirstUse: true, createdAt: deps.now(),
+    id,
+    name: layer.name,
+    path: layer.path(id),
+    format: 'uml-cow',
+    parentId: parent.id,
+    virtualSize: parent.virtualSize,
+    protected: false,
+    ownerVmId: layer.ownerVmId,
+    boot: null,
+    parentFingerprint: deps.files.fingerprint(parent.path),
+    invalidReason: null,
+    snapshot: null,
+    pendingFirstUse: true,
+    createdAt: deps.now(),
   };
   deps.images.insert(record);
   hashParent(deps, record).catch(() => undefined);

@@ -80,8 +80,13 @@ export function createInPlaceCommit(deps: { images: ImageRepository; files: Imag
       const layer = images.get(j.layerId);
       const parent = images.get(j.parentId!);
       const why = err instanceof Error ? err.message : String(err);
-      if (j.mode === 'stream') return new Error(`${why}. ${layer?.name} may now hold part of what the layers below show; it still reads as before through them. Stream again to finish`);
-      return new Error(`${why}. ${parent?.name} may now hold part of ${layer?.name}; the disk still reads as before through ${layer?.name}. Merge again to finish (reverting to ${parent?.name} is refused until then)`);
+      if (j.mode === 'stream')
+        return new Error(
+          `${why}. ${layer?.name} may now hold part of what the layers below show; it still reads as before through them. Stream again to finish`,
+        );
+      return new Error(
+        `${why}. ${parent?.name} may now hold part of ${layer?.name}; the disk still reads as before through ${layer?.name}. Merge again to finish (reverting to ${parent?.name} is refused until then)`,
+      );
     },
   };
 }

@@ -41,7 +41,8 @@ export const inPlaceSpace = (topBytes: number) => topBytes + Math.ceil(topBytes 
  * Seconds for a merge that writes `bytes` and reads them back `passes` more times (verification):
  * a copy reads the chain, writes it, checks it and compares it with the chain.
  */
-export const estimateSeconds = (bytes: number, passes: number) => Math.round((START_SECONDS + (bytes * (1 + passes)) / BYTES_PER_SECOND) * 10) / 10;
+export const estimateSeconds = (bytes: number, passes: number) =>
+  Math.round((START_SECONDS + (bytes * (1 + passes)) / BYTES_PER_SECOND) * 10) / 10;
 
 interface Cost {
   space: number;
@@ -57,17 +58,25 @@ const streamCost = (chainBytes: number, topBytes: number): Cost => {
 const inPlaceCost = (topBytes: number): Cost => ({ space: inPlaceSpace(topBytes), written: topBytes, inPlace: true });
 
 /** One mode of a plan: allowed only if its new files fit in the free space, which it then says. */
-const modeIn = (freeSpace: number) => (m: MergeMode, allowed: boolean, reason: string, cost: Cost, invalidates: ImageRecord[] = []) => ({
-  mode: m, allowed: allowed && cost.space <= freeSpace, spaceNeeded: cost.space, bytesWritten: cost.written, inPlace: cost.inPlace,
-  // In place: the write, then the top's ranges read in both files. A copy: read, write, check, compare both.
-  estimatedSeconds: estimateSeconds(cost.written, cost.inPlace ? 2 : 3),
-  invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
-  reason: allowed && cost.space > freeSpace ? `needs up to ${cost.space} bytes, only ${freeSpace} are free` : reason,
-});
+const modeIn =
+  (freeSpace: number) =>
+  (m: MergeMode, allowed: boolean, reason: string, cost: Cost, invalidates: ImageRecord[] = []) => ({
+    mode: m,
+    allowed: allowed && cost.space <= freeSpace,
+    spaceNeeded: cost.space,
+    bytesWritten: cost.written,
+    inPlace: cost.inPlace,
+    // In place: the write, then the top's ranges read in both files. A copy: read, write, check, compare both.
+    estimatedSeconds: estimateSeconds(cost.written, cost.inPlace ? 2 : 3),
+    invalidates: invalidates.map((i) => ({ id: i.id, name: i.name })),
+    reason: allowed && cost.space > freeSpace ? `needs up to ${cost.space} bytes, only ${freeSpace} are free` : reason,
+  });
 
 /** Writing a parent in place under a running reader would show it a mix: those VMs must stop first. */
 const readersReason = (t: MergeTarget) =>
-  t.parentReaders.length > 0 ? `${t.parent!.name} is read by running VM(s) ${t.parentReaders.join(', ')}: stop them first, the commit writes it in place` : null;
+  t.parentReaders.length > 0
+    ? `${t.parent!.name} is read by running VM(s) ${t.parentReaders.join(', ')}: stop them first, the commit writes it in place`
+    : null;
 
 /** What each merge mode would do to this layer, or why it is refused; pure, for the dialog and the API. */
 export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, freeSpace: number, live: boolean): MergePlan {
@@ -78,11 +87,16 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
   const parent = t.parent;
   const shared = parent && parent.ownerVmId !== t.vm?.id;
   const busy = parent && !shared ? readersReason(t) : null;
-  const commitReason = refused
-    ?? (!parent ? 'this layer has no parent to commit into'
-      : shared ? `${parent.name} is a shared base, not this VM's own layer: committing would change it for everyone; use new base`
-        : busy ?? (t.dependents.length > 0 ? `writes this layer into ${parent.name}${how}; ${t.dependents.length} other layer(s) stand on it and become invalid`
-          : `writes this layer into ${parent.name}${how}; ${parent.name} becomes the disk's top`));
+  const commitReason =
+    refused ??
+    (!parent
+      ? 'this layer has no parent to commit into'
+      : shared
+        ? `${parent.name} is a shared base, not this VM's own layer: committing would change it for everyone; use new base`
+        : (busy ??
+          (t.dependents.length > 0
+            ? `writes this layer into ${parent.name}${how}; ${t.dependents.length} other layer(s) stand on it and become invalid`
+            : `writes this layer into ${parent.name}${how}; ${parent.name} becomes the disk's top`)));
   const commitAllowed = !refused && !!parent && !shared && !busy;
   return {
     imageId: t.layer.id,
@@ -91,9 +105,21 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
     freeSpace,
     modes: [
       mode('commit', commitAllowed, commitReason, inPlaceCost(sizes(t.layer)), commitAllowed ? t.dependents : []),
-      mode('stream', !refused && !!parent, refused ?? (parent ? `pulls the data of every layer below into this one, which then stands alone; the layers below are left untouched${live ? ' (live, inside QEMU)' : '; in place, and a restart finishes it'}` : 'this layer stands alone already'),
-        live ? copyCost(chainBytes) : streamCost(chainBytes, sizes(t.layer))),
-      mode('new-base', !refused, refused ?? 'writes the whole chain into a new protected base and gives this VM a fresh overlay on it; other VMs keep their layers', copyCost(chainBytes)),
+      mode(
+        'stream',
+        !refused && !!parent,
+        refused ??
+          (parent
+            ? `pulls the data of every layer below into this one, which then stands alone; the layers below are left untouched${live ? ' (live, inside QEMU)' : '; in place, and a restart finishes it'}`
+            : 'this layer stands alone already'),
+        live ? copyCost(chainBytes) : streamCost(chainBytes, sizes(t.layer)),
+      ),
+      mode(
+        'new-base',
+        !refused,
+        refused ?? 'writes the whole chain into a new protected base and gives this VM a fresh overlay on it; other VMs keep their layers',
+        copyCost(chainBytes),
+      ),
     ],
   };
 }
@@ -105,10 +131,15 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
  */
 export function planUmlMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, freeSpace: number, live: boolean): MergePlan {
   const parent = t.parent;
-  const refused = !t.vm ? 'only the writable COW of a VM disk can be merged'
-    : live ? 'stop the VM first: uml_moo merges UML COW files offline'
-      : t.layer.pendingFirstUse ? 'the COW file does not exist yet (UML makes it at the first start): nothing to merge'
-        : !parent ? 'this COW has no backing file' : null;
+  const refused = !t.vm
+    ? 'only the writable COW of a VM disk can be merged'
+    : live
+      ? 'stop the VM first: uml_moo merges UML COW files offline'
+      : t.layer.pendingFirstUse
+        ? 'the COW file does not exist yet (UML makes it at the first start): nothing to merge'
+        : !parent
+          ? 'this COW has no backing file'
+          : null;
   const full = parent ? Math.max(sizes(parent), parent.virtualSize) : 0;
   const mode = modeIn(freeSpace);
   const siblings = t.dependents;
@@ -120,11 +151,24 @@ export function planUmlMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, 
     live,
     freeSpace,
     modes: [
-      mode('commit', !commitRefused, commitRefused ?? (siblings.length > 0
-        ? `uml_moo -d into ${parent!.name} in place: ${siblings.length} other COW file(s) stand on it and become invalid`
-        : `uml_moo -d into ${parent!.name}, its only COW, in place: only the COW's sectors are written, a restart finishes it; the VM gets a fresh COW`), inPlaceCost(sizes(t.layer)), siblings),
+      mode(
+        'commit',
+        !commitRefused,
+        commitRefused ??
+          (siblings.length > 0
+            ? `uml_moo -d into ${parent!.name} in place: ${siblings.length} other COW file(s) stand on it and become invalid`
+            : `uml_moo -d into ${parent!.name}, its only COW, in place: only the COW's sectors are written, a restart finishes it; the VM gets a fresh COW`),
+        inPlaceCost(sizes(t.layer)),
+        siblings,
+      ),
       mode('stream', false, refused ?? "a UML COW's backing must be a plain file, so a COW cannot stand alone: use new base", copyCost(0)),
-      mode('new-base', !refused, refused ?? 'uml_moo writes the backing file and this COW into a new plain base; the VM gets a fresh COW on it; other VMs keep theirs', copyCost(full)),
+      mode(
+        'new-base',
+        !refused,
+        refused ??
+          'uml_moo writes the backing file and this COW into a new plain base; the VM gets a fresh COW on it; other VMs keep theirs',
+        copyCost(full),
+      ),
     ],
   };
 }

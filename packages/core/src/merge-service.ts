@@ -37,7 +37,12 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
   };
 
   const plan = (t: MergeTarget): MergePlan =>
-    (t.layer.format === 'uml-cow' ? planUmlMerge : planMerge)(t, (i) => (files.exists(i.path) ? files.allocatedSize(i.path) : 0), files.freeSpace(), !!t.vm && isActive(t.vm.state));
+    (t.layer.format === 'uml-cow' ? planUmlMerge : planMerge)(
+      t,
+      (i) => (files.exists(i.path) ? files.allocatedSize(i.path) : 0),
+      files.freeSpace(),
+      !!t.vm && isActive(t.vm.state),
+    );
 
   /** A UML merge's new file is in place: the VM gets a fresh COW (made at its next start) on the merged base. */
   const finishUml = async (j: Journal): Promise<void> => {
@@ -46,21 +51,36 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     let base = j.mode === 'commit' ? images.get(j.parentId!) : j.newId ? images.get(j.newId) : undefined;
     if (j.mode === 'commit' && base) {
       const stamp = `${base.name} was merged into in place (uml_moo -d) by VM ${vm?.name ?? j.vmId} at ${deps.now()}`;
-      for (const child of childrenOf(base.id, images.list()).filter((i) => i.id !== j.layerId && !i.invalidReason)) images.update(child.id, { invalidReason: `its backing file ${stamp}` });
+      for (const child of childrenOf(base.id, images.list()).filter((i) => i.id !== j.layerId && !i.invalidReason))
+        images.update(child.id, { invalidReason: `its backing file ${stamp}` });
       images.update(base.id, { mergingInto: null });
       await files.protect(base.path);
     }
     if (j.mode === 'new-base' && j.newId && !base) {
       base = {
-        id: j.newId, name: `${vm?.name ?? 'vm'}-base-${j.newId.slice(0, 6)}`, path: j.target, format: 'raw', parentId: null,
-        virtualSize: layer?.virtualSize ?? 0, protected: false, ownerVmId: null, boot: null, parentFingerprint: null,
-        invalidReason: null, snapshot: null, createdAt: deps.now(),
+        id: j.newId,
+        name: `${vm?.name ?? 'vm'}-base-${j.newId.slice(0, 6)}`,
+        path: j.target,
+        format: 'raw',
+        parentId: null,
+        virtualSize: layer?.virtualSize ?? 0,
+        protected: false,
+        ownerVmId: null,
+        boot: null,
+        parentFingerprint: null,
+        invalidReason: null,
+        snapshot: null,
+        createdAt: deps.now(),
       };
       images.insert(base);
     }
     const current = vm?.disks.find((d) => d.id === j.diskId);
     if (vm && base && current?.imageId === j.layerId) {
-      const fresh = await createCowLayer(deps, base, { name: `${vm.name}-${j.diskId}`, ownerVmId: vm.id, path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.cow` });
+      const fresh = await createCowLayer(deps, base, {
+        name: `${vm.name}-${j.diskId}`,
+        ownerVmId: vm.id,
+        path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.cow`,
+      });
       vms.update(vm.id, { disks: vm.disks.map((d) => (d.id === j.diskId ? { ...d, imageId: fresh.id } : d)) });
     }
     if (layer) {
@@ -92,7 +112,13 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       for (const child of childrenOf(parent.id, images.list()).filter((i) => i.id !== j.layerId && !i.invalidReason)) {
         images.update(child.id, { invalidReason: `its parent ${stamp}` });
       }
-      images.update(parent.id, { protected: false, snapshot: null, name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId, mergingInto: null });
+      images.update(parent.id, {
+        protected: false,
+        snapshot: null,
+        name: `${vm?.name ?? 'vm'}-${j.diskId}`,
+        ownerVmId: j.vmId,
+        mergingInto: null,
+      });
       await files.unprotect(parent.path);
       await repoint(parent.id);
       if (layer) {
@@ -103,16 +129,30 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       if (!images.get(j.newId)) {
         const boot = layer ? ctx.bootOf(layer.id) : null;
         images.insert({
-          id: j.newId, name: `${vm?.name ?? 'vm'}-base-${j.newId.slice(0, 6)}`, path: j.target, format: 'qcow2', parentId: null,
-          virtualSize: layer?.virtualSize ?? 0, protected: false, ownerVmId: null, boot, parentFingerprint: null,
-          invalidReason: null, snapshot: null, createdAt: deps.now(),
+          id: j.newId,
+          name: `${vm?.name ?? 'vm'}-base-${j.newId.slice(0, 6)}`,
+          path: j.target,
+          format: 'qcow2',
+          parentId: null,
+          virtualSize: layer?.virtualSize ?? 0,
+          protected: false,
+          ownerVmId: null,
+          boot,
+          parentFingerprint: null,
+          invalidReason: null,
+          snapshot: null,
+          createdAt: deps.now(),
         });
       }
       const current = vms.get(j.vmId)?.disks.find((d) => d.id === j.diskId);
       if (current?.imageId === j.layerId) {
         // A live guest runs on the new base now: a live snapshot gives it its own overlay again.
-        const fresh = await createLayer(deps, images.get(j.newId)!, { name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId },
-          handle && ((path) => handle.snapshotDisk(j.diskId, path)));
+        const fresh = await createLayer(
+          deps,
+          images.get(j.newId)!,
+          { name: `${vm?.name ?? 'vm'}-${j.diskId}`, ownerVmId: j.vmId },
+          handle && ((path) => handle.snapshotDisk(j.diskId, path)),
+        );
         await repoint(fresh.id);
       }
       if (layer && childrenOf(layer.id, images.list()).length === 0) {
@@ -137,7 +177,8 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     });
     job.journal({ step: 'verifying' });
     await files.check(j.tmp, 'qcow2');
-    if (!(await files.sameContent(layer.path, layer.format, j.tmp, 'qcow2'))) throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
+    if (!(await files.sameContent(layer.path, layer.format, j.tmp, 'qcow2')))
+      throw new Error(`verification failed: ${j.tmp} does not show the guest what ${layer.name} shows`);
   };
 
   /** uml_moo writes a new base; every sector is then checked against COW and backing. */
@@ -191,7 +232,11 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
     if (!handle) throw conflict('not_running', 'the VM stopped before its live merge began');
     const parent = j.parentId ? images.get(j.parentId) : undefined;
     job.journal({ ...j, step: 'live' });
-    const options = { onProgress: (p: number) => job.progress(p * 0.95), signal: job.signal, onReady: () => job.journal({ step: 'ready' }) };
+    const options = {
+      onProgress: (p: number) => job.progress(p * 0.95),
+      signal: job.signal,
+      onReady: () => job.journal({ step: 'ready' }),
+    };
     try {
       if (j.mode === 'commit') await handle.commitDisk(j.diskId, parent!.path, options);
       else if (j.mode === 'stream') await handle.streamDisk(j.diskId, options);
@@ -220,7 +265,8 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
   jobs.onRecover('merge', async (record: JobRecord) => {
     const j = record.journal as unknown as Partial<Journal>;
     if (j.live && j.step) {
-      if (await livePivoted(j as Journal)) return `${await finish(j as Journal, ctx.live.get(j.vmId!)?.handle)} (completed after a restart)`;
+      if (await livePivoted(j as Journal))
+        return `${await finish(j as Journal, ctx.live.get(j.vmId!)?.handle)} (completed after a restart)`;
       if (j.mode === 'new-base' && j.target) await files.removeFile(j.target);
       return "rolled back: the server stopped during a live merge before QEMU finished it; the VM's layers are unchanged";
     }
@@ -249,7 +295,10 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       const choice = plan(t).modes.find((m) => m.mode === body.mode)!;
       if (!choice.allowed) throw conflict('merge_refused', choice.reason);
       if (choice.invalidates.length > 0 && !body.confirmInvalidate) {
-        throw conflict('confirm_required', `${choice.invalidates.map((i) => i.name).join(', ')} would become invalid; repeat with confirmInvalidate: true to go ahead`);
+        throw conflict(
+          'confirm_required',
+          `${choice.invalidates.map((i) => i.name).join(', ')} would become invalid; repeat with confirmInvalidate: true to go ahead`,
+        );
       }
       const vm = t.vm!;
       const busy = jobs.activeFor(vm.id);
@@ -257,24 +306,39 @@ export function createMergeService(ctx: VmContext, jobs: JobService) {
       const disk = vm.disks.find((d) => d.imageId === imageId)!;
       const newId = body.mode === 'new-base' ? deps.newId() : undefined;
       const uml = t.layer.format === 'uml-cow';
-      const target = body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, uml ? 'raw' : 'qcow2');
+      const target =
+        body.mode === 'commit' ? t.parent!.path : body.mode === 'stream' ? t.layer.path : files.pathFor(newId!, uml ? 'raw' : 'qcow2');
       const live = isActive(vm.state);
       const commitInPlace = !live && body.mode === 'commit';
       // A stream writes only the top it streams into: in place too, with a copy of the top to verify against.
       const streamInPlace = !live && body.mode === 'stream' && !uml;
       const journal: Journal = {
-        mode: body.mode, step: live ? 'live' : commitInPlace || streamInPlace ? 'committing' : 'writing', live, vmId: vm.id, diskId: disk.id, layerId: t.layer.id,
-        parentId: t.parent?.id ?? null, target, newId, uml,
+        mode: body.mode,
+        step: live ? 'live' : commitInPlace || streamInPlace ? 'committing' : 'writing',
+        live,
+        vmId: vm.id,
+        diskId: disk.id,
+        layerId: t.layer.id,
+        parentId: t.parent?.id ?? null,
+        target,
+        newId,
+        uml,
         tmp: commitInPlace ? '' : streamInPlace ? `${target}.stream-${deps.newId()}.reference` : `${target}.merge-${deps.newId()}.tmp`,
         ...(commitInPlace || streamInPlace ? { inPlace: true, stamp: commitInPlace && uml ? stampOf(t) : undefined } : {}),
       };
       return jobs.start({
-        kind: 'merge', title: `${live ? 'live ' : ''}${body.mode} ${t.layer.name}`, vmId: vm.id, imageId,
+        kind: 'merge',
+        title: `${live ? 'live ' : ''}${body.mode} ${t.layer.name}`,
+        vmId: vm.id,
+        imageId,
         // A live merge must not hold the VM's lock: stopping the VM is always possible, and safe.
-        run: (job) => live ? runLive(journal, job) : ctx.lock.run(vm.id, async () => {
-          if (isActive(vms.get(vm.id)!.state)) throw conflict('requires_stop', 'the VM was started; merge refused');
-          return run(journal, job);
-        }),
+        run: (job) =>
+          live
+            ? runLive(journal, job)
+            : ctx.lock.run(vm.id, async () => {
+                if (isActive(vms.get(vm.id)!.state)) throw conflict('requires_stop', 'the VM was started; merge refused');
+                return run(journal, job);
+              }),
       });
     },
   };

@@ -47,7 +47,14 @@ export function vmRates(vmId: string, prev: RawCounters | null, cur: RawCounters
   });
   const shares: ShareSample[] = cur.shares.map((s) => {
     const p = prev.shares.find((x) => x.tag === s.tag);
-    return { tag: s.tag, transport: s.transport, readBps: perSec(delta(p?.rBytes, s.rBytes)), writeBps: perSec(delta(p?.wBytes, s.wBytes)), method: s.method, exact: s.exact };
+    return {
+      tag: s.tag,
+      transport: s.transport,
+      readBps: perSec(delta(p?.rBytes, s.rBytes)),
+      writeBps: perSec(delta(p?.wBytes, s.wBytes)),
+      method: s.method,
+      exact: s.exact,
+    };
   });
   return { vmId, ts, intervalMs: dtMs, cpu, rssBytes: cur.rssBytes, disks, shares };
 }
@@ -58,9 +65,14 @@ export function seriesOf(s: VmSample): [string, number][] {
     ['rss', s.rssBytes],
     ...s.cpu.map((c): [string, number] => [`cpu.${c.index}`, c.percent]),
     ...s.disks.flatMap((d): [string, number][] => [
-      [`disk.${d.id}.read_bps`, d.readBps], [`disk.${d.id}.write_bps`, d.writeBps],
-      [`disk.${d.id}.read_iops`, d.readIops], [`disk.${d.id}.write_iops`, d.writeIops],
+      [`disk.${d.id}.read_bps`, d.readBps],
+      [`disk.${d.id}.write_bps`, d.writeBps],
+      [`disk.${d.id}.read_iops`, d.readIops],
+      [`disk.${d.id}.write_iops`, d.writeIops],
     ]),
-    ...s.shares.flatMap((x): [string, number][] => [[`share.${x.tag}.read_bps`, x.readBps], [`share.${x.tag}.write_bps`, x.writeBps]]),
+    ...s.shares.flatMap((x): [string, number][] => [
+      [`share.${x.tag}.read_bps`, x.readBps],
+      [`share.${x.tag}.write_bps`, x.writeBps],
+    ]),
   ];
 }

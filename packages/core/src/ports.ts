@@ -80,8 +80,16 @@ export interface ImageFiles {
    * `target` (qcow2 unless `format`): standalone, or as an overlay on `backing`. Reports progress
    * from 0 to 1; the signal aborts it.
    */
-  convert(source: string, sourceFormat: string, target: string, options: { backing?: { path: string; format: string }; format?: string; onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
-  createBlank(path: string, options: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string }): Promise<void>;
+  convert(
+    source: string,
+    sourceFormat: string,
+    target: string,
+    options: { backing?: { path: string; format: string }; format?: string; onProgress(p: number): void; signal: AbortSignal },
+  ): Promise<void>;
+  createBlank(
+    path: string,
+    options: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string },
+  ): Promise<void>;
   /** What qemu-img info says of a file opened as its recorded `format`: guest-visible size and backing file. */
   inspect(path: string, format: string): Promise<{ format: string; virtualSize: number; backing: string | null }>;
   resize(path: string, format: string, sizeBytes: number): Promise<void>;

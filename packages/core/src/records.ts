@@ -1,4 +1,14 @@
-import type { AcceleratorChoice, BootOrder, CpuTopology, Hypervisor, ImageFormat, Network, Pinning, VmDisk, VmState } from '@strata/contract';
+import type {
+  AcceleratorChoice,
+  BootOrder,
+  CpuTopology,
+  Hypervisor,
+  ImageFormat,
+  Network,
+  Pinning,
+  VmDisk,
+  VmState,
+} from '@strata/contract';
 
 /** How a guest boots when its disk carries no boot loader of its own (the default guest). */
 export interface BootSpec {
@@ -50,7 +60,13 @@ export interface ShareRecord {
 }
 
 export type NinePOptionsRecord = { version: string; msize: number; securityModel: string; cache: string };
-export type VirtiofsOptionsRecord = { cache: 'none' | 'auto' | 'always'; xattr: boolean; posixAcl: boolean; threadPoolSize: number; writeback: boolean };
+export type VirtiofsOptionsRecord = {
+  cache: 'none' | 'auto' | 'always';
+  xattr: boolean;
+  posixAcl: boolean;
+  threadPoolSize: number;
+  writeback: boolean;
+};
 
 interface AttachmentBase {
   shareId: string;

@@ -4,15 +4,26 @@ import type { NinePOptionsRecord, VirtiofsOptionsRecord, VmShareRecord } from '.
 
 /** seed 002: msize is what makes 9p fast; 512 KiB unless the user says otherwise. */
 export const NINEP_DEFAULTS: NinePOptionsRecord = { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' };
-export const VIRTIOFS_DEFAULTS: VirtiofsOptionsRecord = { cache: 'auto', xattr: false, posixAcl: false, threadPoolSize: 0, writeback: false };
+export const VIRTIOFS_DEFAULTS: VirtiofsOptionsRecord = {
+  cache: 'auto',
+  xattr: false,
+  posixAcl: false,
+  threadPoolSize: 0,
+  writeback: false,
+};
 
 type Raw = Record<string, string | number | boolean>;
 type Check = (value: unknown) => string | null;
 
-const oneOf = (...values: string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `must be one of ${values.join(', ')}`);
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? null : `must be one of ${values.join(', ')}`;
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
-const int = (min: number, max: number, why = ''): Check => (v) =>
-  Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}${why}`;
+const int =
+  (min: number, max: number, why = ''): Check =>
+  (v) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be an integer from ${min} to ${max}${why}`;
 
 const RULES: Record<ShareTransport, Record<string, Check>> = {
   hostfs: {},
@@ -28,7 +39,8 @@ const RULES: Record<ShareTransport, Record<string, Check>> = {
     posixAcl: bool,
     threadPoolSize: int(0, 64),
     writeback: bool,
-    dax: (v) => (v === true ? "DAX is not available: QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window" : bool(v)),
+    dax: (v) =>
+      v === true ? "DAX is not available: QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window" : bool(v),
   },
 };
 

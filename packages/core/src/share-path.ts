@@ -27,7 +27,8 @@ export function resolveSharePath(requested: string, roots: string[], fs: PathFs,
 export function resolveShareBeneath(requested: string, roots: string[], fs: PathFs, field = 'body.path'): { path: string; root: string } {
   if (requested.includes('\0')) throw invalid(field, 'the path contains a NUL byte');
   if (Buffer.byteLength(requested) > MAX_PATH) throw invalid(field, `the path is longer than ${MAX_PATH} bytes`);
-  if (requested.split('/').some((c) => Buffer.byteLength(c) > MAX_COMPONENT)) throw invalid(field, `a path component is longer than ${MAX_COMPONENT} bytes`);
+  if (requested.split('/').some((c) => Buffer.byteLength(c) > MAX_COMPONENT))
+    throw invalid(field, `a path component is longer than ${MAX_COMPONENT} bytes`);
   if (!requested.startsWith('/')) throw invalid(field, 'give an absolute path');
   if (requested.split('/').includes('..')) throw invalid(field, "'..' is not allowed in a share path");
   let resolved: string;
@@ -36,7 +37,8 @@ export function resolveShareBeneath(requested: string, roots: string[], fs: Path
   } catch {
     throw invalid(field, `${requested} does not exist`);
   }
-  if (FORBIDDEN.some((f) => resolved === f || resolved.startsWith(`${f}/`))) throw invalid(field, `${resolved} is a special file system and cannot be shared`);
+  if (FORBIDDEN.some((f) => resolved === f || resolved.startsWith(`${f}/`)))
+    throw invalid(field, `${resolved} is a special file system and cannot be shared`);
   const realRoots = roots.flatMap((r) => {
     try {
       return [fs.realpath(r)];

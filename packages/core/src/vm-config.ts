@@ -6,7 +6,14 @@ import type { VmContext } from './vm-context.js';
 import { DEFAULT_BOOT, DEFAULT_NETWORK, DEFAULT_PINNING, DEFAULT_SHUTDOWN_TIMEOUT_SEC } from './vm-defaults.js';
 import { assertAction, isActive } from './vm-state.js';
 import {
-  DEFAULT_CPU, DEFAULT_MEMORY_MIB, validateForwards, validateMemory, validatePinning, validateTopology, validateVcpus, vcpuCount,
+  DEFAULT_CPU,
+  DEFAULT_MEMORY_MIB,
+  validateForwards,
+  validateMemory,
+  validatePinning,
+  validateTopology,
+  validateVcpus,
+  vcpuCount,
 } from './vm-spec.js';
 
 const LIVE_FIELDS = new Set(['vcpus', 'balloonMiB']);
@@ -24,7 +31,8 @@ export function createVmConfig(ctx: VmContext) {
     if (model === null || model === undefined) return;
     const { kvmUsable } = await hostLimits();
     if (model === 'host' && !kvmUsable) throw invalid(field, "the 'host' CPU model needs KVM, which is not usable on this host");
-    if (!(await deps.host.cpuModels()).includes(model)) throw invalid(field, `QEMU here knows no CPU model '${model}' (see GET /api/v1/host/cpu-models)`);
+    if (!(await deps.host.cpuModels()).includes(model))
+      throw invalid(field, `QEMU here knows no CPU model '${model}' (see GET /api/v1/host/cpu-models)`);
   };
 
   const validateCdrom = (ref: string | null | undefined, field: string): void => {
@@ -35,7 +43,12 @@ export function createVmConfig(ctx: VmContext) {
   };
 
   const resolveImage = (ref: string) => {
-    const image = images.get(ref) ?? images.findByName(ref).filter((i) => i.ownerVmId === null).at(-1);
+    const image =
+      images.get(ref) ??
+      images
+        .findByName(ref)
+        .filter((i) => i.ownerVmId === null)
+        .at(-1);
     if (!image) throw invalid('body.image', `no image with id or name '${ref}'`, 'image_not_found');
     return image;
   };
@@ -47,7 +60,8 @@ export function createVmConfig(ctx: VmContext) {
 
   const validateMemoryDir = (dir: string | null | undefined, field: string): void => {
     if (dir === null || dir === undefined) return;
-    if (!dir.startsWith('/') || dir.includes('\0') || dir.split('/').includes('..')) throw invalid(field, 'must be an absolute path without ..');
+    if (!dir.startsWith('/') || dir.includes('\0') || dir.split('/').includes('..'))
+      throw invalid(field, 'must be an absolute path without ..');
     let isDir = false;
     try {
       isDir = deps.pathFs.isDirectory(dir);
@@ -66,22 +80,50 @@ export function createVmConfig(ctx: VmContext) {
     if (body.vcpus !== undefined && body.vcpus !== 1) throw invalid('body.vcpus', 'UML is uniprocessor: it runs one vCPU');
     if (body.cpuModel) throw invalid('body.cpuModel', 'UML runs on the host CPU; there is no CPU model to choose');
     if (body.cdrom) throw invalid('body.cdrom', 'UML VMs have no CD-ROM drive');
-    if (body.accelerator && body.accelerator !== 'auto') throw invalid('body.accelerator', 'UML needs no accelerator: it is a Linux kernel running as host processes');
+    if (body.accelerator && body.accelerator !== 'auto')
+      throw invalid('body.accelerator', 'UML needs no accelerator: it is a Linux kernel running as host processes');
     if (body.network && body.network.mode !== 'none') throw invalid('body.network', 'UML networking is not offered; use mode none');
     const memoryMiB = body.memoryMiB ?? DEFAULT_MEMORY_MIB;
     validateMemory(memoryMiB, await hostLimits());
     validateMemoryDir(body.umlMemoryDir, 'body.umlMemoryDir');
     validateRootShare(body.umlRootShareId, 'body.umlRootShareId');
     const base = resolveImage(body.image ?? `${deps.defaultImage}-raw`);
-    if (base.format !== 'raw') throw invalid('body.image', `a UML VM needs a raw base (a COW's backing must be a plain file); '${base.name}' is ${base.format}`);
+    if (base.format !== 'raw')
+      throw invalid('body.image', `a UML VM needs a raw base (a COW's backing must be a plain file); '${base.name}' is ${base.format}`);
     const id = deps.newId();
-    const top = await createCowLayer(deps, base, { name: `${body.name}-disk0`, ownerVmId: id, path: (layerId) => `${deps.vmDir(id)}/disks/${layerId}.cow` });
+    const top = await createCowLayer(deps, base, {
+      name: `${body.name}-disk0`,
+      ownerVmId: id,
+      path: (layerId) => `${deps.vmDir(id)}/disks/${layerId}.cow`,
+    });
     const record: VmRecord = {
-      id, name: body.name, hypervisor: 'uml', state: 'defined', imageId: base.id, cpu: { sockets: 1, cores: 1, threads: 1 }, vcpus: 1,
-      cpuModel: null, pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: 'auto', runningAccelerator: null,
-      disks: [{ id: 'disk0', imageId: top.id, bus: 'virtio' }], shares: [], cdrom: null, network: { mode: 'none', forwards: [] },
-      boot: DEFAULT_BOOT, shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null,
-      umlMemoryDir: body.umlMemoryDir ?? null, umlRootShareId: body.umlRootShareId ?? null, pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
+      id,
+      name: body.name,
+      hypervisor: 'uml',
+      state: 'defined',
+      imageId: base.id,
+      cpu: { sockets: 1, cores: 1, threads: 1 },
+      vcpus: 1,
+      cpuModel: null,
+      pinning: DEFAULT_PINNING,
+      memoryMiB,
+      balloonMiB: null,
+      accelerator: 'auto',
+      runningAccelerator: null,
+      disks: [{ id: 'disk0', imageId: top.id, bus: 'virtio' }],
+      shares: [],
+      cdrom: null,
+      network: { mode: 'none', forwards: [] },
+      boot: DEFAULT_BOOT,
+      shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC,
+      shutdownDeadline: null,
+      umlMemoryDir: body.umlMemoryDir ?? null,
+      umlRootShareId: body.umlRootShareId ?? null,
+      pid: null,
+      stopRequested: false,
+      lastError: null,
+      createdAt: deps.now(),
+      startedAt: null,
     };
     vms.insert(record);
     deps.events.emit({ type: 'images.changed' });
@@ -111,11 +153,33 @@ export function createVmConfig(ctx: VmContext) {
       const top = await createLayer(deps, base, { name: `${body.name}-disk0`, ownerVmId: id });
       const topId = top.id;
       const record: VmRecord = {
-        id, name: body.name, hypervisor, state: 'defined', imageId: base.id, cpu, vcpus, cpuModel: body.cpuModel ?? null,
-        pinning: DEFAULT_PINNING, memoryMiB, balloonMiB: null, accelerator: body.accelerator ?? 'auto', runningAccelerator: null,
-        disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }], shares: [], cdrom: body.cdrom ?? null, network, boot: body.boot ?? DEFAULT_BOOT,
-        shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC, shutdownDeadline: null, umlMemoryDir: null, umlRootShareId: null,
-        pid: null, stopRequested: false, lastError: null, createdAt: deps.now(), startedAt: null,
+        id,
+        name: body.name,
+        hypervisor,
+        state: 'defined',
+        imageId: base.id,
+        cpu,
+        vcpus,
+        cpuModel: body.cpuModel ?? null,
+        pinning: DEFAULT_PINNING,
+        memoryMiB,
+        balloonMiB: null,
+        accelerator: body.accelerator ?? 'auto',
+        runningAccelerator: null,
+        disks: [{ id: 'disk0', imageId: topId, bus: body.diskBus ?? 'virtio' }],
+        shares: [],
+        cdrom: body.cdrom ?? null,
+        network,
+        boot: body.boot ?? DEFAULT_BOOT,
+        shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC,
+        shutdownDeadline: null,
+        umlMemoryDir: null,
+        umlRootShareId: null,
+        pid: null,
+        stopRequested: false,
+        lastError: null,
+        createdAt: deps.now(),
+        startedAt: null,
       };
       vms.insert(record);
       deps.events.emit({ type: 'images.changed' });
@@ -130,13 +194,16 @@ export function createVmConfig(ctx: VmContext) {
         if (running) {
           assertAction('edit live', vm.state);
           const offline = Object.keys(patch).find((k) => !LIVE_FIELDS.has(k));
-          if (offline) throw new StrataError('conflict', 'requires_stop', `${offline} can only change while the VM is stopped`, `body.${offline}`);
+          if (offline)
+            throw new StrataError('conflict', 'requires_stop', `${offline} can only change while the VM is stopped`, `body.${offline}`);
         }
         if (patch.name !== undefined && patch.name !== vm.name && vms.findByName(patch.name)) {
           throw conflict('name_taken', `a VM named '${patch.name}' exists already`);
         }
         if (vm.hypervisor === 'uml') {
-          const notUml = (['cpu', 'vcpus', 'cpuModel', 'balloonMiB', 'accelerator', 'cdrom', 'network', 'disks'] as const).find((f) => patch[f] !== undefined);
+          const notUml = (['cpu', 'vcpus', 'cpuModel', 'balloonMiB', 'accelerator', 'cdrom', 'network', 'disks'] as const).find(
+            (f) => patch[f] !== undefined,
+          );
           if (notUml) throw invalid(`body.${notUml}`, `UML VMs have no ${notUml} to change (uniprocessor, no balloon, network or CD-ROM)`);
         } else if (patch.umlMemoryDir !== undefined || patch.umlRootShareId !== undefined) {
           throw invalid(patch.umlMemoryDir !== undefined ? 'body.umlMemoryDir' : 'body.umlRootShareId', 'only UML VMs have this');
@@ -151,7 +218,8 @@ export function createVmConfig(ctx: VmContext) {
         const memoryMiB = patch.memoryMiB ?? vm.memoryMiB;
         if (patch.memoryMiB !== undefined) validateMemory(memoryMiB, limits);
         const balloonMiB = patch.balloonMiB === undefined ? vm.balloonMiB : patch.balloonMiB;
-        if (balloonMiB !== null && balloonMiB > memoryMiB) throw invalid('body.balloonMiB', `the balloon target ${balloonMiB} MiB is more than the VM's ${memoryMiB} MiB`);
+        if (balloonMiB !== null && balloonMiB > memoryMiB)
+          throw invalid('body.balloonMiB', `the balloon target ${balloonMiB} MiB is more than the VM's ${memoryMiB} MiB`);
         await validateCpuModel(patch.cpuModel, 'body.cpuModel');
         if (patch.network) validateForwards(patch.network.forwards);
         validateCdrom(patch.cdrom, 'body.cdrom');
@@ -162,11 +230,22 @@ export function createVmConfig(ctx: VmContext) {
           disk.bus = change.bus;
         });
         if (running && vcpus < vm.vcpus) {
-          throw new StrataError('conflict', 'requires_stop', 'vCPUs can be plugged in while running, not taken out: stop the VM to lower vcpus', 'body.vcpus');
+          throw new StrataError(
+            'conflict',
+            'requires_stop',
+            'vCPUs can be plugged in while running, not taken out: stop the VM to lower vcpus',
+            'body.vcpus',
+          );
         }
         const pinning = { ...vm.pinning, vcpus: vm.pinning.vcpus.filter((p) => p.index < vcpuCount(cpu)) };
         const next: Partial<VmRecord> = {
-          ...(patch.name !== undefined && { name: patch.name }), cpu, vcpus, memoryMiB, balloonMiB, pinning, disks,
+          ...(patch.name !== undefined && { name: patch.name }),
+          cpu,
+          vcpus,
+          memoryMiB,
+          balloonMiB,
+          pinning,
+          disks,
           ...(patch.cpuModel !== undefined && { cpuModel: patch.cpuModel }),
           ...(patch.accelerator !== undefined && { accelerator: patch.accelerator }),
           ...(patch.network !== undefined && { network: patch.network }),

@@ -2,7 +2,17 @@ import type { HostInfo, Hypervisor, Vm } from '@strata/contract';
 import { StrataError, notFound } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { chainOf } from './image-chain.js';
-import type { EventSink, HostProvider, HypervisorDriver, ImageFiles, ImageRepository, RunningVm, ShareRepository, ThreadAffinity, VmRepository } from './ports.js';
+import type {
+  EventSink,
+  HostProvider,
+  HypervisorDriver,
+  ImageFiles,
+  ImageRepository,
+  RunningVm,
+  ShareRepository,
+  ThreadAffinity,
+  VmRepository,
+} from './ports.js';
 import type { PathFs } from './share-path.js';
 import { shareWarnings } from './vm-shares.js';
 import { mountCommand } from './share-options.js';
@@ -47,8 +57,15 @@ export function createVmContext(deps: VmServiceDeps) {
     const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
     const { stopRequested: _internal, imageId, ...rest } = r;
     return {
-      ...rest, image: imageId, maxVcpus: vcpuCount(r.cpu),
-      shares: r.shares.map((s) => ({ ...s, pending: s.pending ?? false, shareName: deps.shares.get(s.shareId)?.name ?? '(deleted)', mountCommand: mountCommand(s) })),
+      ...rest,
+      image: imageId,
+      maxVcpus: vcpuCount(r.cpu),
+      shares: r.shares.map((s) => ({
+        ...s,
+        pending: s.pending ?? false,
+        shareName: deps.shares.get(s.shareId)?.name ?? '(deleted)',
+        mountCommand: mountCommand(s),
+      })),
       warnings: [...topologyWarnings(r.cpu, limits), ...shareWarnings(r)],
     };
   };
@@ -99,7 +116,9 @@ export function createVmContext(deps: VmServiceDeps) {
 
   /** The boot spec of a layer's chain: the default guest's kernel sits on its root base. */
   const bootOf = (imageId: string) =>
-    chainOf(imageId, new Map(deps.images.list().map((i) => [i.id, i]))).map((l) => l.boot).find((b) => b !== null) ?? null;
+    chainOf(imageId, new Map(deps.images.list().map((i) => [i.id, i])))
+      .map((l) => l.boot)
+      .find((b) => b !== null) ?? null;
 
   return { deps, live, lock, toVm, publish, mustGet, driverFor, liveOf, applyPinning, bootOf };
 }

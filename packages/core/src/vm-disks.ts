@@ -27,9 +27,16 @@ export function createVmDisks(ctx: VmContext) {
    * on with a fresh COW on it. It costs a full copy of the disk; in the forest it stands on the
    * backing it came from.
    */
-  const snapshotUml = async (vm: VmRecord, diskId: string, top: ImageRecord, snapshot: NonNullable<ImageRecord['snapshot']>): Promise<ImageRecord> => {
-    if (isActive(vm.state)) throw conflict('requires_stop', 'UML snapshots are taken offline: uml_moo merges the COW into a new plain file; stop the VM first');
-    if (top.pendingFirstUse) throw conflict('nothing_to_snapshot', 'the COW file does not exist yet: the disk is still its base, unchanged');
+  const snapshotUml = async (
+    vm: VmRecord,
+    diskId: string,
+    top: ImageRecord,
+    snapshot: NonNullable<ImageRecord['snapshot']>,
+  ): Promise<ImageRecord> => {
+    if (isActive(vm.state))
+      throw conflict('requires_stop', 'UML snapshots are taken offline: uml_moo merges the COW into a new plain file; stop the VM first');
+    if (top.pendingFirstUse)
+      throw conflict('nothing_to_snapshot', 'the COW file does not exist yet: the disk is still its base, unchanged');
     const parent = images.get(top.parentId!)!;
     const id = deps.newId();
     const target = deps.files.pathFor(id, 'raw');
@@ -46,8 +53,19 @@ export function createVmDisks(ctx: VmContext) {
       throw err;
     }
     const frozen: ImageRecord = {
-      id, name: `${vm.name}-${diskId}@${snapshot.name}`, path: target, format: 'raw', parentId: parent.id, virtualSize: parent.virtualSize,
-      protected: false, ownerVmId: vm.id, boot: null, parentFingerprint: null, invalidReason: null, snapshot, createdAt: deps.now(),
+      id,
+      name: `${vm.name}-${diskId}@${snapshot.name}`,
+      path: target,
+      format: 'raw',
+      parentId: parent.id,
+      virtualSize: parent.virtualSize,
+      protected: false,
+      ownerVmId: vm.id,
+      boot: null,
+      parentFingerprint: null,
+      invalidReason: null,
+      snapshot,
+      createdAt: deps.now(),
     };
     images.insert(frozen);
     const next = await freshCow(vm, diskId, frozen);
@@ -74,8 +92,12 @@ export function createVmDisks(ctx: VmContext) {
           next = await snapshotUml(vm, disk.id, top, snapshot);
         } else {
           // Live, QEMU makes the overlay and reopens the old top read-only: the guest never stops.
-          next = await createLayer(deps, top, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id },
-            running && ((path) => running.handle.snapshotDisk(disk.id, path)));
+          next = await createLayer(
+            deps,
+            top,
+            { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id },
+            running && ((path) => running.handle.snapshotDisk(disk.id, path)),
+          );
           images.update(top.id, { snapshot, name: `${vm.name}-${disk.id}@${body.name}` });
         }
         const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: next.id } : d)) });
@@ -90,22 +112,32 @@ export function createVmDisks(ctx: VmContext) {
         const { vm, disk } = diskOf(vmId, diskId);
         const busy = deps.busy(vmId);
         if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
-        if (isActive(vm.state)) throw conflict('requires_stop', 'stop the VM before reverting its disk: the running guest holds the layers being discarded');
+        if (isActive(vm.state))
+          throw conflict('requires_stop', 'stop the VM before reverting its disk: the running guest holds the layers being discarded');
         const all = images.list();
         const chain = chainOf(disk.imageId, new Map(all.map((i) => [i.id, i])));
         const at = chain.findIndex((l) => l.id === imageId);
-        if (at <= 0) throw invalid('body.imageId', at === 0 ? 'that is the current top layer already' : `image ${imageId} is not below disk ${disk.id}'s top layer`);
+        if (at <= 0)
+          throw invalid(
+            'body.imageId',
+            at === 0 ? 'that is the current top layer already' : `image ${imageId} is not below disk ${disk.id}'s top layer`,
+          );
         const unfinished = chain[at]!.mergingInto;
-        if (unfinished) throw conflict('merge_unfinished', `${chain[at]!.name} holds part of a commit of ${images.get(unfinished)?.name ?? unfinished} that did not finish; merge again to finish it`);
+        if (unfinished)
+          throw conflict(
+            'merge_unfinished',
+            `${chain[at]!.name} holds part of a commit of ${images.get(unfinished)?.name ?? unfinished} that did not finish; merge again to finish it`,
+          );
         const discard = chain.slice(0, at);
         const foreign = discard.find((l) => l.ownerVmId !== vm.id);
         if (foreign) throw conflict('image_shared', `layer ${foreign.name} is not this VM's own; it cannot be discarded`);
         const discardIds = new Set(discard.map((l) => l.id));
         const dependent = all.find((i) => i.parentId && discardIds.has(i.parentId) && !discardIds.has(i.id));
         if (dependent) throw conflict('image_in_use', `layer ${dependent.name} stands on a layer that would be discarded`);
-        const fresh = vm.hypervisor === 'uml'
-          ? await freshCow(vm, disk.id, chain[at]!)
-          : await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
+        const fresh =
+          vm.hypervisor === 'uml'
+            ? await freshCow(vm, disk.id, chain[at]!)
+            : await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
         const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: fresh.id } : d)) });
         for (const layer of discard) {
           images.remove(layer.id);
@@ -117,4 +149,3 @@ export function createVmDisks(ctx: VmContext) {
     },
   };
 }
-

@@ -39,16 +39,24 @@ export function createVmLifecycle(ctx: VmContext) {
         clearTimeout(entry.shutdownTimer);
         live.delete(vm.id);
         // virtiofsd exits with QEMU's connection; this makes sure, and clears sockets and pidfiles.
-        await driverFor(vm).cleanup(deps.vmDir(vm.id)).catch(() => undefined);
+        await driverFor(vm)
+          .cleanup(deps.vmDir(vm.id))
+          .catch(() => undefined);
         const scrubProblems = shareOps.scrubAfterRun(vm);
         const current = vms.get(vm.id);
         if (current) {
           const clean = info.clean || current.stopRequested;
           const tail = clean ? [] : await handle.logTail(8);
-          const lastError = clean ? (scrubProblems.join('\n') || null) : [info.reason, ...tail, ...scrubProblems].join('\n');
-          await publish(vms.update(vm.id, {
-            state: clean ? 'stopped' : 'crashed', pid: null, runningAccelerator: null, lastError, shutdownDeadline: null,
-          }));
+          const lastError = clean ? scrubProblems.join('\n') || null : [info.reason, ...tail, ...scrubProblems].join('\n');
+          await publish(
+            vms.update(vm.id, {
+              state: clean ? 'stopped' : 'crashed',
+              pid: null,
+              runningAccelerator: null,
+              lastError,
+              shutdownDeadline: null,
+            }),
+          );
         }
         release();
       })();
@@ -56,13 +64,15 @@ export function createVmLifecycle(ctx: VmContext) {
   };
 
   /** Runs a QMP-level action on a running VM, under the VM's lock, and records the new state. */
-  const control = (action: 'pause' | 'resume' | 'reset', next: VmRecord['state'] | null) => (id: string): Promise<Vm> =>
-    lock.run(id, async () => {
-      const vm = mustGet(id);
-      assertAction(action, vm.state);
-      await liveOf(vm).handle[action]();
-      return next ? publish(vms.update(id, { state: next })) : toVm(vm);
-    });
+  const control =
+    (action: 'pause' | 'resume' | 'reset', next: VmRecord['state'] | null) =>
+    (id: string): Promise<Vm> =>
+      lock.run(id, async () => {
+        const vm = mustGet(id);
+        assertAction(action, vm.state);
+        await liveOf(vm).handle[action]();
+        return next ? publish(vms.update(id, { state: next })) : toVm(vm);
+      });
 
   return {
     watch,
@@ -77,22 +87,37 @@ export function createVmLifecycle(ctx: VmContext) {
         const accelerator = await pickAccelerator(vm);
         const all = images.list();
         const byId = new Map(all.map((i) => [i.id, i]));
-        const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint, cowHeader: deps.files.cowHeader });
+        const invalid = invalidImages({
+          images: all,
+          exists: deps.files.exists,
+          fingerprint: deps.files.fingerprint,
+          cowHeader: deps.files.cowHeader,
+        });
         const disks = vm.disks.map((disk) => {
           const chain = chainOf(disk.imageId, byId);
           const broken = chain.find((layer) => invalid.has(layer.id));
-          if (broken) throw conflict('image_invalid', `disk ${disk.id} cannot boot: layer ${broken.name} is invalid because ${invalid.get(broken.id)}`);
+          if (broken)
+            throw conflict(
+              'image_invalid',
+              `disk ${disk.id} cannot boot: layer ${broken.name} is invalid because ${invalid.get(broken.id)}`,
+            );
           const missing = chain.find((layer) => !layer.pendingFirstUse && !deps.files.exists(layer.path));
           const umlChain = chain.some((layer) => layer.format === 'uml-cow');
           if (umlChain !== (vm.hypervisor === 'uml')) {
-            throw conflict('image_mismatch', `disk ${disk.id}: ${umlChain ? 'a UML COW chain cannot boot a QEMU VM' : 'a UML VM boots from a raw base under a UML COW layer'}`);
+            throw conflict(
+              'image_mismatch',
+              `disk ${disk.id}: ${umlChain ? 'a UML COW chain cannot boot a QEMU VM' : 'a UML VM boots from a raw base under a UML COW layer'}`,
+            );
           }
           if (chain.length === 0 || missing) {
             throw conflict('image_missing', `disk ${disk.id}: layer file ${missing?.path ?? disk.imageId} is missing`);
           }
           const writers = vms.list().filter((o) => o.id !== id && isActive(o.state) && o.disks.some((d) => d.imageId === disk.imageId));
           if (writers.length > 0) {
-            throw conflict('image_busy', `disk ${disk.id} is already written by running VM '${writers[0]!.name}'; two writers corrupt a file system`);
+            throw conflict(
+              'image_busy',
+              `disk ${disk.id} is already written by running VM '${writers[0]!.name}'; two writers corrupt a file system`,
+            );
           }
           return { disk, chain };
         });
@@ -100,17 +125,32 @@ export function createVmLifecycle(ctx: VmContext) {
         const shares = shareOps.sharesForLaunch(vm);
         const umlRoot = shareOps.rootForLaunch(vm);
         const cdrom = vm.cdrom ? images.get(vm.cdrom) : undefined;
-        if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path))) throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
-        await publish(vms.update(id, {
-          state: 'starting', stopRequested: false, lastError: null, shutdownDeadline: null,
-          shares: vm.shares.map((s) => ({ ...s, pending: false })),
-        }));
+        if (vm.cdrom && (!cdrom || !deps.files.exists(cdrom.path)))
+          throw conflict('image_missing', `the CD-ROM image ${vm.cdrom} is missing`);
+        await publish(
+          vms.update(id, {
+            state: 'starting',
+            stopRequested: false,
+            lastError: null,
+            shutdownDeadline: null,
+            shares: vm.shares.map((s) => ({ ...s, pending: false })),
+          }),
+        );
         let handle: RunningVm;
         try {
           handle = await driver.launch({
-            vm, accelerator, boot, dir: deps.vmDir(id), cdrom: cdrom?.path ?? null, shares, umlRoot,
+            vm,
+            accelerator,
+            boot,
+            dir: deps.vmDir(id),
+            cdrom: cdrom?.path ?? null,
+            shares,
+            umlRoot,
             disks: disks.map(({ disk, chain }) => ({
-              id: disk.id, path: chain[0]!.path, format: chain[0]!.format, bus: disk.bus,
+              id: disk.id,
+              path: chain[0]!.path,
+              format: chain[0]!.format,
+              bus: disk.bus,
               ...(chain[0]!.format === 'uml-cow' && chain[1] ? { backing: chain[1].path } : {}),
             })),
           });
@@ -123,7 +163,8 @@ export function createVmLifecycle(ctx: VmContext) {
         // UML makes its COW files on first use: from now on they are real layers.
         const made = disks.filter(({ chain }) => chain[0]!.pendingFirstUse && deps.files.exists(chain[0]!.path));
         // Its header recorded the backing file as it is now; so does the fingerprint.
-        for (const { chain } of made) images.update(chain[0]!.id, { pendingFirstUse: false, parentFingerprint: deps.files.fingerprint(chain[1]!.path) });
+        for (const { chain } of made)
+          images.update(chain[0]!.id, { pendingFirstUse: false, parentFingerprint: deps.files.fingerprint(chain[1]!.path) });
         if (made.length > 0) deps.events.emit({ type: 'images.changed' });
         await applyPinning(vm, handle);
         if (vm.balloonMiB !== null && vm.balloonMiB < vm.memoryMiB) await handle.setBalloon(vm.balloonMiB * 1048576);
@@ -170,7 +211,9 @@ export function createVmLifecycle(ctx: VmContext) {
     /** After a server restart: find every VM that was running and take control of it again. */
     async reattachAll(): Promise<void> {
       for (const vm of vms.list().filter((v) => isActive(v.state))) {
-        const handle = await driverFor(vm).reattach(vm, deps.vmDir(vm.id)).catch(() => null);
+        const handle = await driverFor(vm)
+          .reattach(vm, deps.vmDir(vm.id))
+          .catch(() => null);
         if (handle) {
           watch(vm, handle);
           if (vm.state === 'starting') await publish(vms.update(vm.id, { state: 'running', pid: handle.pid }));
@@ -178,10 +221,18 @@ export function createVmLifecycle(ctx: VmContext) {
           continue;
         }
         const tail = await driverFor(vm).logTail(deps.vmDir(vm.id), 8);
-        await driverFor(vm).cleanup(deps.vmDir(vm.id)).catch(() => undefined);
+        await driverFor(vm)
+          .cleanup(deps.vmDir(vm.id))
+          .catch(() => undefined);
         shareOps.scrubAfterRun(vm);
         const lastError = vm.stopRequested ? null : ['the VM exited while the server was not running', ...tail].join('\n');
-        vms.update(vm.id, { state: vm.stopRequested ? 'stopped' : 'crashed', pid: null, runningAccelerator: null, lastError, shutdownDeadline: null });
+        vms.update(vm.id, {
+          state: vm.stopRequested ? 'stopped' : 'crashed',
+          pid: null,
+          runningAccelerator: null,
+          lastError,
+          shutdownDeadline: null,
+        });
       }
     },
 

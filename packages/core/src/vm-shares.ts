@@ -8,8 +8,9 @@ import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
 export const shareWarnings = (vm: VmRecord): string[] => [
-  ...vm.shares.filter((s) => s.transport === '9p' && s.options.securityModel === 'passthrough').map((s) =>
-    `share ${s.tag} uses security_model=passthrough: files the guest's root creates belong to root on the host`),
+  ...vm.shares
+    .filter((s) => s.transport === '9p' && s.options.securityModel === 'passthrough')
+    .map((s) => `share ${s.tag} uses security_model=passthrough: files the guest's root creates belong to root on the host`),
   ...vm.shares.filter((s) => s.pending).map((s) => `share ${s.tag} applies at the next start (QEMU could not plug it into the running VM)`),
 ];
 
@@ -64,9 +65,16 @@ export function createVmShares(ctx: VmContext) {
         if (vm.shares.some((s) => s.tag === body.tag)) throw conflict('tag_taken', `this VM has a share tagged '${body.tag}' already`);
         const where = beneath(share.path, 'body.shareId');
         const fits = vm.hypervisor === 'uml' ? body.transport === 'hostfs' : body.transport !== 'hostfs';
-        if (!fits) throw invalid('body.transport', vm.hypervisor === 'uml' ? 'UML VMs mount shares over hostfs' : 'hostfs is for UML VMs; QEMU VMs use 9p or virtiofs');
+        if (!fits)
+          throw invalid(
+            'body.transport',
+            vm.hypervisor === 'uml' ? 'UML VMs mount shares over hostfs' : 'hostfs is for UML VMs; QEMU VMs use 9p or virtiofs',
+          );
         const attachment = {
-          shareId: share.id, transport: body.transport, tag: body.tag, readonly: body.readonly ?? false,
+          shareId: share.id,
+          transport: body.transport,
+          tag: body.tag,
+          readonly: body.readonly ?? false,
           options: shareOptions(body.transport, body.options),
         } as VmShareRecord;
         if (isActive(vm.state)) {
@@ -83,7 +91,8 @@ export function createVmShares(ctx: VmContext) {
         const vm = mustGet(vmId);
         const attachment = vm.shares.find((s) => s.tag === tag);
         if (!attachment) throw notFound('share attachment', tag);
-        if (isActive(vm.state) && !attachment.pending) throw conflict('requires_stop', `stop the VM to detach share ${tag}: the guest may have files open on it`);
+        if (isActive(vm.state) && !attachment.pending)
+          throw conflict('requires_stop', `stop the VM to detach share ${tag}: the guest may have files open on it`);
         return publish(deps.vms.update(vmId, { shares: vm.shares.filter((s) => s.tag !== tag) }));
       });
     },

@@ -47,17 +47,24 @@ export function validateVcpus(vcpus: number, cpu: CpuTopology, field = 'body.vcp
 }
 
 /** Each pin names a vCPU the VM has and host CPUs that exist. */
-export function validatePinning(pins: { index: number; cpus: number[] }[], maxVcpus: number, hostCpus: number, emulatorCpus?: number[] | null): void {
+export function validatePinning(
+  pins: { index: number; cpus: number[] }[],
+  maxVcpus: number,
+  hostCpus: number,
+  emulatorCpus?: number[] | null,
+): void {
   const seen = new Set<number>();
   pins.forEach((pin, i) => {
-    if (pin.index >= maxVcpus) throw invalid(`body.vcpus.${i}.index`, `vCPU ${pin.index} does not exist: this VM has vCPUs 0 to ${maxVcpus - 1}`);
+    if (pin.index >= maxVcpus)
+      throw invalid(`body.vcpus.${i}.index`, `vCPU ${pin.index} does not exist: this VM has vCPUs 0 to ${maxVcpus - 1}`);
     if (seen.has(pin.index)) throw invalid(`body.vcpus.${i}.index`, `vCPU ${pin.index} is pinned twice`);
     seen.add(pin.index);
     const bad = pin.cpus.find((c) => c >= hostCpus);
     if (bad !== undefined) throw invalid(`body.vcpus.${i}.cpus`, `host CPU ${bad} does not exist: this host has CPUs 0 to ${hostCpus - 1}`);
   });
   const badEmulator = emulatorCpus?.find((c) => c >= hostCpus);
-  if (badEmulator !== undefined) throw invalid('body.emulatorCpus', `host CPU ${badEmulator} does not exist: this host has CPUs 0 to ${hostCpus - 1}`);
+  if (badEmulator !== undefined)
+    throw invalid('body.emulatorCpus', `host CPU ${badEmulator} does not exist: this host has CPUs 0 to ${hostCpus - 1}`);
 }
 
 export function validateForwards(forwards: { protocol: string; hostPort: number }[], field = 'body.network.forwards'): void {

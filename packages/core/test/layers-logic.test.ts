@@ -4,10 +4,30 @@ import { inPlaceSpace, mergeTarget, planMerge, planUmlMerge } from '../src/merge
 import type { Fingerprint, ImageRecord, VmRecord } from '../src/records.js';
 import { withDefaults } from '../src/vm-defaults.js';
 
-const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({ dev: 1, ino: 2, size: 100, mtimeNs: '5', ctimeNs: '6', sha256: null, ...over });
+const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({
+  dev: 1,
+  ino: 2,
+  size: 100,
+  mtimeNs: '5',
+  ctimeNs: '6',
+  sha256: null,
+  ...over,
+});
 const image = (id: string, parentId: string | null, over: Partial<ImageRecord> = {}): ImageRecord => ({
-  id, name: id, path: `/i/${id}`, format: 'qcow2', parentId, virtualSize: 1, protected: false, ownerVmId: null, boot: null,
-  parentFingerprint: parentId ? fp() : null, invalidReason: null, snapshot: null, createdAt: '', ...over,
+  id,
+  name: id,
+  path: `/i/${id}`,
+  format: 'qcow2',
+  parentId,
+  virtualSize: 1,
+  protected: false,
+  ownerVmId: null,
+  boot: null,
+  parentFingerprint: parentId ? fp() : null,
+  invalidReason: null,
+  snapshot: null,
+  createdAt: '',
+  ...over,
 });
 
 describe('fingerprintChange', () => {
@@ -42,40 +62,82 @@ describe('invalidImages (seed 000: a changed backing file invalidates everything
 });
 
 describe('planMerge', () => {
-  const vm = withDefaults({ id: 'vm1', name: 'vm1', cpu: { sockets: 1, cores: 1, threads: 1 }, state: 'stopped', disks: [{ id: 'disk0', imageId: 'top', bus: 'virtio' }] } as VmRecord);
+  const vm = withDefaults({
+    id: 'vm1',
+    name: 'vm1',
+    cpu: { sockets: 1, cores: 1, threads: 1 },
+    state: 'stopped',
+    disks: [{ id: 'disk0', imageId: 'top', bus: 'virtio' }],
+  } as VmRecord);
   const sizes = () => 10;
-  it('commits into the VM\'s own snapshot and lists layers that would be invalidated', () => {
-    const images = [image('base', null), image('snap', 'base', { ownerVmId: 'vm1' }), image('top', 'snap', { ownerVmId: 'vm1' }), image('clone', 'snap')];
+  it("commits into the VM's own snapshot and lists layers that would be invalidated", () => {
+    const images = [
+      image('base', null),
+      image('snap', 'base', { ownerVmId: 'vm1' }),
+      image('top', 'snap', { ownerVmId: 'vm1' }),
+      image('clone', 'snap'),
+    ];
     const plan = planMerge(mergeTarget('top', images, [vm])!, sizes, 1e9, false);
-    expect(plan.modes.find((m) => m.mode === 'commit')).toMatchObject({ allowed: true, invalidates: [{ id: 'clone', name: 'clone' }], spaceNeeded: inPlaceSpace(10), inPlace: true });
+    expect(plan.modes.find((m) => m.mode === 'commit')).toMatchObject({
+      allowed: true,
+      invalidates: [{ id: 'clone', name: 'clone' }],
+      spaceNeeded: inPlaceSpace(10),
+      inPlace: true,
+    });
   });
   it('costs an offline commit what the top holds, whatever the size of the parent', () => {
     const MiB = 1024 ** 2;
     const images = [image('base', null), image('snap', 'base', { ownerVmId: 'vm1' }), image('top', 'snap', { ownerVmId: 'vm1' })];
     const target = mergeTarget('top', images, [vm])!;
-    const commitWith = (parentBytes: number) => planMerge(target, (i) => (i.id === 'top' ? 64 * MiB : parentBytes), 1e12, false).modes.find((m) => m.mode === 'commit')!;
+    const commitWith = (parentBytes: number) =>
+      planMerge(target, (i) => (i.id === 'top' ? 64 * MiB : parentBytes), 1e12, false).modes.find((m) => m.mode === 'commit')!;
     const small = commitWith(1024 * MiB);
     const large = commitWith(100 * 1024 * MiB);
     expect(large).toEqual(small);
     expect(small).toMatchObject({ allowed: true, inPlace: true, bytesWritten: 64 * MiB });
     expect(small.spaceNeeded).toBeGreaterThan(64 * MiB);
     expect(small.spaceNeeded).toBeLessThanOrEqual(1.1 * 64 * MiB + 16 * MiB);
-    const copy = planMerge(target, (i) => (i.id === 'top' ? 64 * MiB : 100 * 1024 * MiB), 1e12, false).modes.find((m) => m.mode === 'new-base')!;
+    const copy = planMerge(target, (i) => (i.id === 'top' ? 64 * MiB : 100 * 1024 * MiB), 1e12, false).modes.find(
+      (m) => m.mode === 'new-base',
+    )!;
     expect(copy).toMatchObject({ inPlace: false, bytesWritten: 200 * 1024 * MiB + 64 * MiB });
     expect(copy.estimatedSeconds).toBeGreaterThan(100 * small.estimatedSeconds);
   });
   it('refuses to write a parent in place while another running VM reads it', () => {
-    const images = [image('base', null, { format: 'raw' }), image('top', 'base', { ownerVmId: 'vm1', format: 'uml-cow' }), image('sib', 'base', { ownerVmId: 'vm2', format: 'uml-cow' })];
-    const other = withDefaults({ id: 'vm2', name: 'busy', cpu: { sockets: 1, cores: 1, threads: 1 }, state: 'running', disks: [{ id: 'disk0', imageId: 'sib', bus: 'virtio' }] } as VmRecord);
-    const commit = (state: VmRecord['state']) => planUmlMerge(mergeTarget('top', images, [vm, { ...other, state }])!, sizes, 1e9, false).modes.find((m) => m.mode === 'commit')!;
-    expect(commit('running')).toMatchObject({ allowed: false, reason: expect.stringMatching(/read by running VM\(s\) busy: stop them first/) });
+    const images = [
+      image('base', null, { format: 'raw' }),
+      image('top', 'base', { ownerVmId: 'vm1', format: 'uml-cow' }),
+      image('sib', 'base', { ownerVmId: 'vm2', format: 'uml-cow' }),
+    ];
+    const other = withDefaults({
+      id: 'vm2',
+      name: 'busy',
+      cpu: { sockets: 1, cores: 1, threads: 1 },
+      state: 'running',
+      disks: [{ id: 'disk0', imageId: 'sib', bus: 'virtio' }],
+    } as VmRecord);
+    const commit = (state: VmRecord['state']) =>
+      planUmlMerge(mergeTarget('top', images, [vm, { ...other, state }])!, sizes, 1e9, false).modes.find((m) => m.mode === 'commit')!;
+    expect(commit('running')).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/read by running VM\(s\) busy: stop them first/),
+    });
     expect(commit('stopped')).toMatchObject({ allowed: true, invalidates: [{ id: 'sib', name: 'sib' }] });
   });
   it('refuses a commit into a shared base and any merge when space is short; running VMs merge live', () => {
     const images = [image('base', null), image('top', 'base', { ownerVmId: 'vm1' })];
     const target = mergeTarget('top', images, [vm])!;
-    expect(planMerge(target, sizes, 1000, false).modes.find((m) => m.mode === 'commit')).toMatchObject({ allowed: false, reason: expect.stringMatching(/shared base/) });
-    expect(planMerge(target, sizes, 5, false).modes.find((m) => m.mode === 'stream')).toMatchObject({ allowed: false, reason: expect.stringMatching(/only 5 are free/) });
-    expect(planMerge(target, sizes, 1000, true).modes.find((m) => m.mode === 'new-base')).toMatchObject({ allowed: true, reason: expect.stringMatching(/new protected base/) });
+    expect(planMerge(target, sizes, 1000, false).modes.find((m) => m.mode === 'commit')).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/shared base/),
+    });
+    expect(planMerge(target, sizes, 5, false).modes.find((m) => m.mode === 'stream')).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/only 5 are free/),
+    });
+    expect(planMerge(target, sizes, 1000, true).modes.find((m) => m.mode === 'new-base')).toMatchObject({
+      allowed: true,
+      reason: expect.stringMatching(/new protected base/),
+    });
   });
 });

@@ -17,21 +17,38 @@ describe('rates from counters', () => {
       shares: [{ tag: 'fs', transport: 'virtiofs', rBytes: 0, wBytes: 2097152, method: 'm', exact: true }],
     });
     const s = vmRates('v', counters(), next, 2000, 5)!;
-    expect(s.disks[0]).toEqual({ id: 'disk0', readBps: 524288, writeBps: 2097152, readIops: 2, writeIops: 4, readLatencyMs: 2, writeLatencyMs: 0.5 });
+    expect(s.disks[0]).toEqual({
+      id: 'disk0',
+      readBps: 524288,
+      writeBps: 2097152,
+      readIops: 2,
+      writeIops: 4,
+      readLatencyMs: 2,
+      writeLatencyMs: 0.5,
+    });
     expect(s.cpu).toEqual([{ index: 0, percent: 25 }]);
     expect(s.shares[0]).toMatchObject({ tag: 'fs', writeBps: 1048576, readBps: 0 });
     expect(seriesOf(s)).toContainEqual(['disk.disk0.write_bps', 2097152]);
   });
 
   it('never gives a negative rate or a spike when a counter goes back (a restart)', () => {
-    const before = counters({ disks: [{ id: 'disk0', rdBytes: 9e9, wrBytes: 9e9, rdOps: 9e6, wrOps: 9e6, rdTimeNs: 9e12, wrTimeNs: 9e12 }], cpu: [{ index: 0, ticks: 9e6 }] });
+    const before = counters({
+      disks: [{ id: 'disk0', rdBytes: 9e9, wrBytes: 9e9, rdOps: 9e6, wrOps: 9e6, rdTimeNs: 9e12, wrTimeNs: 9e12 }],
+      cpu: [{ index: 0, ticks: 9e6 }],
+    });
     const s = vmRates('v', before, counters(), 1000, 1)!;
     expect(s.disks[0]).toMatchObject({ readBps: 0, writeBps: 0, readIops: 0, writeIops: 0, readLatencyMs: null });
     expect(s.cpu[0]!.percent).toBe(0);
   });
 
   it('reads a busy/total pair (UML /proc/stat) as the busy share, and needs two samples', () => {
-    const s = vmRates('u', counters({ cpu: [{ index: 0, ticks: 100, totalTicks: 1000 }] }), counters({ cpu: [{ index: 0, ticks: 160, totalTicks: 1100 }] }), 1000, 1)!;
+    const s = vmRates(
+      'u',
+      counters({ cpu: [{ index: 0, ticks: 100, totalTicks: 1000 }] }),
+      counters({ cpu: [{ index: 0, ticks: 160, totalTicks: 1100 }] }),
+      1000,
+      1,
+    )!;
     expect(s.cpu[0]!.percent).toBeCloseTo(60);
     expect(vmRates('u', null, counters(), 1000, 1)).toBeNull();
   });

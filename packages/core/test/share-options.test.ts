@@ -14,10 +14,16 @@ const fieldOf = (fn: () => unknown): string | undefined => {
 describe('share options per transport', () => {
   it('fills in the defaults: 9p with a 512 KiB msize and mapped-xattr, virtiofs with cache=auto', () => {
     expect(shareOptions('9p')).toEqual({ version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' });
-    expect(shareOptions('virtiofs', { writeback: true })).toEqual({ cache: 'auto', xattr: false, posixAcl: false, threadPoolSize: 0, writeback: true });
+    expect(shareOptions('virtiofs', { writeback: true })).toEqual({
+      cache: 'auto',
+      xattr: false,
+      posixAcl: false,
+      threadPoolSize: 0,
+      writeback: true,
+    });
   });
 
-  it("names the field that does not fit the transport", () => {
+  it('names the field that does not fit the transport', () => {
     expect(fieldOf(() => shareOptions('9p', { cache: 'auto' }))).toBe('body.options.cache');
     expect(fieldOf(() => shareOptions('9p', { xattr: true }))).toBe('body.options.xattr');
     expect(fieldOf(() => shareOptions('9p', { msize: 8192 }))).toBe('body.options.msize');
@@ -33,7 +39,11 @@ describe('share options per transport', () => {
 
   it('writes the mount command each guest needs', () => {
     const base = { shareId: 's', tag: 'data', readonly: true };
-    expect(mountCommand({ ...base, transport: 'virtiofs', options: shareOptions('virtiofs') as never })).toBe('mount -t virtiofs -o ro data /mnt/data');
-    expect(mountCommand({ ...base, transport: '9p', options: shareOptions('9p') as never })).toBe('mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=none,ro data /mnt/data');
+    expect(mountCommand({ ...base, transport: 'virtiofs', options: shareOptions('virtiofs') as never })).toBe(
+      'mount -t virtiofs -o ro data /mnt/data',
+    );
+    expect(mountCommand({ ...base, transport: '9p', options: shareOptions('9p') as never })).toBe(
+      'mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=none,ro data /mnt/data',
+    );
   });
 });

@@ -4,7 +4,14 @@ import { resolveSharePath } from '../src/share-path.js';
 
 /** A pretend file system: real paths of a few names, and which are directories. */
 const fs = {
-  links: new Map<string, string>([['/srv/share/out', '/etc'], ['/srv/share/ok', '/srv/share/ok'], ['/srv/share', '/srv/share'], ['/srv/share-evil', '/srv/share-evil'], ['/srv/share/file', '/srv/share/file'], ['/srv/share/sys', '/sys/kernel']]),
+  links: new Map<string, string>([
+    ['/srv/share/out', '/etc'],
+    ['/srv/share/ok', '/srv/share/ok'],
+    ['/srv/share', '/srv/share'],
+    ['/srv/share-evil', '/srv/share-evil'],
+    ['/srv/share/file', '/srv/share/file'],
+    ['/srv/share/sys', '/sys/kernel'],
+  ]),
   realpath(path: string) {
     const real = this.links.get(path);
     if (!real) throw new Error('ENOENT');

@@ -14,7 +14,13 @@ describe('VM specification rules', () => {
     expect(() => validateTopology({ sockets: 4, cores: 4, threads: 8 })).toThrow(/128 vCPUs/);
   });
   it('names the field when memory is too small or above the host', () => {
-    const err = (() => { try { validateMemory(8192, host); } catch (e) { return e as StrataError; } })();
+    const err = (() => {
+      try {
+        validateMemory(8192, host);
+      } catch (e) {
+        return e as StrataError;
+      }
+    })();
     expect(err?.field).toBe('body.memoryMiB');
     expect(err?.message).toMatch(/more than the host's 4096 MiB/);
     expect(() => validateMemory(32, host)).toThrow(/at least 64 MiB/);
@@ -29,7 +35,11 @@ describe('VM specification rules', () => {
 describe('VM state machine', () => {
   it('refuses actions that make no sense in the current state with a 409', () => {
     expect(() => assertAction('start', 'running')).toThrow(StrataError);
-    try { assertAction('delete', 'running'); } catch (e) { expect((e as StrataError).status).toBe(409); }
+    try {
+      assertAction('delete', 'running');
+    } catch (e) {
+      expect((e as StrataError).status).toBe(409);
+    }
     expect(() => assertAction('start', 'crashed')).not.toThrow();
   });
 });
@@ -40,9 +50,17 @@ describe('KeyedMutex', () => {
     const log: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const first = mutex.run('a', async () => { log.push('a1 start'); await gate; log.push('a1 end'); });
-    const second = mutex.run('a', async () => { log.push('a2'); });
-    await mutex.run('b', async () => { log.push('b'); });
+    const first = mutex.run('a', async () => {
+      log.push('a1 start');
+      await gate;
+      log.push('a1 end');
+    });
+    const second = mutex.run('a', async () => {
+      log.push('a2');
+    });
+    await mutex.run('b', async () => {
+      log.push('b');
+    });
     expect(log).toEqual(['a1 start', 'b']);
     release();
     await Promise.all([first, second]);
@@ -50,15 +68,30 @@ describe('KeyedMutex', () => {
   });
   it('keeps going after a failure', async () => {
     const mutex = new KeyedMutex();
-    await expect(mutex.run('a', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      mutex.run('a', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(mutex.run('a', async () => 42)).resolves.toBe(42);
   });
 });
 
 describe('image chains', () => {
   const image = (id: string, parentId: string | null): ImageRecord => ({
-    id, name: id, path: `/i/${id}`, format: 'qcow2', parentId, virtualSize: 1, protected: false, ownerVmId: null, boot: null, createdAt: '',
-    parentFingerprint: null, invalidReason: null, snapshot: null,
+    id,
+    name: id,
+    path: `/i/${id}`,
+    format: 'qcow2',
+    parentId,
+    virtualSize: 1,
+    protected: false,
+    ownerVmId: null,
+    boot: null,
+    createdAt: '',
+    parentFingerprint: null,
+    invalidReason: null,
+    snapshot: null,
   });
   const images = [image('base', null), image('mid', 'base'), image('top', 'mid'), image('other', 'base')];
   it('walks from the top layer to the base', () => {

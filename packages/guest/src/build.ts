@@ -50,9 +50,15 @@ export async function ensureGuestImage(cacheDir: string, log: Log = () => {}): P
 
   const buildSeconds = (Date.now() - started) / 1000;
   const artifacts: GuestArtifacts = {
-    name: IMAGE_NAME, hash, dir, kernelVersion, buildSeconds,
-    kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'),
-    rootRaw: join(dir, 'root.raw'), rootQcow2: join(dir, 'root.qcow2'),
+    name: IMAGE_NAME,
+    hash,
+    dir,
+    kernelVersion,
+    buildSeconds,
+    kernel: join(dir, 'vmlinuz'),
+    initrd: join(dir, 'initrd.img'),
+    rootRaw: join(dir, 'root.raw'),
+    rootQcow2: join(dir, 'root.qcow2'),
   };
   await writeFile(join(work, 'manifest.json'), JSON.stringify(artifacts, null, 2));
   try {
@@ -94,7 +100,8 @@ async function indexModules(dir: string, index = new Map<string, string>()): Pro
 async function initramfsEntries(modulesDir: string): Promise<CpioEntry[]> {
   const index = await indexModules(join(modulesDir, 'kernel'));
   const builtin = (await readFile(join(modulesDir, 'modules.builtin'), 'utf8'))
-    .split('\n').map((l) => (l.split('/').pop() ?? '').replace(/\.ko$/, '').replace(/-/g, '_'));
+    .split('\n')
+    .map((l) => (l.split('/').pop() ?? '').replace(/\.ko$/, '').replace(/-/g, '_'));
   const contents = new Map<string, Buffer>();
   const pending = [...MODULES];
   while (pending.length > 0) {
@@ -123,7 +130,22 @@ async function initramfsEntries(modulesDir: string): Promise<CpioEntry[]> {
 }
 
 async function buildRootTree(root: string): Promise<void> {
-  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc/init.d', 'etc/acpi/PWRF', 'proc', 'sys', 'dev', 'tmp', 'run', 'root', 'mnt', 'var/log']) {
+  for (const d of [
+    'bin',
+    'sbin',
+    'usr/bin',
+    'usr/sbin',
+    'etc/init.d',
+    'etc/acpi/PWRF',
+    'proc',
+    'sys',
+    'dev',
+    'tmp',
+    'run',
+    'root',
+    'mnt',
+    'var/log',
+  ]) {
     await mkdir(join(root, d), { recursive: true });
   }
   await chmod(join(root, 'tmp'), 0o1777);

@@ -10,7 +10,10 @@ export function moduleDepends(ko: Buffer): string[] {
   const end = ko.indexOf(0, start);
   const value = ko.subarray(start, end < 0 ? undefined : end).toString('latin1');
   // The kernel treats '-' and '_' in module names alike; file names and depends= mix both.
-  return value.split(',').map((s) => s.trim().replace(/-/g, '_')).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim().replace(/-/g, '_'))
+    .filter(Boolean);
 }
 
 /** Orders modules so that each comes after everything it depends on. */

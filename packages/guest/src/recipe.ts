@@ -9,8 +9,21 @@ export const ROOT_SIZE = '1G';
 
 /** What the initramfs loads; dependencies are added from each module's own .modinfo. */
 export const MODULES = [
-  'virtio_pci', 'virtio_blk', 'virtio_scsi', 'sd_mod', 'sr_mod', 'ata_piix', 'crc32c_generic',
-  'ext4', '9pnet_virtio', '9p', 'virtiofs', 'virtio_balloon', 'virtio_net', 'button', 'evdev',
+  'virtio_pci',
+  'virtio_blk',
+  'virtio_scsi',
+  'sd_mod',
+  'sr_mod',
+  'ata_piix',
+  'crc32c_generic',
+  'ext4',
+  '9pnet_virtio',
+  '9p',
+  'virtiofs',
+  'virtio_balloon',
+  'virtio_net',
+  'button',
+  'evdev',
 ];
 
 export interface RecipeInputs {

@@ -14,7 +14,14 @@ describe('moduleDepends', () => {
 });
 
 describe('loadOrder', () => {
-  const deps: Record<string, string[]> = { ext4: ['jbd2', 'mbcache'], jbd2: [], mbcache: [], virtiofs: ['fuse', 'virtio'], fuse: [], virtio: [] };
+  const deps: Record<string, string[]> = {
+    ext4: ['jbd2', 'mbcache'],
+    jbd2: [],
+    mbcache: [],
+    virtiofs: ['fuse', 'virtio'],
+    fuse: [],
+    virtio: [],
+  };
   it('puts every module after its dependencies, each once', () => {
     const order = loadOrder(['ext4', 'virtiofs', 'jbd2'], (m) => deps[m] ?? []);
     expect(new Set(order).size).toBe(order.length);

@@ -6,11 +6,16 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readli
  * symlink as the last (and only) component. Walking a path one component at a time this way is
  * the equivalent of openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), which Node does not have.
  */
-const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_CLOEXEC } = constants as typeof constants & { O_CLOEXEC?: number };
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_CLOEXEC } = constants as typeof constants & {
+  O_CLOEXEC?: number;
+};
 const CLOEXEC = O_CLOEXEC ?? 0o2000000;
 
 export class BeneathError extends Error {
-  constructor(message: string, readonly reason: 'symlink' | 'missing' | 'not_directory' | 'bad_name' | 'not_file') {
+  constructor(
+    message: string,
+    readonly reason: 'symlink' | 'missing' | 'not_directory' | 'bad_name' | 'not_file',
+  ) {
     super(message);
   }
 }

@@ -16,8 +16,7 @@ export interface CpuTopologyInfo {
  */
 export function parseCpuinfo(text: string): CpuTopologyInfo {
   const blocks = text.split(/\n\s*\n/).filter((b) => /^processor\s*:/m.test(b));
-  const field = (block: string, name: string): string | undefined =>
-    block.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
+  const field = (block: string, name: string): string | undefined => block.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
   const physicalIds = new Set(blocks.map((b) => field(b, 'physical id') ?? '0'));
   const first = blocks[0] ?? '';
   const logicalCpus = Math.max(blocks.length, 1);

@@ -7,10 +7,32 @@ export { readTail } from './file-tail.js';
 export { processesWithArg, commandLine, killAndWait, readPidFile } from './procs.js';
 export { waitFor } from './wait.js';
 export { cpuTicks, taskCpuTicks, rssBytes, ioChars, namedThreads, parseProcStat, parseDiskstats } from './proc-stats.js';
-export { openRootDir, openDirBeneath, openFileBeneath, openAt, lstatAt, removeAt, mkdirAt, createAt, fdPath, fdProcPath, BeneathError } from './beneath.js';
+export {
+  openRootDir,
+  openDirBeneath,
+  openFileBeneath,
+  openAt,
+  lstatAt,
+  removeAt,
+  mkdirAt,
+  createAt,
+  fdPath,
+  fdProcPath,
+  BeneathError,
+} from './beneath.js';
 export { openShareDir, mountIdOf, inertMountOf } from './share-dir.js';
 export { parseMountinfo, readMountinfo, topMountAt, mountById, type MountEntry } from './mountinfo.js';
 export { protectShareRoots, releaseShareRoots } from './share-mounts.js';
 export { scrubSetId } from './scrub.js';
 export { noSetIdFilter } from './seccomp.js';
-export { parseStat, procInfo, identify, isSameProcess, openProcess, childrenOf, pidNamespaceMembers, type ProcIdentity, type ProcInfo } from './proc-identity.js';
+export {
+  parseStat,
+  procInfo,
+  identify,
+  isSameProcess,
+  openProcess,
+  childrenOf,
+  pidNamespaceMembers,
+  type ProcIdentity,
+  type ProcInfo,
+} from './proc-identity.js';

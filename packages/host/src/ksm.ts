@@ -13,6 +13,13 @@ export function readKsm(root = KSM): { available: boolean; running: boolean; pag
 export function bridgeAvailability(sysNet = '/sys/class/net'): { available: boolean; reason: string } {
   const bridges = existsSync(sysNet) ? readdirSync(sysNet).filter((n) => existsSync(`${sysNet}/${n}/bridge`)) : [];
   if (!existsSync('/dev/net/tun')) return { available: false, reason: '/dev/net/tun is missing, so no tap devices can be made' };
-  if (bridges.length === 0) return { available: false, reason: 'no network bridge exists on this host (none in /sys/class/net); set one up to use bridged networking' };
-  return { available: false, reason: `bridges exist (${bridges.join(', ')}), but Strata does not manage bridged networking yet; use user-mode networking with port forwards` };
+  if (bridges.length === 0)
+    return {
+      available: false,
+      reason: 'no network bridge exists on this host (none in /sys/class/net); set one up to use bridged networking',
+    };
+  return {
+    available: false,
+    reason: `bridges exist (${bridges.join(', ')}), but Strata does not manage bridged networking yet; use user-mode networking with port forwards`,
+  };
 }

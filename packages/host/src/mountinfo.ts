@@ -13,10 +13,13 @@ export interface MountEntry {
 const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 export function parseMountinfo(text: string): MountEntry[] {
-  return text.split('\n').filter(Boolean).map((line) => {
-    const f = line.split(' ');
-    return { id: Number(f[0]), parent: Number(f[1]), mountPoint: unescape(f[4] ?? ''), options: (f[5] ?? '').split(',') };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const f = line.split(' ');
+      return { id: Number(f[0]), parent: Number(f[1]), mountPoint: unescape(f[4] ?? ''), options: (f[5] ?? '').split(',') };
+    });
 }
 
 export const readMountinfo = (): MountEntry[] => parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));

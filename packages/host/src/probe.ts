@@ -15,7 +15,14 @@ export interface StaticHostInfo {
   cpu: CpuTopologyInfo;
   memory: { totalBytes: number; availableBytes: number };
   numaNodes: NumaNode[];
-  tools: { qemu: string | null; qemuImg: string | null; virtiofsd: string | null; umlKernel: string | null; umlMoo: string | null; bwrap: string | null };
+  tools: {
+    qemu: string | null;
+    qemuImg: string | null;
+    virtiofsd: string | null;
+    umlKernel: string | null;
+    umlMoo: string | null;
+    bwrap: string | null;
+  };
 }
 
 export const VIRTIOFSD = '/usr/lib/qemu/virtiofsd';

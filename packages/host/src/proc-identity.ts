@@ -71,7 +71,10 @@ export function openProcess(id: ProcIdentity, check: (info: ProcInfo) => boolean
 
 /** Live processes whose parent is `pid`. */
 export function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => procInfo(p)?.ppid === pid);
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => procInfo(p)?.ppid === pid);
 }
 
 /** Live processes in the pid namespace `pid` is in (read /proc/<pid>/ns/pid of a verified process first). */
@@ -82,11 +85,14 @@ export function pidNamespaceMembers(pid: number): number[] {
   } catch {
     return [];
   }
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => {
-    try {
-      return readlinkSync(`/proc/${p}/ns/pid`) === ns && procInfo(p) !== null;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/ns/pid`) === ns && procInfo(p) !== null;
+      } catch {
+        return false;
+      }
+    });
 }

@@ -48,12 +48,21 @@ export function parseProcStat(text: string): { busy: number; total: number } {
 }
 
 /** /proc/diskstats lines: device name → sectors read and written, I/Os and ms spent. */
-export function parseDiskstats(text: string): Map<string, { reads: number; sectorsRead: number; readMs: number; writes: number; sectorsWritten: number; writeMs: number }> {
+export function parseDiskstats(
+  text: string,
+): Map<string, { reads: number; sectorsRead: number; readMs: number; writes: number; sectorsWritten: number; writeMs: number }> {
   const out = new Map();
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 11) continue;
-    out.set(f[2], { reads: Number(f[3]), sectorsRead: Number(f[5]), readMs: Number(f[6]), writes: Number(f[7]), sectorsWritten: Number(f[9]), writeMs: Number(f[10]) });
+    out.set(f[2], {
+      reads: Number(f[3]),
+      sectorsRead: Number(f[5]),
+      readMs: Number(f[6]),
+      writes: Number(f[7]),
+      sectorsWritten: Number(f[9]),
+      writeMs: Number(f[10]),
+    });
   }
   return out;
 }

@@ -17,7 +17,6 @@ export function processesWithArg(arg: string, procRoot = '/proc'): number[] {
   return pids;
 }
 
-
 /** The arguments of a live process, or null when it is gone or a zombie (a reused pid is the caller's to judge). */
 export function commandLine(pid: number): string[] | null {
   try {
@@ -30,17 +29,21 @@ export function commandLine(pid: number): string[] | null {
 
 /** SIGKILLs what `find` returns until it returns nothing (processes may fork meanwhile), or throws after `timeoutMs`. */
 export async function killAndWait(find: () => number[], what: string, timeoutMs = 10_000): Promise<void> {
-  await waitFor(() => {
-    const pids = find();
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
+  await waitFor(
+    () => {
+      const pids = find();
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
       }
-    }
-    return pids.length === 0 ? true : undefined;
-  }, timeoutMs, what);
+      return pids.length === 0 ? true : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 /** The pid in a pidfile, or null when there is none. */

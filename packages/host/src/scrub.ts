@@ -27,7 +27,10 @@ export function scrubSetId(root: string, path: string): string[] {
 }
 
 function walk(dir: number, mount: number, prefix: string, depth: number, changed: string[]): void {
-  if (depth > MAX_DEPTH) throw new Error(`directories nest deeper than ${MAX_DEPTH} levels (at ${prefix.slice(0, 200)}…); files below were not checked for set-id bits`);
+  if (depth > MAX_DEPTH)
+    throw new Error(
+      `directories nest deeper than ${MAX_DEPTH} levels (at ${prefix.slice(0, 200)}…); files below were not checked for set-id bits`,
+    );
   for (const entry of readdirSync(fdProcPath(dir), { withFileTypes: true })) {
     const name = entry.name;
     // The listing's own type is enough to pass over links and special files; only files are stat'ed.

@@ -30,7 +30,18 @@ export const EPERM = 1;
 export const ENOSYS = 38;
 
 /** x86_64 numbers (asm/unistd_64.h; fchmodat2 and the *xattrat calls are newer than Debian 12's headers). */
-export const NR = { open: 2, creat: 85, chmod: 90, fchmod: 91, mknod: 133, openat: 257, mknodat: 259, fchmodat: 268, openat2: 437, fchmodat2: 452 } as const;
+export const NR = {
+  open: 2,
+  creat: 85,
+  chmod: 90,
+  fchmod: 91,
+  mknod: 133,
+  openat: 257,
+  mknodat: 259,
+  fchmodat: 268,
+  openat2: 437,
+  fchmodat2: 452,
+} as const;
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -47,7 +58,13 @@ const ARCH_OFFSET = 4;
 const argLow = (i: number) => 16 + 8 * i;
 
 /** Which argument holds the mode, for calls whose mode always counts. */
-const MODE_ARG: [number, number][] = [[NR.chmod, 1], [NR.fchmod, 1], [NR.creat, 1], [NR.fchmodat, 2], [NR.fchmodat2, 2]];
+const MODE_ARG: [number, number][] = [
+  [NR.chmod, 1],
+  [NR.fchmod, 1],
+  [NR.creat, 1],
+  [NR.fchmodat, 2],
+  [NR.fchmodat2, 2],
+];
 
 function program(): Insn[] {
   const jeq = (k: number, jt: string, jf = 'next') => ({ op: 'jeq' as const, k, jt, jf });
@@ -139,11 +156,20 @@ export function assemble(insns: Insn[]): Buffer {
     let jf = 0;
     let k = 0;
     switch (insn.op) {
-      case 'ld': [code, k] = [BPF_LD_W_ABS, insn.offset]; break;
-      case 'and': [code, k] = [BPF_ALU_AND_K, insn.k]; break;
-      case 'ret': [code, k] = [BPF_RET_K, insn.k]; break;
-      case 'ja': [code, k] = [BPF_JMP_JA, rel(pc, insn.to, 0xffffffff)]; break;
-      default: [code, k, jt, jf] = [BPF_JMP_K[insn.op], insn.k, rel(pc, insn.jt, 255), rel(pc, insn.jf, 255)];
+      case 'ld':
+        [code, k] = [BPF_LD_W_ABS, insn.offset];
+        break;
+      case 'and':
+        [code, k] = [BPF_ALU_AND_K, insn.k];
+        break;
+      case 'ret':
+        [code, k] = [BPF_RET_K, insn.k];
+        break;
+      case 'ja':
+        [code, k] = [BPF_JMP_JA, rel(pc, insn.to, 0xffffffff)];
+        break;
+      default:
+        [code, k, jt, jf] = [BPF_JMP_K[insn.op], insn.k, rel(pc, insn.jt, 255), rel(pc, insn.jf, 255)];
     }
     out.writeUInt16LE(code, pc * 8);
     out.writeUInt8(jt, pc * 8 + 2);

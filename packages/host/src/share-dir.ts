@@ -15,7 +15,8 @@ export function mountIdOf(fd: number): number {
  */
 export function inertMountOf(fd: number, what: string, why: string): MountEntry {
   const mount = mountById(readMountinfo(), mountIdOf(fd));
-  if (!mount?.options.includes('nosuid') || !mount.options.includes('nodev')) throw new Error(`${what} is on a mount without nosuid,nodev; ${why}`);
+  if (!mount?.options.includes('nosuid') || !mount.options.includes('nodev'))
+    throw new Error(`${what} is on a mount without nosuid,nodev; ${why}`);
   return mount;
 }
 

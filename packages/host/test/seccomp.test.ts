@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AUDIT_ARCH_X86_64, NR, noSetIdFilter, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS } from '../src/seccomp.js';
 
-const insn = (b: Buffer, pc: number) => ({ code: b.readUInt16LE(pc * 8), jt: b[pc * 8 + 2], jf: b[pc * 8 + 3], k: b.readUInt32LE(pc * 8 + 4) });
+const insn = (b: Buffer, pc: number) => ({
+  code: b.readUInt16LE(pc * 8),
+  jt: b[pc * 8 + 2],
+  jf: b[pc * 8 + 3],
+  k: b.readUInt32LE(pc * 8 + 4),
+});
 
 /** Runs the program the way the kernel would, over a seccomp_data of x86_64 shape. */
 function verdict(prog: Buffer, nr: number, args: number[] = [], arch = AUDIT_ARCH_X86_64): number {
@@ -50,11 +55,19 @@ describe('the set-id seccomp program', () => {
     // jge #0x40000000 (x32) -> kill
     expect(insn(prog, 3)).toMatchObject({ code: 0x35, k: 0x40000000, jf: 0 });
     // ... ret ALLOW; ret ERRNO|EPERM; ret ERRNO|ENOSYS; ret KILL_PROCESS
-    expect(prog.subarray(prog.length - 32).toString('hex')).toBe(['060000000000ff7f', '0600000001000500', '0600000026000500', '0600000000000080'].join(''));
+    expect(prog.subarray(prog.length - 32).toString('hex')).toBe(
+      ['060000000000ff7f', '0600000001000500', '0600000026000500', '0600000000000080'].join(''),
+    );
   });
 
   it('refuses set-id modes in every chmod and create call and nothing else', () => {
-    for (const [nr, at] of [[NR.chmod, 1], [NR.fchmod, 1], [NR.creat, 1], [NR.fchmodat, 2], [NR.fchmodat2, 2]] as const) {
+    for (const [nr, at] of [
+      [NR.chmod, 1],
+      [NR.fchmod, 1],
+      [NR.creat, 1],
+      [NR.fchmodat, 2],
+      [NR.fchmodat2, 2],
+    ] as const) {
       const args = (mode: number) => Object.assign([0, 0, 0, 0], { [at]: mode });
       expect(verdict(prog, nr, args(0o4755)), `${nr} setuid`).toBe(EPERM);
       expect(verdict(prog, nr, args(0o2711)), `${nr} setgid`).toBe(EPERM);
@@ -77,7 +90,10 @@ describe('the set-id seccomp program', () => {
   });
 
   it('lets FIFOs and sockets be made but no device node or set-id file, and sends openat2 back to openat', () => {
-    for (const [nr, at] of [[NR.mknod, 1], [NR.mknodat, 2]] as const) {
+    for (const [nr, at] of [
+      [NR.mknod, 1],
+      [NR.mknodat, 2],
+    ] as const) {
       const args = (mode: number) => Object.assign([0, 0, 0, 0], { [at]: mode });
       expect(verdict(prog, nr, args(0o010644)), 'fifo').toBe(ALLOW);
       expect(verdict(prog, nr, args(0o140755)), 'socket').toBe(ALLOW);
@@ -137,7 +153,10 @@ attempt('openat2', lambda: raw(437, dfd, b'f', ctypes.c_void_p(0), 0))
 print(json.dumps({'results': res, 'modes': {n: os.lstat(at(n)).st_mode for n in sorted(os.listdir(d))}}))
 `;
 
-interface Probe { results: Record<string, string>; modes: Record<string, number> }
+interface Probe {
+  results: Record<string, string>;
+  modes: Record<string, number>;
+}
 
 describe('the set-id seccomp program under bubblewrap', () => {
   const work = mkdtempSync(`${tmpdir()}/seccomp-`);
@@ -149,7 +168,11 @@ describe('the set-id seccomp program under bubblewrap', () => {
     const fd = openSync(`${work}/filter.bpf`, 'r');
     try {
       const seccomp = filtered ? ['--seccomp', '3'] : [];
-      const r = spawnSync('/usr/bin/bwrap', ['--dev-bind', '/', '/', ...seccomp, '--', '/usr/bin/python3', '-c', `import os; os.mkdir(${JSON.stringify(dir)})\n${PROBE}`, dir], { stdio: ['ignore', 'pipe', 'pipe', fd], encoding: 'utf8' });
+      const r = spawnSync(
+        '/usr/bin/bwrap',
+        ['--dev-bind', '/', '/', ...seccomp, '--', '/usr/bin/python3', '-c', `import os; os.mkdir(${JSON.stringify(dir)})\n${PROBE}`, dir],
+        { stdio: ['ignore', 'pipe', 'pipe', fd], encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(r.stdout) as Probe;
     } finally {
@@ -157,7 +180,7 @@ describe('the set-id seccomp program under bubblewrap', () => {
     }
   }
 
-  it('unfiltered, every attempt succeeds here (so the refusals below are the filter\'s)', () => {
+  it("unfiltered, every attempt succeeds here (so the refusals below are the filter's)", () => {
     const { results, modes } = probe('open', false);
     expect(Object.entries(results).filter(([k, v]) => v !== 'ok' && k !== 'openat2')).toEqual([]);
     expect(modes.suid! & 0o4000).toBe(0o4000);
@@ -167,10 +190,23 @@ describe('the set-id seccomp program under bubblewrap', () => {
   it('filtered, set-id bits and device nodes are refused with EPERM, openat2 with ENOSYS, and the rest works', () => {
     const { results, modes } = probe('closed', true);
     expect(results).toEqual({
-      'chmod 4755': 'EPERM', 'chmod 2755': 'EPERM', 'chmod 755': 'ok', 'open read': 'ok',
-      'fchmod 4755': 'EPERM', 'fchmodat 6755': 'EPERM', 'fchmodat2 4755': 'EPERM', 'fchmodat2 644': 'ok',
-      'openat O_CREAT 4755': 'EPERM', 'openat O_CREAT 644': 'ok', 'open O_CREAT 2755': 'EPERM', 'creat 4755': 'EPERM',
-      'O_TMPFILE 4755': 'EPERM', mkfifo: 'ok', 'mknod chr': 'EPERM', 'mknod 4755': 'EPERM', openat2: 'ENOSYS',
+      'chmod 4755': 'EPERM',
+      'chmod 2755': 'EPERM',
+      'chmod 755': 'ok',
+      'open read': 'ok',
+      'fchmod 4755': 'EPERM',
+      'fchmodat 6755': 'EPERM',
+      'fchmodat2 4755': 'EPERM',
+      'fchmodat2 644': 'ok',
+      'openat O_CREAT 4755': 'EPERM',
+      'openat O_CREAT 644': 'ok',
+      'open O_CREAT 2755': 'EPERM',
+      'creat 4755': 'EPERM',
+      'O_TMPFILE 4755': 'EPERM',
+      mkfifo: 'ok',
+      'mknod chr': 'EPERM',
+      'mknod 4755': 'EPERM',
+      openat2: 'ENOSYS',
     });
     expect(Object.keys(modes)).toEqual(['f', 'fifo', 'plain']);
     expect(Object.values(modes).filter((m) => (m & 0o6000) !== 0)).toEqual([]);

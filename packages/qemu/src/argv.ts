@@ -54,15 +54,19 @@ export function shareArgs(share: LaunchShare, dir: string, childFd?: number): st
   if (share.transport === 'hostfs') throw new Error(`share ${share.tag}: hostfs is UML's; QEMU VMs use 9p or virtiofs`);
   if (share.transport === 'virtiofs') {
     return [
-      '-chardev', `socket,id=vfs-${share.tag},path=${escapeOption(virtiofsdPaths(dir, share.tag).socket)}`,
-      '-device', `vhost-user-fs-pci,chardev=vfs-${share.tag},tag=${share.tag},id=fs-${share.tag}`,
+      '-chardev',
+      `socket,id=vfs-${share.tag},path=${escapeOption(virtiofsdPaths(dir, share.tag).socket)}`,
+      '-device',
+      `vhost-user-fs-pci,chardev=vfs-${share.tag},tag=${share.tag},id=fs-${share.tag}`,
     ];
   }
   if (childFd === undefined) throw new Error(`share ${share.tag}: a 9p share is passed to QEMU as a held directory only`);
   const id = `fsdev-${share.tag}`;
   return [
-    '-fsdev', `local,id=${id},path=/proc/self/fd/${childFd},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
-    '-device', `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag},id=fs-${share.tag}`,
+    '-fsdev',
+    `local,id=${id},path=/proc/self/fd/${childFd},security_model=${share.options.securityModel}${share.readonly ? ',readonly=on' : ''}`,
+    '-device',
+    `virtio-9p-pci,fsdev=${id},mount_tag=${share.tag},id=fs-${share.tag}`,
   ];
 }
 
@@ -80,24 +84,37 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
   const argv = [
     binary,
     // debug-threads names vCPU and worker threads (the 9p share metric reads the workers).
-    '-name', `${processName(vm.id)},process=${processName(vm.id)},debug-threads=on`,
-    '-machine', 'pc',
-    '-accel', plan.accelerator,
-    '-smp', `cpus=${Math.min(vm.vcpus, max)},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${max}`,
+    '-name',
+    `${processName(vm.id)},process=${processName(vm.id)},debug-threads=on`,
+    '-machine',
+    'pc',
+    '-accel',
+    plan.accelerator,
+    '-smp',
+    `cpus=${Math.min(vm.vcpus, max)},sockets=${vm.cpu.sockets},cores=${vm.cpu.cores},threads=${vm.cpu.threads},maxcpus=${max}`,
     ...(vm.cpuModel ? ['-cpu', vm.cpuModel] : []),
-    '-m', `${vm.memoryMiB}M`,
+    '-m',
+    `${vm.memoryMiB}M`,
     // vhost-user (virtiofsd) maps guest memory, so it must live in a shareable memfd.
     ...(plan.shares.some((s) => s.transport === 'virtiofs')
       ? ['-object', `memory-backend-memfd,id=mem,size=${vm.memoryMiB}M,share=on`, '-numa', 'node,memdev=mem']
       : []),
-    '-nodefaults', '-no-user-config',
-    '-display', 'none',
-    '-chardev', `socket,id=console,path=${escapeOption(paths.consoleSocket)},server=on,wait=off,logfile=${escapeOption(paths.consoleLog)},logappend=on`,
-    '-serial', 'chardev:console',
-    '-qmp', `unix:${escapeOption(paths.qmpSocket)},server=on,wait=off`,
-    '-pidfile', paths.pidFile,
-    '-device', 'virtio-balloon-pci,id=balloon0',
-    '-boot', bootOption(vm.boot),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-chardev',
+    `socket,id=console,path=${escapeOption(paths.consoleSocket)},server=on,wait=off,logfile=${escapeOption(paths.consoleLog)},logappend=on`,
+    '-serial',
+    'chardev:console',
+    '-qmp',
+    `unix:${escapeOption(paths.qmpSocket)},server=on,wait=off`,
+    '-pidfile',
+    paths.pidFile,
+    '-device',
+    'virtio-balloon-pci,id=balloon0',
+    '-boot',
+    bootOption(vm.boot),
   ];
   if (vm.network.mode === 'user') {
     const forwards = vm.network.forwards.map((f) => `,hostfwd=${f.protocol}:127.0.0.1:${f.hostPort}-:${f.guestPort}`).join('');
@@ -107,16 +124,21 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
   for (const disk of plan.disks) {
     const drive = `drive-${disk.id}`;
     argv.push(
-      '-drive', `if=none,id=${drive},file=${escapeOption(disk.path)},format=${disk.format},node-name=${disk.id},cache=writeback,aio=io_uring`,
-      '-device', deviceFor(disk.bus, disk.id, drive),
+      '-drive',
+      `if=none,id=${drive},file=${escapeOption(disk.path)},format=${disk.format},node-name=${disk.id},cache=writeback,aio=io_uring`,
+      '-device',
+      deviceFor(disk.bus, disk.id, drive),
     );
   }
   const ninep = ninepShares(plan.shares);
-  for (const share of plan.shares) argv.push(...shareArgs(share, dir, share.transport === '9p' ? FIRST_SHARE_FD + ninep.indexOf(share) : undefined));
+  for (const share of plan.shares)
+    argv.push(...shareArgs(share, dir, share.transport === '9p' ? FIRST_SHARE_FD + ninep.indexOf(share) : undefined));
   if (plan.cdrom) {
     argv.push(
-      '-drive', `if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=${escapeOption(plan.cdrom)}`,
-      '-device', 'ide-cd,drive=drive-cd0,id=cd0',
+      '-drive',
+      `if=none,id=drive-cd0,media=cdrom,readonly=on,format=raw,file=${escapeOption(plan.cdrom)}`,
+      '-device',
+      'ide-cd,drive=drive-cd0,id=cd0',
     );
   }
   if (plan.boot) {

@@ -23,9 +23,12 @@ export function sniffFormat(head: Buffer, tail: Buffer): SniffedFormat {
     throw new ImportFormatError(`a qcow version ${version} image cannot be imported (only qcow2 versions 2 and 3)`);
   }
   if (startsWith(head, 'KDMV')) return 'vmdk';
-  if (startsWith(head, 'COWD')) throw new ImportFormatError('a VMDK3 (COWD) image cannot be imported; convert it to a monolithic sparse VMDK first');
+  if (startsWith(head, 'COWD'))
+    throw new ImportFormatError('a VMDK3 (COWD) image cannot be imported; convert it to a monolithic sparse VMDK first');
   if (/^\s*#\s*Disk DescriptorFile/.test(head.toString('latin1', 0, Math.min(head.length, 64)))) {
-    throw new ImportFormatError('a VMDK descriptor is a text file naming other files (its extents); import the monolithic sparse VMDK instead');
+    throw new ImportFormatError(
+      'a VMDK descriptor is a text file naming other files (its extents); import the monolithic sparse VMDK instead',
+    );
   }
   if (head.length >= 68 && head.readUInt32LE(64) === VDI_SIGNATURE) return 'vdi';
   if (startsWith(head, 'vhdxfile')) return 'vhdx';

@@ -1,6 +1,18 @@
 export { buildQemuArgv, escapeOption, guestMountOptions, processName, vmPaths, QEMU_BINARY } from './argv.js';
 export { QmpClient, QmpError, type QmpEvent } from './qmp-client.js';
-export { checkImage, checkReport, convertImage, createBlank, createOverlay, imageInfo, ImageFormatError, parseConvertProgress, resizeImage, sameContent, type QemuImgInfo } from './qemu-img.js';
+export {
+  checkImage,
+  checkReport,
+  convertImage,
+  createBlank,
+  createOverlay,
+  imageInfo,
+  ImageFormatError,
+  parseConvertProgress,
+  resizeImage,
+  sameContent,
+  type QemuImgInfo,
+} from './qemu-img.js';
 export { commitAndVerify, commitInPlace, compareCommitted, mapImage, verifyCommit, type MapExtent } from './qemu-commit.js';
 export { streamInPlace } from './qemu-stream.js';
 export { ImportFormatError, sniffFormat, sniffFormatFd, type SniffedFormat } from './image-magic.js';

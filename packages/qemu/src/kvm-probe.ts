@@ -26,9 +26,25 @@ export async function probeKvm(guest: ProbeGuest, timeoutMs = 20_000, binary = Q
     return { present: true, usable: false, reason: '/dev/kvm is not readable and writable by this user' };
   }
   const argv = [
-    '-accel', 'kvm', '-machine', 'pc', '-m', '256M', '-nodefaults', '-no-user-config', '-display', 'none',
-    '-no-reboot', '-serial', 'stdio', '-kernel', guest.kernel, '-initrd', guest.initrd,
-    '-append', 'console=ttyS0 strata.probe=1 panic=-1',
+    '-accel',
+    'kvm',
+    '-machine',
+    'pc',
+    '-m',
+    '256M',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-serial',
+    'stdio',
+    '-kernel',
+    guest.kernel,
+    '-initrd',
+    guest.initrd,
+    '-append',
+    'console=ttyS0 strata.probe=1 panic=-1',
   ];
   const started = Date.now();
   return new Promise<KvmVerdict>((resolve) => {
@@ -42,22 +58,34 @@ export async function probeKvm(guest: ProbeGuest, timeoutMs = 20_000, binary = Q
       child.kill('SIGKILL');
       resolve(verdict);
     };
-    const timer = setTimeout(() => settle({
-      present: true, usable: false,
-      reason: `a test boot under KVM did not reach the guest's init within ${timeoutMs / 1000} s (the guest hangs under KVM here)`,
-    }), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        settle({
+          present: true,
+          usable: false,
+          reason: `a test boot under KVM did not reach the guest's init within ${timeoutMs / 1000} s (the guest hangs under KVM here)`,
+        }),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString('latin1')).slice(-8192);
       if (output.includes(guest.marker)) {
-        settle({ present: true, usable: true, reason: `a test boot under KVM reached init in ${((Date.now() - started) / 1000).toFixed(1)} s` });
+        settle({
+          present: true,
+          usable: true,
+          reason: `a test boot under KVM reached init in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', (err) => settle({ present: true, usable: false, reason: `cannot run ${binary}: ${err.message}` }));
-    child.on('exit', (code) => settle({
-      present: true, usable: false,
-      reason: `QEMU under KVM exited with ${code} before the guest's init: ${output.trim().split('\n').slice(-2).join(' ')}`,
-    }));
+    child.on('exit', (code) =>
+      settle({
+        present: true,
+        usable: false,
+        reason: `QEMU under KVM exited with ${code} before the guest's init: ${output.trim().split('\n').slice(-2).join(' ')}`,
+      }),
+    );
   });
 }

@@ -27,20 +27,24 @@ export async function mapImage(path: string, format: string, shared = false): Pr
  * cache=writeback qemu-img fdatasyncs the parent as it closes it, so the bytes are on disk.
  */
 export async function commitInPlace(top: string, options: { onProgress(p: number): void }): Promise<void> {
-  await runOk(['qemu-img', 'commit', '-p', '-d', '-f', 'qcow2', '-t', 'writeback', top], progressTo(options.onProgress)).catch((err: unknown) => {
-    throw new ImageFormatError(`qemu-img commit of ${top} failed: ${err instanceof Error ? err.message : String(err)}`);
-  });
+  await runOk(['qemu-img', 'commit', '-p', '-d', '-f', 'qcow2', '-t', 'writeback', top], progressTo(options.onProgress)).catch(
+    (err: unknown) => {
+      throw new ImageFormatError(`qemu-img commit of ${top} failed: ${err instanceof Error ? err.message : String(err)}`);
+    },
+  );
 }
 
 const CHUNK = 8 << 20;
 
 /** The extents of `map` that cover start..end, clipped to it. */
 function covering(map: MapExtent[], start: number, end: number): MapExtent[] {
-  return map.filter((e) => e.start < end && e.start + e.length > start).map((e) => {
-    const from = Math.max(e.start, start);
-    const to = Math.min(e.start + e.length, end);
-    return { ...e, start: from, length: to - from, offset: e.offset === undefined ? undefined : e.offset + (from - e.start) };
-  });
+  return map
+    .filter((e) => e.start < end && e.start + e.length > start)
+    .map((e) => {
+      const from = Math.max(e.start, start);
+      const to = Math.min(e.start + e.length, end);
+      return { ...e, start: from, length: to - from, offset: e.offset === undefined ? undefined : e.offset + (from - e.start) };
+    });
 }
 
 /** Reads guest bytes of one extent the image itself holds; null when they cannot be read from its own file. */
@@ -72,7 +76,10 @@ export async function compareCommitted(top: string, parent: string, topExtents?:
         const te = covering([held], pe.start, pe.start + pe.length)[0]!;
         for (let at = pe.start; at < pe.start + pe.length; at += CHUNK) {
           const len = Math.min(CHUNK, pe.start + pe.length - at);
-          const [okTop, okParent] = await Promise.all([readExtent(t, te, at, a.subarray(0, len)), readExtent(p, pe, at, b.subarray(0, len))]);
+          const [okTop, okParent] = await Promise.all([
+            readExtent(t, te, at, a.subarray(0, len)),
+            readExtent(p, pe, at, b.subarray(0, len)),
+          ]);
           const ok = okTop && okParent;
           if (!ok) return `bytes ${at}-${at + len} of the merged parent cannot be read from its own file (depth ${pe.depth})`;
           if (!a.subarray(0, len).equals(b.subarray(0, len))) return `bytes ${at}-${at + len} of the merged parent differ from the top`;
@@ -88,7 +95,8 @@ export async function compareCommitted(top: string, parent: string, topExtents?:
 /** qemu-img check of the parent's metadata (leaks repaired), then the top's ranges compared; null when both pass. */
 export async function verifyCommit(top: string, parent: string, topExtents?: Promise<MapExtent[]>): Promise<string | null> {
   // Both only read: the metadata check and the comparison run side by side.
-  let [report, differs] = await Promise.all([checkReport(parent, 'qcow2'), compareCommitted(top, parent, topExtents)]);
+  const [firstReport, differs] = await Promise.all([checkReport(parent, 'qcow2'), compareCommitted(top, parent, topExtents)]);
+  let report = firstReport;
   if (!report.ok && report.errors === 0 && report.leaks > 0) {
     // A commit killed between allocating clusters and linking them leaks them; nothing points there.
     await runOk(['qemu-img', 'check', '-q', '-r', 'leaks', '-f', 'qcow2', parent]);

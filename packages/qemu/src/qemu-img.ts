@@ -19,7 +19,7 @@ export interface QemuImgInfo {
 export class ImageFormatError extends Error {}
 
 const tail = (err: unknown): string =>
-  (err instanceof CommandError ? (err.result.stderr || err.result.stdout) : String(err)).trim().split('\n').slice(-3).join(' ');
+  (err instanceof CommandError ? err.result.stderr || err.result.stdout : String(err)).trim().split('\n').slice(-3).join(' ');
 
 async function img(argv: string[], path: string, format: string, options: RunOptions = {}) {
   try {
@@ -52,12 +52,17 @@ export const progressTo = (onProgress: (p: number) => void) => ({
  * A safe rebase of a copy of the top pulls exactly those layers in, and leaves every existing file
  * untouched.
  */
-export async function convertImage(source: string, sourceFormat: string, target: string, options: {
-  backing?: { path: string; format: string };
-  format?: string;
-  onProgress(p: number): void;
-  signal: AbortSignal;
-}): Promise<void> {
+export async function convertImage(
+  source: string,
+  sourceFormat: string,
+  target: string,
+  options: {
+    backing?: { path: string; format: string };
+    format?: string;
+    onProgress(p: number): void;
+    signal: AbortSignal;
+  },
+): Promise<void> {
   const progress = { signal: options.signal, ...progressTo(options.onProgress) };
   if (!options.backing) {
     await img(['convert', '-p', '-f', sourceFormat, '-O', options.format ?? 'qcow2', source, target], source, sourceFormat, progress);
@@ -65,7 +70,12 @@ export async function convertImage(source: string, sourceFormat: string, target:
   }
   if (sourceFormat !== 'qcow2') throw new ImageFormatError(`only a qcow2 layer can be rebased; ${source} is recorded as ${sourceFormat}`);
   await runOk(['cp', '--sparse=always', source, target], { signal: options.signal });
-  await img(['rebase', '-p', '-f', 'qcow2', '-F', options.backing.format, '-b', options.backing.path, target], source, sourceFormat, progress);
+  await img(
+    ['rebase', '-p', '-f', 'qcow2', '-F', options.backing.format, '-b', options.backing.path, target],
+    source,
+    sourceFormat,
+    progress,
+  );
 }
 
 /** qemu-img compare: 0 identical, 1 different, anything else an error. */
@@ -76,13 +86,18 @@ export async function sameContent(a: string, formatA: string, b: string, formatB
   throw new ImageFormatError(`qemu-img compare of ${a} (recorded as ${formatA}) with ${b} (${formatB}) failed: ${result.stderr.trim()}`);
 }
 
-export async function createBlank(path: string, o: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string }): Promise<void> {
+export async function createBlank(
+  path: string,
+  o: { format: string; sizeBytes: number; clusterSize?: number; preallocation?: string; lazyRefcounts?: boolean; compat?: string },
+): Promise<void> {
   const options = [
     o.clusterSize && `cluster_size=${o.clusterSize}`,
     o.preallocation && `preallocation=${o.preallocation}`,
     o.lazyRefcounts !== undefined && `lazy_refcounts=${o.lazyRefcounts ? 'on' : 'off'}`,
     o.compat && `compat=${o.compat}`,
-  ].filter(Boolean).join(',');
+  ]
+    .filter(Boolean)
+    .join(',');
   await runOk(['qemu-img', 'create', '-q', '-f', o.format, ...(options ? ['-o', options] : []), path, String(o.sizeBytes)]);
 }
 

@@ -16,7 +16,6 @@ export function isOurQemu(pid: number, name: string): boolean {
   return commandLine(pid)?.some((arg) => arg.includes(name)) ?? false;
 }
 
-
 /**
  * A running QEMU seen through its QMP socket. The process is not our child (it outlives the
  * server), so its end is noticed by the QMP socket closing, with a liveness poll as a safety net.
@@ -114,13 +113,17 @@ export class QemuProcess implements RunningVm {
   }
 
   async snapshotDisk(diskId: string, path: string): Promise<void> {
-    await this.qmp.execute('blockdev-snapshot-sync', {
-      'node-name': await this.activeNode(diskId),
-      'snapshot-file': path,
-      'snapshot-node-name': `${diskId}-${Date.now().toString(36)}`,
-      format: 'qcow2',
-      mode: 'absolute-paths',
-    }, 30_000);
+    await this.qmp.execute(
+      'blockdev-snapshot-sync',
+      {
+        'node-name': await this.activeNode(diskId),
+        'snapshot-file': path,
+        'snapshot-node-name': `${diskId}-${Date.now().toString(36)}`,
+        format: 'qcow2',
+        mode: 'absolute-paths',
+      },
+      30_000,
+    );
   }
 
   /** Live commit of the active layer into `parentPath`; QEMU pivots the disk onto the parent. */
@@ -128,23 +131,45 @@ export class QemuProcess implements RunningVm {
     const top = await this.activeNode(diskId);
     const base = await nodeForFile(this.qmp, parentPath);
     const jobId = `commit-${diskId}-${Date.now().toString(36)}`;
-    await runBlockJob(this.qmp, jobId, () => this.qmp.execute('block-commit', { 'job-id': jobId, device: top, 'base-node': base, 'auto-dismiss': false }), options);
+    await runBlockJob(
+      this.qmp,
+      jobId,
+      () => this.qmp.execute('block-commit', { 'job-id': jobId, device: top, 'base-node': base, 'auto-dismiss': false }),
+      options,
+    );
   }
 
   /** Live stream: copies everything below into the active layer, which then has no backing file. */
   async streamDisk(diskId: string, options: BlockJobOptions): Promise<void> {
     const top = await this.activeNode(diskId);
     const jobId = `stream-${diskId}-${Date.now().toString(36)}`;
-    await runBlockJob(this.qmp, jobId, () => this.qmp.execute('block-stream', { 'job-id': jobId, device: top, 'auto-dismiss': false }), options);
+    await runBlockJob(
+      this.qmp,
+      jobId,
+      () => this.qmp.execute('block-stream', { 'job-id': jobId, device: top, 'auto-dismiss': false }),
+      options,
+    );
   }
 
   /** Live copy of the whole chain into a new standalone qcow2 at `target`, then a pivot onto it. */
   async mirrorDisk(diskId: string, target: string, options: BlockJobOptions): Promise<void> {
     const top = await this.activeNode(diskId);
     const jobId = `mirror-${diskId}-${Date.now().toString(36)}`;
-    await runBlockJob(this.qmp, jobId, () => this.qmp.execute('drive-mirror', {
-      'job-id': jobId, device: top, target, format: 'qcow2', sync: 'full', mode: 'absolute-paths', 'auto-dismiss': false,
-    }), options);
+    await runBlockJob(
+      this.qmp,
+      jobId,
+      () =>
+        this.qmp.execute('drive-mirror', {
+          'job-id': jobId,
+          device: top,
+          target,
+          format: 'qcow2',
+          sync: 'full',
+          mode: 'absolute-paths',
+          'auto-dismiss': false,
+        }),
+      options,
+    );
   }
 
   settleBlockJobs(): Promise<void> {
@@ -182,7 +207,10 @@ export class QemuProcess implements RunningVm {
     const socket = virtiofsdPaths(this.dir, share.tag).socket;
     const chardev = `vfs-${share.tag}`;
     try {
-      await this.qmp.execute('chardev-add', { id: chardev, backend: { type: 'socket', data: { addr: { type: 'unix', data: { path: socket } }, server: false } } });
+      await this.qmp.execute('chardev-add', {
+        id: chardev,
+        backend: { type: 'socket', data: { addr: { type: 'unix', data: { path: socket } }, server: false } },
+      });
       await this.qmp.execute('device_add', { driver: 'vhost-user-fs-pci', chardev, tag: share.tag, id: `fs-${share.tag}` });
     } catch (err) {
       await this.qmp.execute('chardev-remove', { id: chardev }).catch(() => undefined);

@@ -13,9 +13,11 @@ import { checkReport, ImageFormatError, progressTo, sameContent } from './qemu-i
 export async function streamInPlace(top: string, reference: string, options: { onProgress(p: number): void }): Promise<string | null> {
   await runOk(['cp', '--sparse=always', top, reference]);
   try {
-    await runOk(['qemu-img', 'rebase', '-p', '-f', 'qcow2', '-t', 'writeback', '-b', '', top], progressTo(options.onProgress)).catch((err: unknown) => {
-      throw new ImageFormatError(`qemu-img rebase of ${top} onto nothing failed: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    await runOk(['qemu-img', 'rebase', '-p', '-f', 'qcow2', '-t', 'writeback', '-b', '', top], progressTo(options.onProgress)).catch(
+      (err: unknown) => {
+        throw new ImageFormatError(`qemu-img rebase of ${top} onto nothing failed: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
     const [report, same] = await Promise.all([checkReport(top, 'qcow2'), sameContent(top, 'qcow2', reference, 'qcow2')]);
     if (!report.ok) return `qemu-img check of the streamed layer found problems: ${report.report}`;
     return same ? null : 'the streamed layer does not show the guest what the chain showed';

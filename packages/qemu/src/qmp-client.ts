@@ -7,7 +7,10 @@ export interface QmpEvent {
 }
 
 export class QmpError extends Error {
-  constructor(readonly errorClass: string, message: string) {
+  constructor(
+    readonly errorClass: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -44,12 +47,21 @@ export class QmpClient {
     const socket = createConnection(path);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`QMP connect to ${path} timed out`)), timeoutMs);
-      socket.once('connect', () => { clearTimeout(timer); resolve(); });
-      socket.once('error', (err) => { clearTimeout(timer); reject(err); });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
     const greeting = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no QMP greeting')), timeoutMs);
-      socket.once('data', () => { clearTimeout(timer); resolve(); });
+      socket.once('data', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     const client = new QmpClient(socket);
     await greeting;

@@ -47,22 +47,57 @@ export const XATTRMAP = ':map:security.capability:user.virtiofs.:';
 export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRecord }, socket: string, dir: string): string[] {
   const o = share.options;
   const daemon = [
-    VIRTIOFSD, socketArg(socket),
-    '-o', `source=${VIRTIOFS_SOURCE}`, '-o', 'sandbox=namespace', '-o', `cache=${o.cache}`, '-o', 'modcaps=-mknod:-setfcap', '-o', 'killpriv_v2',
+    VIRTIOFSD,
+    socketArg(socket),
+    '-o',
+    `source=${VIRTIOFS_SOURCE}`,
+    '-o',
+    'sandbox=namespace',
+    '-o',
+    `cache=${o.cache}`,
+    '-o',
+    'modcaps=-mknod:-setfcap',
+    '-o',
+    'killpriv_v2',
     ...(o.xattr ? ['-o', 'xattr', '-o', `xattrmap=${XATTRMAP}`] : ['-o', 'no_xattr']),
-    '-o', o.posixAcl ? 'posix_acl' : 'no_posix_acl',
-    '-o', o.writeback ? 'writeback' : 'no_writeback',
+    '-o',
+    o.posixAcl ? 'posix_acl' : 'no_posix_acl',
+    '-o',
+    o.writeback ? 'writeback' : 'no_writeback',
     `--thread-pool-size=${o.threadPoolSize}`,
   ];
   return [
     BWRAP,
     // Debian 12 is merged-/usr: the top-level library and binary directories are symlinks into it.
-    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64',
-    '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/sbin', '/sbin',
-    '--proc', '/proc', '--dev', '/dev', '--bind', dir, dir,
-    share.readonly ? '--ro-bind-fd' : '--bind-fd', String(SHARE_FD), VIRTIOFS_SOURCE,
-    '--seccomp', String(SECCOMP_FD),
-    '--', ...daemon,
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/sbin',
+    '/sbin',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--bind',
+    dir,
+    dir,
+    share.readonly ? '--ro-bind-fd' : '--bind-fd',
+    String(SHARE_FD),
+    VIRTIOFS_SOURCE,
+    '--seccomp',
+    String(SECCOMP_FD),
+    '--',
+    ...daemon,
   ];
 }
 
@@ -126,7 +161,9 @@ export const stopVirtiofsd = (dir: string, tag: string): Promise<void> => clearS
 /** Ends every daemon of a VM directory and removes their sockets and pidfiles. */
 export async function stopVirtiofsds(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
-  const sockets = readdirSync(dir).filter((f) => /^vfs-.+\.sock$/.test(f)).map((f) => `${dir}/${f}`);
+  const sockets = readdirSync(dir)
+    .filter((f) => /^vfs-.+\.sock$/.test(f))
+    .map((f) => `${dir}/${f}`);
   for (const socket of sockets) await clearSocket(socket);
 }
 

@@ -4,14 +4,31 @@ import { buildQemuArgv, escapeOption, shareArgs } from '../src/argv.js';
 import { virtiofsdArgv } from '../src/virtiofsd.js';
 import { NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from '@strata/core';
 
-const vm = (over: Partial<VmRecord> = {}): VmRecord => withDefaults({
-  id: 'abc123', name: 'web', hypervisor: 'qemu', state: 'defined', imageId: 'base', cpu: { sockets: 2, cores: 2, threads: 1 },
-  memoryMiB: 512, accelerator: 'auto', runningAccelerator: null, disks: [], pid: null, stopRequested: false,
-  lastError: null, createdAt: '', startedAt: null, network: { mode: 'none', forwards: [] }, ...over,
-});
+const vm = (over: Partial<VmRecord> = {}): VmRecord =>
+  withDefaults({
+    id: 'abc123',
+    name: 'web',
+    hypervisor: 'qemu',
+    state: 'defined',
+    imageId: 'base',
+    cpu: { sockets: 2, cores: 2, threads: 1 },
+    memoryMiB: 512,
+    accelerator: 'auto',
+    runningAccelerator: null,
+    disks: [],
+    pid: null,
+    stopRequested: false,
+    lastError: null,
+    createdAt: '',
+    startedAt: null,
+    network: { mode: 'none', forwards: [] },
+    ...over,
+  });
 
 const plan = (over: Partial<LaunchPlan> = {}): LaunchPlan => ({
-  vm: vm(), accelerator: 'tcg', dir: '/data/vms/abc123',
+  vm: vm(),
+  accelerator: 'tcg',
+  dir: '/data/vms/abc123',
   disks: [{ id: 'disk0', path: '/data/images/top.qcow2', format: 'qcow2', bus: 'virtio' }],
   boot: { kernel: '/boot/vmlinuz', initrd: '/boot/initrd.img', cmdline: 'quiet' },
   cdrom: null,
@@ -34,7 +51,9 @@ describe('buildQemuArgv', () => {
     const argv = buildQemuArgv(plan());
     expect(option(argv, '-qmp')).toEqual(['unix:/data/vms/abc123/qmp.sock,server=on,wait=off']);
     expect(option(argv, '-pidfile')).toEqual(['/data/vms/abc123/qemu.pid']);
-    expect(option(argv, '-chardev')[0]).toContain('path=/data/vms/abc123/console.sock,server=on,wait=off,logfile=/data/vms/abc123/console.log');
+    expect(option(argv, '-chardev')[0]).toContain(
+      'path=/data/vms/abc123/console.sock,server=on,wait=off,logfile=/data/vms/abc123/console.log',
+    );
     expect(option(argv, '-name')).toEqual(['strata-abc123,process=strata-abc123,debug-threads=on']);
   });
 
@@ -66,10 +85,20 @@ describe('buildQemuArgv', () => {
   });
 
   it('adds user-mode networking with forwards bound to loopback, a balloon and the boot order', () => {
-    const argv = buildQemuArgv(plan({ vm: vm({
-      network: { mode: 'user', forwards: [{ protocol: 'tcp', hostPort: 2222, guestPort: 22 }, { protocol: 'udp', hostPort: 5353, guestPort: 53 }] },
-      boot: { order: 'cd', once: 'd', menu: true },
-    }) }));
+    const argv = buildQemuArgv(
+      plan({
+        vm: vm({
+          network: {
+            mode: 'user',
+            forwards: [
+              { protocol: 'tcp', hostPort: 2222, guestPort: 22 },
+              { protocol: 'udp', hostPort: 5353, guestPort: 53 },
+            ],
+          },
+          boot: { order: 'cd', once: 'd', menu: true },
+        }),
+      }),
+    );
     expect(option(argv, '-netdev')).toEqual(['user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:127.0.0.1:5353-:53']);
     expect(option(argv, '-device')).toContain('virtio-net-pci,netdev=net0,id=nic0');
     expect(option(argv, '-device')).toContain('virtio-balloon-pci,id=balloon0');
@@ -94,8 +123,13 @@ describe('buildQemuArgv', () => {
 describe('parseCpuHelp', () => {
   it('lists models from `-cpu help`', async () => {
     const { parseCpuHelp } = await import('../src/cpu-models.js');
-    const models = parseCpuHelp('Available CPUs:\nx86 486                   (alias configured by machine type)\nx86 Broadwell-v1          Intel Core Processor (Broadwell)\n\nRecognized CPUID flags:\n  3dnow\n');
-    expect(models).toEqual([{ name: '486', description: '(alias configured by machine type)' }, { name: 'Broadwell-v1', description: 'Intel Core Processor (Broadwell)' }]);
+    const models = parseCpuHelp(
+      'Available CPUs:\nx86 486                   (alias configured by machine type)\nx86 Broadwell-v1          Intel Core Processor (Broadwell)\n\nRecognized CPUID flags:\n  3dnow\n',
+    );
+    expect(models).toEqual([
+      { name: '486', description: '(alias configured by machine type)' },
+      { name: 'Broadwell-v1', description: 'Intel Core Processor (Broadwell)' },
+    ]);
   });
 });
 
@@ -117,12 +151,21 @@ describe('parseConvertProgress', () => {
     // QEMU gets the directory the server opened (inherited as fd 3), never the share's name.
     expect(option(argv, '-fsdev')).toEqual(['local,id=fsdev-nine,path=/proc/self/fd/3,security_model=mapped-xattr']);
     expect(argv.join(' ')).not.toContain('/srv/n');
-    expect(option(argv, '-append')[0]).toContain('strata.mount=virtiofs:fs:ro strata.mount=9p:nine:version=9p2000.L,msize=524288,cache=none');
+    expect(option(argv, '-append')[0]).toContain(
+      'strata.mount=virtiofs:fs:ro strata.mount=9p:nine:version=9p2000.L,msize=524288,cache=none',
+    );
     expect(option(buildQemuArgv(plan({ shares: [ninep] })), '-object')).toEqual([]);
   });
 
   it('numbers the held 9p directories in plan order and refuses a 9p share with none', () => {
-    const nine = (tag: string) => ({ shareId: tag, tag, readonly: false, transport: '9p' as const, options: NINEP_DEFAULTS, path: `/srv/${tag}` });
+    const nine = (tag: string) => ({
+      shareId: tag,
+      tag,
+      readonly: false,
+      transport: '9p' as const,
+      options: NINEP_DEFAULTS,
+      path: `/srv/${tag}`,
+    });
     const fs = { shareId: 'v', tag: 'v', readonly: false, transport: 'virtiofs' as const, options: VIRTIOFS_DEFAULTS, path: '/srv/v' };
     const argv = buildQemuArgv(plan({ shares: [nine('a'), fs, nine('b')] }));
     expect(option(argv, '-fsdev').map((f) => /path=([^,]+)/.exec(f)?.[1])).toEqual(['/proc/self/fd/3', '/proc/self/fd/4']);
@@ -130,15 +173,34 @@ describe('parseConvertProgress', () => {
   });
 
   it('runs virtiofsd sandboxed without mknod, set-id bits or file capabilities, and read-only shares inside a read-only bind mount', () => {
-    const share = { shareId: 's1', tag: 'fs', readonly: false, transport: 'virtiofs' as const, options: { ...VIRTIOFS_DEFAULTS, threadPoolSize: 4, xattr: true }, path: '/srv/a' };
+    const share = {
+      shareId: 's1',
+      tag: 'fs',
+      readonly: false,
+      transport: 'virtiofs' as const,
+      options: { ...VIRTIOFS_DEFAULTS, threadPoolSize: 4, xattr: true },
+      path: '/srv/a',
+    };
     const rw = virtiofsdArgv(share, '/d/vfs-fs.sock', '/d');
     expect(rw[0]).toBe('/usr/bin/bwrap');
     const daemon = rw.slice(rw.indexOf('--') + 1);
     expect(daemon[0]).toBe('/usr/lib/qemu/virtiofsd');
-    expect(daemon).toEqual(expect.arrayContaining(['--socket-path=/d/vfs-fs.sock', 'source=/share', 'sandbox=namespace', 'modcaps=-mknod:-setfcap', 'killpriv_v2', 'xattr', '--thread-pool-size=4']));
+    expect(daemon).toEqual(
+      expect.arrayContaining([
+        '--socket-path=/d/vfs-fs.sock',
+        'source=/share',
+        'sandbox=namespace',
+        'modcaps=-mknod:-setfcap',
+        'killpriv_v2',
+        'xattr',
+        '--thread-pool-size=4',
+      ]),
+    );
     // File capabilities a guest sets are stored under a name the host ignores, whenever xattrs pass at all.
     expect(daemon).toContain('xattrmap=:map:security.capability:user.virtiofs.:');
-    expect(virtiofsdArgv({ ...share, options: { ...share.options, xattr: false } }, '/d/vfs-fs.sock', '/d').join(' ')).not.toMatch(/xattrmap|-o xattr /);
+    expect(virtiofsdArgv({ ...share, options: { ...share.options, xattr: false } }, '/d/vfs-fs.sock', '/d').join(' ')).not.toMatch(
+      /xattrmap|-o xattr /,
+    );
     // bubblewrap loads the set-id filter from the second inherited descriptor before starting the daemon.
     expect(rw.slice(0, rw.indexOf('--')).join(' ')).toContain('--seccomp 4');
     // The share enters the sandbox only as the descriptor the server holds; its name appears nowhere.

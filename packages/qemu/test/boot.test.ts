@@ -21,11 +21,18 @@ function readUntil(socketPath: string, send: string | null, text: string, timeou
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let seen = '';
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no '${text}' in: ${seen.slice(-400)}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no '${text}' in: ${seen.slice(-400)}`));
+    }, timeoutMs);
     socket.on('connect', () => send !== null && socket.write(send));
     socket.on('data', (d) => {
       seen += d.toString('latin1');
-      if (seen.includes(text)) { clearTimeout(timer); socket.destroy(); resolve(seen); }
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(seen);
+      }
     });
     socket.on('error', reject);
   });
@@ -41,9 +48,21 @@ describe('the default guest under real QEMU', () => {
 
     const plan: LaunchPlan = {
       vm: withDefaults({
-        id: 'boottest', name: 'boottest', hypervisor: 'qemu', state: 'starting', imageId: 'x', cpu: { sockets: 1, cores: 1, threads: 1 },
-        memoryMiB: 256, accelerator: 'tcg', runningAccelerator: null, disks: [], pid: null, stopRequested: false,
-        lastError: null, createdAt: '', startedAt: null,
+        id: 'boottest',
+        name: 'boottest',
+        hypervisor: 'qemu',
+        state: 'starting',
+        imageId: 'x',
+        cpu: { sockets: 1, cores: 1, threads: 1 },
+        memoryMiB: 256,
+        accelerator: 'tcg',
+        runningAccelerator: null,
+        disks: [],
+        pid: null,
+        stopRequested: false,
+        lastError: null,
+        createdAt: '',
+        startedAt: null,
       }),
       accelerator: 'tcg',
       dir: join(work, 'vm'),

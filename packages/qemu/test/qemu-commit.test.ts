@@ -32,7 +32,9 @@ describe('qemu-img commit -d in place', () => {
     expect(identical(parent, before)).toBe(true);
     expect(identical(top, before)).toBe(true); // -d: the top still masks what it holds
     expect(await verifyCommit(top, parent)).toBeNull();
-    expect((await mapImage(parent, 'qcow2')).filter((e) => e.depth === 0 && e.data).reduce((n, e) => n + e.length, 0)).toBe(8 * 1024 ** 2 + 65536); // its own 8 MiB (4 of them the top's now) and the top's 64 KiB; the zeroes are a zero cluster
+    expect((await mapImage(parent, 'qcow2')).filter((e) => e.depth === 0 && e.data).reduce((n, e) => n + e.length, 0)).toBe(
+      8 * 1024 ** 2 + 65536,
+    ); // its own 8 MiB (4 of them the top's now) and the top's 64 KiB; the zeroes are a zero cluster
   });
 
   it('finds a parent that does not hold what the top holds', async () => {

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { QmpClient, QmpError, type QmpEvent } from '../src/qmp-client.js';
 
 /** A scripted QMP peer: the protocol logic is what is under test here, not QEMU. */
-function fakeQmp(handle: (msg: { execute: string; id: string }, socket: Socket) => void): Promise<{ path: string; server: Server; dir: string }> {
+function fakeQmp(
+  handle: (msg: { execute: string; id: string }, socket: Socket) => void,
+): Promise<{ path: string; server: Server; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'qmp-'));
   const path = join(dir, 'qmp.sock');
   const server = createServer((socket) => {
@@ -38,7 +40,10 @@ describe('QmpClient', () => {
         reply();
       }
     });
-    cleanups.push(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const qmp = await QmpClient.connect(path);
     const events: QmpEvent[] = [];
     const dispose = qmp.onEvent((e) => events.push(e));
@@ -54,8 +59,14 @@ describe('QmpClient', () => {
 
   it('turns QMP errors into QmpError with their class', async () => {
     const { path, server, dir } = await fakeQmp((msg, socket) =>
-      socket.write(`${JSON.stringify({ error: { class: 'CommandNotFound', desc: 'The command nope has not been found' }, id: msg.id })}\r\n`));
-    cleanups.push(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+      socket.write(
+        `${JSON.stringify({ error: { class: 'CommandNotFound', desc: 'The command nope has not been found' }, id: msg.id })}\r\n`,
+      ),
+    );
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const qmp = await QmpClient.connect(path);
     const err = await qmp.execute('nope').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QmpError);
@@ -66,7 +77,10 @@ describe('QmpClient', () => {
   it('times out a call that gets no answer, and rejects pending calls when the peer goes away', async () => {
     let peer: Socket | undefined;
     const { path, server, dir } = await fakeQmp((_msg, socket) => (peer = socket));
-    cleanups.push(() => { server.close(); rmSync(dir, { recursive: true, force: true }); });
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const qmp = await QmpClient.connect(path);
     await expect(qmp.execute('silent', undefined, 100)).rejects.toThrow(/timed out after 100 ms/);
     const pending = qmp.execute('silent', undefined, 10_000);

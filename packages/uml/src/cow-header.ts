@@ -43,16 +43,28 @@ export function parseCowHeader(buf: Buffer): CowHeader {
     if (buf.length < HEADER_V1) throw new Error('truncated v1 header');
     const sectorSize = buf.readInt32LE(8 + PATH_V1 + 16);
     h = {
-      version: 1, broken: false, backingFile: cString(buf, 8, PATH_V1), backingMtime: Number(buf.readBigInt64LE(8 + PATH_V1)),
-      backingSize: Number(buf.readBigUInt64LE(8 + PATH_V1 + 8)), sectorSize, alignment: sectorSize, bitmapOffset: HEADER_V1,
+      version: 1,
+      broken: false,
+      backingFile: cString(buf, 8, PATH_V1),
+      backingMtime: Number(buf.readBigInt64LE(8 + PATH_V1)),
+      backingSize: Number(buf.readBigUInt64LE(8 + PATH_V1 + 8)),
+      sectorSize,
+      alignment: sectorSize,
+      bitmapOffset: HEADER_V1,
     };
   } else if (version === 2) {
     if (buf.length < HEADER_V2) throw new Error('truncated v2 header');
     const at = 8 + PATH_V2_V3;
     const sectorSize = buf.readInt32BE(at + 12);
     h = {
-      version: 2, broken: false, backingFile: cString(buf, 8, PATH_V2_V3), backingMtime: buf.readInt32BE(at),
-      backingSize: Number(buf.readBigUInt64BE(at + 4)), sectorSize, alignment: sectorSize, bitmapOffset: HEADER_V2,
+      version: 2,
+      broken: false,
+      backingFile: cString(buf, 8, PATH_V2_V3),
+      backingMtime: buf.readInt32BE(at),
+      backingSize: Number(buf.readBigUInt64BE(at + 4)),
+      sectorSize,
+      alignment: sectorSize,
+      bitmapOffset: HEADER_V2,
     };
   } else if (version === 3) {
     if (buf.length < HEADER_V3) throw new Error('truncated v3 header');
@@ -60,14 +72,26 @@ export function parseCowHeader(buf: Buffer): CowHeader {
     if (buf.readUInt32BE(32) !== 0) {
       const alignment = buf.readUInt32BE(24);
       h = {
-        version: 3, broken: false, backingFile: cString(buf, 32, PATH_V2_V3), backingMtime: buf.readUInt32BE(8),
-        backingSize: Number(buf.readBigUInt64BE(12)), sectorSize: buf.readUInt32BE(20), alignment, bitmapOffset: roundUp(HEADER_V3, alignment),
+        version: 3,
+        broken: false,
+        backingFile: cString(buf, 32, PATH_V2_V3),
+        backingMtime: buf.readUInt32BE(8),
+        backingSize: Number(buf.readBigUInt64BE(12)),
+        sectorSize: buf.readUInt32BE(20),
+        alignment,
+        bitmapOffset: roundUp(HEADER_V3, alignment),
       };
     } else {
       const alignment = buf.readUInt32BE(28);
       h = {
-        version: 3, broken: true, backingFile: cString(buf, 36, PATH_V2_V3), backingMtime: Number(buf.readBigInt64BE(8)),
-        backingSize: Number(buf.readBigUInt64BE(16)), sectorSize: buf.readUInt32BE(24), alignment, bitmapOffset: roundUp(HEADER_V3 + 8, alignment),
+        version: 3,
+        broken: true,
+        backingFile: cString(buf, 36, PATH_V2_V3),
+        backingMtime: Number(buf.readBigInt64BE(8)),
+        backingSize: Number(buf.readBigUInt64BE(16)),
+        sectorSize: buf.readUInt32BE(24),
+        alignment,
+        bitmapOffset: roundUp(HEADER_V3 + 8, alignment),
       };
     }
   } else {
@@ -114,9 +138,9 @@ export function readCowHeader(path: string): CowHeader {
  * backing Strata recorded, at that file's size and mtime, or nothing is merged or shown from it.
  */
 export function cowHeaderMismatch(h: CowHeader, backing: string, st: { size: number; mtimeMs: number }): string | null {
-  if (h.backingFile !== backing) return `the COW header names ${JSON.stringify(h.backingFile.slice(0, 200))} as its backing file, not ${backing}`;
+  if (h.backingFile !== backing)
+    return `the COW header names ${JSON.stringify(h.backingFile.slice(0, 200))} as its backing file, not ${backing}`;
   if (h.backingSize !== st.size) return `the COW header records a backing size of ${h.backingSize}, the file has ${st.size}`;
   if (h.backingMtime !== Math.floor(st.mtimeMs / 1000)) return 'the COW header records another backing mtime';
   return null;
 }
-

@@ -31,10 +31,17 @@ export async function mconsole(sandbox: SandboxView, socket: string, command: st
   const held: number[] = [];
   let r;
   try {
-    for (const [path, flags] of [[`${base}/ns/mnt`, constants.O_RDONLY], [`${base}/ns/net`, constants.O_RDONLY], [`${base}/root`, constants.O_RDONLY | constants.O_DIRECTORY]] as const) {
+    for (const [path, flags] of [
+      [`${base}/ns/mnt`, constants.O_RDONLY],
+      [`${base}/ns/net`, constants.O_RDONLY],
+      [`${base}/root`, constants.O_RDONLY | constants.O_DIRECTORY],
+    ] as const) {
       held.push(openSync(path, flags));
     }
-    r = await run([...NSENTER, `--setuid=${sandbox.uid}`, `--setgid=${sandbox.gid}`, '--', '/usr/bin/uml_mconsole', socket, ...command], { timeoutMs, extraFds: held });
+    r = await run([...NSENTER, `--setuid=${sandbox.uid}`, `--setgid=${sandbox.gid}`, '--', '/usr/bin/uml_mconsole', socket, ...command], {
+      timeoutMs,
+      extraFds: held,
+    });
   } catch (err) {
     if (held.length < 3) throw new MconsoleError(`mconsole ${command.join(' ')}: the UML kernel has ended`);
     throw err;
@@ -44,6 +51,12 @@ export async function mconsole(sandbox: SandboxView, socket: string, command: st
   const lines = `${r.stdout}`.split('\n').filter((l) => !l.startsWith('Warning:'));
   const text = lines.join('\n').trim();
   if (r.code === 0 && text.startsWith('OK')) return text.slice(2).trim();
-  const reason = text.startsWith('ERR') ? text.slice(3).trim() : (r.stderr.split('\n').filter((l) => !l.startsWith('Warning:')).join(' ').trim() || `exit ${r.code}`);
+  const reason = text.startsWith('ERR')
+    ? text.slice(3).trim()
+    : r.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('Warning:'))
+        .join(' ')
+        .trim() || `exit ${r.code}`;
   throw new MconsoleError(`mconsole ${command.join(' ')}: ${reason}`);
 }

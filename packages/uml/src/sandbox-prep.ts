@@ -3,7 +3,18 @@ import { basename, dirname } from 'node:path';
 import type { LaunchPlan } from '@strata/core';
 import { runOk } from '@strata/host';
 import { RUN_DIR, type SandboxFds, type UmlPaths } from './uml-argv.js';
-import { clearRunState, freshOwnedDir, memoryDirIn, openConsoleInput, openConsoleLog, openDisksDir, openShare, openVmDir, ownDiskFile, type Owner } from './vm-dir.js';
+import {
+  clearRunState,
+  freshOwnedDir,
+  memoryDirIn,
+  openConsoleInput,
+  openConsoleLog,
+  openDisksDir,
+  openShare,
+  openVmDir,
+  ownDiskFile,
+  type Owner,
+} from './vm-dir.js';
 
 /** Everything a UML start holds open: the caller closes `held` once bubblewrap has inherited `extra`. */
 export interface PreparedSandbox {
@@ -35,7 +46,8 @@ function ownDisk(disksFd: number, disksDir: string, path: string, owner: Owner):
 }
 
 /** The UML user needs rights in writable shares; setfacl runs inside the held directory, on '.'. */
-const grant = (fd: number, uid: number) => runOk(['setfacl', '-R', '-P', '-m', `u:${uid}:rwX,d:u:${uid}:rwX`, '.'], { cwd: `/proc/${process.pid}/fd/${fd}` });
+const grant = (fd: number, uid: number) =>
+  runOk(['setfacl', '-R', '-P', '-m', `u:${uid}:rwX,d:u:${uid}:rwX`, '.'], { cwd: `/proc/${process.pid}/fd/${fd}` });
 
 /**
  * Lays out the VM directory (migrating the old layout, see vm-dir.ts) and opens, by descriptor,
@@ -63,8 +75,11 @@ export async function prepareSandbox(plan: LaunchPlan, paths: UmlPaths, owner: O
     const extra = [disks, run, ...(memory === null ? [] : [memory]), ...shares.values(), ...(root === null ? [] : [root])];
     const num = (fd: number) => 3 + extra.indexOf(fd);
     const fds: SandboxFds = {
-      disks: num(disks), run: num(run), memory: memory === null ? null : num(memory),
-      shares: new Map([...shares].map(([tag, fd]) => [tag, num(fd)])), root: root === null ? null : num(root),
+      disks: num(disks),
+      run: num(run),
+      memory: memory === null ? null : num(memory),
+      shares: new Map([...shares].map(([tag, fd]) => [tag, num(fd)])),
+      root: root === null ? null : num(root),
       // A pipe the driver adds after `extra`.
       info: 3 + extra.length,
     };

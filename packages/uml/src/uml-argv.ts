@@ -51,7 +51,6 @@ export interface SandboxFds {
   info: number;
 }
 
-
 /** The guest's init mounts `strata.mount=hostfs:<tag>:<path under hostfs=>` at /mnt/<tag>. */
 const guestMount = (s: LaunchShare) => `strata.mount=hostfs:${s.tag}:${s.tag}${s.readonly ? ',ro' : ''}`;
 
@@ -70,7 +69,9 @@ export function ancestors(paths: string[]): string[] {
     const parts = p.split('/').filter(Boolean);
     for (let i = 1; i < parts.length; i++) dirs.add(`/${parts.slice(0, i).join('/')}`);
   }
-  return [...dirs].filter((d) => !['/usr', '/proc', '/dev'].some((m) => d === m || d.startsWith(`${m}/`))).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  return [...dirs]
+    .filter((d) => !['/usr', '/proc', '/dev'].some((m) => d === m || d.startsWith(`${m}/`)))
+    .sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
 }
 
 /**
@@ -84,8 +85,16 @@ export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
   // hostfs joins hostfs= and the mount's path as text, rootflags= included.
   const root = plan.umlRoot ? ['root=/dev/root', 'rootfstype=hostfs', `rootflags=${ROOT_DIR}`] : ['root=/dev/ubda'];
   return [
-    UML_KERNEL, `umid=${umid(vm.id)}`, `uml_dir=${paths.runDir}`, `mem=${vm.memoryMiB}M`, ...disks,
-    ...root, 'rw', 'con=null', 'con0=fd:0,fd:1', 'panic=-1',
+    UML_KERNEL,
+    `umid=${umid(vm.id)}`,
+    `uml_dir=${paths.runDir}`,
+    `mem=${vm.memoryMiB}M`,
+    ...disks,
+    ...root,
+    'rw',
+    'con=null',
+    'con0=fd:0,fd:1',
+    'panic=-1',
     ...(hostfs.length > 0 || plan.umlRoot ? [`hostfs=${HOSTFS_ROOT}`] : []),
     ...hostfs.map(guestMount),
   ];
@@ -110,19 +119,52 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
   const topsOutside = plan.disks.filter((d) => !d.path.startsWith(`${paths.disksDir}/`)).map((d) => d.path);
   const memory = fds.memory === null ? [] : [paths.memoryDir];
   const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
-  const dirs = [...ancestors([paths.disksDir, paths.runDir, ...memory, ...topsOutside, ...backing]), ...(hostfs.length > 0 || plan.umlRoot ? [HOSTFS_ROOT] : [])];
+  const dirs = [
+    ...ancestors([paths.disksDir, paths.runDir, ...memory, ...topsOutside, ...backing]),
+    ...(hostfs.length > 0 || plan.umlRoot ? [HOSTFS_ROOT] : []),
+  ];
   const fdOf = (tag: string) => {
     const fd = fds.shares.get(tag);
     if (fd === undefined) throw new Error(`share ${tag} has no descriptor`);
     return String(fd);
   };
   const argv = [
-    BWRAP, '--info-fd', String(fds.info), '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
-    '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
-    '--dir', '/proc', '--ro-bind', '/proc/cpuinfo', '/proc/cpuinfo', '--dev', '/dev', '--tmpfs', '/tmp',
+    BWRAP,
+    '--info-fd',
+    String(fds.info),
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--dir',
+    '/proc',
+    '--ro-bind',
+    '/proc/cpuinfo',
+    '/proc/cpuinfo',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
     ...dirs.flatMap((d) => ['--perms', '0755', '--dir', d]),
-    '--bind-fd', String(fds.disks), paths.disksDir,
-    '--bind-fd', String(fds.run), paths.runDir,
+    '--bind-fd',
+    String(fds.disks),
+    paths.disksDir,
+    '--bind-fd',
+    String(fds.run),
+    paths.runDir,
     ...(fds.memory === null ? [] : ['--bind-fd', String(fds.memory), paths.memoryDir]),
     ...topsOutside.flatMap((p) => ['--bind', p, p]),
     ...backing.flatMap((p) => ['--ro-bind', p, p]),
@@ -134,8 +176,19 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
   }
   // UML backs guest memory with a file in TMPDIR (seed 000: put it on a NUMA-local tmpfs).
   argv.push(
-    '--setenv', 'TMPDIR', paths.memoryDir, '--chdir', paths.runDir, '--',
-    SETPRIV, `--reuid=${options.uid}`, `--regid=${options.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs',
+    '--setenv',
+    'TMPDIR',
+    paths.memoryDir,
+    '--chdir',
+    paths.runDir,
+    '--',
+    SETPRIV,
+    `--reuid=${options.uid}`,
+    `--regid=${options.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
     ...umlKernelArgv(plan, paths),
   );
   return options.cpus && options.cpus.length > 0 ? ['taskset', '-c', options.cpus.join(','), ...argv] : argv;

@@ -60,7 +60,9 @@ function readInitPid(stream: Readable, found: (pid: number) => void): void {
  * (bubblewrap reports it right after cloning) unless bubblewrap has ended.
  */
 async function stopPartial(bwrap: ProcIdentity, state: { exited: boolean; initPid: number | null }): Promise<void> {
-  await waitFor(() => (state.initPid !== null || state.exited ? true : undefined), 10_000, 'bubblewrap to report its sandbox').catch(() => undefined);
+  await waitFor(() => (state.initPid !== null || state.exited ? true : undefined), 10_000, 'bubblewrap to report its sandbox').catch(
+    () => undefined,
+  );
   // Only bubblewrap makes children of bubblewrap; its init is the one running as root.
   const pid = state.initPid ?? childrenOf(bwrap.pid).find((p) => procInfo(p)?.uid === 0) ?? null;
   const init = pid === null ? null : identify(pid);
@@ -118,8 +120,17 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
         child = spawnSandbox(plan, paths, prepared);
         const { bwrap, state } = child;
         // Up when its management console listens and it has made every COW file it was given.
-        const up = await waitFor(() => (state.exited || (state.initPid !== null && isSocket(paths.mconsole) && plan.disks.every((d) => exists(d.path)))
-          ? true : undefined), 20_000, 'UML to start').then(() => true, () => false);
+        const up = await waitFor(
+          () =>
+            state.exited || (state.initPid !== null && isSocket(paths.mconsole) && plan.disks.every((d) => exists(d.path)))
+              ? true
+              : undefined,
+          20_000,
+          'UML to start',
+        ).then(
+          () => true,
+          () => false,
+        );
         identity = up && !state.exited && state.initPid !== null ? findKernel(bwrap, state.initPid, owner) : null;
         if (identity) recordUml(prepared.dirFd, identity);
       } finally {

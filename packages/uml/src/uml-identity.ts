@@ -1,5 +1,19 @@
 import { closeSync, constants, fstatSync, readFileSync, readlinkSync } from 'node:fs';
-import { BeneathError, childrenOf, fdProcPath, identify, isSameProcess, openAt, openProcess, openRootDir, pidNamespaceMembers, procInfo, waitFor, type ProcIdentity, type ProcInfo } from '@strata/host';
+import {
+  BeneathError,
+  childrenOf,
+  fdProcPath,
+  identify,
+  isSameProcess,
+  openAt,
+  openProcess,
+  openRootDir,
+  pidNamespaceMembers,
+  procInfo,
+  waitFor,
+  type ProcIdentity,
+  type ProcInfo,
+} from '@strata/host';
 import { BWRAP, umid } from './uml-argv.js';
 import { writeServerFile, type Owner } from './vm-dir.js';
 
@@ -48,19 +62,26 @@ export const umlProcesses = (id: UmlIdentity): number[] => (sandboxAlive(id) ? [
  * Each is signalled only while it is still the recorded process.
  */
 export async function killSandbox(id: UmlIdentity, timeoutMs = 10_000): Promise<void> {
-  await waitFor(() => {
-    const initOurs = matches(id.init, procInfo(id.init.pid), id.bwrap.pid, 0);
-    const bwrapOurs = matches(id.bwrap, procInfo(id.bwrap.pid), null, 0);
-    for (const [ours, pid] of [[initOurs, id.init.pid], [bwrapOurs, id.bwrap.pid]] as const) {
-      if (!ours) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
+  await waitFor(
+    () => {
+      const initOurs = matches(id.init, procInfo(id.init.pid), id.bwrap.pid, 0);
+      const bwrapOurs = matches(id.bwrap, procInfo(id.bwrap.pid), null, 0);
+      for (const [ours, pid] of [
+        [initOurs, id.init.pid],
+        [bwrapOurs, id.bwrap.pid],
+      ] as const) {
+        if (!ours) continue;
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
       }
-    }
-    return initOurs || bwrapOurs ? undefined : true;
-  }, timeoutMs, 'the UML sandbox to exit');
+      return initOurs || bwrapOurs ? undefined : true;
+    },
+    timeoutMs,
+    'the UML sandbox to exit',
+  );
 }
 
 /** The kernel: the child of the sandbox's init, running as the UML user (setpriv has exec'd it). */
@@ -81,7 +102,11 @@ export function recordUml(dirFd: number, id: UmlIdentity): void {
 }
 
 const isIdentity = (v: unknown): v is ProcIdentity =>
-  typeof v === 'object' && v !== null && Number.isInteger((v as ProcIdentity).pid) && (v as ProcIdentity).pid > 0 && Number.isInteger((v as ProcIdentity).startTime);
+  typeof v === 'object' &&
+  v !== null &&
+  Number.isInteger((v as ProcIdentity).pid) &&
+  (v as ProcIdentity).pid > 0 &&
+  Number.isInteger((v as ProcIdentity).startTime);
 
 /**
  * The record in the VM directory: a root-owned plain file with one link, read through the held
@@ -129,7 +154,12 @@ export function legacyIdentity(pid: number, vmId: string, owner: Owner): UmlIden
   if (!info || info.uid !== 0) return null;
   try {
     if (readlinkSync(`/proc/${pid}/exe`) !== BWRAP) return null;
-    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`umid=${umid(vmId)}`)) return null;
+    if (
+      !readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .includes(`umid=${umid(vmId)}`)
+    )
+      return null;
   } catch {
     return null;
   }
@@ -141,7 +171,13 @@ export function legacyIdentity(pid: number, vmId: string, owner: Owner): UmlIden
 }
 
 /** The VM's recorded sandbox, if it is still the one recorded (upgrading a legacy record as it goes). */
-export function currentUml(dir: string, dirFd: number | null, vmId: string, owner: Owner, fallbackPid: number | null = null): UmlIdentity | null {
+export function currentUml(
+  dir: string,
+  dirFd: number | null,
+  vmId: string,
+  owner: Owner,
+  fallbackPid: number | null = null,
+): UmlIdentity | null {
   const record = readUmlRecord(dir) ?? (fallbackPid ? { legacyPid: fallbackPid } : null);
   if (!record) return null;
   if (!('legacyPid' in record)) return sandboxAlive(record) ? record : null;

@@ -23,7 +23,8 @@ function headerProblem(h: CowHeader, backing: string, journaled: CowStamp): { pr
   const now = backingStamp(backing);
   const asNow = cowHeaderMismatch(h, backing, { size: now.size, mtimeMs: now.mtime * 1000 });
   if (!asNow) return { problem: null, stale: false };
-  if (journaled.size !== now.size) return { problem: `the backing file is ${now.size} bytes; the merge was journaled at ${journaled.size}`, stale: false };
+  if (journaled.size !== now.size)
+    return { problem: `the backing file is ${now.size} bytes; the merge was journaled at ${journaled.size}`, stale: false };
   const asJournaled = cowHeaderMismatch(h, backing, { size: journaled.size, mtimeMs: journaled.mtime * 1000 });
   return { problem: asJournaled && `${asNow}, and not the journaled state either (${asJournaled})`, stale: !asJournaled };
 }

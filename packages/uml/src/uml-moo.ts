@@ -20,7 +20,12 @@ async function watchGrowth<T>(path: string, total: number, onProgress: (p: numbe
  * anyone uses: `target` is new. -b names the backing explicitly (the header's path may be a
  * sandbox's view). The in-place merge (-d) is uml-in-place.ts.
  */
-export async function umlMerge(cow: string, backing: string, target: string, options: { onProgress(p: number): void; signal: AbortSignal }): Promise<void> {
+export async function umlMerge(
+  cow: string,
+  backing: string,
+  target: string,
+  options: { onProgress(p: number): void; signal: AbortSignal },
+): Promise<void> {
   const st = statSync(backing);
   const size = st.size;
   // uml_moo gets the COW Strata checked as an inherited descriptor (fd 3), never a name the guest can swap.
@@ -28,7 +33,12 @@ export async function umlMerge(cow: string, backing: string, target: string, opt
   try {
     const wrong = cowHeaderMismatch(readCowHeaderFd(cowFd), backing, st);
     if (wrong) throw new Error(`refusing to merge ${cow}: ${wrong}`);
-    const r = await watchGrowth(target, size, options.onProgress, run(['uml_moo', '-b', backing, '/proc/self/fd/3', target], { signal: options.signal, extraFds: [cowFd] }));
+    const r = await watchGrowth(
+      target,
+      size,
+      options.onProgress,
+      run(['uml_moo', '-b', backing, '/proc/self/fd/3', target], { signal: options.signal, extraFds: [cowFd] }),
+    );
     if (r.code !== 0) throw new Error(`uml_moo failed: ${(r.stderr || r.stdout).trim()}`);
   } finally {
     closeSync(cowFd);
@@ -54,7 +64,11 @@ export async function verifyUmlMerge(cow: string, backing: string, merged: strin
     closeSync(cowFd);
     return wrong;
   }
-  const [c, b, m] = await Promise.all([open(fdProcPath(cowFd), 'r').finally(() => closeSync(cowFd)), open(backing, 'r'), open(merged, 'r')]);
+  const [c, b, m] = await Promise.all([
+    open(fdProcPath(cowFd), 'r').finally(() => closeSync(cowFd)),
+    open(backing, 'r'),
+    open(merged, 'r'),
+  ]);
   try {
     const bitmap = Buffer.alloc(h.bitmapBytes);
     await c.read(bitmap, 0, bitmap.length, h.bitmapOffset);
@@ -63,13 +77,16 @@ export async function verifyUmlMerge(cow: string, backing: string, merged: strin
     for (let offset = 0; offset < h.backingSize; offset += CHUNK) {
       const len = Math.min(CHUNK, h.backingSize - offset);
       await Promise.all([
-        c.read(bufs.cow, 0, len, h.dataOffset + offset), b.read(bufs.base, 0, len, offset), m.read(bufs.out, 0, len, offset),
+        c.read(bufs.cow, 0, len, h.dataOffset + offset),
+        b.read(bufs.base, 0, len, offset),
+        m.read(bufs.out, 0, len, offset),
       ]);
       const first = offset / h.sectorSize;
       const bits = bitmap.subarray(first >> 3, (first + Math.ceil(len / h.sectorSize) + 7) >> 3);
       const whole = bits.every((x) => x === 0) ? bufs.base : bits.every((x) => x === 0xff) ? bufs.cow : null;
       if (whole) {
-        if (!whole.subarray(0, len).equals(bufs.out.subarray(0, len))) return `bytes ${offset}-${offset + len} of the merged file differ from the ${whole === bufs.cow ? 'COW' : 'backing file'}`;
+        if (!whole.subarray(0, len).equals(bufs.out.subarray(0, len)))
+          return `bytes ${offset}-${offset + len} of the merged file differ from the ${whole === bufs.cow ? 'COW' : 'backing file'}`;
         continue;
       }
       for (let s = 0; s < Math.ceil(len / h.sectorSize) && s < sectorsPerChunk; s++) {

@@ -1,6 +1,19 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { ExitInfo, LiveJobOptions, RawCounters, RunningVm } from '@strata/core';
-import { fdProcPath, isSameProcess, lstatAt, openDirBeneath, openRootDir, parseDiskstats, parseProcStat, readTail, removeAt, rssBytes, setAffinity, threadsOf } from '@strata/host';
+import {
+  fdProcPath,
+  isSameProcess,
+  lstatAt,
+  openDirBeneath,
+  openRootDir,
+  parseDiskstats,
+  parseProcStat,
+  readTail,
+  removeAt,
+  rssBytes,
+  setAffinity,
+  threadsOf,
+} from '@strata/host';
 import { mconsole, MconsoleError } from './mconsole.js';
 import { DISKS_DIR, type UmlPaths } from './uml-argv.js';
 import { killSandbox, openKernel, umlProcesses, verifyUml, type UmlIdentity } from './uml-identity.js';
@@ -27,7 +40,11 @@ export class UmlProcess implements RunningVm {
   private stopping = false;
   private poll: NodeJS.Timeout;
 
-  constructor(private readonly identity: UmlIdentity, private readonly paths: UmlPaths, private readonly owner: { uid: number; gid: number }) {
+  constructor(
+    private readonly identity: UmlIdentity,
+    private readonly paths: UmlPaths,
+    private readonly owner: { uid: number; gid: number },
+  ) {
     this.pid = identity.bwrap.pid;
     this.console = { logPath: paths.consoleLog, inputPath: paths.consoleIn };
     this.poll = setInterval(() => {
@@ -140,7 +157,8 @@ export class UmlProcess implements RunningVm {
     const disk = (await this.ubdDevices()).find((d) => d.device === device);
     if (!disk) throw new Error(`${device} is not configured`);
     const name = disk.path.slice(this.paths.disksDir.length + 1);
-    if (!disk.path.startsWith(`${this.paths.disksDir}/`) || !/^scratch-ubd\d+\.raw$/.test(name)) throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
+    if (!disk.path.startsWith(`${this.paths.disksDir}/`) || !/^scratch-ubd\d+\.raw$/.test(name))
+      throw new Error(`${device} is one of the VM's own disks, not a scratch disk`);
     await this.mconsole(['remove', device]);
     this.inDisks((fd) => removeAt(fd, name));
   }
@@ -184,10 +202,17 @@ export class UmlProcess implements RunningVm {
     const disks = [...parseDiskstats(diskstats)].flatMap(([name, d]) => {
       const m = /^ubd([a-z])$/.exec(name);
       if (!m) return [];
-      return [{
-        id: `disk${m[1]!.charCodeAt(0) - 97}`, rdBytes: d.sectorsRead * 512, wrBytes: d.sectorsWritten * 512,
-        rdOps: d.reads, wrOps: d.writes, rdTimeNs: d.readMs * 1e6, wrTimeNs: d.writeMs * 1e6,
-      }];
+      return [
+        {
+          id: `disk${m[1]!.charCodeAt(0) - 97}`,
+          rdBytes: d.sectorsRead * 512,
+          wrBytes: d.sectorsWritten * 512,
+          rdOps: d.reads,
+          wrOps: d.writes,
+          rdTimeNs: d.readMs * 1e6,
+          wrTimeNs: d.writeMs * 1e6,
+        },
+      ];
     });
     const cpu = parseProcStat(stat);
     const kernel = this.kernelPid();
@@ -240,7 +265,10 @@ export class UmlProcess implements RunningVm {
     const tail = await umlLogTail(this.paths.consoleLog, 20);
     const halted = tail.some((l) => CLEAN_END.test(l));
     const clean = this.stopping || halted;
-    this.exitInfo = { clean, reason: halted ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'the UML kernel exited unexpectedly' };
+    this.exitInfo = {
+      clean,
+      reason: halted ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'the UML kernel exited unexpectedly',
+    };
     const listeners = this.exitListeners;
     this.exitListeners = [];
     for (const l of listeners) l(this.exitInfo);
@@ -262,7 +290,10 @@ export async function umlLogTail(path: string, lines: number): Promise<string[]>
   } finally {
     closeSync(fd);
   }
-  const all = text.split('\n').map((l) => l.replace(/\r$/, '')).filter(Boolean);
+  const all = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter(Boolean);
   const start = all.map((l) => l.startsWith(UML_RUN_MARKER)).lastIndexOf(true);
   return all.slice(start + 1).slice(-lines);
 }

@@ -1,5 +1,18 @@
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, mkdirSync, realpathSync, writeSync } from 'node:fs';
-import { BeneathError, createAt, fdPath, lstatAt, inertMountOf, mkdirAt, openAt, openDirBeneath, openRootDir, openShareDir, removeAt, runOk } from '@strata/host';
+import {
+  BeneathError,
+  createAt,
+  fdPath,
+  lstatAt,
+  inertMountOf,
+  mkdirAt,
+  openAt,
+  openDirBeneath,
+  openRootDir,
+  openShareDir,
+  removeAt,
+  runOk,
+} from '@strata/host';
 import { DISKS_DIR, RUN_DIR, umid } from './uml-argv.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NONBLOCK } = constants;
@@ -30,7 +43,8 @@ export function openOwnedDir(parentFd: number, name: string, owner: Owner): numb
   try {
     fd = openDirBeneath(parentFd, name);
   } catch (err) {
-    if (!(err instanceof BeneathError) || err.reason !== 'missing') throw new Error(`${fdPath(parentFd)}/${name} is not a plain directory (${(err as Error).message}); refusing to use it`);
+    if (!(err instanceof BeneathError) || err.reason !== 'missing')
+      throw new Error(`${fdPath(parentFd)}/${name} is not a plain directory (${(err as Error).message}); refusing to use it`);
     fd = mkdirAt(parentFd, name);
   }
   fchownSync(fd, owner.uid, owner.gid);
@@ -56,7 +70,11 @@ export function memoryDirIn(tmpDir: string, vmId: string, owner: Owner): number 
   try {
     // The guest writes its memory directory (hostfs reaches it): on a mount where set-id bits and
     // device nodes count, what it leaves there would give a local user the UML user or more.
-    inertMountOf(parent, `the memory directory ${tmpDir}`, `mount one for it, e.g. \`mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs ${tmpDir}\``);
+    inertMountOf(
+      parent,
+      `the memory directory ${tmpDir}`,
+      `mount one for it, e.g. \`mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs ${tmpDir}\``,
+    );
     const name = `strata-uml-${vmId}`;
     const st = lstatAt(parent, name);
     if (st && !(st.isDirectory() && st.uid === owner.uid)) {

@@ -14,7 +14,16 @@ describe('UML COW headers (arch/um/drivers/cow_user.c)', () => {
     b.writeUInt32BE(4096, 24);
     path(b, 32, '/images/base.raw');
     const h = parseCowHeader(b);
-    expect(h).toMatchObject({ version: 3, broken: false, backingFile: '/images/base.raw', backingMtime: 1795324519, backingSize: 1073741824, sectorSize: 512, alignment: 4096, bitmapOffset: 8192 });
+    expect(h).toMatchObject({
+      version: 3,
+      broken: false,
+      backingFile: '/images/base.raw',
+      backingMtime: 1795324519,
+      backingSize: 1073741824,
+      sectorSize: 512,
+      alignment: 4096,
+      bitmapOffset: 8192,
+    });
     expect(h.bitmapBytes).toBe(262144); // one bit per 512-byte sector of 1 GiB
     expect(h.dataOffset).toBe(8192 + 262144);
   });
@@ -28,7 +37,14 @@ describe('UML COW headers (arch/um/drivers/cow_user.c)', () => {
     b.writeUInt32BE(512, 24);
     b.writeUInt32BE(4096, 28);
     path(b, 36, '/b.raw');
-    expect(parseCowHeader(b)).toMatchObject({ version: 3, broken: true, backingFile: '/b.raw', backingMtime: 1700000000, backingSize: 16777216, alignment: 4096 });
+    expect(parseCowHeader(b)).toMatchObject({
+      version: 3,
+      broken: true,
+      backingFile: '/b.raw',
+      backingMtime: 1700000000,
+      backingSize: 16777216,
+      alignment: 4096,
+    });
   });
 
   it('reads v2: big-endian with the 4096-byte path before mtime', () => {
@@ -39,7 +55,14 @@ describe('UML COW headers (arch/um/drivers/cow_user.c)', () => {
     b.writeInt32BE(1600000000, 4104);
     b.writeBigUInt64BE(1048576n, 4108);
     b.writeInt32BE(512, 4116);
-    expect(parseCowHeader(b)).toMatchObject({ version: 2, backingFile: '/v2.raw', backingMtime: 1600000000, backingSize: 1048576, sectorSize: 512, bitmapOffset: 4120 });
+    expect(parseCowHeader(b)).toMatchObject({
+      version: 2,
+      backingFile: '/v2.raw',
+      backingMtime: 1600000000,
+      backingSize: 1048576,
+      sectorSize: 512,
+      bitmapOffset: 4120,
+    });
   });
 
   it('reads v1: host-endian with a 256-byte path and a 64-bit time_t', () => {
@@ -50,7 +73,15 @@ describe('UML COW headers (arch/um/drivers/cow_user.c)', () => {
     b.writeBigInt64LE(1500000000n, 264);
     b.writeBigUInt64LE(2097152n, 272);
     b.writeInt32LE(512, 280);
-    expect(parseCowHeader(b)).toMatchObject({ version: 1, backingFile: '/v1.raw', backingMtime: 1500000000, backingSize: 2097152, sectorSize: 512, bitmapOffset: 284, dataOffset: 1024 });
+    expect(parseCowHeader(b)).toMatchObject({
+      version: 1,
+      backingFile: '/v1.raw',
+      backingMtime: 1500000000,
+      backingSize: 2097152,
+      sectorSize: 512,
+      bitmapOffset: 284,
+      dataOffset: 1024,
+    });
   });
 
   it('refuses what is not a COW file, with the reason', () => {

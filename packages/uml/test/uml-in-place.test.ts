@@ -22,7 +22,7 @@ function pair(name: string) {
 const bytesAt = (path: string, at: number, len: number) => readFileSync(path).subarray(at, at + len);
 
 describe('uml_moo -d in place, and its recovery', () => {
-  it('writes exactly the COW\'s sectors into the backing and verifies only those', async () => {
+  it("writes exactly the COW's sectors into the backing and verifies only those", async () => {
     const { backing, cow, journaled } = pair('plain');
     await umlMergeInPlace(cow, backing, journaled);
     expect(bytesAt(backing, MiB, 2 * MiB).every((b) => b === 0xab)).toBe(true);
@@ -59,7 +59,7 @@ describe('uml_moo -d in place, and its recovery', () => {
     expect(await verifyUmlInPlace(cow, backing, journaled)).toBeNull();
   });
 
-  it('refuses a header that is neither the journaled state nor the backing\'s present one', async () => {
+  it("refuses a header that is neither the journaled state nor the backing's present one", async () => {
     const { backing, cow, journaled } = pair('foreign');
     execFileSync('touch', ['-d', `@${journaled.mtime + 3}`, backing]);
     const wrong = { ...journaled, mtime: journaled.mtime - 50 };

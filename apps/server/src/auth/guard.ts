@@ -48,7 +48,8 @@ function assertSameOrigin(req: FastifyRequest): void {
   } catch {
     // an unparsable Origin ("null") is refused below
   }
-  if (host === '' || host !== req.headers.host) throw new StrataError('forbidden', 'bad_origin', `requests from origin ${origin} are not accepted`);
+  if (host === '' || host !== req.headers.host)
+    throw new StrataError('forbidden', 'bad_origin', `requests from origin ${origin} are not accepted`);
 }
 
 /** What the router matched decides: a request to no route reaches only the not-found handler. */
@@ -87,7 +88,11 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
   app.addHook('onRequest', async (req) => {
     const hostname = hostnameOf(req.headers.host ?? '');
     if (!allowed.has(hostname)) {
-      throw new StrataError('forbidden', 'bad_host', `this server does not answer to host '${req.headers.host ?? ''}'; set STRATA_ALLOWED_HOSTS`);
+      throw new StrataError(
+        'forbidden',
+        'bad_host',
+        `this server does not answer to host '${req.headers.host ?? ''}'; set STRATA_ALLOWED_HOSTS`,
+      );
     }
     assertSameOrigin(req);
     if (isPublic(req)) return;

@@ -16,15 +16,19 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 export function createSession(db: Db, username: string): { token: string; csrf: string; maxAgeSeconds: number } {
   const token = randomToken();
   const csrf = randomToken();
-  db.prepare('INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-    .run(digest(token), username, csrf, new Date().toISOString(), Date.now() + LIFETIME_MS);
+  db.prepare('INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+    digest(token),
+    username,
+    csrf,
+    new Date().toISOString(),
+    Date.now() + LIFETIME_MS,
+  );
   return { token, csrf, maxAgeSeconds: LIFETIME_MS / 1000 };
 }
 
 export function findSession(db: Db, token: string): SessionInfo | undefined {
   const row = db.prepare('SELECT username, csrf, expires_at FROM sessions WHERE token_hash = ?').get(digest(token)) as
-    | { username: string; csrf: string; expires_at: number }
-    | undefined;
+    { username: string; csrf: string; expires_at: number } | undefined;
   if (!row || row.expires_at < Date.now()) return undefined;
   return { username: row.username, csrf: row.csrf };
 }

@@ -17,6 +17,7 @@ const SCROLLBACK = 64 * 1024;
  * input. Live output keeps them: the guest asked, and one answer is expected.
  */
 export function withoutTerminalQueries(history: Buffer): Buffer {
+  // eslint-disable-next-line no-control-regex -- ESC starts the very sequences removed here
   return Buffer.from(history.toString('latin1').replace(/\x1b\[[>=]?[0-9]*[nc]/g, ''), 'latin1');
 }
 
@@ -26,7 +27,10 @@ class ConsoleSession {
   private upstream: Upstream | null = null;
   private ended = false;
 
-  constructor(private readonly endpoint: ConsoleEndpoint, private readonly onEmpty: () => void) {}
+  constructor(
+    private readonly endpoint: ConsoleEndpoint,
+    private readonly onEmpty: () => void,
+  ) {}
 
   async open(): Promise<void> {
     // The console's log has everything the guest printed so far, including what no viewer saw.

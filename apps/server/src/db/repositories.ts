@@ -1,4 +1,14 @@
-import { withDefaults, type ImageRecord, type ImageRepository, type JobRecord, type JobRepository, type ShareRecord, type ShareRepository, type VmRecord, type VmRepository } from '@strata/core';
+import {
+  withDefaults,
+  type ImageRecord,
+  type ImageRepository,
+  type JobRecord,
+  type JobRepository,
+  type ShareRecord,
+  type ShareRepository,
+  type VmRecord,
+  type VmRepository,
+} from '@strata/core';
 import type { Db } from './database.js';
 import { DocRepository } from './doc-repository.js';
 
@@ -15,7 +25,10 @@ export function vmRepository(db: Db): VmRepository {
 }
 
 /** Image records from before fingerprints and snapshots get those fields empty. */
-const imageDefaults = (image: ImageRecord): ImageRecord => ({ ...{ parentFingerprint: null, invalidReason: null, snapshot: null }, ...image });
+const imageDefaults = (image: ImageRecord): ImageRecord => ({
+  ...{ parentFingerprint: null, invalidReason: null, snapshot: null },
+  ...image,
+});
 
 export function imageRepository(db: Db): ImageRepository {
   return new DocRepository<ImageRecord>(db, 'images', imageDefaults);

@@ -24,9 +24,19 @@ export const shareSupport = (tools: StaticHostInfo['tools'], roots: string[]): H
     ? { available: true, reason: `virtiofsd ${tools.virtiofsd}, one daemon per share per VM run` }
     : { available: false, reason: 'virtiofsd is not installed (Debian: the qemu-system-common package)' },
   virtiofsReadonly: tools.bwrap
-    ? { available: true, reason: 'virtiofsd has no read-only switch; Strata runs it in a private mount namespace (bubblewrap) where the share is a read-only bind mount' }
-    : { available: false, reason: 'virtiofsd has no read-only switch and bubblewrap, which Strata uses for a read-only bind mount, is not installed' },
-  dax: { available: false, reason: "QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window; pages are copied through the FUSE queue" },
+    ? {
+        available: true,
+        reason:
+          'virtiofsd has no read-only switch; Strata runs it in a private mount namespace (bubblewrap) where the share is a read-only bind mount',
+      }
+    : {
+        available: false,
+        reason: 'virtiofsd has no read-only switch and bubblewrap, which Strata uses for a read-only bind mount, is not installed',
+      },
+  dax: {
+    available: false,
+    reason: "QEMU 7.2's vhost-user-fs-pci has no cache-size property, so there is no DAX window; pages are copied through the FUSE queue",
+  },
 });
 
 export type HostService = HostProvider & {
@@ -87,7 +97,10 @@ export async function createHostService(opts: {
       },
       ksm: readKsm(),
       network: {
-        user: { available: true, reason: 'QEMU user-mode networking (NAT) needs no host set-up; reach guests through port forwards on 127.0.0.1' },
+        user: {
+          available: true,
+          reason: 'QEMU user-mode networking (NAT) needs no host set-up; reach guests through port forwards on 127.0.0.1',
+        },
         bridge: bridgeAvailability(),
       },
       shares: shareSupport(base.tools, opts.shareRoots),

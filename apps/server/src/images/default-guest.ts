@@ -31,7 +31,10 @@ export async function installDefaultGuest(opts: {
   const imagesDir = join(opts.dataDir, 'images');
   const qcow2 = join(imagesDir, `${id}.qcow2`);
   const raw = join(imagesDir, `${id}.raw`);
-  for (const [from, to] of [[artifacts.rootQcow2, qcow2], [artifacts.rootRaw, raw]] as const) {
+  for (const [from, to] of [
+    [artifacts.rootQcow2, qcow2],
+    [artifacts.rootRaw, raw],
+  ] as const) {
     if (!existsSync(to)) {
       await runOk(['cp', '--sparse=always', from, `${to}.tmp`]);
       await runOk(['mv', '-f', `${to}.tmp`, to]);
@@ -41,12 +44,34 @@ export async function installDefaultGuest(opts: {
   const virtualSize = (await imageInfo(qcow2, 'qcow2'))['virtual-size'];
   const createdAt = new Date().toISOString();
   opts.images.insert({
-    id, name: IMAGE_NAME, path: qcow2, format: 'qcow2', parentId: null, virtualSize, protected: true,
-    ownerVmId: null, boot: { kernel, initrd, cmdline: 'quiet' }, createdAt, parentFingerprint: null, invalidReason: null, snapshot: null,
+    id,
+    name: IMAGE_NAME,
+    path: qcow2,
+    format: 'qcow2',
+    parentId: null,
+    virtualSize,
+    protected: true,
+    ownerVmId: null,
+    boot: { kernel, initrd, cmdline: 'quiet' },
+    createdAt,
+    parentFingerprint: null,
+    invalidReason: null,
+    snapshot: null,
   });
   opts.images.insert({
-    id: `${id}-raw`, name: `${IMAGE_NAME}-raw`, path: raw, format: 'raw', parentId: null, virtualSize, protected: true,
-    ownerVmId: null, boot: null, createdAt, parentFingerprint: null, invalidReason: null, snapshot: null,
+    id: `${id}-raw`,
+    name: `${IMAGE_NAME}-raw`,
+    path: raw,
+    format: 'raw',
+    parentId: null,
+    virtualSize,
+    protected: true,
+    ownerVmId: null,
+    boot: null,
+    createdAt,
+    parentFingerprint: null,
+    invalidReason: null,
+    snapshot: null,
   });
   opts.log(`imported ${IMAGE_NAME} (${artifacts.hash}) into ${imagesDir}`);
   return artifacts;

@@ -3,7 +3,18 @@ import { chmod, open, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { ImageFiles } from '@strata/core';
-import { checkImage, checkReport, commitAndVerify, convertImage, createBlank, createOverlay, imageInfo, resizeImage, sameContent, streamInPlace } from '@strata/qemu';
+import {
+  checkImage,
+  checkReport,
+  commitAndVerify,
+  convertImage,
+  createBlank,
+  createOverlay,
+  imageInfo,
+  resizeImage,
+  sameContent,
+  streamInPlace,
+} from '@strata/qemu';
 import { runOk } from '@strata/host';
 import { backingStamp, readCowHeader, umlMerge, umlMergeInPlace, verifyUmlInPlace, verifyUmlMerge } from '@strata/uml';
 import { openImport } from './import-path.js';
@@ -51,15 +62,26 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     fingerprint(path) {
       try {
         const s = statSync(path, { bigint: true });
-        return { dev: Number(s.dev), ino: Number(s.ino), size: Number(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs), sha256: null };
+        return {
+          dev: Number(s.dev),
+          ino: Number(s.ino),
+          size: Number(s.size),
+          mtimeNs: String(s.mtimeNs),
+          ctimeNs: String(s.ctimeNs),
+          sha256: null,
+        };
       } catch {
         return null;
       }
     },
-    sha256: (path) => new Promise((resolve, reject) => {
-      const hash = createHash('sha256');
-      createReadStream(path).on('data', (c) => hash.update(c)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
-    }),
+    sha256: (path) =>
+      new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(path)
+          .on('data', (c) => hash.update(c))
+          .on('error', reject)
+          .on('end', () => resolve(hash.digest('hex')));
+      }),
     pathFor: (id, format) => join(imagesDir, `${id}.${format}`),
     freeSpace() {
       const s = statfsSync(imagesDir);

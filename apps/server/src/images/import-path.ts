@@ -37,7 +37,10 @@ function openHeld(root: string, relative: string): { fd: number; size: number } 
   if (held.stat.nlink !== 1) {
     closeSync(held.fd);
     // Another name for the same file may live anywhere on this file system, outside the import directory.
-    throw invalid(FIELD, `'${relative}' has ${held.stat.nlink} hard links; import a file that has only this name (copy it instead of linking it)`);
+    throw invalid(
+      FIELD,
+      `'${relative}' has ${held.stat.nlink} hard links; import a file that has only this name (copy it instead of linking it)`,
+    );
   }
   return { fd: held.fd, size: held.stat.size };
 }

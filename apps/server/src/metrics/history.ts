@@ -16,7 +16,9 @@ export function createHistory(db: Database.Database, retentionMs = RESOLUTIONS[2
     SELECT vm, series, @to, ts - ts % CAST(@to AS INTEGER) AS bucket, AVG(value) FROM metric_points
     WHERE res = @from AND ts >= @start AND ts < @end GROUP BY vm, series, bucket`);
   const prune = db.prepare('DELETE FROM metric_points WHERE res = ? AND ts < ?');
-  const query = db.prepare('SELECT ts, value FROM metric_points WHERE vm = ? AND series = ? AND res = ? AND ts >= ? AND ts <= ? ORDER BY ts');
+  const query = db.prepare(
+    'SELECT ts, value FROM metric_points WHERE vm = ? AND series = ? AND res = ? AND ts >= ? AND ts <= ? ORDER BY ts',
+  );
   const keep = (res: number) => (res === 600_000 ? retentionMs : RESOLUTIONS.find((r) => r.res === res)!.keepMs);
   let rolledTo = { 60_000: 0, 600_000: 0 } as Record<number, number>;
 
@@ -27,7 +29,10 @@ export function createHistory(db: Database.Database, retentionMs = RESOLUTIONS[2
 
   /** Averages each finished minute and ten-minute bucket into the coarser level, and drops what is too old. */
   const maintain = db.transaction((now: number) => {
-    for (const [from, to] of [[1000, 60_000], [60_000, 600_000]] as const) {
+    for (const [from, to] of [
+      [1000, 60_000],
+      [60_000, 600_000],
+    ] as const) {
       const end = Math.floor(now / to) * to;
       const start = rolledTo[to] || end - keep(from);
       if (end > start) rollup.run({ from, to, start, end });

@@ -1,7 +1,12 @@
 import type { HostSample, VmSample } from '@strata/contract';
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const labels = (l: Record<string, string>) => (Object.keys(l).length === 0 ? '' : `{${Object.entries(l).map(([k, v]) => `${k}="${label(v)}"`).join(',')}}`);
+const labels = (l: Record<string, string>) =>
+  Object.keys(l).length === 0
+    ? ''
+    : `{${Object.entries(l)
+        .map(([k, v]) => `${k}="${label(v)}"`)
+        .join(',')}}`;
 
 /** The latest samples in the Prometheus text exposition format (version 0.0.4), as gauges. */
 export function renderPrometheus(samples: VmSample[], host: HostSample | null, names: Map<string, string>): string {
@@ -14,7 +19,8 @@ export function renderPrometheus(samples: VmSample[], host: HostSample | null, n
   for (const s of samples) {
     const vm = { vm: names.get(s.vmId) ?? s.vmId, vm_id: s.vmId };
     put('strata_vm_memory_rss_bytes', 'Resident memory of the VM process', vm, s.rssBytes);
-    for (const c of s.cpu) put('strata_vcpu_cpu_percent', 'Host CPU used by a vCPU, 100 = one CPU', { ...vm, vcpu: String(c.index) }, c.percent);
+    for (const c of s.cpu)
+      put('strata_vcpu_cpu_percent', 'Host CPU used by a vCPU, 100 = one CPU', { ...vm, vcpu: String(c.index) }, c.percent);
     for (const d of s.disks) {
       const l = { ...vm, disk: d.id };
       put('strata_disk_read_bytes_per_second', 'Disk read throughput', l, d.readBps);
@@ -31,8 +37,18 @@ export function renderPrometheus(samples: VmSample[], host: HostSample | null, n
   if (host) {
     put('strata_host_cpu_percent', 'Host CPU busy, all CPUs', {}, host.cpuPercent);
     put('strata_host_memory_used_bytes', 'Host memory in use', {}, host.memUsedBytes);
-    put('strata_host_disk_read_bytes_per_second', 'Read throughput of the disk holding the data directory', { device: host.disk.device }, host.disk.readBps);
-    put('strata_host_disk_write_bytes_per_second', 'Write throughput of the disk holding the data directory', { device: host.disk.device }, host.disk.writeBps);
+    put(
+      'strata_host_disk_read_bytes_per_second',
+      'Read throughput of the disk holding the data directory',
+      { device: host.disk.device },
+      host.disk.readBps,
+    );
+    put(
+      'strata_host_disk_write_bytes_per_second',
+      'Write throughput of the disk holding the data directory',
+      { device: host.disk.device },
+      host.disk.writeBps,
+    );
   }
   return [...metrics].map(([name, m]) => `# HELP ${name} ${m.help}\n# TYPE ${name} gauge\n${m.lines.join('\n')}\n`).join('');
 }

@@ -4,7 +4,10 @@ import type { History } from './history.js';
 import type { MetricsHub } from './metrics-hub.js';
 
 export const hostSeries = (h: HostSample): [string, number][] => [
-  ['cpu', h.cpuPercent], ['mem_used', h.memUsedBytes], ['disk.read_bps', h.disk.readBps], ['disk.write_bps', h.disk.writeBps],
+  ['cpu', h.cpuPercent],
+  ['mem_used', h.memUsedBytes],
+  ['disk.read_bps', h.disk.readBps],
+  ['disk.write_bps', h.disk.writeBps],
 ];
 
 export interface SamplerOptions {
@@ -48,7 +51,9 @@ export function createSampler(opts: SamplerOptions) {
   const tick = (): Promise<void> => {
     if (stopped) return Promise.resolve();
     // A slow round is never stacked on another: a tick during one waits for it instead.
-    round ??= runRound().finally(() => { round = null; });
+    round ??= runRound().finally(() => {
+      round = null;
+    });
     return round;
   };
 

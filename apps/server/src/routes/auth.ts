@@ -10,30 +10,34 @@ import { checkCredentials } from '../auth/users.js';
 const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, path: '/' };
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; throttle: LoginThrottle }> = async (app, { db, throttle }) => {
-  app.post('/auth/login', {
-    config: { access: 'public' },
-    schema: { tags: ['auth'], body: LoginBody, response: { 200: Session, ...commonErrors, 429: commonErrors[400] } },
-  }, async (req, reply) => {
-    const username = req.body.username ?? 'admin';
-    const waitMs = throttle.waitMs(req.ip, username);
-    if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      req.log.warn({ ip: req.ip, user: username }, 'login refused: too many failed logins');
-      reply.header('retry-after', String(seconds));
-      return reply.code(429).send({ code: 'rate_limited', message: `too many failed logins; try again in ${seconds} s` });
-    }
-    if (!checkCredentials(db, username, req.body.password)) {
-      throttle.fail(req.ip, username);
-      req.log.warn({ ip: req.ip, user: username }, 'login failed');
-      throw new StrataError('unauthorized', 'bad_credentials', 'wrong user name or password');
-    }
-    throttle.succeed(req.ip, username);
-    req.log.info({ ip: req.ip, user: username }, 'login succeeded');
-    const session = createSession(db, username);
-    // Behind a TLS proxy (STRATA_TRUST_PROXY) the cookie is kept off plain HTTP.
-    reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, secure: req.protocol === 'https', maxAge: session.maxAgeSeconds });
-    return { username, csrfToken: session.csrf };
-  });
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['auth'], body: LoginBody, response: { 200: Session, ...commonErrors, 429: commonErrors[400] } },
+    },
+    async (req, reply) => {
+      const username = req.body.username ?? 'admin';
+      const waitMs = throttle.waitMs(req.ip, username);
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        req.log.warn({ ip: req.ip, user: username }, 'login refused: too many failed logins');
+        reply.header('retry-after', String(seconds));
+        return reply.code(429).send({ code: 'rate_limited', message: `too many failed logins; try again in ${seconds} s` });
+      }
+      if (!checkCredentials(db, username, req.body.password)) {
+        throttle.fail(req.ip, username);
+        req.log.warn({ ip: req.ip, user: username }, 'login failed');
+        throw new StrataError('unauthorized', 'bad_credentials', 'wrong user name or password');
+      }
+      throttle.succeed(req.ip, username);
+      req.log.info({ ip: req.ip, user: username }, 'login succeeded');
+      const session = createSession(db, username);
+      // Behind a TLS proxy (STRATA_TRUST_PROXY) the cookie is kept off plain HTTP.
+      reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, secure: req.protocol === 'https', maxAge: session.maxAgeSeconds });
+      return { username, csrfToken: session.csrf };
+    },
+  );
 
   app.get('/auth/session', { schema: { tags: ['auth'], response: { 200: Session, ...commonErrors } } }, async (req) => {
     const token = req.cookies[SESSION_COOKIE];

@@ -9,7 +9,10 @@ const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
 
 /** The serial console as raw terminal bytes both ways, as xterm.js's attach add-on expects. */
-export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub; logPathOf: (id: string) => string }> = async (app, opts) => {
+export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub; logPathOf: (id: string) => string }> = async (
+  app,
+  opts,
+) => {
   app.get('/vms/:id/console', { websocket: true, schema: { tags: ['vms'], params: IdParams } }, async (socket: WebSocket, req) => {
     const { id } = req.params as { id: string };
     const viewer: ConsoleViewer = {
@@ -22,7 +25,10 @@ export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub
     if (!Value.Check(IdParams, req.params)) return viewer.close('no such VM');
     const running = opts.vms.running(id);
     if (!running) {
-      const exists = await opts.vms.get(id).then(() => true, () => false);
+      const exists = await opts.vms.get(id).then(
+        () => true,
+        () => false,
+      );
       if (!exists) return viewer.close('no such VM');
       viewer.send(withoutTerminalQueries(await ConsoleHub.lastOutput(opts.logPathOf(id))));
       return viewer.close('the VM is not running');

@@ -8,7 +8,12 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ host: HostService; bus: Eve
   app.get('/host/cpu-models', { schema: { tags: ['host'], response: { 200: CpuModels, ...commonErrors } } }, async () => {
     const { accelerator } = await host.info();
     const models = (await host.cpuModelList()).filter((m) => m.name !== 'host' || accelerator.kvm.usable);
-    return { models, note: accelerator.kvm.usable ? "'host' passes the host CPU through (KVM)" : "'host' is left out: it needs KVM, which is not usable here" };
+    return {
+      models,
+      note: accelerator.kvm.usable
+        ? "'host' passes the host CPU through (KVM)"
+        : "'host' is left out: it needs KVM, which is not usable here",
+    };
   });
   app.post('/host/probe', { schema: { tags: ['host'], response: { 200: HostInfo, ...commonErrors } } }, async () => {
     const info = await host.reprobe();

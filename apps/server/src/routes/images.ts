@@ -1,50 +1,115 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
-  CheckReport, DiskParams, IdParams, Image, ImageConvert, ImageCreate, ImageImport, ImageRebase, ImageResize, Job, MergeBody, MergePlan,
-  RevertBody, SnapshotBody, Vm, commonErrors,
+  CheckReport,
+  DiskParams,
+  IdParams,
+  Image,
+  ImageConvert,
+  ImageCreate,
+  ImageImport,
+  ImageRebase,
+  ImageResize,
+  Job,
+  MergeBody,
+  MergePlan,
+  RevertBody,
+  SnapshotBody,
+  Vm,
+  commonErrors,
 } from '@strata/contract';
 import type { ImageOps, ImageService, VmService } from '@strata/core';
 
-export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; vms: VmService; ops: ImageOps }> = async (app, { images, vms, ops }) => {
+export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; vms: VmService; ops: ImageOps }> = async (
+  app,
+  { images, vms, ops },
+) => {
   const tags = ['images'];
   const shown = (id: string) => images.list().find((i) => i.id === id)!;
   const jobReply = { 202: Job, ...commonErrors };
 
   app.get('/images', { schema: { tags, response: { 200: Type.Array(Image), ...commonErrors } } }, () => images.list());
 
-  app.post('/images', { schema: { tags, description: 'a blank image', body: ImageCreate, response: { 201: Image, ...commonErrors } } },
-    async (req, reply) => reply.code(201).send(shown((await ops.create(req.body)).id)));
+  app.post(
+    '/images',
+    { schema: { tags, description: 'a blank image', body: ImageCreate, response: { 201: Image, ...commonErrors } } },
+    async (req, reply) => reply.code(201).send(shown((await ops.create(req.body)).id)),
+  );
 
-  app.post('/images/import', { schema: { tags, description: 'copies a standalone image from the import directory', body: ImageImport, response: jobReply } },
-    async (req, reply) => reply.code(202).send(ops.importImage(req.body)));
+  app.post(
+    '/images/import',
+    { schema: { tags, description: 'copies a standalone image from the import directory', body: ImageImport, response: jobReply } },
+    async (req, reply) => reply.code(202).send(ops.importImage(req.body)),
+  );
 
   app.delete('/images/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
     await ops.remove(req.params.id);
     return reply.code(204).send(null);
   });
 
-  app.post('/images/:id/convert', { schema: { tags, params: IdParams, body: ImageConvert, response: jobReply } },
-    async (req, reply) => reply.code(202).send(ops.convert(req.params.id, req.body)));
+  app.post('/images/:id/convert', { schema: { tags, params: IdParams, body: ImageConvert, response: jobReply } }, async (req, reply) =>
+    reply.code(202).send(ops.convert(req.params.id, req.body)),
+  );
 
-  app.post('/images/:id/resize', { schema: { tags, description: 'grows the image; shrinking is refused', params: IdParams, body: ImageResize, response: { 200: Image, ...commonErrors } } },
-    async (req) => shown((await ops.resize(req.params.id, req.body.sizeBytes)).id));
+  app.post(
+    '/images/:id/resize',
+    {
+      schema: {
+        tags,
+        description: 'grows the image; shrinking is refused',
+        params: IdParams,
+        body: ImageResize,
+        response: { 200: Image, ...commonErrors },
+      },
+    },
+    async (req) => shown((await ops.resize(req.params.id, req.body.sizeBytes)).id),
+  );
 
-  app.post('/images/:id/check', { schema: { tags, params: IdParams, response: { 200: CheckReport, ...commonErrors } } }, (req) => ops.check(req.params.id));
+  app.post('/images/:id/check', { schema: { tags, params: IdParams, response: { 200: CheckReport, ...commonErrors } } }, (req) =>
+    ops.check(req.params.id),
+  );
 
-  app.post('/images/:id/rebase', { schema: { tags, description: 'safe rebase: the guest-visible content stays the same', params: IdParams, body: ImageRebase, response: jobReply } },
-    async (req, reply) => reply.code(202).send(ops.rebase(req.params.id, req.body.parentId)));
+  app.post(
+    '/images/:id/rebase',
+    {
+      schema: {
+        tags,
+        description: 'safe rebase: the guest-visible content stays the same',
+        params: IdParams,
+        body: ImageRebase,
+        response: jobReply,
+      },
+    },
+    async (req, reply) => reply.code(202).send(ops.rebase(req.params.id, req.body.parentId)),
+  );
 
-  app.get('/images/:id/merge-plan', { schema: { tags, params: IdParams, response: { 200: MergePlan, ...commonErrors } } },
-    (req) => vms.planMerge(req.params.id));
+  app.get('/images/:id/merge-plan', { schema: { tags, params: IdParams, response: { 200: MergePlan, ...commonErrors } } }, (req) =>
+    vms.planMerge(req.params.id),
+  );
 
-  app.post('/images/:id/merge', {
-    schema: { tags, description: 'starts a merge job; progress and completion arrive on /api/v1/events', params: IdParams, body: MergeBody, response: jobReply },
-  }, async (req, reply) => reply.code(202).send(vms.merge(req.params.id, req.body)));
+  app.post(
+    '/images/:id/merge',
+    {
+      schema: {
+        tags,
+        description: 'starts a merge job; progress and completion arrive on /api/v1/events',
+        params: IdParams,
+        body: MergeBody,
+        response: jobReply,
+      },
+    },
+    async (req, reply) => reply.code(202).send(vms.merge(req.params.id, req.body)),
+  );
 
-  app.post('/vms/:id/disks/:disk/snapshots', { schema: { tags: ['vms'], params: DiskParams, body: SnapshotBody, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.snapshot(req.params.id, req.params.disk, req.body));
+  app.post(
+    '/vms/:id/disks/:disk/snapshots',
+    { schema: { tags: ['vms'], params: DiskParams, body: SnapshotBody, response: { 200: Vm, ...commonErrors } } },
+    (req) => vms.snapshot(req.params.id, req.params.disk, req.body),
+  );
 
-  app.post('/vms/:id/disks/:disk/revert', { schema: { tags: ['vms'], params: DiskParams, body: RevertBody, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.revert(req.params.id, req.params.disk, req.body.imageId));
+  app.post(
+    '/vms/:id/disks/:disk/revert',
+    { schema: { tags: ['vms'], params: DiskParams, body: RevertBody, response: { 200: Vm, ...commonErrors } } },
+    (req) => vms.revert(req.params.id, req.params.disk, req.body.imageId),
+  );
 };

@@ -7,5 +7,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
   const tags = ['jobs'];
   app.get('/jobs', { schema: { tags, response: { 200: Type.Array(Job), ...commonErrors } } }, () => jobs.list());
   app.get('/jobs/:id', { schema: { tags, params: IdParams, response: { 200: Job, ...commonErrors } } }, (req) => jobs.get(req.params.id));
-  app.post('/jobs/:id/cancel', { schema: { tags, params: IdParams, response: { 200: Job, ...commonErrors } } }, (req) => jobs.cancel(req.params.id));
+  app.post('/jobs/:id/cancel', { schema: { tags, params: IdParams, response: { 200: Job, ...commonErrors } } }, (req) =>
+    jobs.cancel(req.params.id),
+  );
 };

@@ -11,9 +11,18 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: Ev
   const view = (s: ShareRecord): ShareView => ({
     ...s,
     sizeBytes: sizes.sizeOf(s.path),
-    usedBy: vms.shareUsers(s.id).flatMap((vm) => vm.shares.filter((a) => a.shareId === s.id).map((a) => ({
-      vmId: vm.id, vmName: vm.name, state: vm.state, tag: a.tag, transport: a.transport, readonly: a.readonly,
-    }))),
+    usedBy: vms.shareUsers(s.id).flatMap((vm) =>
+      vm.shares
+        .filter((a) => a.shareId === s.id)
+        .map((a) => ({
+          vmId: vm.id,
+          vmName: vm.name,
+          state: vm.state,
+          tag: a.tag,
+          transport: a.transport,
+          readonly: a.readonly,
+        })),
+    ),
   });
 
   app.get('/shares', { schema: { tags, response: { 200: Type.Array(ShareView), ...commonErrors } } }, () => vms.listShares().map(view));
@@ -22,24 +31,36 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: Ev
     changed();
     return reply.code(201).send(view(share));
   });
-  app.patch('/shares/:id', { schema: { tags, params: IdParams, body: SharePatch, response: { 200: ShareView, ...commonErrors } } }, (req) => {
-    const share = vms.renameShare(req.params.id, req.body.name!);
-    changed();
-    return view(share);
-  });
+  app.patch(
+    '/shares/:id',
+    { schema: { tags, params: IdParams, body: SharePatch, response: { 200: ShareView, ...commonErrors } } },
+    (req) => {
+      const share = vms.renameShare(req.params.id, req.body.name!);
+      changed();
+      return view(share);
+    },
+  );
   app.delete('/shares/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
     await vms.deleteShare(req.params.id);
     changed();
     return reply.code(204).send(null);
   });
-  app.post('/vms/:id/shares', { schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } } }, async (req) => {
-    const vm = await vms.attachShare(req.params.id, req.body);
-    changed();
-    return vm;
-  });
-  app.delete('/vms/:id/shares/:tag', { schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } } }, async (req) => {
-    const vm = await vms.detachShare(req.params.id, req.params.tag);
-    changed();
-    return vm;
-  });
+  app.post(
+    '/vms/:id/shares',
+    { schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } } },
+    async (req) => {
+      const vm = await vms.attachShare(req.params.id, req.body);
+      changed();
+      return vm;
+    },
+  );
+  app.delete(
+    '/vms/:id/shares/:tag',
+    { schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } } },
+    async (req) => {
+      const vm = await vms.detachShare(req.params.id, req.params.tag);
+      changed();
+      return vm;
+    },
+  );
 };

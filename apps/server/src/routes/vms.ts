@@ -18,8 +18,9 @@ export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (ap
     return reply.code(204).send(null);
   });
 
-  app.patch('/vms/:id', { schema: { tags, params: IdParams, body: VmPatch, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.update(req.params.id, req.body));
+  app.patch('/vms/:id', { schema: { tags, params: IdParams, body: VmPatch, response: { 200: Vm, ...commonErrors } } }, (req) =>
+    vms.update(req.params.id, req.body),
+  );
 
   const actions = {
     start: 'start a stopped VM',
@@ -30,20 +31,36 @@ export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (ap
     reset: 'hard reset, as the reset button',
   } as const;
   for (const [action, description] of Object.entries(actions) as [keyof typeof actions, string][]) {
-    app.post(`/vms/:id/${action}`, { schema: { tags, description, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
-      (req) => vms[action](req.params.id));
+    app.post(
+      `/vms/:id/${action}`,
+      { schema: { tags, description, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
+      (req) => vms[action](req.params.id),
+    );
   }
 
-  app.get('/vms/:id/vcpus', { schema: { tags, params: IdParams, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
-    (req) => vms.vcpus(req.params.id));
+  app.get('/vms/:id/vcpus', { schema: { tags, params: IdParams, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } }, (req) =>
+    vms.vcpus(req.params.id),
+  );
 
-  app.put('/vms/:id/pinning', { schema: { tags, params: IdParams, body: Pinning, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
-    (req) => vms.setPinning(req.params.id, req.body));
+  app.put(
+    '/vms/:id/pinning',
+    { schema: { tags, params: IdParams, body: Pinning, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
+    (req) => vms.setPinning(req.params.id, req.body),
+  );
 
-  app.get('/vms/:id/log', {
-    schema: { tags, params: IdParams, querystring: Type.Object({ lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }), response: { 200: VmLog, ...commonErrors } },
-  }, async (req) => {
-    await vms.get(req.params.id);
-    return { lines: await vms.logTail(req.params.id, req.query.lines ?? 50) };
-  });
+  app.get(
+    '/vms/:id/log',
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        querystring: Type.Object({ lines: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+        response: { 200: VmLog, ...commonErrors },
+      },
+    },
+    async (req) => {
+      await vms.get(req.params.id);
+      return { lines: await vms.logTail(req.params.id, req.query.lines ?? 50) };
+    },
+  );
 };

@@ -7,4 +7,5 @@ export const getVcpus = (id: string) => api<VcpuInfo[]>('GET', `/vms/${encodeURI
 export const vcpusQuery = (id: string) => queryOptions({ queryKey: keys.vcpus(id), queryFn: () => getVcpus(id) });
 
 /** The CPU each vCPU last ran on changes all the time: refresh every 2 s while the table is shown. */
-export const useVcpus = (id: string, running: boolean) => useQuery({ ...vcpusQuery(id), enabled: running, refetchInterval: running ? 2000 : false });
+export const useVcpus = (id: string, running: boolean) =>
+  useQuery({ ...vcpusQuery(id), enabled: running, refetchInterval: running ? 2000 : false });

@@ -15,8 +15,14 @@ export function useImageMutations() {
   };
   return {
     check: useMutation({ mutationFn: (id: string) => api<CheckReport>('POST', `/images/${id}/check`) }),
-    convert: useMutation({ mutationFn: ({ id, body }: { id: string; body: ImageConvert }) => api<Job>('POST', `/images/${id}/convert`, body), onSuccess: track }),
-    resize: useMutation({ mutationFn: ({ id, sizeBytes }: { id: string; sizeBytes: number }) => api<Image>('POST', `/images/${id}/resize`, { sizeBytes }), onSuccess: refresh }),
+    convert: useMutation({
+      mutationFn: ({ id, body }: { id: string; body: ImageConvert }) => api<Job>('POST', `/images/${id}/convert`, body),
+      onSuccess: track,
+    }),
+    resize: useMutation({
+      mutationFn: ({ id, sizeBytes }: { id: string; sizeBytes: number }) => api<Image>('POST', `/images/${id}/resize`, { sizeBytes }),
+      onSuccess: refresh,
+    }),
     remove: useMutation({ mutationFn: (id: string) => api<void>('DELETE', `/images/${id}`), onSuccess: refresh }),
   };
 }

@@ -4,13 +4,15 @@ import { api } from './client';
 import { keys } from './keys';
 
 export const getMergePlan = (imageId: string) => api<MergePlan>('GET', `/images/${imageId}/merge-plan`);
-export const mergePlanQuery = (imageId: string) => queryOptions({ queryKey: keys.mergePlan(imageId), queryFn: () => getMergePlan(imageId), staleTime: 0 });
+export const mergePlanQuery = (imageId: string) =>
+  queryOptions({ queryKey: keys.mergePlan(imageId), queryFn: () => getMergePlan(imageId), staleTime: 0 });
 /** Off once the merge runs: the layer it plans for may be gone by the end. */
 export const useMergePlan = (imageId: string, enabled: boolean) => useQuery({ ...mergePlanQuery(imageId), enabled });
 
 export const getJob = (id: string) => api<Job>('GET', `/jobs/${id}`);
 /** A job's progress arrives on the event stream, which patches this query; it is fetched once. */
-export const useJob = (id: string | null) => useQuery({ queryKey: keys.job(id ?? ''), queryFn: () => getJob(id!), enabled: id !== null, staleTime: Infinity });
+export const useJob = (id: string | null) =>
+  useQuery({ queryKey: keys.job(id ?? ''), queryFn: () => getJob(id!), enabled: id !== null, staleTime: Infinity });
 
 export function useLayerMutations() {
   const qc = useQueryClient();

@@ -12,7 +12,11 @@ export function useHistory(vm: string, series: string[], range: HistoryRange | n
       queryKey: ['metrics', vm, name, range],
       enabled: range !== null,
       staleTime: 10_000,
-      queryFn: () => api<MetricsHistory>('GET', `/metrics/history?vm=${encodeURIComponent(vm)}&series=${encodeURIComponent(name)}&from=${Date.now() - RANGES[range!]}`),
+      queryFn: () =>
+        api<MetricsHistory>(
+          'GET',
+          `/metrics/history?vm=${encodeURIComponent(vm)}&series=${encodeURIComponent(name)}&from=${Date.now() - RANGES[range!]}`,
+        ),
     })),
   });
 }

@@ -15,9 +15,18 @@ export function useShareMutations() {
   };
   return {
     create: useMutation({ mutationFn: (body: ShareCreate) => api<ShareView>('POST', '/shares', body), onSuccess: refresh }),
-    rename: useMutation({ mutationFn: ({ id, name }: { id: string; name: string }) => api<ShareView>('PATCH', `/shares/${id}`, { name }), onSuccess: refresh }),
+    rename: useMutation({
+      mutationFn: ({ id, name }: { id: string; name: string }) => api<ShareView>('PATCH', `/shares/${id}`, { name }),
+      onSuccess: refresh,
+    }),
     remove: useMutation({ mutationFn: (id: string) => api<void>('DELETE', `/shares/${id}`), onSuccess: refresh }),
-    attach: useMutation({ mutationFn: ({ vmId, body }: { vmId: string; body: ShareAttach }) => api<Vm>('POST', `/vms/${vmId}/shares`, body), onSuccess: setVm }),
-    detach: useMutation({ mutationFn: ({ vmId, tag }: { vmId: string; tag: string }) => api<Vm>('DELETE', `/vms/${vmId}/shares/${tag}`), onSuccess: setVm }),
+    attach: useMutation({
+      mutationFn: ({ vmId, body }: { vmId: string; body: ShareAttach }) => api<Vm>('POST', `/vms/${vmId}/shares`, body),
+      onSuccess: setVm,
+    }),
+    detach: useMutation({
+      mutationFn: ({ vmId, tag }: { vmId: string; tag: string }) => api<Vm>('DELETE', `/vms/${vmId}/shares/${tag}`),
+      onSuccess: setVm,
+    }),
   };
 }

@@ -14,7 +14,13 @@ export function useUmlMutations(vmId: string) {
       mutationFn: (body: UmlAction) => api<{ reply: string; vm: Vm }>('POST', `/vms/${vmId}/uml`, body),
       onSuccess: (r) => qc.setQueryData(keys.vm(vmId), r.vm),
     }),
-    addDisk: useMutation({ mutationFn: (sizeMiB: number) => api<UbdDevice>('POST', `/vms/${vmId}/uml/ubd`, { sizeMiB }), onSuccess: refreshDisks }),
-    removeDisk: useMutation({ mutationFn: (device: string) => api<void>('DELETE', `/vms/${vmId}/uml/ubd/${device}`), onSuccess: refreshDisks }),
+    addDisk: useMutation({
+      mutationFn: (sizeMiB: number) => api<UbdDevice>('POST', `/vms/${vmId}/uml/ubd`, { sizeMiB }),
+      onSuccess: refreshDisks,
+    }),
+    removeDisk: useMutation({
+      mutationFn: (device: string) => api<void>('DELETE', `/vms/${vmId}/uml/ubd/${device}`),
+      onSuccess: refreshDisks,
+    }),
   };
 }

@@ -15,7 +15,12 @@ export function useEventStream(enabled: boolean): void {
         case 'vm.changed':
           qc.setQueryData(keys.vm(event.vm.id), event.vm);
           qc.setQueryData<Vm[]>(keys.vms, (list) =>
-            list ? (list.some((v) => v.id === event.vm.id) ? list.map((v) => (v.id === event.vm.id ? event.vm : v)) : [...list, event.vm]) : list);
+            list
+              ? list.some((v) => v.id === event.vm.id)
+                ? list.map((v) => (v.id === event.vm.id ? event.vm : v))
+                : [...list, event.vm]
+              : list,
+          );
           void qc.invalidateQueries({ queryKey: keys.host });
           void qc.invalidateQueries({ queryKey: keys.vmLog(event.vm.id) });
           void qc.invalidateQueries({ queryKey: keys.shares }); // who uses each share, and whether it runs
@@ -44,7 +49,8 @@ export function useEventStream(enabled: boolean): void {
           break;
       }
     };
-    for (const type of ['vm.changed', 'vm.deleted', 'images.changed', 'shares.changed', 'host.changed', 'job.changed']) source.addEventListener(type, onEvent);
+    for (const type of ['vm.changed', 'vm.deleted', 'images.changed', 'shares.changed', 'host.changed', 'job.changed'])
+      source.addEventListener(type, onEvent);
     // After a reconnect (server restart), anything may have changed while we were away.
     source.onopen = () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
     return () => source.close();

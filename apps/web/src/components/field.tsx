@@ -8,7 +8,13 @@ export function Field({ label, error, hint, children }: { label: string; error?:
     <label className="block space-y-1">
       <span className="text-sm font-medium text-slate-700 dark:text-slate-300">{label}</span>
       {children}
-      {error ? <span role="alert" className="block text-xs text-red-600 dark:text-red-400">{error}</span> : hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
+      {error ? (
+        <span role="alert" className="block text-xs text-red-600 dark:text-red-400">
+          {error}
+        </span>
+      ) : hint ? (
+        <span className="block text-xs text-slate-500">{hint}</span>
+      ) : null}
     </label>
   );
 }

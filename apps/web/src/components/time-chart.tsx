@@ -27,7 +27,21 @@ const format = (unit: Unit, v: number | null | undefined): string => {
  * A uPlot time series: made once, then fed with setData, so a stream of samples costs a redraw of
  * the canvas and nothing else. Hovering shows each series' value with its unit in the legend.
  */
-export function TimeChart({ title, series, data, unit, height = 160, testId }: { title: string; series: ChartSeries[]; data: uPlot.AlignedData; unit: Unit; height?: number; testId?: string }) {
+export function TimeChart({
+  title,
+  series,
+  data,
+  unit,
+  height = 160,
+  testId,
+}: {
+  title: string;
+  series: ChartSeries[];
+  data: uPlot.AlignedData;
+  unit: Unit;
+  height?: number;
+  testId?: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const key = series.map((s) => s.label).join('|');
@@ -38,7 +52,10 @@ export function TimeChart({ title, series, data, unit, height = 160, testId }: {
     const opts: uPlot.Options = {
       width: el.clientWidth || 400,
       height,
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => format(unit, v) }))],
+      series: [
+        {},
+        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => format(unit, v) })),
+      ],
       axes: [{ stroke: '#64748b' }, { stroke: '#64748b', size: 84, values: (_u, vals) => vals.map((v) => format(unit, v)) }],
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(max, unit === 'percent' ? 10 : 1)] } },
       legend: { live: true },
@@ -65,13 +82,25 @@ export function TimeChart({ title, series, data, unit, height = 160, testId }: {
     <figure className="min-w-0" data-testid={testId}>
       <figcaption className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-300">{title}</figcaption>
       <div ref={host} className="w-full" />
-      <div className="sr-only" data-testid={testId ? `${testId}-last` : undefined} data-last={JSON.stringify(last)}>{last.map((v) => format(unit, v)).join(', ')}</div>
+      <div className="sr-only" data-testid={testId ? `${testId}-last` : undefined} data-last={JSON.stringify(last)}>
+        {last.map((v) => format(unit, v)).join(', ')}
+      </div>
     </figure>
   );
 }
 
 /** A tiny inline trend (SVG), for tables: no axes, no legend. */
-export function Sparkline({ values, width = 80, height = 20, testId }: { values: number[]; width?: number; height?: number; testId?: string }) {
+export function Sparkline({
+  values,
+  width = 80,
+  height = 20,
+  testId,
+}: {
+  values: number[];
+  width?: number;
+  height?: number;
+  testId?: string;
+}) {
   const max = Math.max(1, ...values);
   const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * width},${height - (v / max) * (height - 2) - 1}`).join(' ');
   return (

@@ -30,7 +30,10 @@ export function LoginPage() {
 
   return (
     <main className="flex min-h-screen items-center justify-center p-4">
-      <form onSubmit={submit} className="w-full max-w-sm space-y-4 rounded-xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <form
+        onSubmit={submit}
+        className="w-full max-w-sm space-y-4 rounded-xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      >
         <div>
           <h1 className="text-xl font-semibold">Strata</h1>
           <p className="text-sm text-slate-500">Virtual machines, their layers and their shares.</p>
@@ -39,12 +42,21 @@ export function LoginPage() {
           <TextInput name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
         </Field>
         <Field label="Password" error={error}>
-          <TextInput name="password" type="password" autoComplete="current-password" autoFocus value={password} onChange={(e) => setPassword(e.target.value)} />
+          <TextInput
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            autoFocus
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <Button type="submit" variant="primary" className="w-full" disabled={busy || password === ''}>
           {busy ? 'Signing in…' : 'Sign in'}
         </Button>
-        <p className="text-xs text-slate-500">On first start the admin password is printed by the server and kept in <code>data/initial-admin-password</code>.</p>
+        <p className="text-xs text-slate-500">
+          On first start the admin password is printed by the server and kept in <code>data/initial-admin-password</code>.
+        </p>
       </form>
     </main>
   );

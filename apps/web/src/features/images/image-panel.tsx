@@ -27,54 +27,172 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
 
   return (
     <Card title={image.snapshot ? `Snapshot ${image.snapshot.name}` : image.name}>
-      <Facts rows={[
-        ['File', <span className="break-all font-mono text-xs">{image.path}</span>],
-        ['Format', image.format],
-        ['Virtual size', formatBytes(image.virtualSize)],
-        ['On disk (du)', formatBytes(image.allocatedSize)],
-        ['State', image.valid ? (image.protected ? 'protected base (read-only)' : 'writable') : <span className="text-red-600">invalid: {image.invalidReason}</span>],
-        ['Layers on it', children.length === 0 ? 'none' : children.map((c) => c.name).join(', ')],
-        ['Used by', image.usedBy.length === 0 ? 'nobody' : image.usedBy.map((u) => `${vmName(u.vmId)} (${u.role})`).join(', ')],
-        ['Created', formatTime(image.createdAt)],
-        ...(image.pendingFirstUse ? [['UML COW', 'not made yet: UML creates it at the first start'] as [string, string]] : []),
-        ...(image.cow ? ([
-          ['COW header', <span data-testid="cow-header">v{image.cow.version}{image.cow.broken ? ' (padded 64-bit layout)' : ''}, {image.cow.sectorSize}-byte sectors, alignment {image.cow.alignment}</span>],
-          ['Backing file', <span className="break-all font-mono text-xs">{image.cow.backingFile}</span>],
-          ['Backing as recorded', `${formatBytes(image.cow.backingSize)}, mtime ${new Date(image.cow.backingMtime * 1000).toISOString()}`],
-          ['Bitmap / data at', `${image.cow.bitmapOffset} / ${image.cow.dataOffset} bytes`],
-        ] as [string, ReactNode][]) : []),
-      ]} />
+      <Facts
+        rows={[
+          ['File', <span className="break-all font-mono text-xs">{image.path}</span>],
+          ['Format', image.format],
+          ['Virtual size', formatBytes(image.virtualSize)],
+          ['On disk (du)', formatBytes(image.allocatedSize)],
+          [
+            'State',
+            image.valid ? (
+              image.protected ? (
+                'protected base (read-only)'
+              ) : (
+                'writable'
+              )
+            ) : (
+              <span className="text-red-600">invalid: {image.invalidReason}</span>
+            ),
+          ],
+          ['Layers on it', children.length === 0 ? 'none' : children.map((c) => c.name).join(', ')],
+          ['Used by', image.usedBy.length === 0 ? 'nobody' : image.usedBy.map((u) => `${vmName(u.vmId)} (${u.role})`).join(', ')],
+          ['Created', formatTime(image.createdAt)],
+          ...(image.pendingFirstUse ? [['UML COW', 'not made yet: UML creates it at the first start'] as [string, string]] : []),
+          ...(image.cow
+            ? ([
+                [
+                  'COW header',
+                  <span data-testid="cow-header">
+                    v{image.cow.version}
+                    {image.cow.broken ? ' (padded 64-bit layout)' : ''}, {image.cow.sectorSize}-byte sectors, alignment{' '}
+                    {image.cow.alignment}
+                  </span>,
+                ],
+                ['Backing file', <span className="break-all font-mono text-xs">{image.cow.backingFile}</span>],
+                [
+                  'Backing as recorded',
+                  `${formatBytes(image.cow.backingSize)}, mtime ${new Date(image.cow.backingMtime * 1000).toISOString()}`,
+                ],
+                ['Bitmap / data at', `${image.cow.bitmapOffset} / ${image.cow.dataOffset} bytes`],
+              ] as [string, ReactNode][])
+            : []),
+        ]}
+      />
       <div className="mt-4 flex flex-wrap gap-2">
-        {isTop && <Button variant="primary" onClick={() => setDialog('merge')}>Merge…</Button>}
+        {isTop && (
+          <Button variant="primary" onClick={() => setDialog('merge')}>
+            Merge…
+          </Button>
+        )}
         {image.format === 'qcow2' && <Button onClick={() => navigate(`/vms?clone=${image.id}`)}>Linked clone…</Button>}
-        {image.format !== 'raw' && <Button onClick={() => check.mutate(image.id)} disabled={check.isPending}>{check.isPending ? 'Checking…' : 'Check'}</Button>}
+        {image.format !== 'raw' && (
+          <Button onClick={() => check.mutate(image.id)} disabled={check.isPending}>
+            {check.isPending ? 'Checking…' : 'Check'}
+          </Button>
+        )}
         <Button onClick={() => setDialog('convert')}>Convert…</Button>
-        <Button onClick={() => setDialog('grow')} disabled={children.length > 0} title={children.length > 0 ? 'Layers stand on it' : undefined}>Grow…</Button>
-        <Button variant="danger" onClick={() => setDialog('delete')} disabled={children.length > 0 || image.usedBy.length > 0} title={children.length > 0 || image.usedBy.length > 0 ? 'Something depends on it' : undefined}>Delete</Button>
+        <Button
+          onClick={() => setDialog('grow')}
+          disabled={children.length > 0}
+          title={children.length > 0 ? 'Layers stand on it' : undefined}
+        >
+          Grow…
+        </Button>
+        <Button
+          variant="danger"
+          onClick={() => setDialog('delete')}
+          disabled={children.length > 0 || image.usedBy.length > 0}
+          title={children.length > 0 || image.usedBy.length > 0 ? 'Something depends on it' : undefined}
+        >
+          Delete
+        </Button>
       </div>
       {check.data && (
-        <div className="mt-3"><Notice tone={check.data.ok ? 'info' : 'warn'}>{check.data.ok ? `qemu-img check: no errors${check.data.leaks ? `, ${check.data.leaks} leaked clusters` : ''}` : `qemu-img check found ${check.data.errors} errors`}</Notice></div>
+        <div className="mt-3">
+          <Notice tone={check.data.ok ? 'info' : 'warn'}>
+            {check.data.ok
+              ? `qemu-img check: no errors${check.data.leaks ? `, ${check.data.leaks} leaked clusters` : ''}`
+              : `qemu-img check found ${check.data.errors} errors`}
+          </Notice>
+        </div>
       )}
-      {error && <div className="mt-3"><ErrorBanner error={error} /></div>}
-      {convert.data && <div className="mt-3"><Notice>Conversion started as a job; it appears below with its progress.</Notice></div>}
+      {error && (
+        <div className="mt-3">
+          <ErrorBanner error={error} />
+        </div>
+      )}
+      {convert.data && (
+        <div className="mt-3">
+          <Notice>Conversion started as a job; it appears below with its progress.</Notice>
+        </div>
+      )}
 
       {dialog === 'merge' && <MergeDialog layer={image} onClose={close} />}
       {dialog === 'convert' && (
-        <Dialog title={`Convert ${image.name}`} onClose={close} footer={<><Button onClick={close}>Cancel</Button><Button variant="primary" onClick={() => convert.mutate({ id: image.id, body: { format, name: newName } }, { onSuccess: close })}>Convert</Button></>}>
-          <p className="text-sm text-slate-500">Writes the whole chain as one standalone image in a new file, compared with the original before it is kept.</p>
-          <Field label="Format"><select className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>{FORMATS.map((f) => <option key={f}>{f}</option>)}</select></Field>
-          <Field label="Name of the new image"><TextInput value={newName} onChange={(e) => setNewName(e.target.value)} /></Field>
+        <Dialog
+          title={`Convert ${image.name}`}
+          onClose={close}
+          footer={
+            <>
+              <Button onClick={close}>Cancel</Button>
+              <Button
+                variant="primary"
+                onClick={() => convert.mutate({ id: image.id, body: { format, name: newName } }, { onSuccess: close })}
+              >
+                Convert
+              </Button>
+            </>
+          }
+        >
+          <p className="text-sm text-slate-500">
+            Writes the whole chain as one standalone image in a new file, compared with the original before it is kept.
+          </p>
+          <Field label="Format">
+            <select className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
+              {FORMATS.map((f) => (
+                <option key={f}>{f}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Name of the new image">
+            <TextInput value={newName} onChange={(e) => setNewName(e.target.value)} />
+          </Field>
         </Dialog>
       )}
       {dialog === 'grow' && (
-        <Dialog title={`Grow ${image.name}`} onClose={close} footer={<><Button onClick={close}>Cancel</Button><Button variant="primary" onClick={() => resize.mutate({ id: image.id, sizeBytes: sizeGiB * 1024 ** 3 }, { onSuccess: close })}>Grow</Button></>}>
+        <Dialog
+          title={`Grow ${image.name}`}
+          onClose={close}
+          footer={
+            <>
+              <Button onClick={close}>Cancel</Button>
+              <Button
+                variant="primary"
+                onClick={() => resize.mutate({ id: image.id, sizeBytes: sizeGiB * 1024 ** 3 }, { onSuccess: close })}
+              >
+                Grow
+              </Button>
+            </>
+          }
+        >
           <p className="text-sm text-slate-500">Shrinking is refused, as qemu-img refuses it for qcow2: it would cut off data.</p>
-          <Field label="New size (GiB)"><TextInput type="number" min={Math.ceil(image.virtualSize / 1024 ** 3)} value={sizeGiB} onChange={(e) => setSizeGiB(Number(e.target.value))} /></Field>
+          <Field label="New size (GiB)">
+            <TextInput
+              type="number"
+              min={Math.ceil(image.virtualSize / 1024 ** 3)}
+              value={sizeGiB}
+              onChange={(e) => setSizeGiB(Number(e.target.value))}
+            />
+          </Field>
         </Dialog>
       )}
       {dialog === 'delete' && (
-        <Dialog title={`Delete ${image.name}?`} onClose={close} footer={<><Button onClick={close}>Cancel</Button><Button variant="danger" onClick={() => remove.mutate(image.id, { onSuccess: close })}>Delete {formatBytes(image.allocatedSize)}</Button></>}>
-          <p className="text-sm">The file <span className="font-mono">{image.path}</span> is removed. Nothing depends on it.</p>
+        <Dialog
+          title={`Delete ${image.name}?`}
+          onClose={close}
+          footer={
+            <>
+              <Button onClick={close}>Cancel</Button>
+              <Button variant="danger" onClick={() => remove.mutate(image.id, { onSuccess: close })}>
+                Delete {formatBytes(image.allocatedSize)}
+              </Button>
+            </>
+          }
+        >
+          <p className="text-sm">
+            The file <span className="font-mono">{image.path}</span> is removed. Nothing depends on it.
+          </p>
         </Dialog>
       )}
     </Card>

@@ -14,7 +14,10 @@ export function ImagesPage() {
   const image = images?.find((i) => i.id === selected);
   return (
     <>
-      <PageHeader title="Images" subtitle="Base images on the left, each VM's copy-on-write layers to their right. Sizes on disk are what the files really take (du), not their length. Drag to pan, wheel to zoom, click a layer for its actions." />
+      <PageHeader
+        title="Images"
+        subtitle="Base images on the left, each VM's copy-on-write layers to their right. Sizes on disk are what the files really take (du), not their length. Drag to pan, wheel to zoom, click a layer for its actions."
+      />
       {isPending && <Spinner />}
       {error && <ErrorBanner error={error} />}
       {images && images.length === 0 && <EmptyState title="No images">The default guest is imported at server start.</EmptyState>}
@@ -22,7 +25,13 @@ export function ImagesPage() {
         <div className="grid gap-4 xl:grid-cols-[1fr_24rem]">
           <ImageGraph images={images} selected={selected} onSelect={setSelected} vmName={vmName} />
           <div className="space-y-4">
-            {image ? <ImagePanel key={image.id} image={image} images={images} vmName={vmName} /> : <p className="rounded-lg border border-dashed border-slate-300 p-6 text-sm text-slate-500 dark:border-slate-700">Select a layer in the graph.</p>}
+            {image ? (
+              <ImagePanel key={image.id} image={image} images={images} vmName={vmName} />
+            ) : (
+              <p className="rounded-lg border border-dashed border-slate-300 p-6 text-sm text-slate-500 dark:border-slate-700">
+                Select a layer in the graph.
+              </p>
+            )}
             <JobsCard />
           </div>
         </div>

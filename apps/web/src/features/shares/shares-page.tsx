@@ -23,20 +23,40 @@ function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => voi
   const [name, setName] = useState(share?.name ?? '');
   const [path, setPath] = useState(share?.path ?? (root ? `${root}/` : ''));
   const mutation = share ? rename : create;
-  const submit = () => (share
-    ? rename.mutate({ id: share.id, name }, { onSuccess: onClose })
-    : create.mutate({ name, path }, { onSuccess: onClose }));
+  const submit = () =>
+    share ? rename.mutate({ id: share.id, name }, { onSuccess: onClose }) : create.mutate({ name, path }, { onSuccess: onClose });
   const other = mutation.error instanceof ApiError && mutation.error.field ? null : mutation.error;
   return (
-    <Dialog title={share ? `Rename ${share.name}` : 'New share'} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button variant="primary" disabled={mutation.isPending || name === '' || path === ''} onClick={submit}>{share ? 'Save' : 'Create share'}</Button>
-    </>}>
+    <Dialog
+      title={share ? `Rename ${share.name}` : 'New share'}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" disabled={mutation.isPending || name === '' || path === ''} onClick={submit}>
+            {share ? 'Save' : 'Create share'}
+          </Button>
+        </>
+      }
+    >
       <Field label="Name" error={fieldError(mutation.error, 'body.name')}>
         <TextInput name="shareName" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
       </Field>
-      <Field label="Host directory" error={fieldError(mutation.error, 'body.path')}
-        hint={<>Must exist and lie under {host?.shares.roots.map((r) => <code key={r} className="mx-0.5">{r}</code>) ?? 'an allowed root'} (STRATA_SHARE_ROOTS). Symlinks that leave the root are refused.</>}>
+      <Field
+        label="Host directory"
+        error={fieldError(mutation.error, 'body.path')}
+        hint={
+          <>
+            Must exist and lie under{' '}
+            {host?.shares.roots.map((r) => (
+              <code key={r} className="mx-0.5">
+                {r}
+              </code>
+            )) ?? 'an allowed root'}{' '}
+            (STRATA_SHARE_ROOTS). Symlinks that leave the root are refused.
+          </>
+        }
+      >
         <TextInput name="sharePath" value={path} disabled={!!share} onChange={(e) => setPath(e.target.value)} />
       </Field>
       {other && <ErrorBanner error={other} />}
@@ -48,13 +68,29 @@ function DeleteDialog({ share, onClose }: { share: ShareView; onClose: () => voi
   const { remove } = useShareMutations();
   const live = share.usedBy.filter((u) => running(u.state));
   return (
-    <Dialog title={`Delete share ${share.name}?`} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button variant="danger" disabled={remove.isPending || live.length > 0} onClick={() => remove.mutate(share.id, { onSuccess: onClose })}>Delete share</Button>
-    </>}>
-      <p className="text-sm">Strata forgets the share; the directory <code>{share.path}</code> and its files stay on the host.</p>
+    <Dialog
+      title={`Delete share ${share.name}?`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            variant="danger"
+            disabled={remove.isPending || live.length > 0}
+            onClick={() => remove.mutate(share.id, { onSuccess: onClose })}
+          >
+            Delete share
+          </Button>
+        </>
+      }
+    >
+      <p className="text-sm">
+        Strata forgets the share; the directory <code>{share.path}</code> and its files stay on the host.
+      </p>
       {live.length > 0 && <Notice tone="warn">Running VMs use it: {live.map((u) => u.vmName).join(', ')}. Stop them first.</Notice>}
-      {live.length === 0 && share.usedBy.length > 0 && <p className="text-sm">It is detached from {share.usedBy.map((u) => `${u.vmName} (${u.tag})`).join(', ')}.</p>}
+      {live.length === 0 && share.usedBy.length > 0 && (
+        <p className="text-sm">It is detached from {share.usedBy.map((u) => `${u.vmName} (${u.tag})`).join(', ')}.</p>
+      )}
       {remove.error && <ErrorBanner error={remove.error} />}
     </Dialog>
   );
@@ -63,28 +99,48 @@ function DeleteDialog({ share, onClose }: { share: ShareView; onClose: () => voi
 /** Each share's throughput: the sum over the VMs using it, from their live samples. */
 function ShareCharts({ shares }: { shares: ShareView[] }) {
   const { vms } = useMetrics();
-  const charts = shares.filter((s) => s.usedBy.length > 0).map((share) => {
-    const series = share.usedBy.flatMap((u) => (vms.get(u.vmId) ?? []).map((sample) => ({ ts: sample.ts, x: sample.shares.find((x) => x.tag === u.tag) })));
-    const byTs = new Map<number, { r: number; w: number }>();
-    for (const { ts, x } of series) {
-      if (!x) continue;
-      const second = Math.round(ts / 1000);
-      const cur = byTs.get(second) ?? { r: 0, w: 0 };
-      byTs.set(second, { r: cur.r + x.readBps, w: cur.w + x.writeBps });
-    }
-    const xs = [...byTs.keys()].sort((a, b) => a - b);
-    const methods = [...new Set(share.usedBy.flatMap((u) => (vms.get(u.vmId)?.at(-1)?.shares ?? []).filter((x) => x.tag === u.tag).map((x) => x.method)))];
-    const hostfs = share.usedBy.some((u) => u.transport === 'hostfs');
-    return { share, xs, r: xs.map((x) => byTs.get(x)!.r), w: xs.map((x) => byTs.get(x)!.w), methods, hostfs };
-  });
+  const charts = shares
+    .filter((s) => s.usedBy.length > 0)
+    .map((share) => {
+      const series = share.usedBy.flatMap((u) =>
+        (vms.get(u.vmId) ?? []).map((sample) => ({ ts: sample.ts, x: sample.shares.find((x) => x.tag === u.tag) })),
+      );
+      const byTs = new Map<number, { r: number; w: number }>();
+      for (const { ts, x } of series) {
+        if (!x) continue;
+        const second = Math.round(ts / 1000);
+        const cur = byTs.get(second) ?? { r: 0, w: 0 };
+        byTs.set(second, { r: cur.r + x.readBps, w: cur.w + x.writeBps });
+      }
+      const xs = [...byTs.keys()].sort((a, b) => a - b);
+      const methods = [
+        ...new Set(
+          share.usedBy.flatMap((u) => (vms.get(u.vmId)?.at(-1)?.shares ?? []).filter((x) => x.tag === u.tag).map((x) => x.method)),
+        ),
+      ];
+      const hostfs = share.usedBy.some((u) => u.transport === 'hostfs');
+      return { share, xs, r: xs.map((x) => byTs.get(x)!.r), w: xs.map((x) => byTs.get(x)!.w), methods, hostfs };
+    });
   return (
     <div className="mt-4 grid gap-4 lg:grid-cols-2">
       {charts.map((c) => (
         <div key={c.share.id} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
-          <TimeChart title={`${c.share.name}: live throughput`} unit="bytes/s" testId={`share-chart-${c.share.name}`}
-            series={[{ label: 'read', color: '#4f46e5' }, { label: 'write', color: '#f59e0b' }]} data={[c.xs, c.r, c.w]} />
+          <TimeChart
+            title={`${c.share.name}: live throughput`}
+            unit="bytes/s"
+            testId={`share-chart-${c.share.name}`}
+            series={[
+              { label: 'read', color: '#4f46e5' },
+              { label: 'write', color: '#f59e0b' },
+            ]}
+            data={[c.xs, c.r, c.w]}
+          />
           <p className="mt-1 text-xs text-slate-500">
-            {c.methods.length > 0 ? `Measured from ${c.methods.join('; ')}.` : c.hostfs ? 'hostfs has no per-share counter: nothing is shown rather than a guess.' : 'No samples yet: the VMs using it are not running.'}
+            {c.methods.length > 0
+              ? `Measured from ${c.methods.join('; ')}.`
+              : c.hostfs
+                ? 'hostfs has no per-share counter: nothing is shown rather than a guess.'
+                : 'No samples yet: the VMs using it are not running.'}
           </p>
         </div>
       ))}
@@ -98,12 +154,26 @@ export function SharesPage() {
   const close = () => setDialog(null);
   return (
     <>
-      <PageHeader title="Shares" subtitle="Host directories exported to VMs over 9p or virtiofs (QEMU) and hostfs (UML). Attach them from a VM's Shares tab."
-        actions={<Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>New share</Button>} />
+      <PageHeader
+        title="Shares"
+        subtitle="Host directories exported to VMs over 9p or virtiofs (QEMU) and hostfs (UML). Attach them from a VM's Shares tab."
+        actions={
+          <Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>
+            New share
+          </Button>
+        }
+      />
       {shares.isPending && <Spinner />}
       {shares.error && <ErrorBanner error={shares.error} />}
       {shares.data?.length === 0 && (
-        <EmptyState title="No shares" action={<Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>New share</Button>}>
+        <EmptyState
+          title="No shares"
+          action={
+            <Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>
+              New share
+            </Button>
+          }
+        >
           A share is a host directory under one of the allowed roots; VMs mount it at /mnt/&lt;tag&gt;.
         </EmptyState>
       )}
@@ -112,7 +182,13 @@ export function SharesPage() {
         <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
           <table className="w-full text-sm">
             <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500 dark:bg-slate-900">
-              <tr><th className="px-4 py-2">Name</th><th className="px-4 py-2">Host directory</th><th className="px-4 py-2">Size</th><th className="px-4 py-2">Used by</th><th className="px-4 py-2" /></tr>
+              <tr>
+                <th className="px-4 py-2">Name</th>
+                <th className="px-4 py-2">Host directory</th>
+                <th className="px-4 py-2">Size</th>
+                <th className="px-4 py-2">Used by</th>
+                <th className="px-4 py-2" />
+              </tr>
             </thead>
             <tbody>
               {shares.data.map((s) => (
@@ -121,16 +197,30 @@ export function SharesPage() {
                   <td className="px-4 py-2.5 font-mono text-xs">{s.path}</td>
                   <td className="px-4 py-2.5">{s.sizeBytes === null ? 'measuring…' : formatBytes(s.sizeBytes)}</td>
                   <td className="px-4 py-2.5">
-                    {s.usedBy.length === 0 ? <span className="text-slate-400">no VM</span> : s.usedBy.map((u) => (
-                      <div key={`${u.vmId}-${u.tag}`}>
-                        <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${u.vmId}`}>{u.vmName}</Link>
-                        <span className="text-slate-500"> /mnt/{u.tag} · {u.transport}{u.readonly ? ' · read-only' : ''} · {u.state}</span>
-                      </div>
-                    ))}
+                    {s.usedBy.length === 0 ? (
+                      <span className="text-slate-400">no VM</span>
+                    ) : (
+                      s.usedBy.map((u) => (
+                        <div key={`${u.vmId}-${u.tag}`}>
+                          <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${u.vmId}`}>
+                            {u.vmName}
+                          </Link>
+                          <span className="text-slate-500">
+                            {' '}
+                            /mnt/{u.tag} · {u.transport}
+                            {u.readonly ? ' · read-only' : ''} · {u.state}
+                          </span>
+                        </div>
+                      ))
+                    )}
                   </td>
                   <td className="whitespace-nowrap px-4 py-2.5 text-right">
-                    <Button variant="ghost" onClick={() => setDialog({ kind: 'rename', share: s })}>Rename</Button>
-                    <Button variant="ghost" onClick={() => setDialog({ kind: 'delete', share: s })}>Delete</Button>
+                    <Button variant="ghost" onClick={() => setDialog({ kind: 'rename', share: s })}>
+                      Rename
+                    </Button>
+                    <Button variant="ghost" onClick={() => setDialog({ kind: 'delete', share: s })}>
+                      Delete
+                    </Button>
                   </td>
                 </tr>
               ))}

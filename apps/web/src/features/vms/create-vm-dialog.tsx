@@ -42,7 +42,11 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
 
   const vcpus = cpu.sockets * cpu.cores * cpu.threads;
   const localErrors: Record<string, string | undefined> = {
-    name: !NAME.test(name) ? 'Letters, digits, dot, dash and underscore; start with a letter or digit.' : vms.some((v) => v.name === name) ? 'A VM with this name exists.' : undefined,
+    name: !NAME.test(name)
+      ? 'Letters, digits, dot, dash and underscore; start with a letter or digit.'
+      : vms.some((v) => v.name === name)
+        ? 'A VM with this name exists.'
+        : undefined,
     memoryMiB: memoryMiB < 64 ? 'At least 64 MiB.' : undefined,
   };
   const errorFor = (field: string) => localErrors[field] ?? (serverError?.field?.endsWith(field) ? serverError.message : undefined);
@@ -53,7 +57,15 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
     setServerError(null);
     create.mutate(
       uml
-        ? { name, hypervisor, image, memoryMiB, network: { mode: 'none', forwards: [] }, ...(memoryDir ? { umlMemoryDir: memoryDir } : {}), ...(rootShare ? { umlRootShareId: rootShare } : {}) }
+        ? {
+            name,
+            hypervisor,
+            image,
+            memoryMiB,
+            network: { mode: 'none', forwards: [] },
+            ...(memoryDir ? { umlMemoryDir: memoryDir } : {}),
+            ...(rootShare ? { umlRootShareId: rootShare } : {}),
+          }
         : { name, image, cpu, memoryMiB, accelerator },
       {
         onSuccess: (vm) => navigate(`/vms/${vm.id}`),
@@ -61,7 +73,8 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
       },
     );
   };
-  const setCount = (key: keyof typeof cpu) => (e: { target: { value: string } }) => setCpu({ ...cpu, [key]: Math.max(1, Number(e.target.value) || 1) });
+  const setCount = (key: keyof typeof cpu) => (e: { target: { value: string } }) =>
+    setCpu({ ...cpu, [key]: Math.max(1, Number(e.target.value) || 1) });
 
   return (
     <Dialog
@@ -80,55 +93,120 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
         <Field label="Name" error={errorFor('name')}>
           <TextInput name="name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
         </Field>
-        <Field label="Hypervisor" hint={uml ? 'User-Mode Linux: the guest kernel runs as host processes, in a sandbox, as an unprivileged user.' : 'QEMU with KVM where usable, else TCG emulation.'}>
-          <select name="hypervisor" className={inputClass} value={hypervisor} onChange={(e) => {
-            const next = e.target.value as 'qemu' | 'uml';
-            setHypervisor(next);
-            setImage(next === 'uml' ? 'strata-mini-raw' : 'strata-mini');
-          }}>
+        <Field
+          label="Hypervisor"
+          hint={
+            uml
+              ? 'User-Mode Linux: the guest kernel runs as host processes, in a sandbox, as an unprivileged user.'
+              : 'QEMU with KVM where usable, else TCG emulation.'
+          }
+        >
+          <select
+            name="hypervisor"
+            className={inputClass}
+            value={hypervisor}
+            onChange={(e) => {
+              const next = e.target.value as 'qemu' | 'uml';
+              setHypervisor(next);
+              setImage(next === 'uml' ? 'strata-mini-raw' : 'strata-mini');
+            }}
+          >
             <option value="qemu">QEMU</option>
-            <option value="uml" disabled={host ? !host.tools.umlKernel : false}>User-Mode Linux{host && !host.tools.umlKernel ? ' (linux.uml not installed)' : ''}</option>
+            <option value="uml" disabled={host ? !host.tools.umlKernel : false}>
+              User-Mode Linux{host && !host.tools.umlKernel ? ' (linux.uml not installed)' : ''}
+            </option>
           </select>
         </Field>
-        <Field label="Image" error={errorFor('image')} hint={uml ? 'A raw base: UML makes its COW file on it at the first start; the base is never written.' : 'The VM gets its own copy-on-write layer on this base; the base is never written.'}>
+        <Field
+          label="Image"
+          error={errorFor('image')}
+          hint={
+            uml
+              ? 'A raw base: UML makes its COW file on it at the first start; the base is never written.'
+              : 'The VM gets its own copy-on-write layer on this base; the base is never written.'
+          }
+        >
           <select name="image" className={inputClass} value={image} onChange={(e) => setImage(e.target.value)}>
             {bases.length === 0 && <option value={defaultImage}>{defaultImage}</option>}
-            {bases.map((b) => <option key={b.id} value={b.name === defaultImage && b.id !== initialImage ? defaultImage : b.id}>{b.snapshot ? `${b.name} (snapshot ${b.snapshot.name})` : b.name}</option>)}
+            {bases.map((b) => (
+              <option key={b.id} value={b.name === defaultImage && b.id !== initialImage ? defaultImage : b.id}>
+                {b.snapshot ? `${b.name} (snapshot ${b.snapshot.name})` : b.name}
+              </option>
+            ))}
           </select>
         </Field>
-        {uml && <Notice>UML is uniprocessor: the VM runs one vCPU (pin it to host CPUs from its vCPUs tab). It has no network and no CD-ROM.</Notice>}
         {uml && (
-          <Field label="Root file system" error={errorFor('umlRootShareId')} hint="hostfs as root (seed 000): the guest's / is a host directory holding a whole root tree.">
+          <Notice>
+            UML is uniprocessor: the VM runs one vCPU (pin it to host CPUs from its vCPUs tab). It has no network and no CD-ROM.
+          </Notice>
+        )}
+        {uml && (
+          <Field
+            label="Root file system"
+            error={errorFor('umlRootShareId')}
+            hint="hostfs as root (seed 000): the guest's / is a host directory holding a whole root tree."
+          >
             <select name="umlRootShareId" className={inputClass} value={rootShare} onChange={(e) => setRootShare(e.target.value)}>
               <option value="">its disk (ubd0: the COW on the image above)</option>
-              {shares.map((s) => <option key={s.id} value={s.id}>hostfs: share {s.name} ({s.path})</option>)}
+              {shares.map((s) => (
+                <option key={s.id} value={s.id}>
+                  hostfs: share {s.name} ({s.path})
+                </option>
+              ))}
             </select>
           </Field>
         )}
         {uml && (
-          <Field label="Memory directory (TMPDIR)" error={errorFor('umlMemoryDir')} hint="Where the file backing guest memory lives, e.g. a NUMA-local tmpfs; empty: the VM's own directory.">
+          <Field
+            label="Memory directory (TMPDIR)"
+            error={errorFor('umlMemoryDir')}
+            hint="Where the file backing guest memory lives, e.g. a NUMA-local tmpfs; empty: the VM's own directory."
+          >
             <TextInput name="umlMemoryDir" value={memoryDir} placeholder="/dev/shm" onChange={(e) => setMemoryDir(e.target.value)} />
           </Field>
         )}
-        {!uml && <div className="grid grid-cols-3 gap-3">
-          <Field label="Sockets" error={errorFor('sockets')}><TextInput name="sockets" type="number" min={1} value={cpu.sockets} onChange={setCount('sockets')} /></Field>
-          <Field label="Cores" error={errorFor('cores')}><TextInput name="cores" type="number" min={1} value={cpu.cores} onChange={setCount('cores')} /></Field>
-          <Field label="Threads" error={errorFor('threads')}><TextInput name="threads" type="number" min={1} value={cpu.threads} onChange={setCount('threads')} /></Field>
-        </div>}
+        {!uml && (
+          <div className="grid grid-cols-3 gap-3">
+            <Field label="Sockets" error={errorFor('sockets')}>
+              <TextInput name="sockets" type="number" min={1} value={cpu.sockets} onChange={setCount('sockets')} />
+            </Field>
+            <Field label="Cores" error={errorFor('cores')}>
+              <TextInput name="cores" type="number" min={1} value={cpu.cores} onChange={setCount('cores')} />
+            </Field>
+            <Field label="Threads" error={errorFor('threads')}>
+              <TextInput name="threads" type="number" min={1} value={cpu.threads} onChange={setCount('threads')} />
+            </Field>
+          </div>
+        )}
         {!uml && host && vcpus > host.cpu.logicalCpus && (
-          <Notice tone="warn">{vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Over-committing one VM's CPUs makes it slower, not faster.</Notice>
+          <Notice tone="warn">
+            {vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Over-committing one VM's CPUs makes it slower, not faster.
+          </Notice>
         )}
         <div className="grid grid-cols-2 gap-3">
           <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
             <TextInput name="memoryMiB" type="number" min={64} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
           </Field>
-          {!uml && <Field label="Accelerator" error={errorFor('accelerator')} hint={host ? `auto = ${host.accelerator.selected.toUpperCase()} on this host` : undefined}>
-            <select name="accelerator" className={inputClass} value={accelerator} onChange={(e) => setAccelerator(e.target.value as typeof accelerator)}>
-              <option value="auto">auto</option>
-              <option value="tcg">TCG (emulation)</option>
-              <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>KVM{host && !host.accelerator.kvm.usable ? ' (not usable here)' : ''}</option>
-            </select>
-          </Field>}
+          {!uml && (
+            <Field
+              label="Accelerator"
+              error={errorFor('accelerator')}
+              hint={host ? `auto = ${host.accelerator.selected.toUpperCase()} on this host` : undefined}
+            >
+              <select
+                name="accelerator"
+                className={inputClass}
+                value={accelerator}
+                onChange={(e) => setAccelerator(e.target.value as typeof accelerator)}
+              >
+                <option value="auto">auto</option>
+                <option value="tcg">TCG (emulation)</option>
+                <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
+                  KVM{host && !host.accelerator.kvm.usable ? ' (not usable here)' : ''}
+                </option>
+              </select>
+            </Field>
+          )}
         </div>
         {serverError && !serverError.field && <Notice tone="warn">{serverError.message}</Notice>}
       </form>

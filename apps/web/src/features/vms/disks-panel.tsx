@@ -22,30 +22,80 @@ function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClo
   const [description, setDescription] = useState('');
   const live = vm.state === 'running' || vm.state === 'paused';
   return (
-    <Dialog title={`Snapshot ${diskId}`} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button variant="primary" disabled={snapshot.isPending || name === ''} onClick={() => snapshot.mutate({ vmId: vm.id, diskId, name, description }, { onSuccess: onClose })}>
-        {snapshot.isPending ? 'Taking…' : 'Take snapshot'}
-      </Button>
-    </>}>
-      <p className="text-sm text-slate-500">{live ? 'The guest keeps running: QEMU freezes the current layer and continues on a new one.' : 'The current layer is frozen read-only and a new overlay goes on top.'}</p>
-      <Field label="Name"><TextInput name="snapshotName" value={name} onChange={(e) => setName(e.target.value)} /></Field>
-      <Field label="Description"><TextInput name="snapshotDescription" value={description} onChange={(e) => setDescription(e.target.value)} /></Field>
+    <Dialog
+      title={`Snapshot ${diskId}`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            variant="primary"
+            disabled={snapshot.isPending || name === ''}
+            onClick={() => snapshot.mutate({ vmId: vm.id, diskId, name, description }, { onSuccess: onClose })}
+          >
+            {snapshot.isPending ? 'Taking…' : 'Take snapshot'}
+          </Button>
+        </>
+      }
+    >
+      <p className="text-sm text-slate-500">
+        {live
+          ? 'The guest keeps running: QEMU freezes the current layer and continues on a new one.'
+          : 'The current layer is frozen read-only and a new overlay goes on top.'}
+      </p>
+      <Field label="Name">
+        <TextInput name="snapshotName" value={name} onChange={(e) => setName(e.target.value)} />
+      </Field>
+      <Field label="Description">
+        <TextInput name="snapshotDescription" value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
       {snapshot.error && <ErrorBanner error={snapshot.error} />}
     </Dialog>
   );
 }
 
-function RevertDialog({ vm, diskId, target, lost, onClose }: { vm: Vm; diskId: string; target: Image; lost: Image[]; onClose: () => void }) {
+function RevertDialog({
+  vm,
+  diskId,
+  target,
+  lost,
+  onClose,
+}: {
+  vm: Vm;
+  diskId: string;
+  target: Image;
+  lost: Image[];
+  onClose: () => void;
+}) {
   const { revert } = useLayerMutations();
   const bytes = lost.reduce((sum, l) => sum + l.allocatedSize, 0);
   return (
-    <Dialog title={`Revert ${diskId} to ${target.snapshot?.name ?? target.name}?`} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button variant="danger" disabled={revert.isPending} onClick={() => revert.mutate({ vmId: vm.id, diskId, imageId: target.id }, { onSuccess: onClose })}>Discard and revert</Button>
-    </>}>
-      <p className="text-sm">The layers above the snapshot are discarded: <strong>{formatBytes(bytes)}</strong> of data written since then is lost.</p>
-      <ul className="list-disc pl-5 text-sm">{lost.map((l) => <li key={l.id}>{l.name} ({formatBytes(l.allocatedSize)})</li>)}</ul>
+    <Dialog
+      title={`Revert ${diskId} to ${target.snapshot?.name ?? target.name}?`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            variant="danger"
+            disabled={revert.isPending}
+            onClick={() => revert.mutate({ vmId: vm.id, diskId, imageId: target.id }, { onSuccess: onClose })}
+          >
+            Discard and revert
+          </Button>
+        </>
+      }
+    >
+      <p className="text-sm">
+        The layers above the snapshot are discarded: <strong>{formatBytes(bytes)}</strong> of data written since then is lost.
+      </p>
+      <ul className="list-disc pl-5 text-sm">
+        {lost.map((l) => (
+          <li key={l.id}>
+            {l.name} ({formatBytes(l.allocatedSize)})
+          </li>
+        ))}
+      </ul>
       {revert.error && <ErrorBanner error={revert.error} />}
     </Dialog>
   );
@@ -62,21 +112,45 @@ export function DisksPanel({ vm, images }: { vm: Vm; images: Image[] }) {
       {vm.disks.map((disk) => {
         const chain = chainOf(disk.imageId, images);
         return (
-          <Card key={disk.id} title={`${disk.id} · ${disk.bus}`} actions={<Button onClick={() => setSnapshotting(disk.id)}>Snapshot</Button>}>
+          <Card
+            key={disk.id}
+            title={`${disk.id} · ${disk.bus}`}
+            actions={<Button onClick={() => setSnapshotting(disk.id)}>Snapshot</Button>}
+          >
             <ol className="space-y-2" data-testid={`chain-${disk.id}`}>
               {chain.map((layer, depth) => (
-                <li key={layer.id} data-testid="layer" className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800" style={{ marginLeft: depth * 16 }}>
+                <li
+                  key={layer.id}
+                  data-testid="layer"
+                  className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800"
+                  style={{ marginLeft: depth * 16 }}
+                >
                   <div>
                     <span className="font-medium">{layer.snapshot ? `snapshot ${layer.snapshot.name}` : layer.name}</span>{' '}
-                    <span className="text-slate-500">{layer.format} · {depth === 0 ? 'writable top' : layer.ownerVmId === vm.id ? 'snapshot' : 'shared base'}</span>
-                    {layer.snapshot && <div className="text-xs text-slate-500">{formatTime(layer.snapshot.takenAt)}{layer.snapshot.description ? ` — ${layer.snapshot.description}` : ''}</div>}
+                    <span className="text-slate-500">
+                      {layer.format} · {depth === 0 ? 'writable top' : layer.ownerVmId === vm.id ? 'snapshot' : 'shared base'}
+                    </span>
+                    {layer.snapshot && (
+                      <div className="text-xs text-slate-500">
+                        {formatTime(layer.snapshot.takenAt)}
+                        {layer.snapshot.description ? ` — ${layer.snapshot.description}` : ''}
+                      </div>
+                    )}
                     {!layer.valid && <div className="text-xs text-red-600">invalid: {layer.invalidReason}</div>}
                   </div>
                   <div className="flex items-center gap-2">
-                    <span className="whitespace-nowrap text-slate-500">{formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}</span>
+                    <span className="whitespace-nowrap text-slate-500">
+                      {formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}
+                    </span>
                     {depth === 0 && chain.length > 1 && <Button onClick={() => setMerging(layer)}>Merge…</Button>}
                     {depth > 0 && layer.ownerVmId === vm.id && (
-                      <Button disabled={!stopped} title={stopped ? undefined : 'Stop the VM to revert'} onClick={() => setReverting({ diskId: disk.id, target: layer, lost: chain.slice(0, depth) })}>Revert here</Button>
+                      <Button
+                        disabled={!stopped}
+                        title={stopped ? undefined : 'Stop the VM to revert'}
+                        onClick={() => setReverting({ diskId: disk.id, target: layer, lost: chain.slice(0, depth) })}
+                      >
+                        Revert here
+                      </Button>
                     )}
                   </div>
                 </li>

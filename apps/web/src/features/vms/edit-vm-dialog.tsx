@@ -18,14 +18,34 @@ function Forwards({ value, onChange }: { value: PortForward[]; onChange: (f: Por
     <div className="space-y-2">
       {value.map((f, i) => (
         <div key={i} className="flex items-center gap-2 text-sm">
-          <select aria-label="Protocol" className={`${inputClass} w-20`} value={f.protocol} onChange={(e) => set(i, { protocol: e.target.value as 'tcp' | 'udp' })}>
-            <option value="tcp">tcp</option><option value="udp">udp</option>
+          <select
+            aria-label="Protocol"
+            className={`${inputClass} w-20`}
+            value={f.protocol}
+            onChange={(e) => set(i, { protocol: e.target.value as 'tcp' | 'udp' })}
+          >
+            <option value="tcp">tcp</option>
+            <option value="udp">udp</option>
           </select>
           <span className="text-slate-500">127.0.0.1:</span>
-          <TextInput aria-label="Host port" type="number" className="w-24" value={f.hostPort} onChange={num((n) => set(i, { hostPort: n }))} />
+          <TextInput
+            aria-label="Host port"
+            type="number"
+            className="w-24"
+            value={f.hostPort}
+            onChange={num((n) => set(i, { hostPort: n }))}
+          />
           <span className="text-slate-500">→ guest</span>
-          <TextInput aria-label="Guest port" type="number" className="w-24" value={f.guestPort} onChange={num((n) => set(i, { guestPort: n }))} />
-          <Button variant="ghost" onClick={() => onChange(value.filter((_, j) => j !== i))}>Remove</Button>
+          <TextInput
+            aria-label="Guest port"
+            type="number"
+            className="w-24"
+            value={f.guestPort}
+            onChange={num((n) => set(i, { guestPort: n }))}
+          />
+          <Button variant="ghost" onClick={() => onChange(value.filter((_, j) => j !== i))}>
+            Remove
+          </Button>
         </div>
       ))}
       <Button onClick={() => onChange([...value, { protocol: 'tcp', hostPort: 2222, guestPort: 22 }])}>Add port forward</Button>
@@ -40,99 +60,202 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const media = (useImages().data ?? []).filter((i) => i.format === 'raw');
   const live = vm.state === 'running' || vm.state === 'paused';
   const [form, setForm] = useState({
-    name: vm.name, cpu: vm.cpu, vcpus: vm.vcpus, cpuModel: vm.cpuModel ?? '', memoryMiB: vm.memoryMiB,
-    balloonMiB: vm.balloonMiB ?? vm.memoryMiB, accelerator: vm.accelerator, bus: vm.disks[0]?.bus ?? 'virtio',
-    network: vm.network, boot: vm.boot, shutdownTimeoutSec: vm.shutdownTimeoutSec, cdrom: vm.cdrom ?? '',
+    name: vm.name,
+    cpu: vm.cpu,
+    vcpus: vm.vcpus,
+    cpuModel: vm.cpuModel ?? '',
+    memoryMiB: vm.memoryMiB,
+    balloonMiB: vm.balloonMiB ?? vm.memoryMiB,
+    accelerator: vm.accelerator,
+    bus: vm.disks[0]?.bus ?? 'virtio',
+    network: vm.network,
+    boot: vm.boot,
+    shutdownTimeoutSec: vm.shutdownTimeoutSec,
+    cdrom: vm.cdrom ?? '',
   });
   const [error, setError] = useState<ApiError | null>(null);
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm({ ...form, [key]: value });
   const max = form.cpu.sockets * form.cpu.cores * form.cpu.threads;
-  const setTopology = (key: 'sockets' | 'cores' | 'threads') => num((n) => {
-    const cpu = { ...form.cpu, [key]: Math.max(1, n) };
-    setForm({ ...form, cpu, vcpus: cpu.sockets * cpu.cores * cpu.threads });
-  });
-  const errorFor = (field: string) => (error?.field === `body.${field}` || error?.field?.startsWith(`body.${field}.`) ? error.message : undefined);
+  const setTopology = (key: 'sockets' | 'cores' | 'threads') =>
+    num((n) => {
+      const cpu = { ...form.cpu, [key]: Math.max(1, n) };
+      setForm({ ...form, cpu, vcpus: cpu.sockets * cpu.cores * cpu.threads });
+    });
+  const errorFor = (field: string) =>
+    error?.field === `body.${field}` || error?.field?.startsWith(`body.${field}.`) ? error.message : undefined;
 
   const save = () => {
     const patch: VmPatch = live
       ? { vcpus: form.vcpus, balloonMiB: form.balloonMiB >= vm.memoryMiB ? null : form.balloonMiB }
       : {
-          name: form.name, cpu: form.cpu, vcpus: form.vcpus, cpuModel: form.cpuModel || null, memoryMiB: form.memoryMiB,
-          accelerator: form.accelerator, network: form.network, boot: form.boot, shutdownTimeoutSec: form.shutdownTimeoutSec,
-          disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })), cdrom: form.cdrom || null,
+          name: form.name,
+          cpu: form.cpu,
+          vcpus: form.vcpus,
+          cpuModel: form.cpuModel || null,
+          memoryMiB: form.memoryMiB,
+          accelerator: form.accelerator,
+          network: form.network,
+          boot: form.boot,
+          shutdownTimeoutSec: form.shutdownTimeoutSec,
+          disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })),
+          cdrom: form.cdrom || null,
         };
-    update.mutate({ id: vm.id, patch }, { onSuccess: onClose, onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'error', e.message)) });
+    update.mutate(
+      { id: vm.id, patch },
+      { onSuccess: onClose, onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'error', e.message)) },
+    );
   };
 
   return (
-    <Dialog title={`Edit ${vm.name}`} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button variant="primary" disabled={update.isPending} onClick={save}>{update.isPending ? 'Saving…' : 'Save'}</Button>
-    </>}>
+    <Dialog
+      title={`Edit ${vm.name}`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" disabled={update.isPending} onClick={save}>
+            {update.isPending ? 'Saving…' : 'Save'}
+          </Button>
+        </>
+      }
+    >
       {live ? (
         <>
-          <Notice>The VM is running: vCPUs can be plugged in and the memory balloon moved now. Everything else changes while it is stopped.</Notice>
+          <Notice>
+            The VM is running: vCPUs can be plugged in and the memory balloon moved now. Everything else changes while it is stopped.
+          </Notice>
           <Field label={`vCPUs online (up to ${vm.maxVcpus})`} error={errorFor('vcpus')}>
-            <TextInput name="vcpus" type="number" min={vm.vcpus} max={vm.maxVcpus} value={form.vcpus} onChange={num((n) => set('vcpus', n))} />
+            <TextInput
+              name="vcpus"
+              type="number"
+              min={vm.vcpus}
+              max={vm.maxVcpus}
+              value={form.vcpus}
+              onChange={num((n) => set('vcpus', n))}
+            />
           </Field>
           <Field label={`Balloon: memory the guest keeps (MiB, of ${vm.memoryMiB})`} error={errorFor('balloonMiB')}>
-            <TextInput name="balloonMiB" type="number" min={64} max={vm.memoryMiB} value={form.balloonMiB} onChange={num((n) => set('balloonMiB', n))} />
+            <TextInput
+              name="balloonMiB"
+              type="number"
+              min={64}
+              max={vm.memoryMiB}
+              value={form.balloonMiB}
+              onChange={num((n) => set('balloonMiB', n))}
+            />
           </Field>
         </>
       ) : (
         <div className="max-h-[65vh] space-y-4 overflow-y-auto pr-1">
-          <Field label="Name" error={errorFor('name')}><TextInput name="name" value={form.name} onChange={(e) => set('name', e.target.value)} /></Field>
+          <Field label="Name" error={errorFor('name')}>
+            <TextInput name="name" value={form.name} onChange={(e) => set('name', e.target.value)} />
+          </Field>
           <div className="grid grid-cols-4 gap-3">
-            <Field label="Sockets" error={errorFor('cpu.sockets')}><TextInput name="sockets" type="number" min={1} value={form.cpu.sockets} onChange={setTopology('sockets')} /></Field>
-            <Field label="Cores" error={errorFor('cpu.cores')}><TextInput name="cores" type="number" min={1} value={form.cpu.cores} onChange={setTopology('cores')} /></Field>
-            <Field label="Threads" error={errorFor('cpu.threads')}><TextInput name="threads" type="number" min={1} value={form.cpu.threads} onChange={setTopology('threads')} /></Field>
-            <Field label="vCPUs at boot" error={errorFor('vcpus')}><TextInput name="vcpus" type="number" min={1} max={max} value={form.vcpus} onChange={num((n) => set('vcpus', n))} /></Field>
+            <Field label="Sockets" error={errorFor('cpu.sockets')}>
+              <TextInput name="sockets" type="number" min={1} value={form.cpu.sockets} onChange={setTopology('sockets')} />
+            </Field>
+            <Field label="Cores" error={errorFor('cpu.cores')}>
+              <TextInput name="cores" type="number" min={1} value={form.cpu.cores} onChange={setTopology('cores')} />
+            </Field>
+            <Field label="Threads" error={errorFor('cpu.threads')}>
+              <TextInput name="threads" type="number" min={1} value={form.cpu.threads} onChange={setTopology('threads')} />
+            </Field>
+            <Field label="vCPUs at boot" error={errorFor('vcpus')}>
+              <TextInput name="vcpus" type="number" min={1} max={max} value={form.vcpus} onChange={num((n) => set('vcpus', n))} />
+            </Field>
           </div>
-          <p className="-mt-2 text-xs text-slate-500">Up to {max} vCPUs (sockets × cores × threads); the rest can be plugged in while running.</p>
-          {host && max > host.cpu.logicalCpus && <Notice tone="warn">{max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly.</Notice>}
+          <p className="-mt-2 text-xs text-slate-500">
+            Up to {max} vCPUs (sockets × cores × threads); the rest can be plugged in while running.
+          </p>
+          {host && max > host.cpu.logicalCpus && (
+            <Notice tone="warn">
+              {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly.
+            </Notice>
+          )}
           <div className="grid grid-cols-2 gap-3">
             <Field label="CPU model" error={errorFor('cpuModel')} hint="QEMU's default is qemu64">
               <select name="cpuModel" className={inputClass} value={form.cpuModel} onChange={(e) => set('cpuModel', e.target.value)}>
                 <option value="">default</option>
-                {models.map((m) => <option key={m.name} value={m.name}>{m.name}{m.description && !m.description.startsWith('(') ? ` — ${m.description}` : ''}</option>)}
+                {models.map((m) => (
+                  <option key={m.name} value={m.name}>
+                    {m.name}
+                    {m.description && !m.description.startsWith('(') ? ` — ${m.description}` : ''}
+                  </option>
+                ))}
               </select>
             </Field>
             <Field label="Accelerator" error={errorFor('accelerator')}>
-              <select name="accelerator" className={inputClass} value={form.accelerator} onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}>
-                <option value="auto">auto</option><option value="tcg">TCG</option>
-                <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>KVM</option>
+              <select
+                name="accelerator"
+                className={inputClass}
+                value={form.accelerator}
+                onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}
+              >
+                <option value="auto">auto</option>
+                <option value="tcg">TCG</option>
+                <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
+                  KVM
+                </option>
               </select>
             </Field>
-            <Field label="Memory (MiB)" error={errorFor('memoryMiB')}><TextInput name="memoryMiB" type="number" min={64} value={form.memoryMiB} onChange={num((n) => set('memoryMiB', n))} /></Field>
+            <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
+              <TextInput name="memoryMiB" type="number" min={64} value={form.memoryMiB} onChange={num((n) => set('memoryMiB', n))} />
+            </Field>
             <Field label="Disk bus" error={errorFor('disks')} hint="The seed's benchmark compares virtio and IDE">
               <select name="bus" className={inputClass} value={form.bus} onChange={(e) => set('bus', e.target.value as typeof form.bus)}>
-                <option value="virtio">virtio-blk</option><option value="scsi">virtio-scsi</option><option value="ide">IDE</option>
+                <option value="virtio">virtio-blk</option>
+                <option value="scsi">virtio-scsi</option>
+                <option value="ide">IDE</option>
               </select>
             </Field>
             <Field label="Boot order" error={errorFor('boot')} hint="c disk, d CD-ROM, n network">
               <TextInput name="bootOrder" value={form.boot.order} onChange={(e) => set('boot', { ...form.boot, order: e.target.value })} />
             </Field>
             <Field label="Shutdown timeout (s)" error={errorFor('shutdownTimeoutSec')} hint="then the stop is forced">
-              <TextInput name="shutdownTimeoutSec" type="number" min={5} value={form.shutdownTimeoutSec} onChange={num((n) => set('shutdownTimeoutSec', n))} />
+              <TextInput
+                name="shutdownTimeoutSec"
+                type="number"
+                min={5}
+                value={form.shutdownTimeoutSec}
+                onChange={num((n) => set('shutdownTimeoutSec', n))}
+              />
             </Field>
           </div>
           <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
             <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
               <option value="">empty</option>
-              {media.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+              {media.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
             </select>
           </Field>
           <Field label="Network" error={errorFor('network')}>
-            <select name="network" className={inputClass} value={form.network.mode} onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}>
-              <option value="user">user-mode (NAT, port forwards)</option><option value="none">none</option>
-              <option value="bridge" disabled>bridge — {host?.network.bridge.reason ?? 'unavailable'}</option>
+            <select
+              name="network"
+              className={inputClass}
+              value={form.network.mode}
+              onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}
+            >
+              <option value="user">user-mode (NAT, port forwards)</option>
+              <option value="none">none</option>
+              <option value="bridge" disabled>
+                bridge — {host?.network.bridge.reason ?? 'unavailable'}
+              </option>
             </select>
           </Field>
-          {form.network.mode === 'user' && <Forwards value={form.network.forwards} onChange={(forwards) => set('network', { ...form.network, forwards })} />}
+          {form.network.mode === 'user' && (
+            <Forwards value={form.network.forwards} onChange={(forwards) => set('network', { ...form.network, forwards })} />
+          )}
         </div>
       )}
       {error && !error.field && <Notice tone="warn">{error.message}</Notice>}
-      {error?.field && <p role="alert" className="text-sm text-red-600">{error.message}</p>}
+      {error?.field && (
+        <p role="alert" className="text-sm text-red-600">
+          {error.message}
+        </p>
+      )}
     </Dialog>
   );
 }

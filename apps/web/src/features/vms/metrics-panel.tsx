@@ -23,37 +23,57 @@ function chartsFor(vm: Vm, latest: VmSample | undefined): ChartDef[] {
   const cpus = latest?.cpu.map((c) => c.index) ?? [0];
   return [
     ...disks.map((id): ChartDef => ({
-      title: `${id} throughput`, unit: 'bytes/s', testId: `chart-${id}-throughput`,
+      title: `${id} throughput`,
+      unit: 'bytes/s',
+      testId: `chart-${id}-throughput`,
       series: [
         { label: 'read', name: `disk.${id}.read_bps`, pick: (s) => s.disks.find((d) => d.id === id)?.readBps },
         { label: 'write', name: `disk.${id}.write_bps`, pick: (s) => s.disks.find((d) => d.id === id)?.writeBps },
       ],
     })),
     ...disks.map((id): ChartDef => ({
-      title: `${id} IOPS`, unit: 'iops', testId: `chart-${id}-iops`,
+      title: `${id} IOPS`,
+      unit: 'iops',
+      testId: `chart-${id}-iops`,
       series: [
         { label: 'read', name: `disk.${id}.read_iops`, pick: (s) => s.disks.find((d) => d.id === id)?.readIops },
         { label: 'write', name: `disk.${id}.write_iops`, pick: (s) => s.disks.find((d) => d.id === id)?.writeIops },
       ],
     })),
     ...shares.map((x): ChartDef => ({
-      title: `share ${x.tag} (${x.transport})${x.exact ? '' : ': sum of this VM\'s 9p shares'}`, unit: 'bytes/s', testId: `chart-share-${x.tag}`,
+      title: `share ${x.tag} (${x.transport})${x.exact ? '' : ": sum of this VM's 9p shares"}`,
+      unit: 'bytes/s',
+      testId: `chart-share-${x.tag}`,
       series: [
         { label: 'read', name: `share.${x.tag}.read_bps`, pick: (s) => s.shares.find((y) => y.tag === x.tag)?.readBps },
         { label: 'write', name: `share.${x.tag}.write_bps`, pick: (s) => s.shares.find((y) => y.tag === x.tag)?.writeBps },
       ],
     })),
     {
-      title: 'CPU per vCPU', unit: 'percent', testId: 'chart-cpu',
+      title: 'CPU per vCPU',
+      unit: 'percent',
+      testId: 'chart-cpu',
       series: cpus.map((i) => ({ label: `vCPU ${i}`, name: `cpu.${i}`, pick: (s: VmSample) => s.cpu.find((c) => c.index === i)?.percent })),
     },
   ];
 }
 
 function HistoryChart({ vmId, def }: { vmId: string; def: ChartDef & { range: HistoryRange } }) {
-  const results = useHistory(vmId, def.series.map((s) => s.name), def.range);
+  const results = useHistory(
+    vmId,
+    def.series.map((s) => s.name),
+    def.range,
+  );
   const data = useMemo(() => align(results.map((r) => r.data)), [results]);
-  return <TimeChart title={def.title} unit={def.unit} testId={def.testId} series={def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }))} data={data} />;
+  return (
+    <TimeChart
+      title={def.title}
+      unit={def.unit}
+      testId={def.testId}
+      series={def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }))}
+      data={data}
+    />
+  );
 }
 
 /** Live (streamed, once per frame at most) or from history: disks, shares and vCPUs of one VM. */
@@ -64,7 +84,8 @@ export function MetricsPanel({ vm }: { vm: Vm }) {
   const samples = store.vms.get(vm.id) ?? [];
   const latest = samples.at(-1);
   const defs = chartsFor(vm, latest);
-  const cutoff = Date.now() - LIVE_MS;
+  // The window ends at the newest sample: a render never reads the clock.
+  const cutoff = (latest?.ts ?? 0) - LIVE_MS;
   const live = samples.filter((s) => s.ts >= cutoff);
   const xs = live.map((s) => s.ts / 1000);
   const shareNotes = latest?.shares.map((x) => `${x.tag}: ${x.method}`) ?? [];
@@ -72,24 +93,41 @@ export function MetricsPanel({ vm }: { vm: Vm }) {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-2">
         {(['live', ...Object.keys(RANGES)] as const).map((r) => (
-          <Button key={r} variant={range === r ? 'primary' : 'secondary'} onClick={() => setRange(r as typeof range)}>{r === 'live' ? 'Live' : r}</Button>
+          <Button key={r} variant={range === r ? 'primary' : 'secondary'} onClick={() => setRange(r as typeof range)}>
+            {r === 'live' ? 'Live' : r}
+          </Button>
         ))}
         {range === 'live' && <Button onClick={() => setPaused(!paused)}>{paused ? 'Resume charts' : 'Pause charts'}</Button>}
-        <span className="text-xs text-slate-500">one sample per second, computed on the server; history is kept in 1 s / 1 min / 10 min steps</span>
+        <span className="text-xs text-slate-500">
+          one sample per second, computed on the server; history is kept in 1 s / 1 min / 10 min steps
+        </span>
       </div>
-      {vm.state !== 'running' && range === 'live' && <Notice>The VM is not running: nothing to stream. Pick a range to see its history.</Notice>}
+      {vm.state !== 'running' && range === 'live' && (
+        <Notice>The VM is not running: nothing to stream. Pick a range to see its history.</Notice>
+      )}
       <div className="grid gap-4 lg:grid-cols-2">
         {defs.map((def) => (
           <Card key={def.testId}>
-            {range === 'live'
-              ? <TimeChart title={def.title} unit={def.unit} testId={def.testId} series={def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }))}
-                  data={[xs, ...def.series.map((s) => live.map((x) => s.pick(x) ?? null))]} />
-              : <HistoryChart vmId={vm.id} def={{ ...def, range }} />}
+            {range === 'live' ? (
+              <TimeChart
+                title={def.title}
+                unit={def.unit}
+                testId={def.testId}
+                series={def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }))}
+                data={[xs, ...def.series.map((s) => live.map((x) => s.pick(x) ?? null))]}
+              />
+            ) : (
+              <HistoryChart vmId={vm.id} def={{ ...def, range }} />
+            )}
           </Card>
         ))}
       </div>
       {shareNotes.length > 0 && <p className="text-xs text-slate-500">How shares are measured: {shareNotes.join('; ')}.</p>}
-      {vm.hypervisor === 'uml' && <p className="text-xs text-slate-500">UML: disks and CPU from its mconsole (proc diskstats, proc stat); hostfs has no per-share counter, so none is shown.</p>}
+      {vm.hypervisor === 'uml' && (
+        <p className="text-xs text-slate-500">
+          UML: disks and CPU from its mconsole (proc diskstats, proc stat); hostfs has no per-share counter, so none is shown.
+        </p>
+      )}
     </div>
   );
 }

@@ -14,7 +14,19 @@ import { GuestRootNotice } from '../../shared/guest-root-powers';
 type Options = NonNullable<ShareAttach['options']>;
 const isLive = (vm: Vm) => vm.state === 'running' || vm.state === 'paused';
 
-function Check({ label, checked, disabled, title, onChange }: { label: string; checked: boolean; disabled?: boolean; title?: string; onChange: (v: boolean) => void }) {
+function Check({
+  label,
+  checked,
+  disabled,
+  title,
+  onChange,
+}: {
+  label: string;
+  checked: boolean;
+  disabled?: boolean;
+  title?: string;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <label className="flex items-center gap-2 text-sm" title={title}>
       <input type="checkbox" name={label} checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />
@@ -26,7 +38,11 @@ function Check({ label, checked, disabled, title, onChange }: { label: string; c
 function Select({ name, value, values, onChange }: { name: string; value: string; values: string[]; onChange: (v: string) => void }) {
   return (
     <select name={name} className={inputClass} value={value} onChange={(e) => onChange(e.target.value)}>
-      {values.map((v) => <option key={v} value={v}>{v}</option>)}
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {v}
+        </option>
+      ))}
     </select>
   );
 }
@@ -44,7 +60,12 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const set = (patch: Options) => setOptions((o) => ({ ...o, ...patch }));
   const pick = (id: string) => {
     setShareId(id);
-    setTag(shares.find((s) => s.id === id)?.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 31) ?? '');
+    setTag(
+      shares
+        .find((s) => s.id === id)
+        ?.name.replace(/[^A-Za-z0-9_-]/g, '-')
+        .slice(0, 31) ?? '',
+    );
   };
   const switchTo = (t: ShareTransport) => {
     setTransport(t);
@@ -54,15 +75,38 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const roBlocked = transport === 'virtiofs' && host && !host.shares.virtiofsReadonly.available;
   const other = attach.error instanceof ApiError && attach.error.field ? null : attach.error;
   return (
-    <Dialog title={`Attach a share to ${vm.name}`} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button variant="primary" disabled={attach.isPending || !shareId || !tag}
-        onClick={() => attach.mutate({ vmId: vm.id, body: { shareId, transport, tag, readonly, options } }, { onSuccess: onClose })}>Attach</Button>
-    </>}>
-      {shares.length === 0 && <Notice>No shares yet: create one on the <Link className="underline" to="/shares">Shares</Link> page.</Notice>}
+    <Dialog
+      title={`Attach a share to ${vm.name}`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            variant="primary"
+            disabled={attach.isPending || !shareId || !tag}
+            onClick={() => attach.mutate({ vmId: vm.id, body: { shareId, transport, tag, readonly, options } }, { onSuccess: onClose })}
+          >
+            Attach
+          </Button>
+        </>
+      }
+    >
+      {shares.length === 0 && (
+        <Notice>
+          No shares yet: create one on the{' '}
+          <Link className="underline" to="/shares">
+            Shares
+          </Link>{' '}
+          page.
+        </Notice>
+      )}
       <Field label="Share" error={err('body.shareId')}>
         <select name="shareId" className={inputClass} value={shareId} onChange={(e) => pick(e.target.value)}>
-          {shares.map((s) => <option key={s.id} value={s.id}>{s.name} — {s.path}</option>)}
+          {shares.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name} — {s.path}
+            </option>
+          ))}
         </select>
       </Field>
       <Field label="Transport">
@@ -71,18 +115,38 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       <Field label="Tag" error={err('body.tag')} hint={`The guest mounts it at /mnt/${tag || '<tag>'}.`}>
         <TextInput name="tag" value={tag} onChange={(e) => setTag(e.target.value)} />
       </Field>
-      <Check label="Read-only" checked={readonly} disabled={!!roBlocked} title={roBlocked ? host?.shares.virtiofsReadonly.reason : undefined} onChange={setReadonly} />
+      <Check
+        label="Read-only"
+        checked={readonly}
+        disabled={!!roBlocked}
+        title={roBlocked ? host?.shares.virtiofsReadonly.reason : undefined}
+        onChange={setReadonly}
+      />
       {transport === 'hostfs' ? (
         <Notice>
-          hostfs (seed 000): the UML kernel reads the host directory directly. It runs in a sandbox where only the share, the VM's own files and
-          what the kernel needs exist, as an unprivileged user (writable shares get a POSIX ACL for it). Changes made on the host while the guest
-          runs may not be seen by the guest until it remounts.
+          hostfs (seed 000): the UML kernel reads the host directory directly. It runs in a sandbox where only the share, the VM's own files
+          and what the kernel needs exist, as an unprivileged user (writable shares get a POSIX ACL for it). Changes made on the host while
+          the guest runs may not be seen by the guest until it remounts.
         </Notice>
       ) : transport === 'virtiofs' ? (
         <div className="grid grid-cols-2 gap-3">
-          <Field label="Cache" error={err('body.options.cache')}><Select name="cache" value={String(options.cache ?? 'auto')} values={['auto', 'always', 'none']} onChange={(v) => set({ cache: v })} /></Field>
+          <Field label="Cache" error={err('body.options.cache')}>
+            <Select
+              name="cache"
+              value={String(options.cache ?? 'auto')}
+              values={['auto', 'always', 'none']}
+              onChange={(v) => set({ cache: v })}
+            />
+          </Field>
           <Field label="Thread pool" error={err('body.options.threadPoolSize')} hint="0: requests served on the queue thread">
-            <TextInput name="threadPoolSize" type="number" min={0} max={64} value={options.threadPoolSize ?? 0} onChange={(e) => set({ threadPoolSize: Number(e.target.value) })} />
+            <TextInput
+              name="threadPoolSize"
+              type="number"
+              min={0}
+              max={64}
+              value={options.threadPoolSize ?? 0}
+              onChange={(e) => set({ threadPoolSize: Number(e.target.value) })}
+            />
           </Field>
           <Check label="Extended attributes" checked={!!options.xattr} onChange={(v) => set({ xattr: v })} />
           <Check label="POSIX ACLs" checked={!!options.posixAcl} onChange={(v) => set({ posixAcl: v, ...(v ? { xattr: true } : {}) })} />
@@ -92,16 +156,53 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
         </div>
       ) : (
         <div className="grid grid-cols-2 gap-3">
-          <Field label="Protocol"><Select name="version" value={String(options.version ?? '9p2000.L')} values={['9p2000.L', '9p2000.u']} onChange={(v) => set({ version: v })} /></Field>
-          <Field label="msize (bytes)" error={err('body.options.msize')} hint="512 KiB default; 8 KiB or less makes 9p crawl">
-            <TextInput name="msize" type="number" value={options.msize ?? 524288} onChange={(e) => set({ msize: Number(e.target.value) })} />
+          <Field label="Protocol">
+            <Select
+              name="version"
+              value={String(options.version ?? '9p2000.L')}
+              values={['9p2000.L', '9p2000.u']}
+              onChange={(v) => set({ version: v })}
+            />
           </Field>
-          <Field label="Security model"><Select name="securityModel" value={String(options.securityModel ?? 'mapped-xattr')} values={['mapped-xattr', 'mapped-file', 'none', 'passthrough']} onChange={(v) => set({ securityModel: v })} /></Field>
-          <Field label="Guest cache"><Select name="cache" value={String(options.cache ?? 'none')} values={['none', 'loose', 'fscache', 'mmap']} onChange={(v) => set({ cache: v })} /></Field>
+          <Field label="msize (bytes)" error={err('body.options.msize')} hint="512 KiB default; 8 KiB or less makes 9p crawl">
+            <TextInput
+              name="msize"
+              type="number"
+              value={options.msize ?? 524288}
+              onChange={(e) => set({ msize: Number(e.target.value) })}
+            />
+          </Field>
+          <Field label="Security model">
+            <Select
+              name="securityModel"
+              value={String(options.securityModel ?? 'mapped-xattr')}
+              values={['mapped-xattr', 'mapped-file', 'none', 'passthrough']}
+              onChange={(v) => set({ securityModel: v })}
+            />
+          </Field>
+          <Field label="Guest cache">
+            <Select
+              name="cache"
+              value={String(options.cache ?? 'none')}
+              values={['none', 'loose', 'fscache', 'mmap']}
+              onChange={(v) => set({ cache: v })}
+            />
+          </Field>
         </div>
       )}
-      <GuestRootNotice transport={transport} securityModel={typeof options.securityModel === 'string' ? options.securityModel : undefined} />
-      {isLive(vm) && <Notice>{transport === 'hostfs' ? 'The VM is running: the share applies at the next start (its sandbox is built at start).' : transport === 'virtiofs' ? 'The VM is running: Strata plugs the share in now if its memory is shared (it started with a virtiofs share); otherwise it applies at the next start.' : 'The VM is running: QEMU cannot plug 9p in live, so this applies at the next start.'}</Notice>}
+      <GuestRootNotice
+        transport={transport}
+        securityModel={typeof options.securityModel === 'string' ? options.securityModel : undefined}
+      />
+      {isLive(vm) && (
+        <Notice>
+          {transport === 'hostfs'
+            ? 'The VM is running: the share applies at the next start (its sandbox is built at start).'
+            : transport === 'virtiofs'
+              ? 'The VM is running: Strata plugs the share in now if its memory is shared (it started with a virtiofs share); otherwise it applies at the next start.'
+              : 'The VM is running: QEMU cannot plug 9p in live, so this applies at the next start.'}
+        </Notice>
+      )}
       {other && <ErrorBanner error={other} />}
     </Dialog>
   );
@@ -113,7 +214,11 @@ export function SharesPanel({ vm }: { vm: Vm }) {
   const { detach } = useShareMutations();
   return (
     <Card title="Shares" actions={<Button onClick={() => setAttaching(true)}>Attach share</Button>}>
-      {vm.shares.length === 0 && <EmptyState title="No shares attached">Attach a host directory; the default guest mounts it at /mnt/&lt;tag&gt; when it boots.</EmptyState>}
+      {vm.shares.length === 0 && (
+        <EmptyState title="No shares attached">
+          Attach a host directory; the default guest mounts it at /mnt/&lt;tag&gt; when it boots.
+        </EmptyState>
+      )}
       <ul className="divide-y divide-slate-200 dark:divide-slate-800">
         {vm.shares.map((s) => {
           const locked = isLive(vm) && !s.pending;
@@ -122,14 +227,34 @@ export function SharesPanel({ vm }: { vm: Vm }) {
               <div className="flex flex-wrap items-center justify-between gap-2">
                 <div className="text-sm">
                   <span className="font-medium">/mnt/{s.tag}</span>
-                  <span className="text-slate-500"> · {s.shareName} · {s.transport}{s.readonly ? ' · read-only' : ''}</span>
-                  {s.pending && <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">applies at next start</span>}
+                  <span className="text-slate-500">
+                    {' '}
+                    · {s.shareName} · {s.transport}
+                    {s.readonly ? ' · read-only' : ''}
+                  </span>
+                  {s.pending && (
+                    <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">
+                      applies at next start
+                    </span>
+                  )}
                 </div>
-                <Button variant="ghost" disabled={locked || detach.isPending} title={locked ? 'Stop the VM to detach: the guest may have files open on it' : undefined}
-                  onClick={() => detach.mutate({ vmId: vm.id, tag: s.tag })}>Detach</Button>
+                <Button
+                  variant="ghost"
+                  disabled={locked || detach.isPending}
+                  title={locked ? 'Stop the VM to detach: the guest may have files open on it' : undefined}
+                  onClick={() => detach.mutate({ vmId: vm.id, tag: s.tag })}
+                >
+                  Detach
+                </Button>
               </div>
-              <div className="text-xs text-slate-500">{Object.entries(s.options).map(([k, v]) => `${k}=${String(v)}`).join(' · ')}</div>
-              <div className="text-xs">Mount by hand: <code className="select-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{s.mountCommand}</code></div>
+              <div className="text-xs text-slate-500">
+                {Object.entries(s.options)
+                  .map(([k, v]) => `${k}=${String(v)}`)
+                  .join(' · ')}
+              </div>
+              <div className="text-xs">
+                Mount by hand: <code className="select-all rounded bg-slate-100 px-1 py-0.5 dark:bg-slate-800">{s.mountCommand}</code>
+              </div>
             </li>
           );
         })}

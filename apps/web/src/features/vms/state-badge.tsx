@@ -12,7 +12,10 @@ const styles: Record<VmState, string> = {
 
 export function StateBadge({ state }: { state: VmState }) {
   return (
-    <span data-testid="vm-state" className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${styles[state]}`}>
+    <span
+      data-testid="vm-state"
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ${styles[state]}`}
+    >
       <span className={`h-1.5 w-1.5 rounded-full bg-current ${state === 'starting' || state === 'stopping' ? 'animate-pulse' : ''}`} />
       {state}
     </span>

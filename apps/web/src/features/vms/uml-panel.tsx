@@ -10,7 +10,11 @@ import { formatBytes } from '../../components/format';
 
 const actions: { action: UmlAction['action']; label: string; confirm?: string }[] = [
   { action: 'cad', label: 'Ctrl-Alt-Del', confirm: 'The default guest powers off cleanly on Ctrl-Alt-Del.' },
-  { action: 'reboot', label: 'Reboot', confirm: 'An immediate reboot, without the guest shutting down: unsaved data in the guest is lost.' },
+  {
+    action: 'reboot',
+    label: 'Reboot',
+    confirm: 'An immediate reboot, without the guest shutting down: unsaved data in the guest is lost.',
+  },
   { action: 'halt', label: 'Halt', confirm: 'An immediate halt, without the guest shutting down: unsaved data in the guest is lost.' },
 ];
 
@@ -27,42 +31,99 @@ export function UmlPanel({ vm }: { vm: Vm }) {
     <div className="grid gap-4 lg:grid-cols-2">
       <Card title="Management console">
         <div className="flex flex-wrap gap-2">
-          {actions.map((a) => <Button key={a.action} disabled={action.isPending} onClick={() => setAsking(a)}>{a.label}</Button>)}
-          {vm.state === 'running'
-            ? <Button disabled={action.isPending} onClick={() => action.mutate({ action: 'stop' })}>Stop (pause)</Button>
-            : <Button variant="primary" disabled={action.isPending} onClick={() => action.mutate({ action: 'go' })}>Go (resume)</Button>}
+          {actions.map((a) => (
+            <Button key={a.action} disabled={action.isPending} onClick={() => setAsking(a)}>
+              {a.label}
+            </Button>
+          ))}
+          {vm.state === 'running' ? (
+            <Button disabled={action.isPending} onClick={() => action.mutate({ action: 'stop' })}>
+              Stop (pause)
+            </Button>
+          ) : (
+            <Button variant="primary" disabled={action.isPending} onClick={() => action.mutate({ action: 'go' })}>
+              Go (resume)
+            </Button>
+          )}
         </div>
         <div className="mt-4 flex items-end gap-2">
           <Field label="sysrq key" hint="s sync, u remount read-only, t task states, m memory, h help">
             <TextInput name="sysrqKey" value={key} maxLength={1} className="w-16" onChange={(e) => setKey(e.target.value.toLowerCase())} />
           </Field>
-          <Button disabled={action.isPending || !/^[0-9a-z]$/.test(key)} onClick={() => action.mutate({ action: 'sysrq', key })}>Send sysrq</Button>
+          <Button disabled={action.isPending || !/^[0-9a-z]$/.test(key)} onClick={() => action.mutate({ action: 'sysrq', key })}>
+            Send sysrq
+          </Button>
         </div>
-        {action.data && <pre data-testid="mconsole-reply" className="mt-3 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 text-xs dark:bg-slate-800">{action.data.reply || 'OK'}</pre>}
-        {action.error && <div className="mt-3"><ErrorBanner error={action.error} /></div>}
+        {action.data && (
+          <pre
+            data-testid="mconsole-reply"
+            className="mt-3 max-h-48 overflow-auto whitespace-pre-wrap rounded bg-slate-100 p-2 text-xs dark:bg-slate-800"
+          >
+            {action.data.reply || 'OK'}
+          </pre>
+        )}
+        {action.error && (
+          <div className="mt-3">
+            <ErrorBanner error={action.error} />
+          </div>
+        )}
       </Card>
-      <Card title="ubd devices" actions={
-        <div className="flex items-center gap-2">
-          <TextInput aria-label="Scratch disk size (MiB)" type="number" min={1} className="w-24" value={size} onChange={(e) => setSize(Number(e.target.value))} />
-          <Button disabled={addDisk.isPending || size < 1} onClick={() => addDisk.mutate(size)}>Add scratch disk</Button>
-        </div>
-      }>
-        <Notice>Scratch disks are blank files in the VM's directory, plugged in live; removing one deletes it. They are not kept across restarts.</Notice>
+      <Card
+        title="ubd devices"
+        actions={
+          <div className="flex items-center gap-2">
+            <TextInput
+              aria-label="Scratch disk size (MiB)"
+              type="number"
+              min={1}
+              className="w-24"
+              value={size}
+              onChange={(e) => setSize(Number(e.target.value))}
+            />
+            <Button disabled={addDisk.isPending || size < 1} onClick={() => addDisk.mutate(size)}>
+              Add scratch disk
+            </Button>
+          </div>
+        }
+      >
+        <Notice>
+          Scratch disks are blank files in the VM's directory, plugged in live; removing one deletes it. They are not kept across restarts.
+        </Notice>
         <ul className="mt-2 divide-y divide-slate-200 text-sm dark:divide-slate-800">
           {disks.data?.map((d) => (
             <li key={d.device} className="flex items-center justify-between py-2">
-              <span><span className="font-medium">{d.device}</span> <span className="text-slate-500">{d.path} · {formatBytes(d.sizeBytes)}</span></span>
-              {d.path.includes('/scratch-') && <Button variant="ghost" disabled={removeDisk.isPending} onClick={() => removeDisk.mutate(d.device)}>Remove</Button>}
+              <span>
+                <span className="font-medium">{d.device}</span>{' '}
+                <span className="text-slate-500">
+                  {d.path} · {formatBytes(d.sizeBytes)}
+                </span>
+              </span>
+              {d.path.includes('/scratch-') && (
+                <Button variant="ghost" disabled={removeDisk.isPending} onClick={() => removeDisk.mutate(d.device)}>
+                  Remove
+                </Button>
+              )}
             </li>
           ))}
         </ul>
         {(addDisk.error ?? removeDisk.error) && <ErrorBanner error={addDisk.error ?? removeDisk.error} />}
       </Card>
       {asking && (
-        <Dialog title={`${asking.label} ${vm.name}?`} onClose={() => setAsking(null)} footer={<>
-          <Button onClick={() => setAsking(null)}>Cancel</Button>
-          <Button variant={asking.action === 'cad' ? 'primary' : 'danger'} onClick={() => action.mutate({ action: asking.action }, { onSettled: () => setAsking(null) })}>{asking.label}</Button>
-        </>}>
+        <Dialog
+          title={`${asking.label} ${vm.name}?`}
+          onClose={() => setAsking(null)}
+          footer={
+            <>
+              <Button onClick={() => setAsking(null)}>Cancel</Button>
+              <Button
+                variant={asking.action === 'cad' ? 'primary' : 'danger'}
+                onClick={() => action.mutate({ action: asking.action }, { onSettled: () => setAsking(null) })}
+              >
+                {asking.label}
+              </Button>
+            </>
+          }
+        >
           <p className="text-sm">{asking.confirm}</p>
         </Dialog>
       )}

@@ -30,18 +30,39 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
     else next.set(index, set);
     setDraft(next);
   };
-  const apply = () => pin.mutate({
-    id: vm.id,
-    pinning: { vcpus: [...draft].map(([index, cpus]) => ({ index, cpus: [...cpus].sort((a, b) => a - b) })), emulatorCpus: emulator.size > 0 ? [...emulator].sort((a, b) => a - b) : null },
-  });
+  const apply = () =>
+    pin.mutate({
+      id: vm.id,
+      pinning: {
+        vcpus: [...draft].map(([index, cpus]) => ({ index, cpus: [...cpus].sort((a, b) => a - b) })),
+        emulatorCpus: emulator.size > 0 ? [...emulator].sort((a, b) => a - b) : null,
+      },
+    });
   const rows = Array.from({ length: vm.maxVcpus }, (_, index) => ({ index, live: vcpus?.find((v) => v.index === index) }));
 
   return (
-    <Card title="vCPUs and pinning" actions={<Button variant="primary" disabled={pin.isPending} onClick={apply}>{pin.isPending ? 'Applying…' : 'Apply pinning'}</Button>}>
-      {pin.error && <div className="mb-3"><ErrorBanner error={pin.error} /></div>}
+    <Card
+      title="vCPUs and pinning"
+      actions={
+        <Button variant="primary" disabled={pin.isPending} onClick={apply}>
+          {pin.isPending ? 'Applying…' : 'Apply pinning'}
+        </Button>
+      }
+    >
+      {pin.error && (
+        <div className="mb-3">
+          <ErrorBanner error={pin.error} />
+        </div>
+      )}
       <table className="w-full text-sm" data-testid="vcpu-table">
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr><th className="py-1.5">vCPU</th><th>Thread</th><th>Allowed host CPUs</th><th>Last ran on</th><th>Pin to</th></tr>
+          <tr>
+            <th className="py-1.5">vCPU</th>
+            <th>Thread</th>
+            <th>Allowed host CPUs</th>
+            <th>Last ran on</th>
+            <th>Pin to</th>
+          </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {rows.map(({ index, live }) => (
@@ -53,7 +74,12 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
               <td className="space-x-2">
                 {Array.from({ length: hostCpus }, (_, cpu) => (
                   <label key={cpu} className="inline-flex items-center gap-1">
-                    <input type="checkbox" aria-label={`pin vCPU ${index} to CPU ${cpu}`} checked={draft.get(index)?.has(cpu) ?? false} onChange={() => toggle(index, cpu)} />
+                    <input
+                      type="checkbox"
+                      aria-label={`pin vCPU ${index} to CPU ${cpu}`}
+                      checked={draft.get(index)?.has(cpu) ?? false}
+                      onChange={() => toggle(index, cpu)}
+                    />
                     {cpu}
                   </label>
                 ))}
@@ -67,13 +93,21 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
         <span className="space-x-2">
           {Array.from({ length: hostCpus }, (_, cpu) => (
             <label key={cpu} className="inline-flex items-center gap-1">
-              <input type="checkbox" aria-label={`pin other threads to CPU ${cpu}`} checked={emulator.has(cpu)} onChange={() => toggleEmulator(cpu)} />
+              <input
+                type="checkbox"
+                aria-label={`pin other threads to CPU ${cpu}`}
+                checked={emulator.has(cpu)}
+                onChange={() => toggleEmulator(cpu)}
+              />
               {cpu}
             </label>
           ))}
         </span>
       </div>
-      <p className="mt-3 text-xs text-slate-500">Unchecked vCPUs may run on any host CPU. Pinning is applied to the vCPU threads now if the VM runs, and again at every start and hot-plug.</p>
+      <p className="mt-3 text-xs text-slate-500">
+        Unchecked vCPUs may run on any host CPU. Pinning is applied to the vCPU threads now if the VM runs, and again at every start and
+        hot-plug.
+      </p>
     </Card>
   );
 }

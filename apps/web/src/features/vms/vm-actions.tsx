@@ -7,7 +7,7 @@ const offline = (vm: Vm) => vm.state === 'defined' || vm.state === 'stopped' || 
 
 /** Seconds left before a graceful shutdown turns into a forced stop. */
 function useCountdown(deadline: string | null): number | null {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!deadline) return;
     const timer = setInterval(() => setNow(Date.now()), 500);
@@ -22,13 +22,19 @@ export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compa
   const busy = power.isPending;
   const act = (action: PowerAction) => power.mutate({ id: vm.id, action }, { onError });
   const button = (action: PowerAction, label: string, variant: 'primary' | 'secondary' = 'secondary') => (
-    <Button key={action} variant={variant} disabled={busy} onClick={() => act(action)}>{label}</Button>
+    <Button key={action} variant={variant} disabled={busy} onClick={() => act(action)}>
+      {label}
+    </Button>
   );
   if (offline(vm)) return button('start', busy ? 'Starting…' : 'Start', 'primary');
   if (vm.state === 'stopping') {
     return (
       <>
-        {countdown !== null && <span data-testid="shutdown-countdown" className="self-center text-xs text-slate-500">shutting down · forced stop in {countdown} s</span>}
+        {countdown !== null && (
+          <span data-testid="shutdown-countdown" className="self-center text-xs text-slate-500">
+            shutting down · forced stop in {countdown} s
+          </span>
+        )}
         {button('stop', 'Force stop')}
       </>
     );

@@ -19,7 +19,11 @@ export function VmListPage() {
     setCreating(false);
     if (clone) setParams({});
   };
-  const newButton = <Button variant="primary" onClick={() => setCreating(true)}>New VM</Button>;
+  const newButton = (
+    <Button variant="primary" onClick={() => setCreating(true)}>
+      New VM
+    </Button>
+  );
   return (
     <>
       <PageHeader title="Virtual machines" subtitle="QEMU guests on copy-on-write layers of shared base images." actions={newButton} />
@@ -47,13 +51,32 @@ export function VmListPage() {
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {vms.map((vm) => (
                 <tr key={vm.id} data-testid={`vm-row-${vm.name}`} className="hover:bg-slate-50 dark:hover:bg-slate-800/40">
-                  <td className="px-4 py-2.5 font-medium"><Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${vm.id}`}>{vm.name}</Link></td>
-                  <td className="px-4 py-2.5"><StateBadge state={vm.state} /></td>
+                  <td className="px-4 py-2.5 font-medium">
+                    <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${vm.id}`}>
+                      {vm.name}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <StateBadge state={vm.state} />
+                  </td>
                   <td className="px-4 py-2.5">{vm.vcpus}</td>
                   <td className="px-4 py-2.5">{vm.memoryMiB} MiB</td>
-                  <td className="px-4 py-2.5 uppercase text-slate-500">{vm.hypervisor === 'uml' ? 'UML' : vm.runningAccelerator ?? vm.accelerator}</td>
-                  <td className="px-4 py-2.5"><Sparkline testId={`spark-${vm.name}`} values={(metrics.vms.get(vm.id) ?? []).slice(-300).map((s) => s.disks.reduce((sum, d) => sum + d.readBps + d.writeBps, 0))} /></td>
-                  <td className="px-4 py-2.5"><div className="flex justify-end gap-2"><VmPowerButtons vm={vm} /></div></td>
+                  <td className="px-4 py-2.5 uppercase text-slate-500">
+                    {vm.hypervisor === 'uml' ? 'UML' : (vm.runningAccelerator ?? vm.accelerator)}
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <Sparkline
+                      testId={`spark-${vm.name}`}
+                      values={(metrics.vms.get(vm.id) ?? [])
+                        .slice(-300)
+                        .map((s) => s.disks.reduce((sum, d) => sum + d.readBps + d.writeBps, 0))}
+                    />
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <div className="flex justify-end gap-2">
+                      <VmPowerButtons vm={vm} />
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>
