@@ -19,3 +19,4 @@ export { shareOptions, mountCommand, NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from '.
 export { createImageOps, type ImageOps } from './image-ops.js';
 export * from './share-path.js';
 export * from './metrics-rates.js';
+export * from './logger.js';
