@@ -1,4 +1,5 @@
-import type { QmpClient } from './qmp-client.js';
+import { silentLogger, type Logger } from '@strata/core';
+import type { QmpClient, QmpEvent } from './qmp-client.js';
 
 interface QemuJob {
   id: string;
@@ -15,17 +16,85 @@ export interface BlockJobOptions {
   onReady?(): void;
 }
 
+/**
+ * QEMU reports a job's state changes as events but never its progress, so while a job runs its
+ * progress is read at this pace: the job service publishes at most five updates a second, and two
+ * reads a second keep the bar moving for one QMP round trip each. The same read sees the job's
+ * state, so a lost event costs at most this long.
+ */
+const PROGRESS_READ_MS = 500;
+
+/** A job's events: JOB_STATUS_CHANGE names it by `id`; the older BLOCK_JOB_* events by `device` (the job id when one was given). */
+const JOB_EVENTS = new Set(['JOB_STATUS_CHANGE', 'BLOCK_JOB_READY', 'BLOCK_JOB_COMPLETED', 'BLOCK_JOB_ERROR', 'BLOCK_JOB_CANCELLED']);
+const jobOf = (e: QmpEvent): string | undefined => {
+  if (!JOB_EVENTS.has(e.event)) return undefined;
+  const id = e.data?.id ?? e.data?.device;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/**
+ * Wakes a waiting loop when QEMU sends an event for a job `wanted` accepts (or QMP closes), and
+ * otherwise after the given time. An event that arrives while nobody waits is remembered.
+ */
+function jobWakeups(qmp: QmpClient, wanted: (jobId: string) => boolean, log: Logger) {
+  let wake: (() => void) | null = null;
+  let missed = false;
+  const poke = () => {
+    missed = true;
+    wake?.();
+  };
+  const offEvent = qmp.onEvent((e) => {
+    const jobId = jobOf(e);
+    if (jobId === undefined || !wanted(jobId)) return;
+    log.info({ event: e.event, job: jobId, ...e.data }, `QMP event ${e.event}`);
+    poke();
+  });
+  const offClose = qmp.onClose(poke);
+  return {
+    next(timeoutMs: number): Promise<void> {
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wake = null;
+          missed = false;
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        if (missed) done();
+        else wake = done;
+      });
+    },
+    dispose(): void {
+      offEvent();
+      offClose();
+      wake?.();
+    },
+  };
+}
+
 /** After a server restart: complete jobs that reached READY (their target has everything), cancel the rest. */
-export async function settleBlockJobs(qmp: QmpClient): Promise<void> {
-  for (const job of await qmp.execute<QemuJob[]>('query-jobs')) {
-    if (job.status === 'ready') await qmp.execute('job-complete', { id: job.id });
-    else if (job.status === 'running' || job.status === 'paused') await qmp.execute('block-job-cancel', { device: job.id, force: true });
-  }
-  for (let i = 0; i < 50; i++) {
-    const jobs = await qmp.execute<QemuJob[]>('query-jobs');
-    for (const job of jobs.filter((j) => j.status === 'concluded')) await qmp.execute('job-dismiss', { id: job.id });
-    if (jobs.every((j) => j.status === 'concluded' || j.status === 'null')) return;
-    await new Promise((r) => setTimeout(r, 100));
+export async function settleBlockJobs(qmp: QmpClient, log: Logger = silentLogger): Promise<void> {
+  const wakeups = jobWakeups(qmp, () => true, log);
+  try {
+    for (const job of await qmp.execute<QemuJob[]>('query-jobs')) {
+      log.info({ job: job.id, status: job.status }, 'settling a block job left from before the restart');
+      if (job.status === 'ready') await qmp.execute('job-complete', { id: job.id });
+      else if (job.status === 'running' || job.status === 'paused') await qmp.execute('block-job-cancel', { device: job.id, force: true });
+    }
+    // Each job's JOB_STATUS_CHANGE to "concluded" wakes the next look; the timeout only covers a lost event.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const jobs = await qmp.execute<QemuJob[]>('query-jobs');
+      for (const job of jobs.filter((j) => j.status === 'concluded')) await qmp.execute('job-dismiss', { id: job.id });
+      if (jobs.every((j) => j.status === 'concluded' || j.status === 'null')) return;
+      if (Date.now() > deadline) {
+        log.warn({ jobs: jobs.map((j) => `${j.id}:${j.status}`) }, 'block jobs still not settled after 5 s; left to QEMU');
+        return;
+      }
+      await wakeups.next(1000);
+    }
+  } finally {
+    wakeups.dispose();
   }
 }
 
@@ -39,16 +108,30 @@ export async function nodeForFile(qmp: QmpClient, path: string): Promise<string>
 }
 
 /**
- * Runs one QEMU block job to its end: progress from query-jobs, the READY → job-complete pivot for
- * jobs that need it (active commit, mirror), block-job-cancel when the signal aborts, and the job's
- * own error if it fails.
+ * Runs one QEMU block job to its end: the job's events (JOB_STATUS_CHANGE, BLOCK_JOB_*) wake the
+ * loop at once, query-jobs gives progress and the state, the READY → job-complete pivot for jobs
+ * that need it (active commit, mirror), block-job-cancel when the signal aborts, and the job's own
+ * error if it fails.
  */
-export async function runBlockJob(qmp: QmpClient, jobId: string, start: () => Promise<unknown>, options: BlockJobOptions): Promise<void> {
+export async function runBlockJob(
+  qmp: QmpClient,
+  jobId: string,
+  start: () => Promise<unknown>,
+  options: BlockJobOptions,
+  log: Logger = silentLogger,
+): Promise<void> {
   let completing = false;
-  const abort = () => void qmp.execute('block-job-cancel', { device: jobId, force: true }).catch(() => undefined);
+  const jobLog = log.child({ job: jobId });
+  const abort = () => {
+    jobLog.info({}, 'cancelling the block job');
+    void qmp.execute('block-job-cancel', { device: jobId, force: true }).catch(() => undefined);
+  };
+  // Subscribed before the job starts, so not even its first event can be missed.
+  const wakeups = jobWakeups(qmp, (id) => id === jobId, jobLog);
   options.signal.addEventListener('abort', abort, { once: true });
   try {
     await start();
+    jobLog.info({}, 'block job started');
     for (;;) {
       const job = (await qmp.execute<QemuJob[]>('query-jobs')).find((j) => j.id === jobId);
       if (!job) throw new Error(`QEMU block job ${jobId} vanished`);
@@ -56,17 +139,23 @@ export async function runBlockJob(qmp: QmpClient, jobId: string, start: () => Pr
       if (job.status === 'ready' && !completing) {
         completing = true;
         options.onReady?.();
+        jobLog.info({}, 'block job ready; completing (pivot)');
         await qmp.execute('job-complete', { id: jobId });
       }
       if (job.status === 'concluded' || job.status === 'null') {
         await qmp.execute('job-dismiss', { id: jobId }).catch(() => undefined);
         if (options.signal.aborted) throw new Error('cancelled');
-        if (job.error) throw new Error(`QEMU block job failed: ${job.error}`);
+        if (job.error) {
+          jobLog.warn({ error: job.error }, 'block job failed');
+          throw new Error(`QEMU block job failed: ${job.error}`);
+        }
+        jobLog.info({}, 'block job finished');
         return;
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await wakeups.next(PROGRESS_READ_MS);
     }
   } finally {
+    wakeups.dispose();
     options.signal.removeEventListener('abort', abort);
   }
 }

@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import { commandLine, waitFor } from '@strata/host';
-import type { ExitInfo, LaunchShare, RawCounters, RunningVm } from '@strata/core';
+import { silentLogger, type ExitInfo, type LaunchShare, type Logger, type RawCounters, type RunningVm } from '@strata/core';
 import { qemuCounters } from './qemu-counters.js';
 import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
@@ -8,6 +8,13 @@ import { QmpClient } from './qmp-client.js';
 import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
 import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths } from './virtiofsd.js';
 import { openLaunchShare } from './share-dirs.js';
+
+/**
+ * How often the liveness of a QEMU is read from /proc. Its end is normally seen at once by the QMP
+ * socket closing (the kernel closes it with the process, SIGKILL included); this only catches what
+ * that misses, e.g. a QEMU still running after its QMP connection broke, which dies later.
+ */
+const SAFETY_POLL_MS = 5000;
 
 const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
 
@@ -17,8 +24,9 @@ export function isOurQemu(pid: number, name: string): boolean {
 }
 
 /**
- * A running QEMU seen through its QMP socket. The process is not our child (it outlives the
- * server), so its end is noticed by the QMP socket closing, with a liveness poll as a safety net.
+ * A running QEMU seen through its QMP socket and its events (SHUTDOWN, STOP, RESUME, block jobs').
+ * After a restart the process is not our child, so its end is noticed by the QMP socket closing,
+ * with a slow liveness poll as a safety net; a QEMU this server launched also reports its status.
  */
 export class QemuProcess implements RunningVm {
   readonly console: { socketPath: string; logPath: string };
@@ -27,6 +35,7 @@ export class QemuProcess implements RunningVm {
   private exitInfo: ExitInfo | null = null;
   private guestShutdown = false;
   private stopping = false;
+  private detached = false;
   private poll: NodeJS.Timeout;
 
   constructor(
@@ -34,17 +43,39 @@ export class QemuProcess implements RunningVm {
     private readonly name: string,
     private readonly dir: string,
     readonly qmp: QmpClient,
+    private readonly log: Logger = silentLogger,
   ) {
     this.paths = vmPaths(dir);
     this.console = { socketPath: this.paths.consoleSocket, logPath: this.paths.consoleLog };
     qmp.onEvent((e) => {
-      if (e.event === 'SHUTDOWN' && e.data?.guest === true) this.guestShutdown = true;
+      if (e.event === 'SHUTDOWN') {
+        // guest: true when the guest powered off or reset itself; false for quit, a signal, or the host.
+        if (e.data?.guest === true) this.guestShutdown = true;
+        this.log.info({ event: e.event, guest: e.data?.guest, reason: e.data?.reason }, 'QEMU is shutting down');
+      } else if (e.event === 'STOP' || e.event === 'RESUME') {
+        this.log.info({ event: e.event }, e.event === 'STOP' ? 'the guest stopped running' : 'the guest runs again');
+      }
     });
-    qmp.onClose(() => void this.waitForDeath());
+    qmp.onClose(() => {
+      if (this.exitInfo || this.detached) return;
+      this.log.info({}, 'QMP connection closed');
+      void this.waitForDeath();
+    });
     this.poll = setInterval(() => {
-      if (!isOurQemu(this.pid, this.name)) this.finish();
-    }, 1000);
+      if (isOurQemu(this.pid, this.name)) return;
+      this.log.warn({}, 'QEMU gone without its QMP socket closing; seen by the liveness poll');
+      this.finish();
+    }, SAFETY_POLL_MS);
     this.poll.unref();
+  }
+
+  /**
+   * For a QEMU this server launched: its exit status, logged. The end itself is still taken from
+   * the QMP socket closing, which comes after every event QEMU wrote (SHUTDOWN among them), so a
+   * guest's power-off is never mistaken for a crash by an exit seen first.
+   */
+  childExited(code: number | null, signal: string | null): void {
+    this.log.info({ code, signal }, 'QEMU process exited');
   }
 
   onExit(listener: (info: ExitInfo) => void): void {
@@ -54,10 +85,12 @@ export class QemuProcess implements RunningVm {
 
   async forceStop(): Promise<void> {
     this.stopping = true;
+    this.log.info({}, 'stopping QEMU (QMP quit)');
     await this.qmp.execute('quit', undefined, 3000).catch(() => undefined);
     try {
       await waitFor(() => (isOurQemu(this.pid, this.name) ? undefined : true), 5000, 'QEMU to quit');
     } catch {
+      this.log.warn({}, 'QEMU did not quit within 5 s; SIGKILL');
       process.kill(this.pid, 'SIGKILL');
       await waitFor(() => (isOurQemu(this.pid, this.name) ? undefined : true), 5000, 'QEMU to die after SIGKILL');
     }
@@ -136,6 +169,7 @@ export class QemuProcess implements RunningVm {
       jobId,
       () => this.qmp.execute('block-commit', { 'job-id': jobId, device: top, 'base-node': base, 'auto-dismiss': false }),
       options,
+      this.log,
     );
   }
 
@@ -148,6 +182,7 @@ export class QemuProcess implements RunningVm {
       jobId,
       () => this.qmp.execute('block-stream', { 'job-id': jobId, device: top, 'auto-dismiss': false }),
       options,
+      this.log,
     );
   }
 
@@ -169,11 +204,12 @@ export class QemuProcess implements RunningVm {
           'auto-dismiss': false,
         }),
       options,
+      this.log,
     );
   }
 
   settleBlockJobs(): Promise<void> {
-    return settleBlockJobs(this.qmp);
+    return settleBlockJobs(this.qmp, this.log);
   }
 
   /** The image file the guest's disk reads from now. */
@@ -221,6 +257,7 @@ export class QemuProcess implements RunningVm {
   }
 
   detach(): void {
+    this.detached = true;
     clearInterval(this.poll);
     this.exitListeners = [];
     this.qmp.close();
@@ -235,7 +272,7 @@ export class QemuProcess implements RunningVm {
       await waitFor(() => (isOurQemu(this.pid, this.name) ? undefined : true), 3000, 'QEMU to exit');
       this.finish();
     } catch {
-      // QMP went away but QEMU lives on; the liveness poll keeps watching.
+      this.log.warn({}, 'QMP went away but QEMU lives on; the liveness poll keeps watching');
     }
   }
 
@@ -245,6 +282,7 @@ export class QemuProcess implements RunningVm {
     const clean = this.guestShutdown || this.stopping;
     const reason = this.guestShutdown ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'QEMU exited unexpectedly';
     this.exitInfo = { clean, reason };
+    this.log.info({ clean, reason }, 'QEMU run ended');
     this.qmp.close();
     for (const l of this.exitListeners) l(this.exitInfo);
     this.exitListeners = [];

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '@strata/core';
 import { QmpClient, QmpError, type QmpEvent } from '../src/qmp-client.js';
 
 /** A scripted QMP peer: the protocol logic is what is under test here, not QEMU. */
@@ -91,5 +92,83 @@ describe('QmpClient', () => {
     await expect(pending).rejects.toThrow(/closed/);
     expect(closed).toBe(true);
     await expect(qmp.execute('after')).rejects.toThrow(/closed/);
+  });
+
+  it('delivers each event, with its data, to every subscriber, between replies', async () => {
+    const { path, server, dir } = await fakeQmp((msg, socket) => {
+      // Two events and the reply in one write, the way QEMU may batch them.
+      socket.write(
+        [
+          { event: 'JOB_STATUS_CHANGE', data: { id: 'job0', status: 'ready' }, timestamp: { seconds: 1, microseconds: 2 } },
+          { event: 'SHUTDOWN', data: { guest: true, reason: 'guest-shutdown' } },
+          { return: {}, id: msg.id },
+        ]
+          .map((m) => `${JSON.stringify(m)}\r\n`)
+          .join(''),
+      );
+    });
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const qmp = await QmpClient.connect(path);
+    const first: QmpEvent[] = [];
+    const second: string[] = [];
+    qmp.onEvent((e) => first.push(e));
+    qmp.onEvent((e) => second.push(e.event));
+    await qmp.execute('anything');
+    expect(first).toEqual([
+      { event: 'JOB_STATUS_CHANGE', data: { id: 'job0', status: 'ready' }, timestamp: { seconds: 1, microseconds: 2 } },
+      { event: 'SHUTDOWN', data: { guest: true, reason: 'guest-shutdown' } },
+    ]);
+    expect(second).toEqual(['JOB_STATUS_CHANGE', 'SHUTDOWN']);
+    qmp.close();
+  });
+
+  it('logs malformed messages, and a subscriber that throws, and keeps going', async () => {
+    const { path, server, dir } = await fakeQmp((msg, socket) => {
+      socket.write('this is not json\r\n');
+      socket.write('[1, 2]\r\n');
+      socket.write('{"event": "STOP"}\r\n');
+      socket.write(`${JSON.stringify({ return: 'after the noise', id: msg.id })}\r\n`);
+    });
+    cleanups.push(() => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+    const errors: string[] = [];
+    const logger: Logger = {
+      info: () => undefined,
+      warn: (fields, message) => warnings.push({ fields, message }),
+      error: (_fields, message) => errors.push(message),
+      child: () => logger,
+    };
+    const qmp = await QmpClient.connect(path, { logger });
+    const seen: string[] = [];
+    qmp.onEvent(() => {
+      throw new Error('subscriber bug');
+    });
+    qmp.onEvent((e) => seen.push(e.event));
+    expect(await qmp.execute('noisy')).toBe('after the noise');
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/not JSON/), expect.stringMatching(/not an object/)]);
+    expect(warnings[0]!.fields.line).toBe('this is not json');
+    expect(errors).toEqual([expect.stringMatching(/subscriber threw/)]);
+    expect(seen).toEqual(['STOP']);
+    qmp.close();
+  });
+
+  it('names the reason when the QMP socket does not answer in time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qmp-'));
+    const path = join(dir, 'qmp.sock');
+    // Accepts the connection and never greets, as a QEMU whose monitor is busy with another client.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(path, resolve));
+    cleanups.push(() => {
+      silent.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await expect(QmpClient.connect(path, { timeoutMs: 150 })).rejects.toThrow(/no QMP greeting .* within 150 ms/);
+    await expect(QmpClient.connect(join(dir, 'missing.sock'))).rejects.toThrow(/QMP connect to .* failed/);
   });
 });
