@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutTerminalQueries } from '../src/console/console-hub.js';
+import { withoutTerminalQueries } from '../../src/console/console-hub.js';
 
 describe('withoutTerminalQueries', () => {
   it('drops the queries a terminal would answer and keeps everything else', () => {

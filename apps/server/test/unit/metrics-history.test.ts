@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.js';
-import { createHistory } from '../src/metrics/history.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createHistory } from '../../src/metrics/history.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

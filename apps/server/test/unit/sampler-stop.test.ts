@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RawCounters, RunningVm, VmRecord } from '@strata/core';
-import { createSampler } from '../src/metrics/sampler.js';
-import { MetricsHub } from '../src/metrics/metrics-hub.js';
-import type { History } from '../src/metrics/history.js';
+import { createSampler } from '../../src/metrics/sampler.js';
+import { MetricsHub } from '../../src/metrics/metrics-hub.js';
+import type { History } from '../../src/metrics/history.js';
 
 // Pure logic: the sampler must never write to the store after stop() resolves (the server closes
 // its database right after), even when a VM's counters arrive late.

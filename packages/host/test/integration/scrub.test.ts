@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protectShareRoots, releaseShareRoots, scrubSetId } from '../src/index.js';
+import { protectShareRoots, releaseShareRoots, scrubSetId } from '../../src/index.js';
 
 let base: string;
 let root: string;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDefaults, type LaunchPlan, type RunningVm } from '@strata/core';
 import { ensureGuestImage, PROMPT } from '@strata/guest';
-import { createOverlay, createQemuDriver, imageInfo } from '../src/index.js';
-import { isOurQemu } from '../src/qemu-process.js';
+import { createOverlay, createQemuDriver, imageInfo } from '../../src/index.js';
+import { isOurQemu } from '../../src/qemu-process.js';
 
 const cacheDir = join(process.cwd(), '.cache');
 const work = mkdtempSync(join(tmpdir(), 'strata-boot-'));

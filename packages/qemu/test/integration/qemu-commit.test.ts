@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commitInPlace, mapImage, verifyCommit } from '../src/qemu-commit.js';
+import { commitInPlace, mapImage, verifyCommit } from '../../src/qemu-commit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-commit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

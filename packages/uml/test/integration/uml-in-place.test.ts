@@ -3,9 +3,9 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCowHeader } from '../src/cow-header.js';
-import { backingStamp, umlMergeInPlace, verifyUmlInPlace } from '../src/uml-in-place.js';
-import { makeCow } from './cow-fixture.js';
+import { readCowHeader } from '../../src/cow-header.js';
+import { backingStamp, umlMergeInPlace, verifyUmlInPlace } from '../../src/uml-in-place.js';
+import { makeCow } from '../cow-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-moo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createDiskFile, memoryDirIn, openConsoleLog, openOwnedDir, ownDiskFile, writeServerFile } from '../src/vm-dir.js';
+import { createDiskFile, memoryDirIn, openConsoleLog, openOwnedDir, ownDiskFile, writeServerFile } from '../../src/vm-dir.js';
 import { openRootDir, protectShareRoots, releaseShareRoots } from '@strata/host';
 
 const owner = { uid: 60123, gid: 60123 };
