@@ -5,8 +5,11 @@ import { applySecurityHeaders, securityHeaderLines } from './security-headers.js
 
 interface AjvIssue {
   instancePath: string;
+  keyword?: string;
   message?: string;
   params?: { missingProperty?: string; additionalProperty?: string };
+  /** With Ajv's verbose option: the schema that failed, whose `errorMessage` may say it better. */
+  parentSchema?: { errorMessage?: Record<string, string> };
 }
 
 /** "body" + "/cpu/cores" → "body.cpu.cores"; a missing or extra property is named too. */
@@ -19,6 +22,8 @@ export function fieldOf(context: string, issue: AjvIssue): string {
 function describe(issue: AjvIssue, field: string): string {
   if (issue.params?.missingProperty) return `${field} is required`;
   if (issue.params?.additionalProperty) return `${field} is not a known field`;
+  const own = issue.keyword ? issue.parentSchema?.errorMessage?.[issue.keyword] : undefined;
+  if (own) return `${field} ${own}`;
   return `${field} ${issue.message ?? 'is not valid'}`;
 }
 

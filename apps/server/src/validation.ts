@@ -1,7 +1,8 @@
 import { Ajv, type Options } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 
-const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
+// verbose: an error carries the schema it failed, so a schema's own `errorMessage` can be answered.
+const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false, verbose: true };
 
 /**
  * JSON bodies are checked as they are: `"name": true` or `"lazyRefcounts": 0` is refused, never

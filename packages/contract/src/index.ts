@@ -7,3 +7,5 @@ export * from './events.js';
 export * from './jobs.js';
 export * from './shares.js';
 export * from './metrics.js';
+export * from './vm-rules.js';
+export * from './series-names.js';

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { VmShare } from './shares.js';
+import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN, VM_NAME_RULE } from './vm-rules.js';
 
 export const VmState = Type.Union([
   Type.Literal('defined'),
@@ -30,12 +31,16 @@ export const CpuTopology = Type.Object(
 );
 export type CpuTopology = Static<typeof CpuTopology>;
 
-export const VmName = Type.String({
-  minLength: 1,
-  maxLength: 63,
-  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
-  description: 'letters, digits, dot, dash and underscore; starts with a letter or digit',
-});
+const VmName = Type.String({ minLength: 1, maxLength: VM_NAME_MAX_LENGTH, pattern: VM_NAME_PATTERN, description: VM_NAME_RULE });
+
+/** `errorMessage` (the ajv-errors convention) is what the server answers when the minimum is not met. */
+const MemoryMiB = (description: string) =>
+  Type.Integer({
+    minimum: MEMORY_MIB_MIN,
+    maximum: MEMORY_MIB_MAX,
+    description,
+    errorMessage: { minimum: `must be at least ${MEMORY_MIB_MIN} MiB: less is too little for the guest kernel` },
+  });
 
 export const DiskBus = Type.Union([Type.Literal('virtio'), Type.Literal('scsi'), Type.Literal('ide')]);
 export type DiskBus = Static<typeof DiskBus>;
@@ -141,7 +146,7 @@ export const Vm = Type.Object({
     description: "UML: the directory (TMPDIR) whose file backs guest memory; null: the VM's own directory",
   }),
   umlRootShareId: Type.Union([Type.String(), Type.Null()], {
-    description: 'UML: boot with this share as the root file system over hostfs (seed 000) instead of ubd0',
+    description: 'UML: boot with this share as the root file system over hostfs instead of ubd0',
   }),
   shutdownDeadline: Type.Union([Type.String(), Type.Null()], {
     description: 'when a graceful shutdown under way turns into a forced stop',
@@ -182,6 +187,10 @@ export const UmlAction = Type.Object(
 );
 export type UmlAction = Static<typeof UmlAction>;
 
+/** What an mconsole action answers: the kernel's reply text and the VM as it is now. */
+export const UmlActionResult = Type.Object({ reply: Type.String(), vm: Vm });
+export type UmlActionResult = Static<typeof UmlActionResult>;
+
 export const UbdAdd = Type.Object(
   {
     sizeMiB: Type.Integer({
@@ -204,7 +213,7 @@ export const VmCreate = Type.Object(
     cpu: Type.Optional(CpuTopology),
     vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'vCPUs online at boot; default: all of the topology' })),
     cpuModel: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()])),
-    memoryMiB: Type.Optional(Type.Integer({ minimum: 16, maximum: 1048576, description: 'guest memory in MiB' })),
+    memoryMiB: Type.Optional(MemoryMiB('guest memory in MiB')),
     accelerator: Type.Optional(AcceleratorChoice),
     diskBus: Type.Optional(DiskBus),
     cdrom: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
@@ -225,8 +234,8 @@ export const VmPatch = Type.Object(
     cpu: Type.Optional(CpuTopology),
     vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
     cpuModel: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()])),
-    memoryMiB: Type.Optional(Type.Integer({ minimum: 16, maximum: 1048576 })),
-    balloonMiB: Type.Optional(Type.Union([Type.Integer({ minimum: 16, maximum: 1048576 }), Type.Null()])),
+    memoryMiB: Type.Optional(MemoryMiB('guest memory in MiB')),
+    balloonMiB: Type.Optional(Type.Union([MemoryMiB('memory the guest is asked to keep'), Type.Null()])),
     accelerator: Type.Optional(AcceleratorChoice),
     disks: Type.Optional(
       Type.Array(Type.Object({ id: Type.String({ maxLength: 32 }), bus: DiskBus }, { additionalProperties: false }), { maxItems: 16 }),

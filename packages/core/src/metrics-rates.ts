@@ -1,4 +1,4 @@
-import type { ShareSample, VmSample } from '@strata/contract';
+import { vmSeries, type ShareSample, type VmSample } from '@strata/contract';
 
 /** Monotonic counters a hypervisor exposes; the sampler turns two of them into rates. */
 export interface RawCounters {
@@ -9,7 +9,7 @@ export interface RawCounters {
   shares: { tag: string; transport: string; rBytes: number; wBytes: number; method: string; exact: boolean }[];
 }
 
-export const CLOCK_TICKS = 100;
+const CLOCK_TICKS = 100;
 
 /** A counter that went down was reset (the process restarted): no rate, never a negative one or a spike. */
 const delta = (prev: number | undefined, cur: number): number | null => (prev === undefined || cur < prev ? null : cur - prev);
@@ -62,17 +62,17 @@ export function vmRates(vmId: string, prev: RawCounters | null, cur: RawCounters
 /** One sample as named series, for history and Prometheus. */
 export function seriesOf(s: VmSample): [string, number][] {
   return [
-    ['rss', s.rssBytes],
-    ...s.cpu.map((c): [string, number] => [`cpu.${c.index}`, c.percent]),
+    [vmSeries.rss, s.rssBytes],
+    ...s.cpu.map((c): [string, number] => [vmSeries.cpu(c.index), c.percent]),
     ...s.disks.flatMap((d): [string, number][] => [
-      [`disk.${d.id}.read_bps`, d.readBps],
-      [`disk.${d.id}.write_bps`, d.writeBps],
-      [`disk.${d.id}.read_iops`, d.readIops],
-      [`disk.${d.id}.write_iops`, d.writeIops],
+      [vmSeries.disk(d.id, 'read_bps'), d.readBps],
+      [vmSeries.disk(d.id, 'write_bps'), d.writeBps],
+      [vmSeries.disk(d.id, 'read_iops'), d.readIops],
+      [vmSeries.disk(d.id, 'write_iops'), d.writeIops],
     ]),
     ...s.shares.flatMap((x): [string, number][] => [
-      [`share.${x.tag}.read_bps`, x.readBps],
-      [`share.${x.tag}.write_bps`, x.writeBps],
+      [vmSeries.share(x.tag, 'read_bps'), x.readBps],
+      [vmSeries.share(x.tag, 'write_bps'), x.writeBps],
     ]),
   ];
 }

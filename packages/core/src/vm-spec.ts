@@ -1,10 +1,9 @@
-import type { CpuTopology } from '@strata/contract';
+import { MEMORY_MIB_MIN, type CpuTopology } from '@strata/contract';
 import { invalid } from './errors.js';
 
 export const DEFAULT_CPU: CpuTopology = { sockets: 1, cores: 1, threads: 1 };
 export const DEFAULT_MEMORY_MIB = 256;
-export const MIN_MEMORY_MIB = 64;
-export const MAX_VCPUS = 64;
+const MAX_VCPUS = 64;
 
 export const vcpuCount = (cpu: CpuTopology): number => cpu.sockets * cpu.cores * cpu.threads;
 
@@ -22,8 +21,9 @@ export function validateTopology(cpu: CpuTopology, field = 'body.cpu'): void {
 }
 
 export function validateMemory(memoryMiB: number, host: HostLimits, field = 'body.memoryMiB'): void {
-  if (memoryMiB < MIN_MEMORY_MIB) {
-    throw invalid(field, `${memoryMiB} MiB is too little for the guest kernel; give at least ${MIN_MEMORY_MIB} MiB`);
+  // The schema refuses less too; this guards callers that do not go through it.
+  if (memoryMiB < MEMORY_MIB_MIN) {
+    throw invalid(field, `${memoryMiB} MiB is too little for the guest kernel; give at least ${MEMORY_MIB_MIN} MiB`);
   }
   const hostMiB = Math.floor(host.memoryBytes / 1048576);
   if (memoryMiB > hostMiB) {
@@ -31,7 +31,7 @@ export function validateMemory(memoryMiB: number, host: HostLimits, field = 'bod
   }
 }
 
-/** Seed 003: never give one VM more vCPUs than the host has logical CPUs. */
+/** A VM with more vCPUs than the host has logical CPUs runs slower, not faster: its vCPU threads wait for each other. */
 export function topologyWarnings(cpu: CpuTopology, host: HostLimits): string[] {
   const total = vcpuCount(cpu);
   return total > host.logicalCpus

@@ -11,7 +11,7 @@ export interface CpuTopologyInfo {
 }
 
 /**
- * Seed 003's method: sockets are the distinct "physical id"s, cores per socket is "cpu cores",
+ * Sockets are the distinct "physical id"s, cores per socket is "cpu cores",
  * and hyper-threading is on when "siblings" (logical CPUs per socket) exceeds "cpu cores".
  */
 export function parseCpuinfo(text: string): CpuTopologyInfo {

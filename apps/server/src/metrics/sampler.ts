@@ -1,13 +1,13 @@
-import type { HostSample, VmSample } from '@strata/contract';
+import { hostSeries, type HostSample, type VmSample } from '@strata/contract';
 import { seriesOf, vmRates, type RawCounters, type RunningVm, type VmRecord } from '@strata/core';
 import type { History } from './history.js';
 import type { MetricsHub } from './metrics-hub.js';
 
-export const hostSeries = (h: HostSample): [string, number][] => [
-  ['cpu', h.cpuPercent],
-  ['mem_used', h.memUsedBytes],
-  ['disk.read_bps', h.disk.readBps],
-  ['disk.write_bps', h.disk.writeBps],
+const seriesOfHost = (h: HostSample): [string, number][] => [
+  [hostSeries.cpu, h.cpuPercent],
+  [hostSeries.memUsed, h.memUsedBytes],
+  [hostSeries.disk('read_bps'), h.disk.readBps],
+  [hostSeries.disk('write_bps'), h.disk.writeBps],
 ];
 
 export interface SamplerOptions {
@@ -65,7 +65,7 @@ export function createSampler(opts: SamplerOptions) {
       if (host) {
         latestHost = host;
         opts.hub.publish({ type: 'host', sample: host });
-        opts.history.record('host', ts, hostSeries(host));
+        opts.history.record('host', ts, seriesOfHost(host));
       }
       const entries = opts.live();
       for (const id of [...prev.keys()]) {

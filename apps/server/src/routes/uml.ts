@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, UbdAdd, UbdDevice, UmlAction, Vm, commonErrors } from '@strata/contract';
+import { IdParams, UbdAdd, UbdDevice, UmlAction, UmlActionResult, commonErrors } from '@strata/contract';
 import type { VmService } from '@strata/core';
 
 /** UML's management console (mconsole) and its live ubd disks. */
@@ -14,7 +14,7 @@ export const umlRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (a
         description: 'an mconsole action: halt, reboot, cad, sysrq (with key), stop, go',
         params: IdParams,
         body: UmlAction,
-        response: { 200: Type.Object({ reply: Type.String(), vm: Vm }), ...commonErrors },
+        response: { 200: UmlActionResult, ...commonErrors },
       },
     },
     (req) => vms.umlAction(req.params.id, req.body),

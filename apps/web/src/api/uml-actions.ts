@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { UbdDevice, UmlAction, Vm } from '@strata/contract';
+import type { UbdDevice, UmlAction, UmlActionResult } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
@@ -11,7 +11,7 @@ export function useUmlMutations(vmId: string) {
   const refreshDisks = () => void qc.invalidateQueries({ queryKey: keys.ubd(vmId) });
   return {
     action: useMutation({
-      mutationFn: (body: UmlAction) => api<{ reply: string; vm: Vm }>('POST', `/vms/${vmId}/uml`, body),
+      mutationFn: (body: UmlAction) => api<UmlActionResult>('POST', `/vms/${vmId}/uml`, body),
       onSuccess: (r) => qc.setQueryData(keys.vm(vmId), r.vm),
     }),
     addDisk: useMutation({

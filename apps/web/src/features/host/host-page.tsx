@@ -137,9 +137,7 @@ export function HostPage() {
           />
           {usage.vcpuOvercommit && (
             <div className="mt-3">
-              <Notice tone="warn">
-                Running VMs have more vCPUs than this host has logical CPUs. The KVM seed warns against it: they slow each other down.
-              </Notice>
+              <Notice tone="warn">Running VMs have more vCPUs than this host has logical CPUs: they slow each other down.</Notice>
             </div>
           )}
         </Card>

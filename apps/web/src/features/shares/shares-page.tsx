@@ -12,9 +12,9 @@ import { formatBytes } from '../../components/format';
 import { useMetrics } from '../../api/metrics-stream';
 import { TimeChart } from '../../components/time-chart';
 import { GuestRootTable } from '../../shared/guest-root-powers';
+import { isActive } from '../../shared/vm-state';
 
 const fieldError = (error: unknown, field: string) => (error instanceof ApiError && error.field === field ? error.message : null);
-const running = (state: string) => state !== 'stopped' && state !== 'defined' && state !== 'crashed';
 
 function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => void }) {
   const { create, rename } = useShareMutations();
@@ -66,7 +66,7 @@ function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => voi
 
 function DeleteDialog({ share, onClose }: { share: ShareView; onClose: () => void }) {
   const { remove } = useShareMutations();
-  const live = share.usedBy.filter((u) => running(u.state));
+  const live = share.usedBy.filter(isActive);
   return (
     <Dialog
       title={`Delete share ${share.name}?`}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { Vm } from '@strata/contract';
+import { MEMORY_MIB_MIN, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN } from '@strata/contract/vm-rules';
 import { ApiError } from '../../api/client';
 import { useHost } from '../../api/get-host';
 import { useImages } from '../../api/get-images';
@@ -11,7 +12,7 @@ import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME = new RegExp(VM_NAME_PATTERN);
 
 function nextName(vms: Vm[]): string {
   const taken = new Set(vms.map((v) => v.name));
@@ -44,10 +45,12 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
   const localErrors: Record<string, string | undefined> = {
     name: !NAME.test(name)
       ? 'Letters, digits, dot, dash and underscore; start with a letter or digit.'
-      : vms.some((v) => v.name === name)
-        ? 'A VM with this name exists.'
-        : undefined,
-    memoryMiB: memoryMiB < 64 ? 'At least 64 MiB.' : undefined,
+      : name.length > VM_NAME_MAX_LENGTH
+        ? `At most ${VM_NAME_MAX_LENGTH} characters.`
+        : vms.some((v) => v.name === name)
+          ? 'A VM with this name exists.'
+          : undefined,
+    memoryMiB: memoryMiB < MEMORY_MIB_MIN ? `At least ${MEMORY_MIB_MIN} MiB.` : undefined,
   };
   const errorFor = (field: string) => localErrors[field] ?? (serverError?.field?.endsWith(field) ? serverError.message : undefined);
   const valid = Object.values(localErrors).every((e) => !e);
@@ -144,7 +147,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
           <Field
             label="Root file system"
             error={errorFor('umlRootShareId')}
-            hint="hostfs as root (seed 000): the guest's / is a host directory holding a whole root tree."
+            hint="hostfs as root: the guest's / is a host directory holding a whole root tree."
           >
             <select name="umlRootShareId" className={inputClass} value={rootShare} onChange={(e) => setRootShare(e.target.value)}>
               <option value="">its disk (ubd0: the COW on the image above)</option>
@@ -185,7 +188,13 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
         )}
         <div className="grid grid-cols-2 gap-3">
           <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
-            <TextInput name="memoryMiB" type="number" min={64} value={memoryMiB} onChange={(e) => setMemory(Number(e.target.value))} />
+            <TextInput
+              name="memoryMiB"
+              type="number"
+              min={MEMORY_MIB_MIN}
+              value={memoryMiB}
+              onChange={(e) => setMemory(Number(e.target.value))}
+            />
           </Field>
           {!uml && (
             <Field

@@ -8,6 +8,7 @@ import { Field, TextInput } from '../../components/field';
 import { ErrorBanner } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
 import { MergeDialog } from '../../shared/merge-dialog';
+import { isActive, isRunning } from '../../shared/vm-state';
 
 export function chainOf(topId: string, images: Image[]): Image[] {
   const byId = new Map(images.map((i) => [i.id, i]));
@@ -20,7 +21,7 @@ function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClo
   const { snapshot } = useLayerMutations();
   const [name, setName] = useState(() => `snap-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`);
   const [description, setDescription] = useState('');
-  const live = vm.state === 'running' || vm.state === 'paused';
+  const live = isRunning(vm);
   return (
     <Dialog
       title={`Snapshot ${diskId}`}
@@ -106,7 +107,7 @@ export function DisksPanel({ vm, images }: { vm: Vm; images: Image[] }) {
   const [snapshotting, setSnapshotting] = useState<string | null>(null);
   const [merging, setMerging] = useState<Image | null>(null);
   const [reverting, setReverting] = useState<{ diskId: string; target: Image; lost: Image[] } | null>(null);
-  const stopped = !(vm.state === 'running' || vm.state === 'paused' || vm.state === 'starting' || vm.state === 'stopping');
+  const stopped = !isActive(vm);
   return (
     <div className="space-y-4">
       {vm.disks.map((disk) => {

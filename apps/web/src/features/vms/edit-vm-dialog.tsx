@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { PortForward, Vm, VmPatch } from '@strata/contract';
+import { MEMORY_MIB_MIN } from '@strata/contract/vm-rules';
 import { ApiError } from '../../api/client';
 import { useCpuModels } from '../../api/get-cpu-models';
 import { useHost } from '../../api/get-host';
@@ -9,6 +10,7 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
+import { isRunning } from '../../shared/vm-state';
 
 const num = (set: (n: number) => void) => (e: { target: { value: string } }) => set(Number(e.target.value));
 
@@ -58,7 +60,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const host = useHost().data;
   const models = useCpuModels().data?.models ?? [];
   const media = (useImages().data ?? []).filter((i) => i.format === 'raw');
-  const live = vm.state === 'running' || vm.state === 'paused';
+  const live = isRunning(vm);
   const [form, setForm] = useState({
     name: vm.name,
     cpu: vm.cpu,
@@ -138,7 +140,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
             <TextInput
               name="balloonMiB"
               type="number"
-              min={64}
+              min={MEMORY_MIB_MIN}
               max={vm.memoryMiB}
               value={form.balloonMiB}
               onChange={num((n) => set('balloonMiB', n))}
@@ -199,9 +201,15 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               </select>
             </Field>
             <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
-              <TextInput name="memoryMiB" type="number" min={64} value={form.memoryMiB} onChange={num((n) => set('memoryMiB', n))} />
+              <TextInput
+                name="memoryMiB"
+                type="number"
+                min={MEMORY_MIB_MIN}
+                value={form.memoryMiB}
+                onChange={num((n) => set('memoryMiB', n))}
+              />
             </Field>
-            <Field label="Disk bus" error={errorFor('disks')} hint="The seed's benchmark compares virtio and IDE">
+            <Field label="Disk bus" error={errorFor('disks')} hint="virtio is much faster than emulated IDE">
               <select name="bus" className={inputClass} value={form.bus} onChange={(e) => set('bus', e.target.value as typeof form.bus)}>
                 <option value="virtio">virtio-blk</option>
                 <option value="scsi">virtio-scsi</option>

@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react';
 import type { Vm, VmSample } from '@strata/contract';
+import { vmSeries } from '@strata/contract/series-names';
 import { align, RANGES, useHistory, type HistoryRange } from '../../api/metrics-history';
 import { useMetrics } from '../../api/metrics-stream';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { Notice } from '../../components/feedback';
 import { TimeChart, type Unit } from '../../components/time-chart';
+import { isRunning } from '../../shared/vm-state';
 
 const COLORS = ['#4f46e5', '#f59e0b', '#10b981', '#ef4444', '#0ea5e9', '#a855f7'];
 const LIVE_MS = 5 * 60_000;
@@ -27,8 +29,8 @@ function chartsFor(vm: Vm, latest: VmSample | undefined): ChartDef[] {
       unit: 'bytes/s',
       testId: `chart-${id}-throughput`,
       series: [
-        { label: 'read', name: `disk.${id}.read_bps`, pick: (s) => s.disks.find((d) => d.id === id)?.readBps },
-        { label: 'write', name: `disk.${id}.write_bps`, pick: (s) => s.disks.find((d) => d.id === id)?.writeBps },
+        { label: 'read', name: vmSeries.disk(id, 'read_bps'), pick: (s) => s.disks.find((d) => d.id === id)?.readBps },
+        { label: 'write', name: vmSeries.disk(id, 'write_bps'), pick: (s) => s.disks.find((d) => d.id === id)?.writeBps },
       ],
     })),
     ...disks.map((id): ChartDef => ({
@@ -36,8 +38,8 @@ function chartsFor(vm: Vm, latest: VmSample | undefined): ChartDef[] {
       unit: 'iops',
       testId: `chart-${id}-iops`,
       series: [
-        { label: 'read', name: `disk.${id}.read_iops`, pick: (s) => s.disks.find((d) => d.id === id)?.readIops },
-        { label: 'write', name: `disk.${id}.write_iops`, pick: (s) => s.disks.find((d) => d.id === id)?.writeIops },
+        { label: 'read', name: vmSeries.disk(id, 'read_iops'), pick: (s) => s.disks.find((d) => d.id === id)?.readIops },
+        { label: 'write', name: vmSeries.disk(id, 'write_iops'), pick: (s) => s.disks.find((d) => d.id === id)?.writeIops },
       ],
     })),
     ...shares.map((x): ChartDef => ({
@@ -45,15 +47,19 @@ function chartsFor(vm: Vm, latest: VmSample | undefined): ChartDef[] {
       unit: 'bytes/s',
       testId: `chart-share-${x.tag}`,
       series: [
-        { label: 'read', name: `share.${x.tag}.read_bps`, pick: (s) => s.shares.find((y) => y.tag === x.tag)?.readBps },
-        { label: 'write', name: `share.${x.tag}.write_bps`, pick: (s) => s.shares.find((y) => y.tag === x.tag)?.writeBps },
+        { label: 'read', name: vmSeries.share(x.tag, 'read_bps'), pick: (s) => s.shares.find((y) => y.tag === x.tag)?.readBps },
+        { label: 'write', name: vmSeries.share(x.tag, 'write_bps'), pick: (s) => s.shares.find((y) => y.tag === x.tag)?.writeBps },
       ],
     })),
     {
       title: 'CPU per vCPU',
       unit: 'percent',
       testId: 'chart-cpu',
-      series: cpus.map((i) => ({ label: `vCPU ${i}`, name: `cpu.${i}`, pick: (s: VmSample) => s.cpu.find((c) => c.index === i)?.percent })),
+      series: cpus.map((i) => ({
+        label: `vCPU ${i}`,
+        name: vmSeries.cpu(i),
+        pick: (s: VmSample) => s.cpu.find((c) => c.index === i)?.percent,
+      })),
     },
   ];
 }
@@ -102,9 +108,7 @@ export function MetricsPanel({ vm }: { vm: Vm }) {
           one sample per second, computed on the server; history is kept in 1 s / 1 min / 10 min steps
         </span>
       </div>
-      {vm.state !== 'running' && range === 'live' && (
-        <Notice>The VM is not running: nothing to stream. Pick a range to see its history.</Notice>
-      )}
+      {!isRunning(vm) && range === 'live' && <Notice>The VM is not running: nothing to stream. Pick a range to see its history.</Notice>}
       <div className="grid gap-4 lg:grid-cols-2">
         {defs.map((def) => (
           <Card key={def.testId}>

@@ -10,9 +10,9 @@ import { Dialog } from '../../components/dialog';
 import { Field, inputClass, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
 import { GuestRootNotice } from '../../shared/guest-root-powers';
+import { isRunning } from '../../shared/vm-state';
 
 type Options = NonNullable<ShareAttach['options']>;
-const isLive = (vm: Vm) => vm.state === 'running' || vm.state === 'paused';
 
 function Check({
   label,
@@ -124,9 +124,9 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       />
       {transport === 'hostfs' ? (
         <Notice>
-          hostfs (seed 000): the UML kernel reads the host directory directly. It runs in a sandbox where only the share, the VM's own files
-          and what the kernel needs exist, as an unprivileged user (writable shares get a POSIX ACL for it). Changes made on the host while
-          the guest runs may not be seen by the guest until it remounts.
+          hostfs: the UML kernel reads the host directory directly. It runs in a sandbox where only the share, the VM's own files and what
+          the kernel needs exist, as an unprivileged user (writable shares get a POSIX ACL for it). Changes made on the host while the guest
+          runs may not be seen by the guest until it remounts.
         </Notice>
       ) : transport === 'virtiofs' ? (
         <div className="grid grid-cols-2 gap-3">
@@ -194,7 +194,7 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
         transport={transport}
         securityModel={typeof options.securityModel === 'string' ? options.securityModel : undefined}
       />
-      {isLive(vm) && (
+      {isRunning(vm) && (
         <Notice>
           {transport === 'hostfs'
             ? 'The VM is running: the share applies at the next start (its sandbox is built at start).'
@@ -221,7 +221,7 @@ export function SharesPanel({ vm }: { vm: Vm }) {
       )}
       <ul className="divide-y divide-slate-200 dark:divide-slate-800">
         {vm.shares.map((s) => {
-          const locked = isLive(vm) && !s.pending;
+          const locked = isRunning(vm) && !s.pending;
           return (
             <li key={s.tag} data-testid={`vm-share-${s.tag}`} className="space-y-1 py-3">
               <div className="flex flex-wrap items-center justify-between gap-2">

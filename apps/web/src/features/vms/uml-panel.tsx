@@ -7,6 +7,7 @@ import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
 import { formatBytes } from '../../components/format';
+import { isRunning } from '../../shared/vm-state';
 
 const actions: { action: UmlAction['action']; label: string; confirm?: string }[] = [
   { action: 'cad', label: 'Ctrl-Alt-Del', confirm: 'The default guest powers off cleanly on Ctrl-Alt-Del.' },
@@ -20,7 +21,7 @@ const actions: { action: UmlAction['action']; label: string; confirm?: string }[
 
 /** UML's management console: power actions, sysrq, and scratch ubd disks plugged in live. */
 export function UmlPanel({ vm }: { vm: Vm }) {
-  const live = vm.state === 'running' || vm.state === 'paused';
+  const live = isRunning(vm);
   const { action, addDisk, removeDisk } = useUmlMutations(vm.id);
   const disks = useUbdDevices(vm.id, live);
   const [key, setKey] = useState('s');

@@ -6,10 +6,11 @@ import { useVmMutations } from '../../api/vm-actions';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { ErrorBanner } from '../../components/feedback';
+import { isRunning } from '../../shared/vm-state';
 
-/** Seed 003: vCPUs are QEMU threads; pin them with sched_setaffinity and watch where they run. */
+/** vCPUs are QEMU threads; pin them with sched_setaffinity and watch where they run. */
 export function VcpuPanel({ vm }: { vm: Vm }) {
-  const running = vm.state === 'running' || vm.state === 'paused';
+  const running = isRunning(vm);
   const { data: vcpus } = useVcpus(vm.id, running);
   const hostCpus = useHost().data?.cpu.logicalCpus ?? 0;
   const { pin } = useVmMutations();

@@ -2,8 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Vm } from '@strata/contract';
 import { useVmMutations, type PowerAction } from '../../api/vm-actions';
 import { Button } from '../../components/button';
-
-const offline = (vm: Vm) => vm.state === 'defined' || vm.state === 'stopped' || vm.state === 'crashed';
+import { isActive } from '../../shared/vm-state';
 
 /** Seconds left before a graceful shutdown turns into a forced stop. */
 function useCountdown(deadline: string | null): number | null {
@@ -26,7 +25,7 @@ export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compa
       {label}
     </Button>
   );
-  if (offline(vm)) return button('start', busy ? 'Starting…' : 'Start', 'primary');
+  if (!isActive(vm)) return button('start', busy ? 'Starting…' : 'Start', 'primary');
   if (vm.state === 'stopping') {
     return (
       <>

@@ -9,6 +9,7 @@ import { Card, Facts } from '../../components/card';
 import { Dialog } from '../../components/dialog';
 import { ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
+import { isActive, isRunning } from '../../shared/vm-state';
 import { ConsolePanel } from './console-panel';
 import { StateBadge } from './state-badge';
 import { VmPowerButtons } from './vm-actions';
@@ -126,7 +127,7 @@ export function VmDetailPage() {
   if (isPending) return <Spinner />;
   if (error || !vm) return <ErrorBanner error={error ?? 'not found'} />;
   const privateLayers = images.filter((i) => i.ownerVmId === vm.id);
-  const deletable = vm.state === 'defined' || vm.state === 'stopped' || vm.state === 'crashed';
+  const deletable = !isActive(vm);
 
   return (
     <>
@@ -175,7 +176,7 @@ export function VmDetailPage() {
       {tab === 'Overview' && <Overview vm={vm} onEdit={() => setEditing(true)} />}
       {tab === 'vCPUs' && <VcpuPanel vm={vm} />}
       {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
-      {tab === 'Console' && <ConsolePanel vmId={vm.id} running={vm.state === 'running' || vm.state === 'paused'} />}
+      {tab === 'Console' && <ConsolePanel vmId={vm.id} running={isRunning(vm)} />}
       {tab === 'Disks' && <DisksPanel vm={vm} images={images} />}
       {tab === 'Shares' && <SharesPanel vm={vm} />}
       {tab === 'Metrics' && <MetricsPanel vm={vm} />}

@@ -1,0 +1,10 @@
+// Plain values, no TypeBox: the web imports this module on its own (@strata/contract/vm-rules)
+// and checks a form with the same rules the server's schemas enforce.
+
+/** Below this a Linux guest kernel does not boot: the server refuses it, and so does the form. */
+export const MEMORY_MIB_MIN = 64;
+export const MEMORY_MIB_MAX = 1048576;
+
+export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+export const VM_NAME_MAX_LENGTH = 63;
+export const VM_NAME_RULE = 'letters, digits, dot, dash and underscore; starts with a letter or digit';
