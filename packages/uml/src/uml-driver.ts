@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { HypervisorDriver, LaunchPlan, RunningVm, VmRecord } from '@strata/core';
+import { silentLogger, type HypervisorDriver, type LaunchPlan, type Logger, type RunningVm, type VmRecord } from '@strata/core';
 import { childrenOf, identify, openRootDir, procInfo, waitFor, type ProcIdentity } from '@strata/host';
 import { umlPaths, umlSandboxArgv, type UmlPaths } from './uml-argv.js';
 import { prepareSandbox, type PreparedSandbox } from './sandbox-prep.js';
 import { clearRunState, writeServerFile } from './vm-dir.js';
 import { currentUml, findKernel, killSandbox, recordUml, type UmlIdentity } from './uml-identity.js';
 import { UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
+import { UML_CAPABILITIES, UML_RULES } from './uml-rules.js';
 
 export interface UmlDriverOptions {
   /** The unprivileged user every UML VM runs as. */
@@ -16,6 +17,8 @@ export interface UmlDriverOptions {
   gid: number;
   /** Allowed share roots: each hostfs share is opened beneath its root, never by its whole path. */
   shareRoots?: string[];
+  /** Each step of a VM's sandbox (launch, its processes, exit, reattach), tagged with the VM and its pid. */
+  logger?: Logger;
 }
 
 const isSocket = (path: string) => {
@@ -72,6 +75,7 @@ async function stopPartial(bwrap: ProcIdentity, state: { exited: boolean; initPi
 export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
   const owner = { uid: options.uid, gid: options.gid };
   const roots = options.shareRoots ?? [];
+  const logger = options.logger ?? silentLogger;
 
   /** The VM's recorded sandbox if it still runs (a record from before start times were kept is upgraded). */
   const recorded = (dir: string, vmId: string, fallbackPid: number | null): UmlIdentity | null => {
@@ -88,7 +92,7 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
    * identity (taken while it is the server's unreaped child, so the pid cannot have been reused),
    * whether it has exited since, and the sandbox init's pid once bubblewrap reports it.
    */
-  const spawnSandbox = (plan: LaunchPlan, paths: UmlPaths, p: PreparedSandbox) => {
+  const spawnSandbox = (plan: LaunchPlan, paths: UmlPaths, p: PreparedSandbox, log: Logger) => {
     writeSync(p.log, `${UML_RUN_MARKER} ${new Date().toISOString()}\r\n`);
     const cpus = plan.vm.pinning.vcpus.find((v) => v.index === 0)?.cpus ?? null;
     const argv = umlSandboxArgv(plan, paths, { cpus, uid: options.uid, gid: options.gid }, p.fds);
@@ -99,25 +103,32 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
     child.on('error', () => (state.exited = true));
     const bwrap = child.pid ? identify(child.pid) : null;
     if (!bwrap) {
+      log.error({ argv }, 'the UML sandbox could not be started');
       child.kill('SIGKILL');
       throw new Error('could not start the UML sandbox');
     }
+    log.info({ pid: bwrap.pid, argv }, 'UML sandbox launched');
     readInitPid(child.stdio[p.fds.info] as Readable, (pid) => (state.initPid = pid));
     child.unref();
-    return { bwrap, state };
+    return { bwrap, state, child };
   };
 
   return {
+    label: 'UML',
+    capabilities: UML_CAPABILITIES,
+    rules: UML_RULES,
+
     async launch(plan: LaunchPlan): Promise<RunningVm> {
       const vm = plan.vm;
       const paths = umlPaths(plan.dir, vm.id, vm.umlMemoryDir);
       const running = existsSync(plan.dir) ? recorded(plan.dir, vm.id, vm.pid ?? null) : null;
       if (running) throw new Error(`UML for this VM is already running as pid ${running.bwrap.pid}`);
       const prepared = await prepareSandbox(plan, paths, owner, roots);
+      const log = logger.child({ vm: vm.id });
       let child;
       let identity: UmlIdentity | null = null;
       try {
-        child = spawnSandbox(plan, paths, prepared);
+        child = spawnSandbox(plan, paths, prepared, log);
         const { bwrap, state } = child;
         // Up when its management console listens and it has made every COW file it was given.
         const up = await waitFor(
@@ -137,17 +148,41 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
         for (const fd of prepared.held) closeSync(fd);
       }
       if (!identity) {
+        log.error(
+          { pid: child.bwrap.pid, exited: child.state.exited, init: child.state.initPid },
+          'UML did not start; stopping its sandbox',
+        );
         await stopPartial(child.bwrap, child.state);
         const tail = (await umlLogTail(paths.consoleLog, 6)).join('\n');
         throw new Error(`UML did not start: ${tail || 'no output'}`);
       }
-      return new UmlProcess(identity, paths, owner);
+      const vmLog = log.child({ pid: identity.bwrap.pid });
+      vmLog.info({ init: identity.init.pid, kernel: identity.kernel.pid }, 'UML is up (management console listening)');
+      return new UmlProcess(identity, paths, owner, { logger: vmLog, child: child.child });
     },
 
+    /**
+     * null when the recorded sandbox is gone (or its pids are now other processes); a rejection
+     * naming the reason when the VM's record cannot be read, so a live VM is not taken for a dead one.
+     */
     async reattach(vm: VmRecord, dir: string): Promise<RunningVm | null> {
       const paths = umlPaths(dir, vm.id, vm.umlMemoryDir);
-      const identity = existsSync(dir) ? recorded(dir, vm.id, vm.pid ?? null) : null;
-      return identity ? new UmlProcess(identity, paths, owner) : null;
+      const log = logger.child({ vm: vm.id });
+      let identity: UmlIdentity | null;
+      try {
+        identity = existsSync(dir) ? recorded(dir, vm.id, vm.pid ?? null) : null;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        log.error({ err: why }, 'reattach: the VM directory could not be read');
+        throw new Error(`UML for this VM could not be reattached: ${why}`);
+      }
+      if (!identity) {
+        log.info({ pid: vm.pid }, 'reattach: UML is not running');
+        return null;
+      }
+      const vmLog = log.child({ pid: identity.bwrap.pid });
+      vmLog.info({ init: identity.init.pid, kernel: identity.kernel.pid }, 'reattach: sandbox found');
+      return new UmlProcess(identity, paths, owner, { logger: vmLog });
     },
 
     /** The recorded sandbox, if it still runs; its pid namespace ends with its init. */

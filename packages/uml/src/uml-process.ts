@@ -1,5 +1,13 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
-import type { ExitInfo, LiveJobOptions, RawCounters, RunningVm } from '@strata/core';
+import {
+  silentLogger,
+  type ExitInfo,
+  type Logger,
+  type RawCounters,
+  type RunningVm,
+  type UmlControl,
+  type WholeVmPinning,
+} from '@strata/core';
 import {
   fdProcPath,
   isSameProcess,
@@ -25,31 +33,58 @@ export const UML_RUN_MARKER = '--- strata: UML started';
 
 const MAX_UBD = 8;
 
-const unsupported = (what: string) => Promise.reject(new Error(`${what} is not available for UML VMs`));
+/**
+ * UML has no event channel (mconsole only answers), so a sandbox's end is read from /proc: every
+ * half second when it is not the server's child (after a restart; Node has no pidfd to wait on),
+ * and only as a safety net when it is, its exit then being reported by the kernel at once.
+ */
+const POLL_MS = 500;
+const SAFETY_POLL_MS = 5000;
+
+/** bubblewrap as the server spawned it: its exit ends the VM (it exits when the sandbox's init does). */
+export interface SandboxChild {
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
 
 /**
  * A UML VM: the sandbox (bubblewrap) it was started in, whose recorded identity survives server
- * restarts, and its management console. Its end is noticed by polling, as after a restart it is
- * not the server's child.
+ * restarts, and its management console. Its end is noticed by bubblewrap's exit when the server
+ * launched it, and by polling /proc after a restart, when it is not the server's child.
  */
 export class UmlProcess implements RunningVm {
   readonly pid: number;
   readonly console: { logPath: string; inputPath: string };
+  // The facets UML has are this object, whose methods they name; it has no live disks, balloon or vCPU hot-plug.
+  readonly uml: UmlControl = this;
+  readonly wholeVmPinning: WholeVmPinning = this;
   private exitListeners: ((info: ExitInfo) => void)[] = [];
   private exitInfo: ExitInfo | null = null;
   private stopping = false;
+  private ending: Promise<void> | null = null;
   private poll: NodeJS.Timeout;
+  private readonly log: Logger;
 
   constructor(
     private readonly identity: UmlIdentity,
     private readonly paths: UmlPaths,
     private readonly owner: { uid: number; gid: number },
+    options: { logger?: Logger; child?: SandboxChild } = {},
   ) {
     this.pid = identity.bwrap.pid;
+    this.log = options.logger ?? silentLogger;
     this.console = { logPath: paths.consoleLog, inputPath: paths.consoleIn };
-    this.poll = setInterval(() => {
-      if (!isSameProcess(this.identity.bwrap)) void this.finish();
-    }, 500);
+    options.child?.once('exit', (code, signal) => {
+      this.log.info({ code, signal }, 'bubblewrap exited');
+      void this.finish();
+    });
+    this.poll = setInterval(
+      () => {
+        if (isSameProcess(this.identity.bwrap)) return;
+        if (options.child) this.log.warn({}, 'the sandbox is gone but its exit was not reported; seen by the liveness poll');
+        void this.finish();
+      },
+      options.child ? SAFETY_POLL_MS : POLL_MS,
+    );
     this.poll.unref();
   }
 
@@ -79,6 +114,7 @@ export class UmlProcess implements RunningVm {
 
   async forceStop(): Promise<void> {
     this.stopping = true;
+    this.log.info({ init: this.identity.init.pid, kernel: this.identity.kernel.pid }, 'stopping UML (SIGKILL to the sandbox)');
     await killSandbox(this.identity);
     await this.finish();
   }
@@ -98,15 +134,6 @@ export class UmlProcess implements RunningVm {
   /** Ctrl-Alt-Del: the default guest's init powers off cleanly on it. */
   async powerdown(): Promise<void> {
     await this.mconsole(['cad']);
-  }
-
-  async halt(): Promise<void> {
-    this.stopping = true;
-    await this.mconsole(['halt']);
-  }
-
-  async sysrq(key: string): Promise<string> {
-    return this.mconsole(['sysrq', key]);
   }
 
   /** UML is uniprocessor: its one CPU is the kernel's main process. */
@@ -219,48 +246,24 @@ export class UmlProcess implements RunningVm {
     return { cpu: [{ index: 0, ticks: cpu.busy, totalTicks: cpu.total }], rssBytes: kernel ? rssBytes(kernel) : 0, disks, shares: [] };
   }
 
-  hotplugVcpus(): Promise<void> {
-    return unsupported('vCPU hot-plug (UML is uniprocessor)');
-  }
-
-  setBalloon(): Promise<void> {
-    return unsupported('the memory balloon');
-  }
-
-  snapshotDisk(): Promise<void> {
-    return unsupported('a live snapshot (stop the VM: UML COW layers are snapshotted offline)');
-  }
-
-  commitDisk(_d: string, _p: string, _o: LiveJobOptions): Promise<void> {
-    return unsupported('a live merge (stop the VM: uml_moo merges offline)');
-  }
-
-  streamDisk(): Promise<void> {
-    return unsupported('a live merge');
-  }
-
-  mirrorDisk(): Promise<void> {
-    return unsupported('a live merge');
-  }
-
-  async settleBlockJobs(): Promise<void> {}
-
-  async activeFile(diskId: string): Promise<string> {
-    const index = Number(diskId.replace(/^disk/, ''));
-    return (await this.mconsole(['config', `ubd${index}`])).split(',')[0] ?? '';
-  }
-
   detach(): void {
     clearInterval(this.poll);
     this.exitListeners = [];
+    // Let go: a later exit of bubblewrap is for the next server's poll to report, not this one.
+    this.ending ??= Promise.resolve();
   }
 
   async logTail(lines: number): Promise<string[]> {
     return umlLogTail(this.paths.consoleLog, lines);
   }
 
-  private async finish(): Promise<void> {
-    if (this.exitInfo) return;
+  /** Reached from bubblewrap's exit, the poll and forceStop, possibly together: one end, awaited by all. */
+  private finish(): Promise<void> {
+    this.ending ??= this.end();
+    return this.ending;
+  }
+
+  private async end(): Promise<void> {
     clearInterval(this.poll);
     const tail = await umlLogTail(this.paths.consoleLog, 20);
     const halted = tail.some((l) => CLEAN_END.test(l));
@@ -269,6 +272,7 @@ export class UmlProcess implements RunningVm {
       clean,
       reason: halted ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'the UML kernel exited unexpectedly',
     };
+    this.log.info({ ...this.exitInfo }, 'UML run ended');
     const listeners = this.exitListeners;
     this.exitListeners = [];
     for (const l of listeners) l(this.exitInfo);
