@@ -1,32 +1,11 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '@strata/core';
 import { QmpClient, QmpError, type QmpEvent } from '../src/qmp-client.js';
-
-/** A scripted QMP peer: the protocol logic is what is under test here, not QEMU. */
-function fakeQmp(
-  handle: (msg: { execute: string; id: string }, socket: Socket) => void,
-): Promise<{ path: string; server: Server; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'qmp-'));
-  const path = join(dir, 'qmp.sock');
-  const server = createServer((socket) => {
-    socket.write(`${JSON.stringify({ QMP: { version: {}, capabilities: [] } })}\r\n`);
-    let buffer = '';
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString();
-      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
-        const msg = JSON.parse(buffer.slice(0, i));
-        buffer = buffer.slice(i + 1);
-        if (msg.execute === 'qmp_capabilities') socket.write(`${JSON.stringify({ return: {}, id: msg.id })}\r\n`);
-        else handle(msg, socket);
-      }
-    });
-  });
-  return new Promise((resolve) => server.listen(path, () => resolve({ path, server, dir })));
-}
+import { fakeQmp } from './fake-qmp.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));

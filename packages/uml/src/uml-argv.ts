@@ -75,8 +75,9 @@ export function ancestors(paths: string[]): string[] {
 }
 
 /**
- * The kernel's command line (seed 000): ubdN=COW,BACKING disks, mem=, a umid under the VM's own
- * uml_dir, the console on stdin/stdout, and hostfs= confined to the shares' directory.
+ * The kernel's command line, as UML's documentation gives it: ubdN=COW,BACKING disks, mem=, a
+ * umid under the VM's own uml_dir, the console on stdin/stdout, and hostfs= confined to the
+ * shares' directory.
  */
 export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
   const { vm } = plan;
@@ -174,7 +175,7 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
     if (fds.root === null) throw new Error('the root share has no descriptor');
     argv.push('--bind-fd', String(fds.root), `${HOSTFS_ROOT}/${ROOT_DIR}`);
   }
-  // UML backs guest memory with a file in TMPDIR (seed 000: put it on a NUMA-local tmpfs).
+  // UML backs guest memory with a file in TMPDIR (UML's documentation: put it on a NUMA-local tmpfs).
   argv.push(
     '--setenv',
     'TMPDIR',
