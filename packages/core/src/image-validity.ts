@@ -27,7 +27,7 @@ export function umlMismatch(header: { backingSize: number; backingMtime: number 
 }
 
 /**
- * Seed 000: a changed backing file invalidates every layer above it. Returns, for each invalid
+ * As UML's documentation says of COW files, a changed backing file invalidates every layer above it. Returns, for each invalid
  * image, the reason; an image is invalid if its file is gone, if its parent changed since it was
  * made, if Strata marked it, or if any layer below it is invalid.
  */

@@ -1,6 +1,9 @@
 import type { Job } from '@strata/contract';
 import { conflict, notFound } from './errors.js';
+import { recoverJob, type Recovery } from './job-recovery.js';
 import type { EventSink, JobRecord, JobRepository } from './ports.js';
+
+export type { Recovery, RecoveryOutcome } from './job-recovery.js';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -18,132 +21,151 @@ export interface JobSpec {
   run(ctx: JobContext): Promise<string>;
 }
 
-/** After a restart: given what the journal says, finish or undo, and say which. */
-export type Recovery = (job: JobRecord) => Promise<string>;
+/** Long work (merges, imports, conversions), journaled so that a restart can finish or undo it. */
+export interface JobService {
+  start(spec: JobSpec): Job;
+  get(id: string): Job;
+  list(): Job[];
+  /** Running work of a VM, so that nothing else touches its disks meanwhile. */
+  activeFor(vmId: string): Job | undefined;
+  cancel(id: string): Job;
+  /** Waits for a job started in this process to end (tests and shutdown). */
+  settled(id: string): Promise<Job>;
+  onRecover(kind: string, recovery: Recovery): void;
+  /** Jobs the last process left unfinished: each kind's recovery finishes or undoes it. */
+  recover(): Promise<void>;
+}
 
-export type JobService = ReturnType<typeof createJobService>;
+export interface JobServiceDeps {
+  jobs: JobRepository;
+  events: EventSink;
+  newId(): string;
+  now(): string;
+}
+
+/** What this server process knows of its jobs beyond their records. */
+interface JobRuntime {
+  deps: JobServiceDeps;
+  controllers: Map<string, AbortController>;
+  finished: Map<string, Promise<void>>;
+  recoveries: Map<string, Recovery>;
+}
 
 export function toJob({ journal: _journal, name: _name, ...job }: JobRecord): Job {
   return job;
 }
 
-export function createJobService(deps: { jobs: JobRepository; events: EventSink; newId(): string; now(): string }) {
-  const controllers = new Map<string, AbortController>();
-  const finished = new Map<string, Promise<void>>();
-  const recoveries = new Map<string, Recovery>();
-  const emit = (record: JobRecord) => deps.events.emit({ type: 'job.changed', job: toJob(record) });
-  const update = (id: string, patch: Partial<JobRecord>) => {
-    const record = deps.jobs.update(id, { ...patch, updatedAt: deps.now() });
-    emit(record);
-    return record;
-  };
+function updateJob({ deps }: JobRuntime, id: string, patch: Partial<JobRecord>): JobRecord {
+  const record = deps.jobs.update(id, { ...patch, updatedAt: deps.now() });
+  deps.events.emit({ type: 'job.changed', job: toJob(record) });
+  return record;
+}
 
+function newRecord(deps: JobServiceDeps, spec: JobSpec): JobRecord {
+  const id = deps.newId();
   return {
-    start(spec: JobSpec): Job {
-      const id = deps.newId();
-      const record: JobRecord = {
-        id,
-        name: id,
-        kind: spec.kind,
-        state: 'running',
-        progress: 0,
-        title: spec.title,
-        vmId: spec.vmId ?? null,
-        imageId: spec.imageId ?? null,
-        journal: {},
-        createdAt: deps.now(),
-        updatedAt: deps.now(),
-      };
-      deps.jobs.insert(record);
-      emit(record);
-      const controller = new AbortController();
-      controllers.set(id, controller);
-      let lastEmit = 0;
-      const ctx: JobContext = {
-        signal: controller.signal,
-        progress: (fraction) => {
-          // Progress is patched in by the UI; a few updates a second are plenty.
-          if (Date.now() - lastEmit < 200 && fraction < 1) return;
-          lastEmit = Date.now();
-          update(id, { progress: Math.min(1, Math.max(0, fraction)) });
-        },
-        journal: (patch) => {
-          const current = deps.jobs.get(id)!;
-          deps.jobs.update(id, { journal: { ...current.journal, ...patch } });
-        },
-      };
-      finished.set(
-        id,
-        spec
-          .run(ctx)
-          .then(
-            (result) => void update(id, { state: 'succeeded', progress: 1, result }),
-            (err: unknown) =>
-              void update(
-                id,
-                controller.signal.aborted
-                  ? { state: 'cancelled', result: 'cancelled; nothing was changed' }
-                  : { state: 'failed', error: err instanceof Error ? err.message : String(err) },
-              ),
-          )
-          .finally(() => controllers.delete(id))
-          // The server closed under a running job: its journal is in the database, and the next start recovers it.
-          .catch(() => undefined),
-      );
-      return toJob(record);
-    },
+    id,
+    name: id,
+    kind: spec.kind,
+    state: 'running',
+    progress: 0,
+    title: spec.title,
+    vmId: spec.vmId ?? null,
+    imageId: spec.imageId ?? null,
+    journal: {},
+    createdAt: deps.now(),
+    updatedAt: deps.now(),
+  };
+}
 
-    get(id: string): Job {
-      const job = deps.jobs.get(id);
-      if (!job) throw notFound('job', id);
-      return toJob(job);
+function contextFor(rt: JobRuntime, id: string, signal: AbortSignal): JobContext {
+  let lastEmit = 0;
+  return {
+    signal,
+    progress: (fraction) => {
+      // Progress is patched in by the UI; a few updates a second are plenty.
+      if (Date.now() - lastEmit < 200 && fraction < 1) return;
+      lastEmit = Date.now();
+      updateJob(rt, id, { progress: Math.min(1, Math.max(0, fraction)) });
     },
+    journal: (patch) => {
+      const current = rt.deps.jobs.get(id)!;
+      rt.deps.jobs.update(id, { journal: { ...current.journal, ...patch } });
+    },
+  };
+}
 
-    list(): Job[] {
-      return deps.jobs.list().map(toJob).reverse();
-    },
+/** How the job's own run ended: a cancel is told apart from a failure by its signal. */
+function settle(rt: JobRuntime, id: string, controller: AbortController, run: Promise<string>): Promise<void> {
+  return (
+    run
+      .then(
+        (result) => void updateJob(rt, id, { state: 'succeeded', progress: 1, result }),
+        (err: unknown) =>
+          void updateJob(
+            rt,
+            id,
+            controller.signal.aborted
+              ? { state: 'cancelled', result: 'cancelled; nothing was changed' }
+              : { state: 'failed', error: err instanceof Error ? err.message : String(err) },
+          ),
+      )
+      .finally(() => rt.controllers.delete(id))
+      // The server closed under a running job: its journal is in the database, and the next start recovers it.
+      .catch(() => undefined)
+  );
+}
 
-    /** Running work of a VM, so that nothing else touches its disks meanwhile. */
-    activeFor(vmId: string): Job | undefined {
-      return deps.jobs
-        .list()
-        .filter((j) => j.vmId === vmId && (j.state === 'running' || j.state === 'queued'))
-        .map(toJob)[0];
-    },
+function startJob(rt: JobRuntime, spec: JobSpec): Job {
+  const record = newRecord(rt.deps, spec);
+  rt.deps.jobs.insert(record);
+  rt.deps.events.emit({ type: 'job.changed', job: toJob(record) });
+  const controller = new AbortController();
+  rt.controllers.set(record.id, controller);
+  rt.finished.set(record.id, settle(rt, record.id, controller, spec.run(contextFor(rt, record.id, controller.signal))));
+  return toJob(record);
+}
 
-    cancel(id: string): Job {
-      const job = this.get(id);
-      const controller = controllers.get(id);
-      if (!controller) throw conflict('job_not_running', `job ${id} is ${job.state}; only running jobs can be cancelled`);
-      controller.abort();
-      return job;
-    },
+function getJob({ deps }: JobRuntime, id: string): Job {
+  const job = deps.jobs.get(id);
+  if (!job) throw notFound('job', id);
+  return toJob(job);
+}
 
-    /** Waits for a job started in this process to end (tests and shutdown). */
-    async settled(id: string): Promise<Job> {
-      await finished.get(id);
-      return this.get(id);
-    },
+function activeJobFor({ deps }: JobRuntime, vmId: string): Job | undefined {
+  return deps.jobs
+    .list()
+    .filter((j) => j.vmId === vmId && (j.state === 'running' || j.state === 'queued'))
+    .map(toJob)[0];
+}
 
-    onRecover(kind: string, recovery: Recovery): void {
-      recoveries.set(kind, recovery);
-    },
+function cancelJob(rt: JobRuntime, id: string): Job {
+  const job = getJob(rt, id);
+  const controller = rt.controllers.get(id);
+  if (!controller) throw conflict('job_not_running', `job ${id} is ${job.state}; only running jobs can be cancelled`);
+  controller.abort();
+  return job;
+}
 
-    /** Jobs the last process left unfinished: each kind's recovery finishes or undoes it. */
-    async recover(): Promise<void> {
-      for (const job of deps.jobs.list().filter((j) => j.state === 'running' || j.state === 'queued')) {
-        const recovery = recoveries.get(job.kind);
-        try {
-          const result = recovery ? await recovery(job) : 'the server stopped during this job; nothing to finish';
-          update(job.id, {
-            state: result.startsWith('finished') ? 'succeeded' : 'failed',
-            error: result.startsWith('finished') ? undefined : result,
-            result,
-          });
-        } catch (err) {
-          update(job.id, { state: 'failed', error: `recovery failed: ${(err as Error).message}` });
-        }
-      }
+async function recoverJobs(rt: JobRuntime): Promise<void> {
+  for (const job of rt.deps.jobs.list().filter((j) => j.state === 'running' || j.state === 'queued')) {
+    updateJob(rt, job.id, await recoverJob(job, rt.recoveries.get(job.kind)));
+  }
+}
+
+export function createJobService(deps: JobServiceDeps): JobService {
+  const rt: JobRuntime = { deps, controllers: new Map(), finished: new Map(), recoveries: new Map() };
+  return {
+    start: (spec) => startJob(rt, spec),
+    get: (id) => getJob(rt, id),
+    list: () => deps.jobs.list().map(toJob).reverse(),
+    activeFor: (vmId) => activeJobFor(rt, vmId),
+    cancel: (id) => cancelJob(rt, id),
+    async settled(id) {
+      await rt.finished.get(id);
+      return getJob(rt, id);
     },
+    onRecover: (kind, recovery) => void rt.recoveries.set(kind, recovery),
+    recover: () => recoverJobs(rt),
   };
 }

@@ -3,7 +3,7 @@ import type { ImageRecord } from './records.js';
 
 export interface LayerDeps {
   images: ImageRepository;
-  files: ImageFiles;
+  files: Pick<ImageFiles, 'createOverlay' | 'fingerprint' | 'pathFor' | 'protect' | 'sha256'>;
   newId(): string;
   now(): string;
 }
@@ -70,7 +70,7 @@ async function hashParent(deps: LayerDeps, layer: ImageRecord): Promise<void> {
 }
 
 /**
- * A UML COW layer on a plain-file `parent` (seed 000: a COW's backing must be a plain file). UML
+ * A UML COW layer on a plain-file `parent` (UML's documentation: a COW's backing must be a plain file). UML
  * creates the file itself when the VM first starts (ubdN=COW,BACKING); until then the layer is
  * recorded as pending. It lives in the VM's directory, which the VM's unprivileged user owns.
  */

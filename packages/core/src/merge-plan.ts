@@ -125,7 +125,7 @@ export function planMerge(t: MergeTarget, sizes: (i: ImageRecord) => number, fre
 }
 
 /**
- * uml_moo's two ways (seed 000) for a UML COW layer, offline only. new-base (safe, the default)
+ * uml_moo's two ways (as UML's documentation gives them) for a UML COW layer, offline only. new-base (safe, the default)
  * writes base + COW into a new plain file; commit merges in place (-d) into the backing file, which
  * is refused while other COW files stand on it unless the user confirms they become invalid.
  */

@@ -44,7 +44,7 @@ describe('fingerprintChange', () => {
   });
 });
 
-describe('invalidImages (seed 000: a changed backing file invalidates everything above it)', () => {
+describe('invalidImages (a changed backing file invalidates everything above it)', () => {
   const images = [image('base', null), image('mid', 'base'), image('top', 'mid'), image('other', 'base')];
   it('marks every layer above a changed base, with the reason', () => {
     const reasons = invalidImages({ images, exists: () => true, fingerprint: (p) => (p === '/i/base' ? fp({ size: 5 }) : fp()) });

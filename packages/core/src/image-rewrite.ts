@@ -1,0 +1,74 @@
+import { Type } from 'typebox';
+import { readJournal } from './job-journal.js';
+import { rolledBack, unrecoverable, type RecoveryOutcome } from './job-recovery.js';
+import type { JobContext } from './job-service.js';
+import type { ImageOpsDeps } from './image-ops.js';
+import type { ImportSource, JobRecord } from './ports.js';
+
+/** What an image job journals: the temporary files a restart must remove. */
+export const ImageJournalSchema = Type.Object({
+  tmp: Type.Optional(Type.String()),
+  copy: Type.Optional(Type.String()),
+});
+
+/** Writes `target` through a temporary file that is verified against `source` before it takes the name. */
+export async function writeVerified(
+  deps: Pick<ImageOpsDeps, 'files' | 'newId'>,
+  job: JobContext,
+  source: { path: string; format: string },
+  target: string,
+  format: string,
+  write: (tmp: string) => Promise<void>,
+): Promise<void> {
+  const { files } = deps;
+  const tmp = `${target}.tmp-${deps.newId()}`;
+  job.journal({ tmp });
+  try {
+    await write(tmp);
+    if (format !== 'raw' && format !== 'vpc') {
+      const report = await files.checkReport(tmp, format);
+      if (!report.ok) throw new Error(`qemu-img check failed on the new file: ${report.report}`);
+    }
+    if (!(await files.sameContent(source.path, source.format, tmp, format)))
+      throw new Error('verification failed: the new file does not show the guest the same bytes');
+    await files.sync(tmp);
+    await files.rename(tmp, target);
+    await files.sync(target);
+  } catch (err) {
+    await files.removeFile(tmp);
+    throw err;
+  }
+}
+
+/**
+ * The import is judged and converted from a private copy of the held file: its owner can still
+ * rewrite the original (add a backing file after it was checked, say), but not the copy.
+ */
+export async function importHeld(
+  deps: Pick<ImageOpsDeps, 'files' | 'newId'>,
+  job: JobContext,
+  source: ImportSource,
+  target: string,
+  format: string,
+): Promise<void> {
+  const copy = `${target}.import-${deps.newId()}`;
+  job.journal({ copy });
+  try {
+    await source.take(copy, job.signal);
+    await writeVerified(deps, job, { path: copy, format }, target, format, (tmp) =>
+      deps.files.convert(copy, format, tmp, { format, onProgress: (p) => job.progress(p * 0.9), signal: job.signal }),
+    );
+  } finally {
+    await deps.files.removeFile(copy);
+  }
+}
+
+/** Nothing is renamed into place before it is verified: after a restart, only temporary files remain to remove. */
+export async function recoverImageJob({ files }: Pick<ImageOpsDeps, 'files'>, record: JobRecord): Promise<RecoveryOutcome> {
+  const read = readJournal('image', ImageJournalSchema, record.journal);
+  if (!read.ok) return unrecoverable(read.reason);
+  const { tmp, copy } = read.journal;
+  if (tmp) await files.removeFile(tmp);
+  if (copy) await files.removeFile(copy);
+  return rolledBack('rolled back: the server stopped before the new file was in place; its temporary file was removed');
+}
