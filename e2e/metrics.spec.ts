@@ -26,10 +26,21 @@ test('start a write in the console and watch the disk chart rise, live', async (
     .toBeGreaterThan(10 * 1048576);
   await page.screenshot({ path: 'test-results/metrics.png', fullPage: true });
 
-  // Paused, the chart keeps its last picture while samples go on arriving.
+  // Paused, the chart keeps its last picture while samples go on arriving: two more of them, as
+  // the server's history shows, must change nothing on it.
   await page.getByRole('button', { name: 'Pause charts' }).click();
   const frozen = await lastValues(page, 'chart-disk0-throughput');
-  await page.waitForTimeout(2500);
+  const vmId = new URL(page.url()).pathname.split('/')[2];
+  const pausedAt = Date.now();
+  await expect
+    .poll(
+      async () => {
+        const url = `/api/v1/metrics/history?vm=${vmId}&series=disk.disk0.write_bps&from=${pausedAt}`;
+        return ((await (await page.request.get(url)).json()) as { points: [number, number][] }).points.length;
+      },
+      { timeout: 15_000 },
+    )
+    .toBeGreaterThanOrEqual(2);
   expect(await lastValues(page, 'chart-disk0-throughput')).toEqual(frozen);
   await page.getByRole('button', { name: 'Resume charts' }).click();
 

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 const { api } = apiClient(() => server);
 
-describe('disk buses (seed 002 compares virtio-blk with IDE)', () => {
+describe('disk buses besides virtio-blk: IDE and SCSI', () => {
   it.each([
     ['ide', 'ata_piix'],
     ['scsi', 'virtio_scsi'],

@@ -34,7 +34,7 @@ async function finished(res: { status: number; body: Job }): Promise<Job> {
 describe('image operations with real qemu-img', () => {
   let source: string;
 
-  it('creates blank images with the qcow2 options seed 003 lists', async () => {
+  it("creates blank images with qcow2's options: cluster size, lazy refcounts, compat, preallocation", async () => {
     const res = await api<Image>('POST', '/images', {
       name: 'blank',
       format: 'qcow2',

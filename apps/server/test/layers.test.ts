@@ -330,7 +330,7 @@ describe('layers: snapshots, revert and merges on real qcow2 files', () => {
     const base = (await images()).find((i) => i.name === 'strata-mini')!;
     const { mtimeNs } = statSync(base.path, { bigint: true });
     const stamp = `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
-    execFileSync('touch', ['-m', '-d', stamp, base.path]); // seed 000's trick: the mtime put back exactly, but the ctime moves
+    execFileSync('touch', ['-m', '-d', stamp, base.path]); // the trick that fools UML's mtime check: the mtime put back exactly, but the ctime moves
     expect(statSync(base.path, { bigint: true }).mtimeNs).toBe(mtimeNs);
     const layer = (await images()).find((i) => i.id === victim.disks[0]!.imageId)!;
     expect(layer.valid).toBe(false);

@@ -38,7 +38,10 @@ async function measure(stream: { frames: { data: VmSample; event: string }[] }, 
   if (!m) throw new Error(`no timing in: ${out}`);
   const seconds = Number(m[2]) - Number(m[1]);
   const expected = bytes / seconds;
-  await new Promise((r) => setTimeout(r, 1500));
+  // The samples that cover dd's last second arrive after it ends: wait for one stamped 1.5 s past the end.
+  await expect
+    .poll(() => stream.frames.some((f) => f.event === 'vm' && f.data.vmId === vmId && f.data.ts >= t1 + 1500), { timeout: 15_000 })
+    .toBe(true);
   const samples = stream.frames
     .slice(from)
     .filter((f) => f.event === 'vm' && f.data.vmId === vmId)
@@ -159,9 +162,13 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     await api('POST', `/vms/${vm.id}/stop`);
     await waitForState(vm.id, 'stopped', 30_000);
     viewer = await startAndOpen(server, api, vm.id);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Three seconds of the booted guest's samples, waited for rather than slept for.
+    const booted = Date.now();
+    await expect.poll(() => stream.frames.slice(from).some((f) => f.data.ts >= booted + 3000), { timeout: 30_000 }).toBe(true);
     const after = stream.frames.slice(from).map((f) => f.data);
     expect(after.length).toBeGreaterThan(2);
+    // The loops below check each sample's disks: samples without any would check nothing.
+    expect(after.some((s) => s.disks.length > 0)).toBe(true);
     for (const s of after) {
       for (const d of s.disks) for (const v of [d.readBps, d.writeBps, d.readIops, d.writeIops]) expect(v).toBeGreaterThanOrEqual(0);
       // The old run's counters (hundreds of MB written) must never show as one second's rate.

@@ -96,7 +96,7 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
     await viewer.run('chown 4321:4321 /mnt/data/back.txt');
     expect(xattr(`${root}/data/back.txt`, 'user.virtfs.uid')).toBe('e1100000'); // 4321, little-endian
     expect(statSync(`${root}/data/back.txt`).uid).toBe(0);
-    // passthrough stores it for real: the seed's warning, shown.
+    // passthrough stores it for real: what the warning on attach says, shown.
     await viewer.run('echo p > /mnt/pass/owned.txt; chown 4321:4321 /mnt/pass/owned.txt');
     expect(statSync(`${root}/data/owned.txt`).uid).toBe(4321);
     expect((await viewer.run('echo no > /mnt/ro/new.txt 2>&1; cat /mnt/ro/keep.txt')).trim()).toMatch(

@@ -216,7 +216,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     const refused = await api<{ code: string; message: string }>('POST', `/vms/${b.id}/start`);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/UML would refuse it/);
-    // Putting the exact mtime back fools UML (seed 000) but not the fingerprint.
+    // Putting the exact mtime back fools UML (its COW check compares only the mtime) but not the fingerprint.
     execFileSync('touch', ['-d', `@${mtime}`, base.path]);
     const faked = (await images()).find((i) => i.id === cow.id)!;
     expect(faked.invalidReason).not.toMatch(/UML would refuse/);
@@ -234,6 +234,7 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(back).toMatchObject({ state: 'running', pid });
     const again = await startAndOpen(server, api, b.id).catch((e: Error) => e);
     expect(again).toBeInstanceOf(Error); // b stays refused after the restart too
+    expect((again as Error).message).toBe('start answered 409'); // refused, not merely slow to boot
     for (const p of pidsMentioning(`umid=strata-${a.id}`)) {
       try {
         process.kill(p, 'SIGKILL');

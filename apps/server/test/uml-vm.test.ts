@@ -126,7 +126,7 @@ describe('UML VMs with real linux.uml', () => {
     await waitForState(other.id, 'stopped', 30_000);
   });
 
-  it('boots from a share over hostfs as its root file system (seed 000)', async () => {
+  it('boots from a share over hostfs as its root file system', async () => {
     const rootDir = `${server.config.shareRoots[0]}/rootfs`;
     mkdirSync(rootDir, { recursive: true });
     const base = (await images()).find((i) => i.name === 'strata-mini-raw')!;

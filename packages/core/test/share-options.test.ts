@@ -29,6 +29,8 @@ describe('share options per transport', () => {
     expect(fieldOf(() => shareOptions('9p', { msize: 8192 }))).toBe('body.options.msize');
     expect(fieldOf(() => shareOptions('virtiofs', { cache: 'loose' }))).toBe('body.options.cache');
     expect(fieldOf(() => shareOptions('virtiofs', { dax: true }))).toBe('body.options.dax');
+    // fieldOf is undefined for an error without a field too: the call must not throw at all.
+    expect(() => shareOptions('virtiofs', { dax: false })).not.toThrow();
     expect(fieldOf(() => shareOptions('virtiofs', { dax: false }))).toBeUndefined();
   });
 

@@ -35,11 +35,17 @@ describe('VM specification rules', () => {
 describe('VM state machine', () => {
   it('refuses actions that make no sense in the current state with a 409', () => {
     expect(() => assertAction('start', 'running')).toThrow(StrataError);
-    try {
-      assertAction('delete', 'running');
-    } catch (e) {
-      expect((e as StrataError).status).toBe(409);
-    }
+    // Caught outside any expect, so an action that is wrongly allowed fails here instead of asserting nothing.
+    const refusal = (() => {
+      try {
+        assertAction('delete', 'running');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(refusal).toBeInstanceOf(StrataError);
+    expect((refusal as StrataError).status).toBe(409);
     expect(() => assertAction('start', 'crashed')).not.toThrow();
   });
 });

@@ -23,7 +23,7 @@ function cpuinfo(sockets: number, cores: number, siblings: number, flags: string
   return `${blocks.join('\n\n')}\n\n`;
 }
 
-describe('parseCpuinfo (seed 003: physical id, cpu cores, siblings)', () => {
+describe('parseCpuinfo (/proc/cpuinfo: physical id, cpu cores, siblings)', () => {
   it('sees two sockets of four cores with hyper-threading', () => {
     const cpu = parseCpuinfo(cpuinfo(2, 4, 8, 'fpu vmx ept vpid sse'));
     expect(cpu).toMatchObject({

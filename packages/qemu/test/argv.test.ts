@@ -39,7 +39,7 @@ const plan = (over: Partial<LaunchPlan> = {}): LaunchPlan => ({
 const option = (argv: string[], flag: string): string[] => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]!] : []));
 
 describe('buildQemuArgv', () => {
-  it('encodes topology, memory and accelerator as seed 003 describes', () => {
+  it("encodes topology, memory and accelerator as QEMU's -smp, -m and -accel options take them", () => {
     const argv = buildQemuArgv(plan());
     expect(option(argv, '-smp')).toEqual(['cpus=4,sockets=2,cores=2,threads=1,maxcpus=4']);
     expect(option(argv, '-m')).toEqual(['512M']);
