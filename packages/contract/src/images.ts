@@ -13,7 +13,7 @@ export const ImageFormat = Type.Union([
 export const QEMU_FORMATS = ['raw', 'qcow2', 'vdi', 'vmdk', 'vpc', 'vhdx'] as const;
 export type ImageFormat = Static<typeof ImageFormat>;
 
-export const ImageUse = Type.Object({
+const ImageUse = Type.Object({
   vmId: Type.String(),
   role: Type.Union([Type.Literal('writable'), Type.Literal('backing')]),
 });
@@ -102,7 +102,7 @@ export const MergePlan = Type.Object({
 });
 export type MergePlan = Static<typeof MergePlan>;
 
-export const DiskFormat = Type.Union([
+const DiskFormat = Type.Union([
   Type.Literal('raw'),
   Type.Literal('qcow2'),
   Type.Literal('vdi'),

@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 
 const Rate = Type.Number({ description: 'per second, computed on the server from counters' });
 
-export const DiskSample = Type.Object({
+const DiskSample = Type.Object({
   id: Type.String(),
   readBps: Rate,
   writeBps: Rate,
@@ -11,7 +11,6 @@ export const DiskSample = Type.Object({
   readLatencyMs: Type.Union([Type.Number(), Type.Null()], { description: 'mean over the interval; null when no operation completed' }),
   writeLatencyMs: Type.Union([Type.Number(), Type.Null()]),
 });
-export type DiskSample = Static<typeof DiskSample>;
 
 export const ShareSample = Type.Object({
   tag: Type.String(),

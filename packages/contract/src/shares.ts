@@ -19,7 +19,7 @@ export type ShareCreate = Static<typeof ShareCreate>;
 export const SharePatch = Type.Object({ name: Type.Optional(ShareName) }, { additionalProperties: false, minProperties: 1 });
 
 /** Fields of both transports; which apply to which, and their values, are checked per transport. */
-export const ShareOptionsInput = Type.Object(
+const ShareOptionsInput = Type.Object(
   {
     version: Type.Optional(Type.String({ maxLength: 16 })),
     msize: Type.Optional(Type.Integer()),
@@ -72,7 +72,7 @@ export const VmShare = Type.Object({
 });
 export type VmShare = Static<typeof VmShare>;
 
-export const ShareUser = Type.Object({
+const ShareUser = Type.Object({
   vmId: Type.String(),
   vmName: Type.String(),
   state: Type.String(),

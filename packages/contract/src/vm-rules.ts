@@ -5,6 +5,9 @@
 export const MEMORY_MIB_MIN = 64;
 export const MEMORY_MIB_MAX = 1048576;
 
+/** vCPUs of one VM, whatever the topology (sockets × cores × threads). */
+export const VCPUS_MAX = 64;
+
 export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const VM_NAME_MAX_LENGTH = 63;
 export const VM_NAME_RULE = 'letters, digits, dot, dash and underscore; starts with a letter or digit';

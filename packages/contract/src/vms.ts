@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { VmShare } from './shares.js';
-import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN, VM_NAME_RULE } from './vm-rules.js';
+import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VCPUS_MAX, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN, VM_NAME_RULE } from './vm-rules.js';
 
 export const VmState = Type.Union([
   Type.Literal('defined'),
@@ -19,7 +19,7 @@ export type Hypervisor = Static<typeof Hypervisor>;
 export const AcceleratorChoice = Type.Union([Type.Literal('auto'), Type.Literal('kvm'), Type.Literal('tcg')]);
 export type AcceleratorChoice = Static<typeof AcceleratorChoice>;
 
-const count = (description: string) => Type.Integer({ minimum: 1, maximum: 64, description });
+const count = (description: string) => Type.Integer({ minimum: 1, maximum: VCPUS_MAX, description });
 
 export const CpuTopology = Type.Object(
   {
@@ -85,9 +85,9 @@ export const BootOrder = Type.Object(
 );
 export type BootOrder = Static<typeof BootOrder>;
 
-export const VcpuPin = Type.Object(
+const VcpuPin = Type.Object(
   {
-    index: Type.Integer({ minimum: 0, maximum: 63 }),
+    index: Type.Integer({ minimum: 0, maximum: VCPUS_MAX - 1 }),
     cpus: Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), {
       minItems: 1,
       maxItems: 4096,
@@ -96,11 +96,10 @@ export const VcpuPin = Type.Object(
   },
   { additionalProperties: false },
 );
-export type VcpuPin = Static<typeof VcpuPin>;
 
 export const Pinning = Type.Object(
   {
-    vcpus: Type.Array(VcpuPin, { maxItems: 64 }),
+    vcpus: Type.Array(VcpuPin, { maxItems: VCPUS_MAX }),
     emulatorCpus: Type.Optional(
       Type.Union([Type.Array(Type.Integer({ minimum: 0, maximum: 4095 }), { minItems: 1 }), Type.Null()], {
         description: "host CPUs for the QEMU process's other threads (I/O, main loop); null leaves them free",
@@ -211,7 +210,9 @@ export const VmCreate = Type.Object(
     hypervisor: Type.Optional(Hypervisor),
     image: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'image id or name; default strata-mini' })),
     cpu: Type.Optional(CpuTopology),
-    vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'vCPUs online at boot; default: all of the topology' })),
+    vcpus: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: VCPUS_MAX, description: 'vCPUs online at boot; default: all of the topology' }),
+    ),
     cpuModel: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()])),
     memoryMiB: Type.Optional(MemoryMiB('guest memory in MiB')),
     accelerator: Type.Optional(AcceleratorChoice),
@@ -232,7 +233,7 @@ export const VmPatch = Type.Object(
   {
     name: Type.Optional(VmName),
     cpu: Type.Optional(CpuTopology),
-    vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    vcpus: Type.Optional(Type.Integer({ minimum: 1, maximum: VCPUS_MAX })),
     cpuModel: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }), Type.Null()])),
     memoryMiB: Type.Optional(MemoryMiB('guest memory in MiB')),
     balloonMiB: Type.Optional(Type.Union([MemoryMiB('memory the guest is asked to keep'), Type.Null()])),

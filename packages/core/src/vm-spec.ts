@@ -1,9 +1,8 @@
-import { MEMORY_MIB_MIN, type CpuTopology } from '@strata/contract';
+import { MEMORY_MIB_MIN, VCPUS_MAX, type CpuTopology } from '@strata/contract';
 import { invalid } from './errors.js';
 
 export const DEFAULT_CPU: CpuTopology = { sockets: 1, cores: 1, threads: 1 };
 export const DEFAULT_MEMORY_MIB = 256;
-const MAX_VCPUS = 64;
 
 export const vcpuCount = (cpu: CpuTopology): number => cpu.sockets * cpu.cores * cpu.threads;
 
@@ -15,8 +14,8 @@ export interface HostLimits {
 /** Checks that are about how fields relate to each other or to the host; the schema checks the rest. */
 export function validateTopology(cpu: CpuTopology, field = 'body.cpu'): void {
   const total = vcpuCount(cpu);
-  if (total > MAX_VCPUS) {
-    throw invalid(field, `sockets × cores × threads = ${total} vCPUs; at most ${MAX_VCPUS} are supported`);
+  if (total > VCPUS_MAX) {
+    throw invalid(field, `sockets × cores × threads = ${total} vCPUs; at most ${VCPUS_MAX} are supported`);
   }
 }
 

@@ -76,12 +76,3 @@ export async function runOk(argv: string[], options: RunOptions = {}): Promise<R
   if (result.code !== 0) throw new CommandError(argv, result);
   return result;
 }
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

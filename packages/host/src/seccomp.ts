@@ -135,7 +135,7 @@ function program(): Insn[] {
 }
 
 /** Resolves labels to the forward, 8-bit relative offsets classic BPF jumps take. */
-export function assemble(insns: Insn[]): Buffer {
+function assemble(insns: Insn[]): Buffer {
   const at = new Map<string, number>();
   const real: Exclude<Insn, { op: 'label' }>[] = [];
   for (const i of insns) {

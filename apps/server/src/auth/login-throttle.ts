@@ -18,7 +18,7 @@ export interface LoginThrottleOptions {
   maxKeys?: number;
 }
 
-export const DEFAULT_THROTTLE: LoginThrottleOptions = {
+const DEFAULT_THROTTLE: LoginThrottleOptions = {
   perAddress: { free: 5, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000 },
   perAccount: { free: 10, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000 },
   globalCeiling: 100,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Db } from '../db/database.js';
 import { hashPassword, randomToken, verifyPassword } from './passwords.js';
 
-export const ADMIN = 'admin';
+const ADMIN = 'admin';
 
 /**
  * The admin account: STRATA_ADMIN_PASSWORD sets its password at every start; without it, the first

@@ -19,7 +19,7 @@ export interface ConsoleEndpoint {
   onExit?(listener: () => void): void;
 }
 
-export async function socketUpstream(path: string): Promise<Upstream> {
+async function socketUpstream(path: string): Promise<Upstream> {
   const socket = createConnection(path);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -38,7 +38,7 @@ export async function socketUpstream(path: string): Promise<Upstream> {
  * Follows the log file from its current end (fs.watch, with a poll as a safety net) and writes
  * input into the FIFO without blocking: the guest's kernel holds its reading end open.
  */
-export function fileUpstream(endpoint: ConsoleEndpoint & { inputPath: string }): Upstream {
+function fileUpstream(endpoint: ConsoleEndpoint & { inputPath: string }): Upstream {
   const fd = openSync(endpoint.logPath, 'r');
   let position = statSync(endpoint.logPath).size;
   const dataListeners: ((c: Buffer) => void)[] = [];

@@ -14,6 +14,8 @@ const migrations: string[] = [
   `CREATE TABLE shares (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);`,
   `CREATE TABLE metric_points (vm TEXT NOT NULL, series TEXT NOT NULL, res INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
      PRIMARY KEY (vm, series, res, ts)) WITHOUT ROWID;`,
+  // Nothing ever read or wrote settings; databases made before this drop the empty table.
+  `DROP TABLE IF EXISTS settings;`,
 ];
 
 export function openDatabase(path: string): Db {
@@ -34,12 +36,4 @@ function migrate(db: Db): void {
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
-}
-
-export function getSetting(db: Db, key: string): string | undefined {
-  return (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value;
-}
-
-export function setSetting(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }

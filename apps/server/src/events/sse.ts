@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
-export const MAX_BACKLOG = 1 << 20;
+const MAX_BACKLOG = 1 << 20;
 const HEARTBEAT_MS = 15_000;
 
 /**

@@ -18,7 +18,7 @@ interface CachedVerdict extends KvmVerdict {
 }
 
 /** What the share transports can do with the tools found on this host (facts.md: virtiofsd 7.2). */
-export const shareSupport = (tools: StaticHostInfo['tools'], roots: string[]): HostInfo['shares'] => ({
+const shareSupport = (tools: StaticHostInfo['tools'], roots: string[]): HostInfo['shares'] => ({
   roots,
   virtiofs: tools.virtiofsd
     ? { available: true, reason: `virtiofsd ${tools.virtiofsd}, one daemon per share per VM run` }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export const RESOLUTIONS = [
+const RESOLUTIONS = [
   { res: 1000, keepMs: 3600_000 },
   { res: 60_000, keepMs: 86_400_000 },
   { res: 600_000, keepMs: 30 * 86_400_000 },

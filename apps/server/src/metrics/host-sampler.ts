@@ -3,7 +3,7 @@ import type { HostSample } from '@strata/contract';
 import { parseDiskstats, parseMeminfo, parseProcStat } from '@strata/host';
 
 /** The block device holding `path`, by its device number in /sys/dev/block (the whole disk for a partition). */
-export function deviceOf(path: string): string {
+function deviceOf(path: string): string {
   const dev = statSync(path).dev;
   const id = `${Math.floor(dev / 256) & 0xfff}:${(dev & 0xff) | ((dev >> 12) & 0xfff00)}`;
   try {

@@ -1,3 +1,5 @@
+import type { ErrorResponse } from '@strata/contract';
+
 /** An error the API returned: its stable code, its message and the field at fault. */
 export class ApiError extends Error {
   constructor(
@@ -26,7 +28,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => ({}))) as { code?: string; message?: string; field?: string };
+  const data = (await res.json().catch(() => ({}))) as Partial<ErrorResponse>;
   if (!res.ok) throw new ApiError(res.status, data.code ?? 'error', data.message ?? res.statusText, data.field);
   return data as T;
 }

@@ -3,6 +3,6 @@ import type { CpuModels } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getCpuModels = () => api<CpuModels>('GET', '/host/cpu-models');
-export const cpuModelsQuery = queryOptions({ queryKey: keys.cpuModels, queryFn: getCpuModels, staleTime: Infinity });
+const getCpuModels = () => api<CpuModels>('GET', '/host/cpu-models');
+const cpuModelsQuery = queryOptions({ queryKey: keys.cpuModels, queryFn: getCpuModels, staleTime: Infinity });
 export const useCpuModels = () => useQuery(cpuModelsQuery);

@@ -3,6 +3,6 @@ import type { HostInfo } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getHost = () => api<HostInfo>('GET', '/host');
-export const hostQuery = queryOptions({ queryKey: keys.host, queryFn: getHost });
+const getHost = () => api<HostInfo>('GET', '/host');
+const hostQuery = queryOptions({ queryKey: keys.host, queryFn: getHost });
 export const useHost = () => useQuery(hostQuery);

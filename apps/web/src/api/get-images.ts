@@ -3,6 +3,6 @@ import type { Image } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getImages = () => api<Image[]>('GET', '/images');
-export const imagesQuery = queryOptions({ queryKey: keys.images, queryFn: getImages });
+const getImages = () => api<Image[]>('GET', '/images');
+const imagesQuery = queryOptions({ queryKey: keys.images, queryFn: getImages });
 export const useImages = () => useQuery(imagesQuery);

@@ -3,7 +3,7 @@ import type { Session } from '@strata/contract';
 import { api, setCsrfToken } from './client';
 import { keys } from './keys';
 
-export async function getSession(): Promise<Session | null> {
+async function getSession(): Promise<Session | null> {
   try {
     const session = await api<Session>('GET', '/auth/session');
     setCsrfToken(session.csrfToken);
@@ -14,5 +14,5 @@ export async function getSession(): Promise<Session | null> {
   }
 }
 
-export const sessionQuery = queryOptions({ queryKey: keys.session, queryFn: getSession, staleTime: Infinity });
+const sessionQuery = queryOptions({ queryKey: keys.session, queryFn: getSession, staleTime: Infinity });
 export const useSession = () => useQuery(sessionQuery);

@@ -3,8 +3,8 @@ import type { VcpuInfo } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getVcpus = (id: string) => api<VcpuInfo[]>('GET', `/vms/${encodeURIComponent(id)}/vcpus`);
-export const vcpusQuery = (id: string) => queryOptions({ queryKey: keys.vcpus(id), queryFn: () => getVcpus(id) });
+const getVcpus = (id: string) => api<VcpuInfo[]>('GET', `/vms/${encodeURIComponent(id)}/vcpus`);
+const vcpusQuery = (id: string) => queryOptions({ queryKey: keys.vcpus(id), queryFn: () => getVcpus(id) });
 
 /** The CPU each vCPU last ran on changes all the time: refresh every 2 s while the table is shown. */
 export const useVcpus = (id: string, running: boolean) =>

@@ -3,6 +3,6 @@ import type { Vm } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getVms = () => api<Vm[]>('GET', '/vms');
-export const vmsQuery = queryOptions({ queryKey: keys.vms, queryFn: getVms });
+const getVms = () => api<Vm[]>('GET', '/vms');
+const vmsQuery = queryOptions({ queryKey: keys.vms, queryFn: getVms });
 export const useVms = () => useQuery(vmsQuery);

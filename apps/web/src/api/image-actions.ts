@@ -3,8 +3,8 @@ import type { CheckReport, Image, ImageConvert, Job } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getJobs = () => api<Job[]>('GET', '/jobs');
-export const jobsQuery = queryOptions({ queryKey: keys.jobs, queryFn: getJobs });
+const getJobs = () => api<Job[]>('GET', '/jobs');
+const jobsQuery = queryOptions({ queryKey: keys.jobs, queryFn: getJobs });
 export const useJobs = () => useQuery(jobsQuery);
 
 export function useImageMutations() {

@@ -3,8 +3,8 @@ import type { Job, MergeBody, MergePlan, Vm } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const getMergePlan = (imageId: string) => api<MergePlan>('GET', `/images/${imageId}/merge-plan`);
-export const mergePlanQuery = (imageId: string) =>
+const getMergePlan = (imageId: string) => api<MergePlan>('GET', `/images/${imageId}/merge-plan`);
+const mergePlanQuery = (imageId: string) =>
   queryOptions({ queryKey: keys.mergePlan(imageId), queryFn: () => getMergePlan(imageId), staleTime: 0 });
 /** Off once the merge runs: the layer it plans for may be gone by the end. */
 export const useMergePlan = (imageId: string, enabled: boolean) => useQuery({ ...mergePlanQuery(imageId), enabled });

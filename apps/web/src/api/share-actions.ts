@@ -3,7 +3,7 @@ import type { ShareAttach, ShareCreate, ShareView, Vm } from '@strata/contract';
 import { api } from './client';
 import { keys } from './keys';
 
-export const sharesQuery = queryOptions({ queryKey: keys.shares, queryFn: () => api<ShareView[]>('GET', '/shares') });
+const sharesQuery = queryOptions({ queryKey: keys.shares, queryFn: () => api<ShareView[]>('GET', '/shares') });
 export const useShares = () => useQuery(sharesQuery);
 
 export function useShareMutations() {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Job, StrataEvent, Vm } from '@strata/contract';
+import { isUnderWay } from '../shared/job-state';
 import { keys } from './keys';
 
 /** One EventSource for the app: pushed events update or invalidate queries, so nothing polls. */
@@ -42,7 +43,7 @@ export function useEventStream(enabled: boolean): void {
           // Progress is patched in place; an ending job changes layers, so those are refetched.
           qc.setQueryData(keys.job(event.job.id), event.job);
           qc.setQueryData<Job[]>(keys.jobs, (list) => (list ? [event.job, ...list.filter((j) => j.id !== event.job.id)] : list));
-          if (event.job.state !== 'running' && event.job.state !== 'queued') {
+          if (!isUnderWay(event.job)) {
             void qc.invalidateQueries({ queryKey: keys.images });
             void qc.invalidateQueries({ queryKey: keys.vms });
           }

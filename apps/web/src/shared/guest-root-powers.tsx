@@ -1,6 +1,6 @@
 import { Notice } from '../components/feedback';
 
-export interface GuestRootPowers {
+interface GuestRootPowers {
   label: string;
   /** Effectively host root for file ownership: what the guest's root makes belongs to root on the host. */
   hostRoot: boolean;
@@ -11,7 +11,7 @@ const INERT =
   'Setuid/setgid bits and device nodes it leaves there do nothing on the host: Strata mounts every share root nosuid,nodev, and clears setuid/setgid bits in the share when the VM stops.';
 
 /** What a guest's root can and cannot do to host files, per transport and 9p security model. */
-export function guestRootPowers(transport: string, securityModel = 'mapped-xattr'): GuestRootPowers {
+function guestRootPowers(transport: string, securityModel = 'mapped-xattr'): GuestRootPowers {
   if (transport === 'virtiofs') {
     return {
       label: 'virtiofs',

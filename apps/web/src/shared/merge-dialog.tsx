@@ -5,6 +5,7 @@ import { Button } from '../components/button';
 import { Dialog } from '../components/dialog';
 import { ErrorBanner, Notice, Spinner } from '../components/feedback';
 import { formatBytes } from '../components/format';
+import { isUnderWay } from './job-state';
 
 const labels: Record<MergeMode, string> = {
   commit: 'Commit into the parent',
@@ -45,7 +46,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
         allowed[0]);
   const mode = picked ?? safeDefault?.mode ?? null;
   const choice = plan?.modes.find((m) => m.mode === mode);
-  const running = job?.state === 'running' || job?.state === 'queued';
+  const running = !!job && isUnderWay(job);
   const done = job && !running;
 
   const start = () =>

@@ -14,7 +14,7 @@ interface Placed {
 }
 
 /** Bases at the left, each overlay to the right of its parent; every leaf gets its own row. */
-export function layoutForest(images: Image[]): Placed[] {
+function layoutForest(images: Image[]): Placed[] {
   const ids = new Set(images.map((i) => i.id));
   const placed: Placed[] = [];
   let row = 0;
