@@ -1,8 +1,9 @@
-// Strata's own merge job, as the server runs it (createVmService + the server's ImageFiles), on
+// Strata's own merge job, as the server runs it (createVmServices + the server's ImageFiles), on
 // in-memory records: a bench can time it start to done without a database, HTTP or a guest.
 import {
   createJobService,
-  createVmService,
+  createVmServices,
+  silentLogger,
   withDefaults,
   type ImageRecord,
   type JobRecord,
@@ -72,26 +73,24 @@ export function strataMerger(
       disks: [{ id: 'disk0', imageId: 'top', bus: 'virtio' }],
     }),
   );
-  const service = createVmService(
-    {
-      vms,
-      images,
-      files: createImageFiles(dir, dir),
-      drivers: {},
-      affinity: { set: async () => undefined, get: () => ({ affinity: [], lastCpu: 0 }), threads: () => [] },
-      host: { info: async () => ({ cpu: { logicalCpus: 2 }, memory: { totalBytes: 2 ** 32 } }) as never, cpuModels: async () => [] },
-      events: { emit: () => undefined },
-      vmDir: () => dir,
-      newId,
-      now: () => new Date().toISOString(),
-      defaultImage: 'none',
-      shares: memory(),
-      shareRoots: [],
-      pathFs: {} as never,
-      busy: () => null,
-    },
+  const service = createVmServices({
+    vms,
+    images,
+    files: createImageFiles(dir, dir),
+    drivers: {},
+    affinity: { set: async () => undefined, get: () => ({ affinity: [], lastCpu: 0 }), threads: () => [] },
+    host: { info: async () => ({ cpu: { logicalCpus: 2 }, memory: { totalBytes: 2 ** 32 } }) as never, cpuModels: async () => [] },
+    events: { emit: () => undefined },
+    vmDir: () => dir,
+    newId,
+    now: () => new Date().toISOString(),
+    defaultImage: 'none',
+    shares: memory(),
+    shareRoots: [],
+    pathFs: {} as never,
     jobs,
-  );
+    logger: silentLogger,
+  }).merges;
   return {
     plan: (): MergePlan => service.planMerge('top'),
     /** Seconds from the request to the job's end; throws with the job's error if it failed. */

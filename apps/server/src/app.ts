@@ -8,7 +8,7 @@ import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
-import { createImageOps, createImageService, createJobService, createVmService } from '@strata/core';
+import { createImageOps, createImageService, createJobService, createVmServices, type Logger } from '@strata/core';
 import { protectShareRoots, readAffinity, scrubSetId, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
@@ -64,6 +64,19 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   pruneSessions(db);
   ensureAdmin(db, config.dataDir, config.adminPassword, log);
 
+  // Made first, so that core and the drivers log through the server's own logger.
+  const app = Fastify({
+    logger: options.logger ? { level: config.logLevel } : false,
+    bodyLimit: 1 << 20,
+    trustProxy: config.trustProxy ?? false,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    forceCloseConnections: true,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const logger: Logger = app.log;
+
   const images = imageRepository(db);
   const vmsRepo = vmRepository(db);
   const guest = await installDefaultGuest({ cacheDir: config.cacheDir, dataDir: config.dataDir, images, log });
@@ -81,57 +94,45 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   const newId = () => randomBytes(6).toString('hex');
   const now = () => new Date().toISOString();
   const jobs = createJobService({ jobs: jobRepository(db), events: bus, newId, now });
-  const vms = createVmService(
-    {
-      vms: vmsRepo,
-      images,
-      files,
-      host,
-      events: bus,
-      vmDir,
-      affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
-      drivers: {
-        qemu: createQemuDriver(),
-        uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid, shareRoots: config.shareRoots }),
-      },
-      newId,
-      now,
-      defaultImage: 'strata-mini',
-      busy: (id) => jobs.activeFor(id)?.title ?? null,
-      scrubShare: (share) => scrubSetId(share.root, share.path),
-      shares: shareRepository(db),
-      shareRoots: config.shareRoots,
-      pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
+  const vms = createVmServices({
+    vms: vmsRepo,
+    images,
+    files,
+    host,
+    events: bus,
+    vmDir,
+    affinity: { set: setAffinity, get: readAffinity, threads: threadsOf },
+    drivers: {
+      qemu: createQemuDriver({ logger }),
+      uml: createUmlDriver({ uid: config.umlUid, gid: config.umlUid, shareRoots: config.shareRoots, logger }),
     },
     jobs,
-  );
+    logger,
+    newId,
+    now,
+    defaultImage: 'strata-mini',
+    scrubShare: (share) => scrubSetId(share.root, share.path),
+    shares: shareRepository(db),
+    shareRoots: config.shareRoots,
+    pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
+  });
   const imageOps = createImageOps({ images, files, vms: vmsRepo, events: bus, jobs, newId, now });
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
-  await vms.reattachAll();
+  await vms.lifecycle.reattachAll();
   await jobs.recover();
   const imageService = createImageService({ images, vms: vmsRepo, files });
-  // Seed 000: a base changed while Strata was down invalidates its layers; say so at once.
+  // A base changed while Strata was down invalidates its layers; say so at once.
   for (const image of imageService.list().filter((i) => !i.valid)) log(`image ${image.name} is invalid: ${image.invalidReason}`);
   const hub = new ConsoleHub();
   const metricsHub = new MetricsHub();
   const history = createHistory(db, config.metricsRetentionDays * 86_400_000);
   const sampler = createSampler({
-    live: () => vms.liveVms(),
+    live: () => vms.runtime.liveVms(),
     hub: metricsHub,
     history,
     intervalMs: config.metricsIntervalMs,
     hostSample: createHostSampler(config.dataDir),
   });
-
-  const app = Fastify({
-    logger: options.logger ? { level: config.logLevel } : false,
-    bodyLimit: 1 << 20,
-    trustProxy: config.trustProxy ?? false,
-    frameworkErrors: answerFrameworkError,
-    clientErrorHandler: answerClientError,
-    forceCloseConnections: true,
-    logController: new LogController({ disableRequestLogging: true }),
-  }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(jsonValidators());
   collectRoutes(app);
@@ -155,15 +156,20 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       }));
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(authRoutes, { db, throttle: new LoginThrottle() });
-      await api.register(vmRoutes, { vms });
-      await api.register(imageRoutes, { images: imageService, vms, ops: imageOps });
+      await api.register(vmRoutes, { config: vms.config, lifecycle: vms.lifecycle });
+      await api.register(imageRoutes, { images: imageService, disks: vms.disks, merges: vms.merges, ops: imageOps });
       await api.register(jobRoutes, { jobs });
-      await api.register(shareRoutes, { vms, events: bus });
-      await api.register(umlRoutes, { vms });
-      await api.register(metricRoutes, { hub: metricsHub, history, vms });
+      await api.register(shareRoutes, { shares: vms.shares, events: bus });
+      await api.register(umlRoutes, { uml: vms.uml });
+      await api.register(metricRoutes, { hub: metricsHub, history, vms: vms.config });
       await api.register(hostRoutes, { host, bus });
       await api.register(eventRoutes, { bus });
-      await api.register(consoleRoutes, { vms, hub, logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog });
+      await api.register(consoleRoutes, {
+        vms: vms.config,
+        runtime: vms.runtime,
+        hub,
+        logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog,
+      });
     },
     { prefix: '/api/v1' },
   );
@@ -177,7 +183,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
 
   app.addHook('onClose', async () => {
     await sampler.stop();
-    vms.detachAll(); // VMs outlive the server: let go of them, never stop them
+    vms.lifecycle.detachAll(); // VMs outlive the server: let go of them, never stop them
     db.close();
   });
   return app;

@@ -3,6 +3,7 @@ export * from './auth.js';
 export * from './host.js';
 export * from './images.js';
 export * from './vms.js';
+export * from './capabilities.js';
 export * from './events.js';
 export * from './jobs.js';
 export * from './shares.js';

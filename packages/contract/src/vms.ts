@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { VmShare } from './shares.js';
 import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VCPUS_MAX, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN, VM_NAME_RULE } from './vm-rules.js';
+import { VmCapabilities } from './capabilities.js';
 
 export const VmState = Type.Union([
   Type.Literal('defined'),
@@ -153,6 +154,7 @@ export const Vm = Type.Object({
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
+  capabilities: VmCapabilities,
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
 });

@@ -1,4 +1,4 @@
-import type { Accelerator, CowInfo, HostInfo, StrataEvent } from '@strata/contract';
+import type { Accelerator, CowInfo, HostInfo, ShareTransport, StrataEvent, VmCapabilities, VmCreate, VmPatch } from '@strata/contract';
 import type { BootSpec, Fingerprint, ImageRecord, ShareRecord, VmRecord, VmShareRecord } from './records.js';
 import type { RawCounters } from './metrics-rates.js';
 
@@ -183,48 +183,76 @@ export interface ExitInfo {
   reason: string;
 }
 
-/** A hypervisor process that runs detached from the server and can be found again after a restart. */
+/**
+ * A hypervisor process that runs detached from the server and can be found again after a restart.
+ * The base is what every hypervisor does; what only some can do is an optional facet, present
+ * exactly when the driver declares the matching capability, so nothing is stubbed "unsupported".
+ */
 export interface RunningVm {
   readonly pid: number;
   /** QEMU: a socket both ways, logged to a file. UML: output into the log file, input into a FIFO. */
   readonly console: { logPath: string; socketPath?: string; inputPath?: string };
   onExit(listener: (info: ExitInfo) => void): void;
-  /** Stops the VM at once (QMP quit, then SIGKILL). */
+  /** Stops the VM at once (QMP quit or killing the sandbox). */
   forceStop(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   reset(): Promise<void>;
-  /** Asks the guest to power off (the ACPI power button); the guest decides. */
+  /** Asks the guest to power off (the ACPI power button, UML's Ctrl-Alt-Del); the guest decides. */
   powerdown(): Promise<void>;
   /** Thread id of each online vCPU, for pinning and per-vCPU statistics. */
   vcpuThreads(): Promise<{ index: number; threadId: number }[]>;
+  /** Counters for the metrics sampler (disks, CPU, memory, shares). */
+  counters(shares: { tag: string; transport: string }[]): Promise<RawCounters>;
+  /** Lets go of control channels without touching the process (server shutdown). */
+  detach(): void;
+  logTail(lines: number): Promise<string[]>;
+  readonly vcpuHotplug?: VcpuHotplug;
+  readonly balloon?: Balloon;
+  readonly liveDisks?: LiveDisks;
+  readonly liveShares?: LiveShares;
+  readonly wholeVmPinning?: WholeVmPinning;
+  readonly uml?: UmlControl;
+}
+
+export interface VcpuHotplug {
   /** Plugs vCPUs in until `count` are present (never unplugs). */
   hotplugVcpus(count: number): Promise<void>;
+}
+
+export interface Balloon {
   setBalloon(bytes: number): Promise<void>;
+}
+
+/** Snapshots and merges of a running VM's disks, as QEMU block jobs. */
+export interface LiveDisks {
   /** Freezes the disk's active layer and continues on a new qcow2 overlay QEMU makes at `path`. */
   snapshotDisk(diskId: string, path: string): Promise<void>;
-  /** Live merges, as QEMU block jobs; each resolves when the disk has pivoted. */
+  /** Live merges; each resolves when the disk has pivoted. */
   commitDisk(diskId: string, parentPath: string, options: LiveJobOptions): Promise<void>;
   streamDisk(diskId: string, options: LiveJobOptions): Promise<void>;
   mirrorDisk(diskId: string, target: string, options: LiveJobOptions): Promise<void>;
   /** After a restart: complete block jobs that reached READY and cancel the others. */
   settleBlockJobs(): Promise<void>;
   activeFile(diskId: string): Promise<string>;
-  /** Plugs a share into the running guest; false when this hypervisor cannot (it then applies at next start). */
-  attachShare?(share: LaunchShare): Promise<boolean>;
-  /** Counters for the metrics sampler (disks, CPU, memory, shares). */
-  counters?(shares: { tag: string; transport: string }[]): Promise<RawCounters>;
-  /** UML's management console: one command, its reply. */
-  mconsole?(command: string[]): Promise<string>;
-  /** UML: ubd devices, and blank scratch disks plugged in and out live. */
-  ubdDevices?(): Promise<{ device: string; path: string; sizeBytes: number }[]>;
-  addScratchDisk?(sizeMiB: number): Promise<{ device: string; path: string; sizeBytes: number }>;
-  removeScratchDisk?(device: string): Promise<void>;
-  /** Pins every thread of every process of the VM (UML runs guest processes in host processes). */
-  pinAll?(cpus: number[]): Promise<void>;
-  /** Lets go of control channels without touching the process (server shutdown). */
-  detach(): void;
-  logTail(lines: number): Promise<string[]>;
+}
+
+export interface LiveShares {
+  /** Plugs a share into the running guest; false when it cannot be now (it then applies at next start). */
+  attachShare(share: LaunchShare): Promise<boolean>;
+}
+
+/** UML runs guest processes in host processes of their own: pinning applies to every thread of all of them. */
+export interface WholeVmPinning {
+  pinAll(cpus: number[]): Promise<void>;
+}
+
+/** UML's management console: its commands, and blank scratch disks plugged in and out live. */
+export interface UmlControl {
+  mconsole(command: string[]): Promise<string>;
+  ubdDevices(): Promise<{ device: string; path: string; sizeBytes: number }[]>;
+  addScratchDisk(sizeMiB: number): Promise<{ device: string; path: string; sizeBytes: number }>;
+  removeScratchDisk(device: string): Promise<void>;
 }
 
 export interface LiveJobOptions {
@@ -233,9 +261,50 @@ export interface LiveJobOptions {
   onReady?(): void;
 }
 
+/** The on-disk layer a hypervisor boots from and how core makes and snapshots it. */
+export interface DiskModel {
+  /** The format of a VM's base image. */
+  baseFormat: 'qcow2' | 'raw';
+  /** Its writable top: a qcow2 overlay, or a UML COW file made on first use. */
+  layerFormat: 'qcow2' | 'uml-cow';
+  /** The name of the default base, from the server's default image name. */
+  defaultImage(name: string): string;
+  /** Why a base of another format is refused. */
+  baseRefusal(image: { name: string; format: string }): string;
+  /** Why a chain of the other kind (UML COW or not) cannot boot this hypervisor. */
+  foreignChain: string;
+}
+
+/**
+ * A hypervisor's own rules, kept with its driver so core never branches on the hypervisor's name.
+ * Each refusal throws invalid(field, reason) naming the field, as the API reports it.
+ */
+export interface HypervisorRules {
+  /** Refuses what a new VM of this kind cannot have, before anything is made. */
+  checkCreate(body: VmCreate): void;
+  /** The fixed settings a new VM of this kind gets, from the request (defaults filled in by core). */
+  shape(body: VmCreate): Pick<VmRecord, 'cpu' | 'vcpus' | 'cpuModel' | 'accelerator' | 'cdrom' | 'network' | 'boot'> & {
+    bus: LaunchDisk['bus'];
+    umlMemoryDir: string | null;
+    umlRootShareId: string | null;
+  };
+  /** Refuses a change to what this hypervisor does not have. */
+  checkPatch(patch: VmPatch): void;
+  /** Why a share transport cannot be attached to this hypervisor's VMs, or null when it fits. */
+  shareRefusal(transport: ShareTransport): string | null;
+  disk: DiskModel;
+}
+
 export interface HypervisorDriver {
+  /** A name for people ("QEMU", "UML"). */
+  readonly label: string;
+  readonly capabilities: VmCapabilities;
+  readonly rules: HypervisorRules;
   launch(plan: LaunchPlan): Promise<RunningVm>;
-  /** Finds a VM's process again from its directory; null when it is no longer running. */
+  /**
+   * Finds a VM's process again from its directory: null when it is no longer running; rejects
+   * when it runs and is this VM's but could not be taken control of (the caller leaves it alone).
+   */
   reattach(vm: VmRecord, dir: string): Promise<RunningVm | null>;
   logTail(dir: string, lines: number): Promise<string[]>;
   /** Ends what a VM that is no longer running left behind (helper daemons, sockets, pidfiles). */

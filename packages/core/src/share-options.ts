@@ -2,7 +2,7 @@ import type { ShareTransport } from '@strata/contract';
 import { invalid } from './errors.js';
 import type { NinePOptionsRecord, VirtiofsOptionsRecord, VmShareRecord } from './records.js';
 
-/** seed 002: msize is what makes 9p fast; 512 KiB unless the user says otherwise. */
+/** msize is what makes 9p fast (the VirtFS paper's benchmark); 512 KiB unless the user says otherwise. */
 export const NINEP_DEFAULTS: NinePOptionsRecord = { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' };
 export const VIRTIOFS_DEFAULTS: VirtiofsOptionsRecord = {
   cache: 'auto',
@@ -29,7 +29,7 @@ const RULES: Record<ShareTransport, Record<string, Check>> = {
   hostfs: {},
   '9p': {
     version: oneOf('9p2000.L', '9p2000.u'),
-    msize: int(8193, 104857600, ' bytes (8 KiB or less makes 9p crawl, seed 002)'),
+    msize: int(8193, 104857600, ' bytes (8 KiB or less makes 9p crawl)'),
     securityModel: oneOf('mapped-xattr', 'mapped-file', 'none', 'passthrough'),
     cache: oneOf('none', 'loose', 'fscache', 'mmap'),
   },

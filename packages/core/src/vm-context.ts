@@ -1,23 +1,27 @@
 import type { HostInfo, Hypervisor, Vm } from '@strata/contract';
-import { StrataError, notFound } from './errors.js';
+import { StrataError, conflict, notFound } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { chainOf } from './image-chain.js';
+import type { JobService } from './job-service.js';
+import type { Logger } from './logger.js';
 import type {
   EventSink,
   HostProvider,
   HypervisorDriver,
   ImageFiles,
   ImageRepository,
+  LiveDisks,
   RunningVm,
   ShareRepository,
   ThreadAffinity,
   VmRepository,
 } from './ports.js';
 import type { PathFs } from './share-path.js';
-import { shareWarnings } from './vm-shares.js';
+import { shareWarnings, unattachedWarning } from './vm-warnings.js';
 import { mountCommand } from './share-options.js';
-import type { VmRecord } from './records.js';
+import type { BootSpec, VmRecord } from './records.js';
 import { topologyWarnings, vcpuCount } from './vm-spec.js';
+import { NO_CAPABILITIES } from './capabilities.js';
 
 export interface VmServiceDeps {
   vms: VmRepository;
@@ -27,6 +31,9 @@ export interface VmServiceDeps {
   host: HostProvider;
   affinity: ThreadAffinity;
   events: EventSink;
+  /** Long work (merges); whatever it holds for a VM keeps the VM from starting meanwhile. */
+  jobs: JobService;
+  logger: Logger;
   vmDir(id: string): string;
   newId(): string;
   now(): string;
@@ -36,8 +43,6 @@ export interface VmServiceDeps {
   pathFs: PathFs;
   /** Clears set-id bits beneath a share directory (walked without following links); returns what changed. */
   scrubShare?(share: { path: string; root: string }): string[];
-  /** What long work (a merge) holds this VM, if any: nothing may start it meanwhile. */
-  busy(vmId: string): string | null;
 }
 
 export interface Live {
@@ -46,16 +51,50 @@ export interface Live {
   shutdownTimer?: NodeJS.Timeout;
 }
 
-/** What the lifecycle and configuration halves of the VM service share. */
-export function createVmContext(deps: VmServiceDeps) {
+/** What the VM services share: the records, the processes Strata holds, and one lock per VM. */
+export interface VmContext {
+  readonly deps: VmServiceDeps;
+  readonly live: Map<string, Live>;
+  /** VMs whose process runs but could not be attached at server start, with the reason. */
+  readonly unattached: Map<string, string>;
+  readonly lock: KeyedMutex;
+  /** The API's view of a record; `known` spares a list from asking the host once per VM. */
+  toVm(record: VmRecord, known?: HostInfo): Promise<Vm>;
+  /** Tells every client the VM changed, and returns its view. */
+  publish(record: VmRecord): Promise<Vm>;
+  mustGet(id: string): VmRecord;
+  driverFor(vm: VmRecord): HypervisorDriver;
+  /** The VM's process, or a 409 saying why Strata holds none. */
+  liveOf(vm: VmRecord): Live;
+  /** What (long) work holds this VM, if any: nothing may start it meanwhile. */
+  busy(vmId: string): string | null;
+  /** Applies the VM's pinning to its vCPU threads and, if asked, its other threads. */
+  applyPinning(vm: VmRecord, handle: RunningVm): Promise<void>;
+  /** The boot spec of a layer's chain: the default guest's kernel sits on its root base. */
+  bootOf(imageId: string): BootSpec | null;
+}
+
+/** Exactly what the merge service uses of the context; live disks are the running VMs' block-job facet. */
+export interface MergeContext {
+  readonly deps: VmServiceDeps;
+  readonly live: { get(vmId: string): { handle: LiveDisks } | undefined };
+  readonly lock: KeyedMutex;
+  publish(record: VmRecord): Promise<Vm>;
+  bootOf(imageId: string): BootSpec | null;
+}
+
+export function createVmContext(deps: VmServiceDeps): VmContext {
   const live = new Map<string, Live>();
+  const unattached = new Map<string, string>();
   const lock = new KeyedMutex();
 
-  /** `known` spares a list from asking the host once per VM. */
+  const capabilitiesOf = (vm: VmRecord) => deps.drivers[vm.hypervisor]?.capabilities ?? NO_CAPABILITIES;
+
   const toVm = async (r: VmRecord, known?: HostInfo): Promise<Vm> => {
     const host = known ?? (await deps.host.info());
     const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
     const { stopRequested: _internal, imageId, ...rest } = r;
+    const notAttached = unattached.get(r.id);
     return {
       ...rest,
       image: imageId,
@@ -66,7 +105,8 @@ export function createVmContext(deps: VmServiceDeps) {
         shareName: deps.shares.get(s.shareId)?.name ?? '(deleted)',
         mountCommand: mountCommand(s),
       })),
-      warnings: [...topologyWarnings(r.cpu, limits), ...shareWarnings(r)],
+      warnings: [...(notAttached ? [unattachedWarning(notAttached)] : []), ...topologyWarnings(r.cpu, limits), ...shareWarnings(r)],
+      capabilities: capabilitiesOf(r),
     };
   };
 
@@ -90,15 +130,16 @@ export function createVmContext(deps: VmServiceDeps) {
 
   const liveOf = (vm: VmRecord): Live => {
     const entry = live.get(vm.id);
-    if (!entry) throw new StrataError('conflict', 'not_running', `VM '${vm.name}' has no running process`);
-    return entry;
+    if (entry) return entry;
+    const reason = unattached.get(vm.id);
+    if (reason) throw conflict('not_attached', `Strata could not attach to VM '${vm.name}' (${reason}); restart the server to try again`);
+    throw new StrataError('conflict', 'not_running', `VM '${vm.name}' has no running process`);
   };
 
-  /** Applies the VM's pinning to its vCPU threads and, if asked, its other threads. */
   const applyPinning = async (vm: VmRecord, handle: RunningVm): Promise<void> => {
-    const only = vm.pinning.vcpus.find((p) => p.index === 0);
-    if (handle.pinAll) {
-      if (only) await handle.pinAll(only.cpus);
+    if (handle.wholeVmPinning) {
+      const only = vm.pinning.vcpus.find((p) => p.index === 0);
+      if (only) await handle.wholeVmPinning.pinAll(only.cpus);
       return;
     }
     const threads = await handle.vcpuThreads();
@@ -114,13 +155,28 @@ export function createVmContext(deps: VmServiceDeps) {
     }
   };
 
-  /** The boot spec of a layer's chain: the default guest's kernel sits on its root base. */
   const bootOf = (imageId: string) =>
     chainOf(imageId, new Map(deps.images.list().map((i) => [i.id, i])))
       .map((l) => l.boot)
       .find((b) => b !== null) ?? null;
 
-  return { deps, live, lock, toVm, publish, mustGet, driverFor, liveOf, applyPinning, bootOf };
+  const busy = (vmId: string) => deps.jobs.activeFor(vmId)?.title ?? null;
+
+  return { deps, live, unattached, lock, toVm, publish, mustGet, driverFor, liveOf, busy, applyPinning, bootOf };
 }
 
-export type VmContext = ReturnType<typeof createVmContext>;
+/** The merge service's narrow view: a running VM's process is seen only through its live-disk facet. */
+export function mergeContextOf(ctx: VmContext): MergeContext {
+  return {
+    deps: ctx.deps,
+    lock: ctx.lock,
+    publish: ctx.publish,
+    bootOf: ctx.bootOf,
+    live: {
+      get: (vmId) => {
+        const disks = ctx.live.get(vmId)?.handle.liveDisks;
+        return disks ? { handle: disks } : undefined;
+      },
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import type { BootOrder, Network, Pinning } from '@strata/contract';
+import type { BootOrder, Hypervisor, Network, Pinning } from '@strata/contract';
 import type { VmRecord } from './records.js';
 import { vcpuCount } from './vm-spec.js';
 
@@ -25,3 +25,5 @@ export function withDefaults(stored: Partial<VmRecord> & Pick<VmRecord, 'id' | '
     ...stored,
   } as VmRecord;
 }
+
+export const DEFAULT_HYPERVISOR: Hypervisor = 'qemu';

@@ -6,8 +6,23 @@ import type { ImageRecord, VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 
-/** Snapshots and reverts of a VM's disks (seed 000: shared backing files, private COW layers). */
-export function createVmDisks(ctx: VmContext) {
+/** Snapshots and reverts of a VM's disks: shared backing files under private writable layers. */
+export interface VmDisks {
+  /**
+   * Freezes the disk's top layer as the snapshot and continues on a new one: offline, or live
+   * where the hypervisor can (QEMU's blockdev-snapshot-sync), so the guest never stops.
+   */
+  snapshot(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<Vm>;
+  /** Discards the layers above `imageId` in the disk's chain and starts a fresh top on it. */
+  revert(vmId: string, diskId: string, imageId: string): Promise<Vm>;
+}
+
+export type DisksDeps = Pick<VmContext, 'deps' | 'lock' | 'mustGet' | 'publish' | 'liveOf' | 'busy' | 'driverFor'>;
+
+/** A UML COW cannot stand on a COW (its backing must be a plain file): its layers are kept and snapshotted differently. */
+const cowLayers = (d: DisksDeps, vm: VmRecord) => d.driverFor(vm).rules.disk.layerFormat === 'uml-cow';
+
+export function createVmDisks(ctx: DisksDeps): VmDisks {
   const { deps, lock, mustGet, publish } = ctx;
   const { vms, images } = deps;
 
@@ -75,28 +90,26 @@ export function createVmDisks(ctx: VmContext) {
   };
 
   return {
-    /**
-     * Freezes the disk's top layer as the snapshot and continues on a new overlay: offline with
-     * qemu-img, live through QMP (blockdev-snapshot-sync), so the guest never stops.
-     */
     async snapshot(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<Vm> {
       return lock.run(vmId, async () => {
         const { vm, disk } = diskOf(vmId, diskId);
-        const busy = deps.busy(vmId);
+        const busy = ctx.busy(vmId);
         if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
         const top = images.get(disk.imageId)!;
         const snapshot = { name: body.name, description: body.description ?? '', takenAt: deps.now() };
         const running = isActive(vm.state) ? ctx.liveOf(vm) : undefined;
         let next: ImageRecord;
-        if (vm.hypervisor === 'uml') {
+        if (cowLayers(ctx, vm)) {
           next = await snapshotUml(vm, disk.id, top, snapshot);
         } else {
-          // Live, QEMU makes the overlay and reopens the old top read-only: the guest never stops.
+          const liveDisks = running?.handle.liveDisks;
+          if (running && !liveDisks) throw conflict('requires_stop', 'this VM cannot snapshot a disk while running; stop it first');
+          // Live, the hypervisor makes the overlay and reopens the old top read-only: the guest never stops.
           next = await createLayer(
             deps,
             top,
             { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id },
-            running && ((path) => running.handle.snapshotDisk(disk.id, path)),
+            liveDisks && ((path) => liveDisks.snapshotDisk(disk.id, path)),
           );
           images.update(top.id, { snapshot, name: `${vm.name}-${disk.id}@${body.name}` });
         }
@@ -106,11 +119,10 @@ export function createVmDisks(ctx: VmContext) {
       });
     },
 
-    /** Discards the layers above `imageId` in the disk's chain and starts a fresh overlay on it. */
     async revert(vmId: string, diskId: string, imageId: string): Promise<Vm> {
       return lock.run(vmId, async () => {
         const { vm, disk } = diskOf(vmId, diskId);
-        const busy = deps.busy(vmId);
+        const busy = ctx.busy(vmId);
         if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
         if (isActive(vm.state))
           throw conflict('requires_stop', 'stop the VM before reverting its disk: the running guest holds the layers being discarded');
@@ -134,10 +146,9 @@ export function createVmDisks(ctx: VmContext) {
         const discardIds = new Set(discard.map((l) => l.id));
         const dependent = all.find((i) => i.parentId && discardIds.has(i.parentId) && !discardIds.has(i.id));
         if (dependent) throw conflict('image_in_use', `layer ${dependent.name} stands on a layer that would be discarded`);
-        const fresh =
-          vm.hypervisor === 'uml'
-            ? await freshCow(vm, disk.id, chain[at]!)
-            : await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
+        const fresh = cowLayers(ctx, vm)
+          ? await freshCow(vm, disk.id, chain[at]!)
+          : await createLayer(deps, chain[at]!, { name: `${vm.name}-${disk.id}`, ownerVmId: vm.id });
         const updated = vms.update(vmId, { disks: vm.disks.map((d) => (d.id === disk.id ? { ...d, imageId: fresh.id } : d)) });
         for (const layer of discard) {
           images.remove(layer.id);

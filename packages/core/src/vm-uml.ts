@@ -1,62 +1,66 @@
 import type { UbdDevice, UmlAction, Vm } from '@strata/contract';
 import { StrataError, conflict, invalid } from './errors.js';
-import type { RunningVm } from './ports.js';
+import type { UmlControl } from './ports.js';
 import type { VmContext } from './vm-context.js';
 
-/** What only UML VMs have: the management console's actions and live scratch ubd disks. */
-export function createVmUml(ctx: VmContext) {
-  const { deps, lock, mustGet, liveOf, publish } = ctx;
+/** What only VMs with a management console have (UML's mconsole): its actions and live scratch ubd disks. */
+export interface VmUml {
+  /** halt, reboot, cad (clean power-off in the default guest), sysrq <key>, stop and go. */
+  umlAction(id: string, body: UmlAction): Promise<{ reply: string; vm: Vm }>;
+  ubdDevices(id: string): Promise<UbdDevice[]>;
+  addScratchDisk(id: string, sizeMiB: number): Promise<UbdDevice>;
+  removeScratchDisk(id: string, device: string): Promise<void>;
+}
 
-  const umlHandle = (id: string): RunningVm & Required<Pick<RunningVm, 'mconsole'>> => {
-    const vm = mustGet(id);
-    if (vm.hypervisor !== 'uml') throw invalid('id', `VM '${vm.name}' is a QEMU VM; mconsole is UML's`, 'not_uml');
-    const { handle } = liveOf(vm);
-    if (!handle.mconsole) throw new StrataError('unavailable', 'no_mconsole', 'this VM has no management console');
-    return handle as RunningVm & Required<Pick<RunningVm, 'mconsole'>>;
-  };
-  const failed = (err: unknown) => conflict('mconsole_refused', (err as Error).message);
+export type UmlDeps = Pick<VmContext, 'deps' | 'lock' | 'mustGet' | 'liveOf' | 'publish' | 'driverFor'>;
 
+/** The running VM's console facet; a VM whose hypervisor has none is refused before its state is looked at. */
+function consoleOf(d: UmlDeps, id: string): UmlControl {
+  const vm = d.mustGet(id);
+  const driver = d.driverFor(vm);
+  if (!driver.capabilities.mconsole) throw invalid('id', `VM '${vm.name}' is a ${driver.label} VM; mconsole is UML's`, 'not_uml');
+  const { handle } = d.liveOf(vm);
+  if (!handle.uml) throw new StrataError('unavailable', 'no_mconsole', 'this VM has no management console');
+  return handle.uml;
+}
+
+const refused = (err: unknown) => conflict('mconsole_refused', (err as Error).message);
+
+export function umlAction(d: UmlDeps, id: string, body: UmlAction): Promise<{ reply: string; vm: Vm }> {
+  return d.lock.run(id, async () => {
+    const uml = consoleOf(d, id);
+    if (body.action === 'sysrq' && !body.key) throw invalid('body.key', 'sysrq needs a key (see the sysrq h reply)');
+    if (body.action !== 'sysrq' && body.key) throw invalid('body.key', `only sysrq takes a key, not ${body.action}`);
+    if (body.action === 'halt') d.deps.vms.update(id, { stopRequested: true, state: 'stopping' });
+    const command = body.action === 'sysrq' ? ['sysrq', body.key!] : [body.action];
+    const reply = await uml.mconsole(command).catch((err) => {
+      throw refused(err);
+    });
+    const state = body.action === 'stop' ? 'paused' : body.action === 'go' ? 'running' : null;
+    const vm = state ? await d.publish(d.deps.vms.update(id, { state })) : await d.publish(d.mustGet(id));
+    return { reply, vm };
+  });
+}
+
+export function createVmUml(d: UmlDeps): VmUml {
   return {
-    /** halt, reboot, cad (clean power-off in the default guest), sysrq <key>, stop and go. */
-    async umlAction(id: string, body: UmlAction): Promise<{ reply: string; vm: Vm }> {
-      return lock.run(id, async () => {
-        const handle = umlHandle(id);
-        if (body.action === 'sysrq' && !body.key) throw invalid('body.key', 'sysrq needs a key (see the sysrq h reply)');
-        if (body.action !== 'sysrq' && body.key) throw invalid('body.key', `only sysrq takes a key, not ${body.action}`);
-        if (body.action === 'halt') deps.vms.update(id, { stopRequested: true, state: 'stopping' });
-        const command = body.action === 'sysrq' ? ['sysrq', body.key!] : [body.action];
-        const reply = await handle.mconsole(command).catch((err) => {
-          throw failed(err);
-        });
-        const state = body.action === 'stop' ? 'paused' : body.action === 'go' ? 'running' : null;
-        const vm = state ? await publish(deps.vms.update(id, { state })) : await publish(mustGet(id));
-        return { reply, vm };
-      });
-    },
-
-    async ubdDevices(id: string): Promise<UbdDevice[]> {
-      const handle = umlHandle(id);
-      return handle.ubdDevices ? handle.ubdDevices() : [];
-    },
-
-    async addScratchDisk(id: string, sizeMiB: number): Promise<UbdDevice> {
-      return lock.run(id, async () => {
-        const handle = umlHandle(id);
-        if (!handle.addScratchDisk) throw new StrataError('unavailable', 'no_hotplug', 'this VM cannot plug disks in live');
-        return handle.addScratchDisk(sizeMiB).catch((err) => {
-          throw failed(err);
-        });
-      });
-    },
-
-    async removeScratchDisk(id: string, device: string): Promise<void> {
-      return lock.run(id, async () => {
-        const handle = umlHandle(id);
-        if (!handle.removeScratchDisk) throw new StrataError('unavailable', 'no_hotplug', 'this VM cannot unplug disks live');
-        await handle.removeScratchDisk(device).catch((err) => {
-          throw failed(err);
-        });
-      });
-    },
+    umlAction: (id, body) => umlAction(d, id, body),
+    ubdDevices: async (id) => consoleOf(d, id).ubdDevices(),
+    addScratchDisk: (id, sizeMiB) =>
+      d.lock.run(id, () =>
+        consoleOf(d, id)
+          .addScratchDisk(sizeMiB)
+          .catch((err) => {
+            throw refused(err);
+          }),
+      ),
+    removeScratchDisk: (id, device) =>
+      d.lock.run(id, () =>
+        consoleOf(d, id)
+          .removeScratchDisk(device)
+          .catch((err) => {
+            throw refused(err);
+          }),
+      ),
   };
 }

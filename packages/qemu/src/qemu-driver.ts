@@ -8,6 +8,7 @@ import { QmpClient } from './qmp-client.js';
 import { isOurQemu, QemuProcess } from './qemu-process.js';
 import { startVirtiofsd, stopVirtiofsds } from './virtiofsd.js';
 import { openLaunchShares } from './share-dirs.js';
+import { QEMU_CAPABILITIES, QEMU_RULES } from './qemu-rules.js';
 
 /** Unix socket paths are limited to 107 bytes; refuse early with a clear reason. */
 const MAX_SOCKET_PATH = 107;
@@ -22,6 +23,10 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
   const binary = options.binary ?? QEMU_BINARY;
   const logger = options.logger ?? silentLogger;
   return {
+    label: 'QEMU',
+    capabilities: QEMU_CAPABILITIES,
+    rules: QEMU_RULES,
+
     async launch(plan: LaunchPlan): Promise<RunningVm> {
       const paths = vmPaths(plan.dir);
       if (Buffer.byteLength(paths.consoleSocket) > MAX_SOCKET_PATH) {

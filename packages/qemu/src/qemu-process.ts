@@ -1,6 +1,17 @@
 import { closeSync } from 'node:fs';
 import { commandLine, waitFor } from '@strata/host';
-import { silentLogger, type ExitInfo, type LaunchShare, type Logger, type RawCounters, type RunningVm } from '@strata/core';
+import {
+  silentLogger,
+  type Balloon,
+  type ExitInfo,
+  type LaunchShare,
+  type LiveDisks,
+  type LiveShares,
+  type Logger,
+  type RawCounters,
+  type RunningVm,
+  type VcpuHotplug,
+} from '@strata/core';
 import { qemuCounters } from './qemu-counters.js';
 import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
@@ -30,6 +41,11 @@ export function isOurQemu(pid: number, name: string): boolean {
  */
 export class QemuProcess implements RunningVm {
   readonly console: { socketPath: string; logPath: string };
+  // QEMU has every facet; each is this object, whose methods they name.
+  readonly vcpuHotplug: VcpuHotplug = this;
+  readonly balloon: Balloon = this;
+  readonly liveDisks: LiveDisks = this;
+  readonly liveShares: LiveShares = this;
   private readonly paths: VmPaths;
   private exitListeners: ((info: ExitInfo) => void)[] = [];
   private exitInfo: ExitInfo | null = null;

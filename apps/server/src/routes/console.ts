@@ -2,17 +2,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
 import { IdParams } from '@strata/contract';
-import type { VmService } from '@strata/core';
+import type { VmConfig, VmRuntime } from '@strata/core';
 import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
 
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
 
 /** The serial console as raw terminal bytes both ways, as xterm.js's attach add-on expects. */
-export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub; logPathOf: (id: string) => string }> = async (
-  app,
-  opts,
-) => {
+export const consoleRoutes: FastifyPluginAsync<{
+  vms: Pick<VmConfig, 'get'>;
+  runtime: Pick<VmRuntime, 'running'>;
+  hub: ConsoleHub;
+  logPathOf: (id: string) => string;
+}> = async (app, opts) => {
   app.get('/vms/:id/console', { websocket: true, schema: { tags: ['vms'], params: IdParams } }, async (socket: WebSocket, req) => {
     const { id } = req.params as { id: string };
     const viewer: ConsoleViewer = {
@@ -23,7 +25,7 @@ export const consoleRoutes: FastifyPluginAsync<{ vms: VmService; hub: ConsoleHub
       },
     };
     if (!Value.Check(IdParams, req.params)) return viewer.close('no such VM');
-    const running = opts.vms.running(id);
+    const running = opts.runtime.running(id);
     if (!running) {
       const exists = await opts.vms.get(id).then(
         () => true,

@@ -18,11 +18,11 @@ import {
   Vm,
   commonErrors,
 } from '@strata/contract';
-import type { ImageOps, ImageService, VmService } from '@strata/core';
+import type { ImageOps, ImageService, VmDisks, VmMerges } from '@strata/core';
 
-export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; vms: VmService; ops: ImageOps }> = async (
+export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; disks: VmDisks; merges: VmMerges; ops: ImageOps }> = async (
   app,
-  { images, vms, ops },
+  { images, disks, merges, ops },
 ) => {
   const tags = ['images'];
   const shown = (id: string) => images.list().find((i) => i.id === id)!;
@@ -84,7 +84,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; vms:
   );
 
   app.get('/images/:id/merge-plan', { schema: { tags, params: IdParams, response: { 200: MergePlan, ...commonErrors } } }, (req) =>
-    vms.planMerge(req.params.id),
+    merges.planMerge(req.params.id),
   );
 
   app.post(
@@ -98,18 +98,18 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; vms:
         response: jobReply,
       },
     },
-    async (req, reply) => reply.code(202).send(vms.merge(req.params.id, req.body)),
+    async (req, reply) => reply.code(202).send(merges.merge(req.params.id, req.body)),
   );
 
   app.post(
     '/vms/:id/disks/:disk/snapshots',
     { schema: { tags: ['vms'], params: DiskParams, body: SnapshotBody, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.snapshot(req.params.id, req.params.disk, req.body),
+    (req) => disks.snapshot(req.params.id, req.params.disk, req.body),
   );
 
   app.post(
     '/vms/:id/disks/:disk/revert',
     { schema: { tags: ['vms'], params: DiskParams, body: RevertBody, response: { 200: Vm, ...commonErrors } } },
-    (req) => vms.revert(req.params.id, req.params.disk, req.body.imageId),
+    (req) => disks.revert(req.params.id, req.params.disk, req.body.imageId),
   );
 };

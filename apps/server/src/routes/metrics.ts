@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MetricsHistory, MetricsHistoryQuery, MetricsStreamQuery, commonErrors } from '@strata/contract';
-import type { VmService } from '@strata/core';
+import type { VmConfig } from '@strata/core';
 import { openSse } from '../events/sse.js';
 import type { History } from '../metrics/history.js';
 import type { MetricsHub } from '../metrics/metrics-hub.js';
 
-export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history: History; vms: VmService }> = async (
+export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history: History; vms: Pick<VmConfig, 'get'> }> = async (
   app,
   { hub, history, vms },
 ) => {

@@ -1,17 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { IdParams, ShareAttach, ShareCreate, SharePatch, ShareView, TagParams, Vm, commonErrors } from '@strata/contract';
-import type { EventSink, ShareRecord, VmService } from '@strata/core';
+import type { EventSink, ShareRecord, VmShares } from '@strata/core';
 import { createShareSizes } from '../shares/share-sizes.js';
 
-export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: EventSink }> = async (app, { vms, events }) => {
+export const shareRoutes: FastifyPluginAsyncTypebox<{ shares: VmShares; events: EventSink }> = async (app, { shares, events }) => {
   const tags = ['shares'];
   const changed = () => events.emit({ type: 'shares.changed' });
   const sizes = createShareSizes(changed);
   const view = (s: ShareRecord): ShareView => ({
     ...s,
     sizeBytes: sizes.sizeOf(s.path),
-    usedBy: vms.shareUsers(s.id).flatMap((vm) =>
+    usedBy: shares.shareUsers(s.id).flatMap((vm) =>
       vm.shares
         .filter((a) => a.shareId === s.id)
         .map((a) => ({
@@ -25,9 +25,9 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: Ev
     ),
   });
 
-  app.get('/shares', { schema: { tags, response: { 200: Type.Array(ShareView), ...commonErrors } } }, () => vms.listShares().map(view));
+  app.get('/shares', { schema: { tags, response: { 200: Type.Array(ShareView), ...commonErrors } } }, () => shares.listShares().map(view));
   app.post('/shares', { schema: { tags, body: ShareCreate, response: { 201: ShareView, ...commonErrors } } }, async (req, reply) => {
-    const share = vms.createShare(req.body);
+    const share = shares.createShare(req.body);
     changed();
     return reply.code(201).send(view(share));
   });
@@ -35,13 +35,13 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: Ev
     '/shares/:id',
     { schema: { tags, params: IdParams, body: SharePatch, response: { 200: ShareView, ...commonErrors } } },
     (req) => {
-      const share = vms.renameShare(req.params.id, req.body.name!);
+      const share = shares.renameShare(req.params.id, req.body.name!);
       changed();
       return view(share);
     },
   );
   app.delete('/shares/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
-    await vms.deleteShare(req.params.id);
+    await shares.deleteShare(req.params.id);
     changed();
     return reply.code(204).send(null);
   });
@@ -49,7 +49,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: Ev
     '/vms/:id/shares',
     { schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } } },
     async (req) => {
-      const vm = await vms.attachShare(req.params.id, req.body);
+      const vm = await shares.attachShare(req.params.id, req.body);
       changed();
       return vm;
     },
@@ -58,7 +58,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ vms: VmService; events: Ev
     '/vms/:id/shares/:tag',
     { schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } } },
     async (req) => {
-      const vm = await vms.detachShare(req.params.id, req.params.tag);
+      const vm = await shares.detachShare(req.params.id, req.params.tag);
       changed();
       return vm;
     },

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { IdParams, UbdAdd, UbdDevice, UmlAction, UmlActionResult, commonErrors } from '@strata/contract';
-import type { VmService } from '@strata/core';
+import type { VmUml } from '@strata/core';
 
 /** UML's management console (mconsole) and its live ubd disks. */
-export const umlRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (app, { vms }) => {
+export const umlRoutes: FastifyPluginAsyncTypebox<{ uml: VmUml }> = async (app, { uml }) => {
   const tags = ['uml'];
   app.post(
     '/vms/:id/uml',
@@ -17,15 +17,15 @@ export const umlRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (a
         response: { 200: UmlActionResult, ...commonErrors },
       },
     },
-    (req) => vms.umlAction(req.params.id, req.body),
+    (req) => uml.umlAction(req.params.id, req.body),
   );
   app.get('/vms/:id/uml/ubd', { schema: { tags, params: IdParams, response: { 200: Type.Array(UbdDevice), ...commonErrors } } }, (req) =>
-    vms.ubdDevices(req.params.id),
+    uml.ubdDevices(req.params.id),
   );
   app.post(
     '/vms/:id/uml/ubd',
     { schema: { tags, params: IdParams, body: UbdAdd, response: { 201: UbdDevice, ...commonErrors } } },
-    async (req, reply) => reply.code(201).send(await vms.addScratchDisk(req.params.id, req.body.sizeMiB)),
+    async (req, reply) => reply.code(201).send(await uml.addScratchDisk(req.params.id, req.body.sizeMiB)),
   );
   app.delete(
     '/vms/:id/uml/ubd/:device',
@@ -40,7 +40,7 @@ export const umlRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (a
       },
     },
     async (req, reply) => {
-      await vms.removeScratchDisk(req.params.id, req.params.device);
+      await uml.removeScratchDisk(req.params.id, req.params.device);
       return reply.code(204).send(null);
     },
   );

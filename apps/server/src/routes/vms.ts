@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { IdParams, Pinning, VcpuInfo, Vm, VmCreate, VmList, VmLog, VmPatch, commonErrors } from '@strata/contract';
-import type { VmService } from '@strata/core';
+import type { VmConfig, VmLifecycle } from '@strata/core';
 
-export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (app, { vms }) => {
+export const vmRoutes: FastifyPluginAsyncTypebox<{ config: VmConfig; lifecycle: VmLifecycle }> = async (
+  app,
+  { config: vms, lifecycle },
+) => {
   const tags = ['vms'];
   app.get('/vms', { schema: { tags, response: { 200: VmList, ...commonErrors } } }, () => vms.list());
 
@@ -34,7 +37,7 @@ export const vmRoutes: FastifyPluginAsyncTypebox<{ vms: VmService }> = async (ap
     app.post(
       `/vms/:id/${action}`,
       { schema: { tags, description, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
-      (req) => vms[action](req.params.id),
+      (req) => lifecycle[action](req.params.id),
     );
   }
 

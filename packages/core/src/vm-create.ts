@@ -1,0 +1,68 @@
+import type { Vm, VmCreate } from '@strata/contract';
+import { conflict, invalid } from './errors.js';
+import { createCowLayer, createLayer } from './layers.js';
+import type { HypervisorDriver } from './ports.js';
+import type { ImageRecord, VmRecord } from './records.js';
+import type { VmContext } from './vm-context.js';
+import { checkCdrom, checkCpuModel, checkMemoryDir, checkRootShare, hostLimits, resolveImage } from './vm-checks.js';
+import { DEFAULT_HYPERVISOR, DEFAULT_PINNING, DEFAULT_SHUTDOWN_TIMEOUT_SEC } from './vm-defaults.js';
+import { DEFAULT_MEMORY_MIB, validateMemory } from './vm-spec.js';
+
+export type CreateDeps = Pick<VmContext, 'deps' | 'publish'>;
+
+/** The new VM's writable top on its base: a qcow2 overlay, or a UML COW file its hypervisor makes on first use. */
+function makeTop(d: CreateDeps, driver: HypervisorDriver, base: ImageRecord, vmId: string, name: string): Promise<ImageRecord> {
+  const { deps } = d;
+  const owner = { name: `${name}-disk0`, ownerVmId: vmId };
+  return driver.rules.disk.layerFormat === 'uml-cow'
+    ? createCowLayer(deps, base, { ...owner, path: (layerId) => `${deps.vmDir(vmId)}/disks/${layerId}.cow` })
+    : createLayer(deps, base, owner);
+}
+
+/** A VM on its own top layer of a shared base, shaped and checked by its hypervisor's rules; every refusal names its field. */
+export async function createVm(d: CreateDeps, body: VmCreate): Promise<Vm> {
+  const { deps } = d;
+  const hypervisor = body.hypervisor ?? DEFAULT_HYPERVISOR;
+  const driver = deps.drivers[hypervisor];
+  if (!driver) throw invalid('body.hypervisor', `${hypervisor} VMs are not available on this server yet`);
+  if (deps.vms.findByName(body.name)) throw conflict('name_taken', `a VM named '${body.name}' exists already`);
+  const { rules } = driver;
+  rules.checkCreate(body);
+  const shape = rules.shape(body);
+  const memoryMiB = body.memoryMiB ?? DEFAULT_MEMORY_MIB;
+  validateMemory(memoryMiB, await hostLimits(d));
+  await checkCpuModel(d, shape.cpuModel, 'body.cpuModel');
+  checkCdrom(d, shape.cdrom, 'body.cdrom');
+  checkMemoryDir(d, shape.umlMemoryDir, 'body.umlMemoryDir');
+  checkRootShare(d, shape.umlRootShareId, 'body.umlRootShareId');
+  const base = resolveImage(d, body.image ?? rules.disk.defaultImage(deps.defaultImage));
+  if (base.format !== rules.disk.baseFormat) throw invalid('body.image', rules.disk.baseRefusal(base));
+
+  const id = deps.newId();
+  const top = await makeTop(d, driver, base, id, body.name);
+  const { bus, ...fixed } = shape;
+  const record: VmRecord = {
+    id,
+    name: body.name,
+    hypervisor,
+    state: 'defined',
+    imageId: base.id,
+    ...fixed,
+    pinning: DEFAULT_PINNING,
+    memoryMiB,
+    balloonMiB: null,
+    runningAccelerator: null,
+    disks: [{ id: 'disk0', imageId: top.id, bus }],
+    shares: [],
+    shutdownTimeoutSec: body.shutdownTimeoutSec ?? DEFAULT_SHUTDOWN_TIMEOUT_SEC,
+    shutdownDeadline: null,
+    pid: null,
+    stopRequested: false,
+    lastError: null,
+    createdAt: deps.now(),
+    startedAt: null,
+  };
+  deps.vms.insert(record);
+  deps.events.emit({ type: 'images.changed' });
+  return d.publish(record);
+}

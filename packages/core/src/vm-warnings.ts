@@ -1,0 +1,13 @@
+import type { VmRecord } from './records.js';
+
+/** What the VM's share attachments should tell the user; pure, so the view and the shares service both use it. */
+export const shareWarnings = (vm: VmRecord): string[] => [
+  ...vm.shares
+    .filter((s) => s.transport === '9p' && s.options.securityModel === 'passthrough')
+    .map((s) => `share ${s.tag} uses security_model=passthrough: files the guest's root creates belong to root on the host`),
+  ...vm.shares.filter((s) => s.pending).map((s) => `share ${s.tag} applies at the next start (QEMU could not plug it into the running VM)`),
+];
+
+/** A VM whose process runs but could not be taken control of at server start. */
+export const unattachedWarning = (reason: string): string =>
+  `Strata could not attach to this VM's running process (${reason}); it keeps its last known state, and the next server start tries again`;
