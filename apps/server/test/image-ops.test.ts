@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, Image, Job } from '@strata/contract';
@@ -15,10 +15,8 @@ afterAll(async () => {
 const { api } = apiClient(() => server);
 
 const info = (path: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path]).toString());
-const same = (a: string, b: string) => {
-  execFileSync('qemu-img', ['compare', '-q', a, b]);
-  return true;
-};
+/** qemu-img compare exits 0 for identical contents, 1 for a difference, 2 for an error: only 0 is the same. */
+const same = (a: string, b: string) => spawnSync('qemu-img', ['compare', '-q', a, b]).status === 0;
 const byName = async (name: string) => (await api<Image[]>('GET', '/images')).body.find((i) => i.name === name)!;
 
 async function finished(res: { status: number; body: Job }): Promise<Job> {
