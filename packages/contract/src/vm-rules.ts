@@ -8,6 +8,13 @@ export const MEMORY_MIB_MAX = 1048576;
 /** vCPUs of one VM, whatever the topology (sockets × cores × threads). */
 export const VCPUS_MAX = 64;
 
+/** A graceful shutdown waits this long before the stop is forced. */
+export const SHUTDOWN_TIMEOUT_SEC_MIN = 5;
+export const SHUTDOWN_TIMEOUT_SEC_MAX = 3600;
+
+/** The magic SysRq key sent through UML's mconsole: one lower-case letter or digit. */
+export const SYSRQ_KEY_PATTERN = '^[0-9a-z]$';
+
 export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const VM_NAME_MAX_LENGTH = 63;
 export const VM_NAME_RULE = 'letters, digits, dot, dash and underscore; starts with a letter or digit';

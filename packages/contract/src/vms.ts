@@ -1,7 +1,16 @@
 import { Type, type Static } from 'typebox';
 import { VmShare } from './shares.js';
-import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VCPUS_MAX, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN, VM_NAME_RULE } from './vm-rules.js';
-import { VmCapabilities } from './capabilities.js';
+import {
+  MEMORY_MIB_MAX,
+  MEMORY_MIB_MIN,
+  SHUTDOWN_TIMEOUT_SEC_MAX,
+  SHUTDOWN_TIMEOUT_SEC_MIN,
+  SYSRQ_KEY_PATTERN,
+  VCPUS_MAX,
+  VM_NAME_MAX_LENGTH,
+  VM_NAME_PATTERN,
+  VM_NAME_RULE,
+} from './vm-rules.js';
 
 export const VmState = Type.Union([
   Type.Literal('defined'),
@@ -31,6 +40,8 @@ export const CpuTopology = Type.Object(
   { additionalProperties: false },
 );
 export type CpuTopology = Static<typeof CpuTopology>;
+
+const ShutdownTimeoutSec = Type.Integer({ minimum: SHUTDOWN_TIMEOUT_SEC_MIN, maximum: SHUTDOWN_TIMEOUT_SEC_MAX });
 
 const VmName = Type.String({ minLength: 1, maxLength: VM_NAME_MAX_LENGTH, pattern: VM_NAME_PATTERN, description: VM_NAME_RULE });
 
@@ -154,7 +165,6 @@ export const Vm = Type.Object({
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
-  capabilities: VmCapabilities,
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
 });
@@ -181,7 +191,7 @@ export const UmlAction = Type.Object(
       Type.Literal('go'),
     ]),
     key: Type.Optional(
-      Type.String({ pattern: '^[0-9a-z]$', description: 'sysrq: the key (s sync, u remount read-only, t task states, ...)' }),
+      Type.String({ pattern: SYSRQ_KEY_PATTERN, description: 'sysrq: the key (s sync, u remount read-only, t task states, ...)' }),
     ),
   },
   { additionalProperties: false },
@@ -222,7 +232,7 @@ export const VmCreate = Type.Object(
     cdrom: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
     network: Type.Optional(Network),
     boot: Type.Optional(BootOrder),
-    shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
+    shutdownTimeoutSec: Type.Optional(ShutdownTimeoutSec),
     umlMemoryDir: Type.Optional(UmlMemoryDir),
     umlRootShareId: Type.Optional(UmlRootShare),
   },
@@ -246,7 +256,7 @@ export const VmPatch = Type.Object(
     cdrom: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
     network: Type.Optional(Network),
     boot: Type.Optional(BootOrder),
-    shutdownTimeoutSec: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
+    shutdownTimeoutSec: Type.Optional(ShutdownTimeoutSec),
     umlMemoryDir: Type.Optional(UmlMemoryDir),
     umlRootShareId: Type.Optional(UmlRootShare),
   },

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PortForward, Vm, VmPatch } from '@strata/contract';
-import { MEMORY_MIB_MIN } from '@strata/contract/vm-rules';
+import { MEMORY_MIB_MIN, SHUTDOWN_TIMEOUT_SEC_MAX, SHUTDOWN_TIMEOUT_SEC_MIN } from '@strata/contract/vm-rules';
 import { ApiError } from '../../api/client';
 import { useCpuModels } from '../../api/get-cpu-models';
 import { useHost } from '../../api/get-host';
@@ -223,7 +223,8 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               <TextInput
                 name="shutdownTimeoutSec"
                 type="number"
-                min={5}
+                min={SHUTDOWN_TIMEOUT_SEC_MIN}
+                max={SHUTDOWN_TIMEOUT_SEC_MAX}
                 value={form.shutdownTimeoutSec}
                 onChange={num((n) => set('shutdownTimeoutSec', n))}
               />

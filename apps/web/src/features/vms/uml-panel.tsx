@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { UmlAction, Vm } from '@strata/contract';
+import { SYSRQ_KEY_PATTERN } from '@strata/contract/vm-rules';
 import { useUbdDevices, useUmlMutations } from '../../api/uml-actions';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
@@ -8,6 +9,8 @@ import { Field, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
 import { formatBytes } from '../../components/format';
 import { isRunning } from '../../shared/vm-state';
+
+const SYSRQ_KEY = new RegExp(SYSRQ_KEY_PATTERN);
 
 const actions: { action: UmlAction['action']; label: string; confirm?: string }[] = [
   { action: 'cad', label: 'Ctrl-Alt-Del', confirm: 'The default guest powers off cleanly on Ctrl-Alt-Del.' },
@@ -51,7 +54,7 @@ export function UmlPanel({ vm }: { vm: Vm }) {
           <Field label="sysrq key" hint="s sync, u remount read-only, t task states, m memory, h help">
             <TextInput name="sysrqKey" value={key} maxLength={1} className="w-16" onChange={(e) => setKey(e.target.value.toLowerCase())} />
           </Field>
-          <Button disabled={action.isPending || !/^[0-9a-z]$/.test(key)} onClick={() => action.mutate({ action: 'sysrq', key })}>
+          <Button disabled={action.isPending || !SYSRQ_KEY.test(key)} onClick={() => action.mutate({ action: 'sysrq', key })}>
             Send sysrq
           </Button>
         </div>
