@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { StrataError } from '../src/errors.js';
+import { FakeProcess, fakeDriver, fakeWorld, settle } from './vm-fakes.js';
+
+const codeOf = async (work: Promise<unknown>) => {
+  try {
+    await work;
+    return null;
+  } catch (err) {
+    return err instanceof StrataError ? err.code : String(err);
+  }
+};
+
+describe('VM lifecycle over fake ports', () => {
+  it('starts a stopped VM: one launch with its disk chain and directory, then running with the pid', async () => {
+    const { services, driver, vms, events } = fakeWorld();
+    const vm = await services.lifecycle.start('vm1');
+    expect(vm).toMatchObject({ state: 'running', pid: 100, runningAccelerator: 'tcg' });
+    expect(driver.launched).toHaveLength(1);
+    expect(driver.launched[0]).toMatchObject({ dir: '/data/vms/vm1', disks: [{ id: 'disk0', path: '/data/top.qcow2', format: 'qcow2' }] });
+    expect(events.filter((e) => e.type === 'vm.changed').map((e) => e.type === 'vm.changed' && e.vm.state)).toEqual([
+      'starting',
+      'running',
+    ]);
+    expect(vms.get('vm1')!.stopRequested).toBe(false);
+    expect(await codeOf(services.lifecycle.start('vm1'))).toBe('invalid_state');
+  });
+
+  it('stops: the process is ended, the VM is stopped (not crashed) and its helpers are cleaned up', async () => {
+    const { services, driver } = fakeWorld();
+    await services.lifecycle.start('vm1');
+    const process = services.runtime.running('vm1') as FakeProcess;
+    const vm = await services.lifecycle.stop('vm1');
+    expect(process.stopped).toBe(1);
+    expect(vm).toMatchObject({ state: 'stopped', pid: null, lastError: null });
+    expect(driver.cleaned).toEqual(['/data/vms/vm1']);
+    expect(services.runtime.running('vm1')).toBeUndefined();
+  });
+
+  it('marks a VM whose process ends on its own as crashed, with the reason and the log tail', async () => {
+    const { services, vms, driver } = fakeWorld();
+    await services.lifecycle.start('vm1');
+    (services.runtime.running('vm1') as FakeProcess).exit({ clean: false, reason: 'QEMU exited unexpectedly' });
+    await settle();
+    expect(vms.get('vm1')).toMatchObject({ state: 'crashed', pid: null });
+    expect(vms.get('vm1')!.lastError).toBe('QEMU exited unexpectedly\nlast words');
+    expect(driver.cleaned).toEqual(['/data/vms/vm1']);
+  });
+
+  it('a guest that powers itself off is stopped, not crashed', async () => {
+    const { services, vms } = fakeWorld();
+    await services.lifecycle.start('vm1');
+    (services.runtime.running('vm1') as FakeProcess).exit({ clean: true, reason: 'the guest powered off' });
+    await settle();
+    expect(vms.get('vm1')).toMatchObject({ state: 'stopped', lastError: null });
+  });
+
+  it('starts a stopped VM again: a new launch and a new pid', async () => {
+    const { services, driver } = fakeWorld();
+    await services.lifecycle.start('vm1');
+    await services.lifecycle.stop('vm1');
+    const again = await services.lifecycle.start('vm1');
+    expect(again).toMatchObject({ state: 'running', pid: 101 });
+    expect(driver.launched).toHaveLength(2);
+  });
+
+  it('reattach that finds no process: the VM crashed while the server was down, and what it left is cleaned up', async () => {
+    const { services, vms, driver } = fakeWorld();
+    vms.update('vm1', { state: 'running', pid: 42 });
+    driver.onReattach = async () => null;
+    await services.lifecycle.reattachAll();
+    expect(vms.get('vm1')).toMatchObject({ state: 'crashed', pid: null });
+    expect(vms.get('vm1')!.lastError).toMatch(/^the VM exited while the server was not running\nthe tail of the log/);
+    expect(driver.cleaned).toEqual(['/data/vms/vm1']);
+  });
+
+  it('reattach that finds the process takes it back: running, watched, and stoppable', async () => {
+    const { services, vms, driver } = fakeWorld();
+    vms.update('vm1', { state: 'starting', pid: 42 });
+    const found = new FakeProcess(42);
+    driver.onReattach = async () => found;
+    await services.lifecycle.reattachAll();
+    expect(vms.get('vm1')).toMatchObject({ state: 'running', pid: 42 });
+    expect(services.runtime.running('vm1')).toBe(found);
+    await services.lifecycle.stop('vm1');
+    expect(found.stopped).toBe(1);
+  });
+
+  it('reattach rejected (alive but not attachable): state kept, helpers left running, logged, warned, refused, tried again next time', async () => {
+    const { services, vms, driver, logLines } = fakeWorld();
+    vms.update('vm1', { state: 'running', pid: 42 });
+    driver.onReattach = async () => {
+      throw new Error('QMP did not answer within 5 s');
+    };
+    await services.lifecycle.reattachAll();
+    expect(vms.get('vm1')).toMatchObject({ state: 'running', pid: 42, lastError: null });
+    expect(driver.cleaned).toEqual([]);
+    expect(logLines).toEqual([
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ vmId: 'vm1', err: 'QMP did not answer within 5 s' }) }),
+    ]);
+    const shown = await services.config.get('vm1');
+    expect(shown.warnings.some((w) => /could not attach/.test(w) && w.includes('QMP did not answer'))).toBe(true);
+    // Calling it stopped would lose a process that still runs.
+    expect(await codeOf(services.lifecycle.stop('vm1'))).toBe('not_attached');
+    expect(await codeOf(services.lifecycle.pause('vm1'))).toBe('not_attached');
+    expect(vms.get('vm1')!.state).toBe('running');
+
+    // The next server start (a new reattach) tries again, and the warning goes once it succeeds.
+    driver.onReattach = async () => new FakeProcess(42);
+    await services.lifecycle.reattachAll();
+    expect(services.runtime.running('vm1')?.pid).toBe(42);
+    expect((await services.config.get('vm1')).warnings).toEqual([]);
+  });
+
+  it('a reattached VM left stopping without a deadline is stopped at once', async () => {
+    const { services, vms, driver } = fakeWorld();
+    vms.update('vm1', { state: 'stopping', pid: 42, stopRequested: true });
+    const found = new FakeProcess(42);
+    driver.onReattach = async () => found;
+    await services.lifecycle.reattachAll();
+    await settle();
+    expect(found.stopped).toBe(1);
+    expect(vms.get('vm1')!.state).toBe('stopped');
+  });
+});
+
+describe('capabilities decide, not the hypervisor name', () => {
+  it('the VM carries its driver capabilities; live changes a process has no facet for are refused', async () => {
+    const { services, vms } = fakeWorld(fakeDriver());
+    expect((await services.config.get('vm1')).capabilities).toMatchObject({ balloon: false, mconsole: false });
+    vms.update('vm1', { cpu: { sockets: 1, cores: 2, threads: 1 } });
+    await services.lifecycle.start('vm1');
+    expect(await codeOf(services.config.update('vm1', { vcpus: 2 }))).toBe('requires_stop');
+    expect(await codeOf(services.uml.ubdDevices('vm1'))).toBe('not_uml');
+  });
+});
