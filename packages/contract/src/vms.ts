@@ -11,6 +11,7 @@ import {
   VM_NAME_PATTERN,
   VM_NAME_RULE,
 } from './vm-rules.js';
+import { VmCapabilities } from './capabilities.js';
 
 export const VmState = Type.Union([
   Type.Literal('defined'),
@@ -165,6 +166,7 @@ export const Vm = Type.Object({
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
+  capabilities: VmCapabilities,
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
 });
