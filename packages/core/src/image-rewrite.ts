@@ -64,7 +64,10 @@ export async function importHeld(
 }
 
 /** Nothing is renamed into place before it is verified: after a restart, only temporary files remain to remove. */
-export async function recoverImageJob({ files }: Pick<ImageOpsDeps, 'files'>, record: JobRecord): Promise<RecoveryOutcome> {
+export async function recoverImageJob(
+  { files }: { files: Pick<ImageOpsDeps['files'], 'removeFile'> },
+  record: JobRecord,
+): Promise<RecoveryOutcome> {
   const read = readJournal('image', ImageJournalSchema, record.journal);
   if (!read.ok) return unrecoverable(read.reason);
   const { tmp, copy } = read.journal;
