@@ -3,9 +3,19 @@ import { usersOf } from './image-chain.js';
 import { invalidImages } from './image-validity.js';
 import type { ImageFiles, ImageRepository, VmRepository } from './ports.js';
 
-export type ImageService = ReturnType<typeof createImageService>;
+/** The image forest as the API shows it. */
+export interface ImageService {
+  /** Every layer with its size on disk, its users, and whether (and why not) it is valid. */
+  list(): Image[];
+}
 
-export function createImageService(deps: { images: ImageRepository; vms: VmRepository; files: ImageFiles }) {
+export interface ImageServiceDeps {
+  images: ImageRepository;
+  vms: VmRepository;
+  files: Pick<ImageFiles, 'allocatedSize' | 'cowHeader' | 'exists' | 'fingerprint'>;
+}
+
+export function createImageService(deps: ImageServiceDeps): ImageService {
   return {
     list(): Image[] {
       const all = deps.images.list();
