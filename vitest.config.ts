@@ -14,6 +14,9 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, INTEGRATION_IN_PACKAGES],
           // Unit files never wait for a VM: a slow one is a bug, not a loaded machine.
           testTimeout: 10_000,
+          // One module cache per worker instead of one per file: a quarter of the wall time. Unit files
+          // therefore leave no global state behind (no vi.mock; restore timers and anything stubbed).
+          isolate: false,
           // Runs before the integration group when both run at once (the groups differ in maxWorkers).
           sequence: { groupOrder: 0 },
         },
