@@ -46,7 +46,7 @@ function jobWakeups(qmp: QmpClient, wanted: (jobId: string) => boolean, log: Log
   const offEvent = qmp.onEvent((e) => {
     const jobId = jobOf(e);
     if (jobId === undefined || !wanted(jobId)) return;
-    log.info({ event: e.event, job: jobId, ...e.data }, `QMP event ${e.event}`);
+    log.info({ event: e.event, ...e.data }, `QMP event ${e.event}`);
     poke();
   });
   const offClose = qmp.onClose(poke);
