@@ -283,9 +283,10 @@ export class QemuProcess implements RunningVm {
     return runLogTail(this.paths.qemuLog, lines);
   }
 
+  /** QEMU closes QMP as it exits; its teardown may take a while on a loaded host, and the poll after it is slow. */
   private async waitForDeath(): Promise<void> {
     try {
-      await waitFor(() => (isOurQemu(this.pid, this.name) ? undefined : true), 3000, 'QEMU to exit');
+      await waitFor(() => (isOurQemu(this.pid, this.name) ? undefined : true), 10_000, 'QEMU to exit');
       this.finish();
     } catch {
       this.log.warn({}, 'QMP went away but QEMU lives on; the liveness poll keeps watching');
