@@ -65,6 +65,9 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
       }
       const early = { exit: null as number | null };
       let proc: QemuProcess | null = null;
+      let log = vmLog;
+      // Without a listener a failed spawn (no binary) would be an uncaught 'error' event.
+      child.on('error', (err) => log.error({ err: err.message, binary }, 'QEMU could not be spawned'));
       child.on('exit', (code, signal) => {
         early.exit = code ?? (signal ? 128 : 1);
         if (proc) proc.childExited(code, signal);
@@ -76,7 +79,7 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
         vmLog.error({ argv }, 'QEMU could not be started');
         throw new Error(`could not start ${binary}`);
       }
-      const log = vmLog.child({ pid });
+      log = vmLog.child({ pid });
       log.info({ argv }, 'QEMU launched');
 
       try {
