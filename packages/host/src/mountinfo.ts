@@ -12,7 +12,7 @@ export interface MountEntry {
 /** mountinfo escapes space, tab, newline and backslash as octal. */
 const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 
-export function parseMountinfo(text: string): MountEntry[] {
+function parseMountinfo(text: string): MountEntry[] {
   return text
     .split('\n')
     .filter(Boolean)

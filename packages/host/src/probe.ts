@@ -28,7 +28,7 @@ export interface StaticHostInfo {
 export const VIRTIOFSD = '/usr/lib/qemu/virtiofsd';
 export const BWRAP = '/usr/bin/bwrap';
 
-export function readNumaNodes(root = '/sys/devices/system/node'): NumaNode[] {
+function readNumaNodes(root = '/sys/devices/system/node'): NumaNode[] {
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((d) => /^node\d+$/.test(d))

@@ -9,7 +9,7 @@ const read = (path: string): string | null => {
 };
 
 /** utime + stime (fields 14 and 15 of stat), in clock ticks; 0 once the task is gone. */
-export function cpuTicks(statPath: string): number {
+function cpuTicks(statPath: string): number {
   const stat = read(statPath);
   if (!stat) return 0;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
