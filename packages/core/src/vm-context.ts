@@ -83,6 +83,10 @@ export interface MergeContext {
   bootOf(imageId: string): BootSpec | null;
 }
 
+/** Refuses an action on a VM whose process runs but is not Strata's to control until a reattach succeeds. */
+export const notAttached = (vm: VmRecord, reason: string) =>
+  conflict('not_attached', `Strata could not attach to VM '${vm.name}' (${reason}); restart the server to try again`);
+
 export function createVmContext(deps: VmServiceDeps): VmContext {
   const live = new Map<string, Live>();
   const unattached = new Map<string, string>();
@@ -132,7 +136,7 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
     const entry = live.get(vm.id);
     if (entry) return entry;
     const reason = unattached.get(vm.id);
-    if (reason) throw conflict('not_attached', `Strata could not attach to VM '${vm.name}' (${reason}); restart the server to try again`);
+    if (reason) throw notAttached(vm, reason);
     throw new StrataError('conflict', 'not_running', `VM '${vm.name}' has no running process`);
   };
 

@@ -5,7 +5,7 @@ import { invalidImages } from './image-validity.js';
 import type { ExitInfo, HypervisorDriver, LaunchDisk, RunningVm } from './ports.js';
 import type { ImageRecord, VmRecord } from './records.js';
 import type { ShareLaunch } from './share-launch.js';
-import type { Live, VmContext } from './vm-context.js';
+import { notAttached, type Live, type VmContext } from './vm-context.js';
 import { assertAction, isActive } from './vm-state.js';
 
 /** Starting, stopping and controlling VMs, and taking them back after a server restart. */
@@ -195,7 +195,8 @@ export function stop(d: LifecycleDeps, id: string): Promise<Vm> {
     assertAction('stop', vm.state);
     const entry = d.live.get(id);
     // A process Strata could not attach to still runs: calling it stopped would lose it.
-    if (!entry && d.unattached.has(id)) d.liveOf(vm);
+    const unattached = d.unattached.get(id);
+    if (!entry && unattached) throw notAttached(vm, unattached);
     await d.publish(vms.update(id, { state: 'stopping', stopRequested: true }));
     if (entry) {
       await entry.handle.forceStop();

@@ -5,7 +5,9 @@ export const shareWarnings = (vm: VmRecord): string[] => [
   ...vm.shares
     .filter((s) => s.transport === '9p' && s.options.securityModel === 'passthrough')
     .map((s) => `share ${s.tag} uses security_model=passthrough: files the guest's root creates belong to root on the host`),
-  ...vm.shares.filter((s) => s.pending).map((s) => `share ${s.tag} applies at the next start (QEMU could not plug it into the running VM)`),
+  ...vm.shares
+    .filter((s) => s.pending)
+    .map((s) => `share ${s.tag} applies at the next start (it could not be plugged into the running VM)`),
 ];
 
 /** A VM whose process runs but could not be taken control of at server start. */
