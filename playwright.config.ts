@@ -7,7 +7,7 @@ if (!existsSync(CHROMIUM)) {
   throw new Error(`${CHROMIUM} is missing: install Debian's chromium (npm test's set-up does it as root)`);
 }
 
-export const E2E_PORT = 8181;
+export const E2E_PORT = Number(process.env.STRATA_E2E_PORT || 8181);
 const baseURL = `http://127.0.0.1:${E2E_PORT}`;
 
 export default defineConfig({
@@ -17,7 +17,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
-  outputDir: 'test-results',
+  outputDir: process.env.STRATA_E2E_NAME ? `test-results/${process.env.STRATA_E2E_NAME}` : 'test-results',
   use: {
     baseURL,
     screenshot: 'only-on-failure',
