@@ -1,14 +1,20 @@
 import type { ErrorResponse } from '@strata/contract';
+import { errorText } from '../shared/error-text';
 
-/** An error the API returned: its stable code, its message and the field at fault. */
+/**
+ * An error the API returned: its stable code, the field at fault, and a message in words users
+ * read (the field's label, limits in units); `serverMessage` keeps the server's own words.
+ */
 export class ApiError extends Error {
+  readonly serverMessage: string;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly field?: string,
   ) {
-    super(message);
+    super(errorText({ message, field }));
+    this.serverMessage = message;
   }
 }
 
