@@ -28,6 +28,8 @@ export function useEventStream(enabled: boolean): void {
           break;
         case 'vm.deleted':
           qc.setQueryData<Vm[]>(keys.vms, (list) => list?.filter((v) => v.id !== event.id));
+          // An open page of that VM asks once more, gets 404 and says the VM is gone.
+          void qc.invalidateQueries({ queryKey: keys.vm(event.id), exact: true });
           void qc.invalidateQueries({ queryKey: keys.shares });
           break;
         case 'images.changed':
