@@ -1,7 +1,13 @@
 import { useEffect, useState } from 'react';
-import type { Vm } from '@strata/contract';
+import { useNavigate } from 'react-router';
+import type { Image, Vm } from '@strata/contract';
+import { useImages } from '../../api/get-images';
+import { useVms } from '../../api/get-vms';
 import { useVmMutations, type PowerAction } from '../../api/vm-actions';
 import { Button } from '../../components/button';
+import { Dialog } from '../../components/dialog';
+import { Notice } from '../../components/feedback';
+import { formatBytes, plural } from '../../components/format';
 import { isActive } from '../../shared/vm-state';
 
 /** Seconds left before a graceful shutdown turns into a forced stop. */
@@ -46,5 +52,97 @@ export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compa
       {!compact && vm.state === 'running' && button('reset', 'Reset')}
       {button('stop', compact ? 'Stop' : 'Force stop')}
     </>
+  );
+}
+
+/** How a layer is called in the dialog: a snapshot by its snapshot name, any other layer by its file name. */
+const layerName = (i: Image) => (i.snapshot ? `snapshot ${i.snapshot.name}` : i.name);
+
+/**
+ * What deleting a VM would do, found before the dialog offers it, by the server's own rule: the
+ * VM's private layers go with it, and an image of another VM standing on one of them forbids it.
+ */
+export function deletePlan(vm: Vm, images: Image[]) {
+  const own = [...new Map(images.filter((i) => i.ownerVmId === vm.id).map((i) => [i.id, i])).values()];
+  const ownIds = new Set(own.map((i) => i.id));
+  const blockers = images
+    .filter((i) => i.parentId !== null && ownIds.has(i.parentId) && !ownIds.has(i.id))
+    .map((i) => ({ image: i, base: own.find((o) => o.id === i.parentId)! }));
+  return { own, blockers: [...new Map(blockers.map((b) => [b.image.id, b])).values()] };
+}
+
+/** Confirms a VM's deletion, or says what stands on its layers and offers no delete that would fail. */
+export function DeleteVmDialog({ vm, onClose, onError }: { vm: Vm; onClose: () => void; onError: (e: Error) => void }) {
+  const navigate = useNavigate();
+  const { remove } = useVmMutations();
+  const images = useImages().data ?? [];
+  const vms = useVms().data ?? [];
+  const vmName = (id: string | null) => vms.find((v) => v.id === id)?.name;
+  const { own, blockers } = deletePlan(vm, images);
+  const total = own.reduce((sum, l) => sum + l.allocatedSize, 0);
+  const userOf = (i: Image) => {
+    const names = [...new Set([i.ownerVmId, ...i.usedBy.map((u) => u.vmId)].map(vmName).filter((n): n is string => !!n))];
+    return names.length > 0 ? ` (a disk of ${names.join(', ')})` : '';
+  };
+
+  if (blockers.length > 0) {
+    return (
+      <Dialog title={`${vm.name} cannot be deleted yet`} onClose={onClose} footer={<Button onClick={onClose}>Close</Button>}>
+        <Notice tone="warn">
+          <span data-testid="delete-blockers">
+            Other images stand on this VM&apos;s layers. Deleting {vm.name} would delete the ground under them, so Strata refuses it:
+          </span>
+          <ul className="my-1 list-disc pl-5">
+            {blockers.map(({ image, base }) => (
+              <li key={image.id}>
+                {layerName(image)}
+                {userOf(image)} stands on {layerName(base)}
+              </li>
+            ))}
+          </ul>
+          Delete those first, or merge each into a new base from its VM&apos;s Disks tab; then {vm.name} can be deleted.
+        </Notice>
+      </Dialog>
+    );
+  }
+  return (
+    <Dialog
+      title={`Delete ${vm.name}?`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            variant="danger"
+            disabled={remove.isPending}
+            onClick={() =>
+              remove.mutate(vm.id, {
+                onSuccess: () => navigate('/vms'),
+                onError: (e) => {
+                  onClose();
+                  onError(e);
+                },
+              })
+            }
+          >
+            Delete VM and its layers
+          </Button>
+        </>
+      }
+    >
+      <p className="text-sm">
+        {own.length === 0
+          ? `${vm.name} is deleted. It has no layers of its own; the images it stands on stay.`
+          : `${vm.name} is deleted with its ${plural(own.length, 'layer')} (${formatBytes(total)} on disk): its snapshots and the changes since cannot be brought back. The base images it stands on stay.`}
+      </p>
+      <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="layers-to-delete">
+        {own.map((l) => (
+          <li key={l.id}>
+            <span className="font-mono">{l.path}</span> ({formatBytes(l.allocatedSize)} on disk
+            {l.snapshot ? `, snapshot ${l.snapshot.name}` : ''})
+          </li>
+        ))}
+      </ul>
+    </Dialog>
   );
 }

@@ -1,18 +1,17 @@
-import { useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useState, type ReactNode } from 'react';
+import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import type { Vm } from '@strata/contract';
 import { useImages } from '../../api/get-images';
-import { useVm, useVmLog } from '../../api/get-vm';
-import { useVmMutations } from '../../api/vm-actions';
+import { isGone, useVm, useVmLog } from '../../api/get-vm';
 import { Button } from '../../components/button';
 import { Card, Facts } from '../../components/card';
-import { Dialog } from '../../components/dialog';
-import { ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
-import { formatBytes, formatTime } from '../../components/format';
+import { EmptyState, ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
+import { TabList, TabPanel, type TabDef } from '../../components/tabs';
+import { formatTime } from '../../components/format';
 import { isActive, isRunning } from '../../shared/vm-state';
 import { ConsolePanel } from './console-panel';
 import { StateBadge } from './state-badge';
-import { VmPowerButtons } from './vm-actions';
+import { DeleteVmDialog, VmPowerButtons } from './vm-actions';
 import { EditVmDialog } from './edit-vm-dialog';
 import { VcpuPanel } from './vcpu-panel';
 import { SharesPanel } from './shares-panel';
@@ -20,12 +19,63 @@ import { MetricsPanel } from './metrics-panel';
 import { UmlPanel } from './uml-panel';
 import { DisksPanel } from './disks-panel';
 
-const tabs = ['Overview', 'Console', 'Metrics', 'vCPUs', 'Disks', 'Shares', 'UML'] as const;
-type Tab = (typeof tabs)[number];
+const TABS = [
+  { key: 'overview', label: 'Overview' },
+  { key: 'console', label: 'Console' },
+  { key: 'metrics', label: 'Metrics' },
+  { key: 'vcpus', label: 'vCPUs' },
+  { key: 'disks', label: 'Disks' },
+  { key: 'shares', label: 'Shares' },
+  { key: 'uml', label: 'UML' },
+] as const satisfies TabDef<string>[];
+type Tab = (typeof TABS)[number]['key'];
+/** Where /vms/:id leads. */
+export const DEFAULT_VM_TAB: Tab = 'console';
+
+const tabsFor = (vm: Vm): TabDef<Tab>[] => TABS.filter((t) => t.key !== 'uml' || vm.capabilities.mconsole);
+
+type Fact = [string, ReactNode];
+/** A row only where the VM's hypervisor has the thing. */
+const offered = (yes: boolean, row: Fact): Fact[] => (yes ? [row] : []);
+const hypervisorName = (vm: Vm) => (vm.hypervisor === 'qemu' ? 'QEMU' : 'UML');
+
+function cpuFacts(vm: Vm): Fact[] {
+  const caps = vm.capabilities;
+  const pinned = vm.pinning.vcpus;
+  return [
+    [
+      'vCPUs',
+      <span data-testid="vcpu-count">
+        {caps.multiprocessor ? `${vm.vcpus} of ${vm.maxVcpus}` : `1 (${hypervisorName(vm)} is uniprocessor)`}
+      </span>,
+    ],
+    ...offered(caps.multiprocessor, [
+      'Topology',
+      <span data-testid="topology">{`${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`}</span>,
+    ]),
+    caps.cpuModels
+      ? ['CPU model', vm.cpuModel ?? 'QEMU default (qemu64)']
+      : ['CPU', 'the host CPU: the guest kernel runs as host processes'],
+    ...offered(caps.accelerators, [
+      'Accelerator',
+      vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${vm.accelerator} (at next start)`,
+    ]),
+    [
+      'Pinning',
+      pinned.length === 0
+        ? 'none'
+        : caps.vcpuPinning === 'whole-vm'
+          ? `every thread of the VM → ${pinned[0]!.cpus.join(',')}`
+          : pinned.map((p) => `vCPU ${p.index} → ${p.cpus.join(',')}`).join('; '),
+    ],
+    ...offered(vm.umlMemoryDir !== undefined && vm.hypervisor === 'uml', ['Memory file in', vm.umlMemoryDir ?? "the VM's own directory"]),
+  ];
+}
 
 function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
   const log = useVmLog(vm.id, vm.state === 'crashed' || vm.lastError !== null).data;
   const edit = <Button onClick={onEdit}>Edit</Button>;
+  const caps = vm.capabilities;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       {vm.warnings.map((w) => (
@@ -46,54 +96,24 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
         </div>
       )}
       <Card title="CPU" actions={edit}>
-        {vm.hypervisor === 'uml' ? (
-          <Facts
-            rows={[
-              ['vCPUs', <span data-testid="vcpu-count">1 (UML is uniprocessor)</span>],
-              ['CPU', 'the host CPU: the guest kernel runs as host processes'],
-              ['Pinning', vm.pinning.vcpus.length === 0 ? 'none' : `the whole UML process tree → ${vm.pinning.vcpus[0]!.cpus.join(',')}`],
-              ['Memory file in', vm.umlMemoryDir ?? "the VM's own directory"],
-            ]}
-          />
-        ) : (
-          <Facts
-            rows={[
-              [
-                'vCPUs',
-                <span data-testid="vcpu-count">
-                  {vm.vcpus} of {vm.maxVcpus}
-                </span>,
-              ],
-              [
-                'Topology',
-                <span data-testid="topology">{`${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`}</span>,
-              ],
-              ['CPU model', vm.cpuModel ?? 'QEMU default (qemu64)'],
-              [
-                'Accelerator',
-                vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${vm.accelerator} (at next start)`,
-              ],
-              [
-                'Pinning',
-                vm.pinning.vcpus.length === 0 ? 'none' : vm.pinning.vcpus.map((p) => `vCPU ${p.index} → ${p.cpus.join(',')}`).join('; '),
-              ],
-            ]}
-          />
-        )}
+        <Facts rows={cpuFacts(vm)} />
       </Card>
       <Card title="Devices" actions={edit}>
         <Facts
           rows={[
-            ['Disks', vm.disks.map((d) => `${d.id} (${d.bus})`).join(', ')],
-            ['CD-ROM', vm.cdrom ?? 'empty'],
-            ['Network', vm.network.mode === 'user' ? 'user-mode (NAT)' : 'none'],
-            [
+            ['Disks', vm.disks.map((d) => (caps.diskBuses.length > 0 ? `${d.id} (${d.bus})` : d.id)).join(', ')],
+            ...offered(caps.cdrom, ['CD-ROM', vm.cdrom ?? 'empty']),
+            ...offered(caps.network, ['Network', vm.network.mode === 'user' ? 'user-mode (NAT)' : 'none']),
+            ...offered(caps.network, [
               'Port forwards',
               vm.network.forwards.length === 0
                 ? 'none'
                 : vm.network.forwards.map((f) => `${f.protocol} 127.0.0.1:${f.hostPort} → ${f.guestPort}`).join(', '),
-            ],
-            ['Boot order', `${vm.boot.order}${vm.boot.once ? ` (once: ${vm.boot.once})` : ''}${vm.boot.menu ? ', menu' : ''}`],
+            ]),
+            ...offered(caps.bootOrder, [
+              'Boot order',
+              `${vm.boot.order}${vm.boot.once ? ` (once: ${vm.boot.once})` : ''}${vm.boot.menu ? ', menu' : ''}`,
+            ]),
             ['Shutdown timeout', `${vm.shutdownTimeoutSec} s, then forced`],
           ]}
         />
@@ -102,7 +122,7 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
         <Facts
           rows={[
             ['Memory', `${vm.memoryMiB} MiB`],
-            ['Balloon target', vm.balloonMiB === null ? 'none (all memory)' : `${vm.balloonMiB} MiB`],
+            ...offered(caps.balloon, ['Balloon target', vm.balloonMiB === null ? 'none (all memory)' : `${vm.balloonMiB} MiB`]),
             ['Hypervisor', vm.hypervisor === 'qemu' ? 'QEMU' : 'User-Mode Linux'],
             ['Process', vm.pid ?? '—'],
             ['Started', formatTime(vm.startedAt)],
@@ -115,18 +135,20 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
 }
 
 export function VmDetailPage() {
-  const { id = '' } = useParams();
+  const { id = '', tab: tabParam } = useParams();
   const navigate = useNavigate();
   const { data: vm, error, isPending } = useVm(id);
   const images = useImages().data ?? [];
-  const { remove } = useVmMutations();
-  const [tab, setTab] = useState<Tab>('Console');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [editing, setEditing] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
   if (isPending) return <Spinner />;
+  if (isGone(error)) return <VmGone />;
   if (error || !vm) return <ErrorBanner error={error ?? 'not found'} />;
-  const privateLayers = images.filter((i) => i.ownerVmId === vm.id);
+  const tabs = tabsFor(vm);
+  const tab = tabs.find((t) => t.key === tabParam)?.key;
+  if (!tab) return <Navigate to={`/vms/${encodeURIComponent(vm.id)}/${DEFAULT_VM_TAB}`} replace />;
+  const idBase = `vm-${vm.id}`;
   const deletable = !isActive(vm);
 
   return (
@@ -137,7 +159,7 @@ export function VmDetailPage() {
             {vm.name} <StateBadge state={vm.state} />
           </span>
         }
-        subtitle={`${vm.vcpus} vCPU · ${vm.memoryMiB} MiB · ${vm.runningAccelerator?.toUpperCase() ?? vm.accelerator}`}
+        subtitle={`${vm.vcpus} vCPU · ${vm.memoryMiB} MiB · ${vm.capabilities.accelerators ? (vm.runningAccelerator?.toUpperCase() ?? vm.accelerator) : hypervisorName(vm)}`}
         actions={
           <>
             <VmPowerButtons vm={vm} onError={setActionError} />
@@ -157,65 +179,36 @@ export function VmDetailPage() {
           <ErrorBanner error={actionError} />
         </div>
       )}
-      <div role="tablist" className="mb-4 flex gap-1 border-b border-slate-200 dark:border-slate-800">
-        {tabs
-          .filter((t) => t !== 'UML' || vm.hypervisor === 'uml')
-          .map((t) => (
-            <button
-              key={t}
-              role="tab"
-              aria-selected={tab === t}
-              type="button"
-              onClick={() => setTab(t)}
-              className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab === t ? 'border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-500 hover:text-slate-800 dark:hover:text-slate-200'}`}
-            >
-              {t}
-            </button>
-          ))}
-      </div>
-      {tab === 'Overview' && <Overview vm={vm} onEdit={() => setEditing(true)} />}
-      {tab === 'vCPUs' && <VcpuPanel vm={vm} />}
+      <TabList
+        idBase={idBase}
+        label={`${vm.name} sections`}
+        tabs={tabs}
+        selected={tab}
+        onSelect={(t) => navigate(`/vms/${encodeURIComponent(vm.id)}/${t}`)}
+      />
+      <TabPanel idBase={idBase} tabKey={tab}>
+        {tab === 'overview' && <Overview vm={vm} onEdit={() => setEditing(true)} />}
+        {tab === 'vcpus' && <VcpuPanel vm={vm} />}
+        {tab === 'console' && <ConsolePanel vmId={vm.id} running={isRunning(vm)} />}
+        {tab === 'disks' && <DisksPanel vm={vm} images={images} />}
+        {tab === 'shares' && <SharesPanel vm={vm} />}
+        {tab === 'metrics' && <MetricsPanel vm={vm} />}
+        {tab === 'uml' && <UmlPanel vm={vm} />}
+      </TabPanel>
       {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
-      {tab === 'Console' && <ConsolePanel vmId={vm.id} running={isRunning(vm)} />}
-      {tab === 'Disks' && <DisksPanel vm={vm} images={images} />}
-      {tab === 'Shares' && <SharesPanel vm={vm} />}
-      {tab === 'Metrics' && <MetricsPanel vm={vm} />}
-      {tab === 'UML' && vm.hypervisor === 'uml' && <UmlPanel vm={vm} />}
-      {confirmDelete && (
-        <Dialog
-          title={`Delete ${vm.name}?`}
-          onClose={() => setConfirmDelete(false)}
-          footer={
-            <>
-              <Button onClick={() => setConfirmDelete(false)}>Cancel</Button>
-              <Button
-                variant="danger"
-                disabled={remove.isPending}
-                onClick={() =>
-                  remove.mutate(vm.id, {
-                    onSuccess: () => navigate('/vms'),
-                    onError: (e) => {
-                      setConfirmDelete(false);
-                      setActionError(e);
-                    },
-                  })
-                }
-              >
-                Delete VM and its layers
-              </Button>
-            </>
-          }
-        >
-          <p className="text-sm">This deletes the VM and its private layers. Shared base images stay.</p>
-          <ul className="list-disc space-y-1 pl-5 text-sm" data-testid="layers-to-delete">
-            {privateLayers.map((l) => (
-              <li key={l.id}>
-                <span className="font-mono">{l.path}</span> ({formatBytes(l.allocatedSize)} of data)
-              </li>
-            ))}
-          </ul>
-        </Dialog>
-      )}
+      {confirmDelete && <DeleteVmDialog vm={vm} onClose={() => setConfirmDelete(false)} onError={setActionError} />}
     </>
+  );
+}
+
+/** The VM was deleted (here or elsewhere): say so once, and ask the server nothing more about it. */
+function VmGone() {
+  return (
+    <EmptyState title="This VM no longer exists">
+      It was deleted.{' '}
+      <Link className="underline" to="/vms">
+        Back to the list of virtual machines
+      </Link>
+    </EmptyState>
   );
 }
