@@ -1,13 +1,15 @@
 import type { ButtonHTMLAttributes } from 'react';
 
+// Hover colours only while enabled, so a disabled button never reacts as if it could be pressed.
 const variants = {
-  primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-400 dark:disabled:bg-indigo-900',
+  primary: 'bg-indigo-600 text-white enabled:hover:bg-indigo-500',
   secondary:
-    'border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800',
-  danger: 'bg-red-600 text-white hover:bg-red-500 disabled:bg-red-400',
-  ghost: 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800',
+    'border border-slate-300 bg-white text-slate-800 enabled:hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:enabled:hover:bg-slate-800',
+  danger: 'bg-red-600 text-white enabled:hover:bg-red-500',
+  ghost: 'text-slate-600 enabled:hover:bg-slate-100 dark:text-slate-300 dark:enabled:hover:bg-slate-800',
 };
 
+/** The focus ring is the app-wide one in index.css: 2px, offset, in a colour that reads on every variant. */
 export function Button({
   variant = 'secondary',
   className = '',
@@ -17,7 +19,7 @@ export function Button({
     <button
       type="button"
       {...props}
-      className={`inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium shadow-sm transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:cursor-not-allowed disabled:opacity-70 ${variants[variant]} ${className}`}
+      className={`inline-flex items-center justify-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium shadow-sm transition-colors disabled:cursor-not-allowed disabled:opacity-45 disabled:shadow-none disabled:saturate-50 ${variants[variant]} ${className}`}
     />
   );
 }

@@ -42,7 +42,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
                 'writable'
               )
             ) : (
-              <span className="text-red-600">invalid: {image.invalidReason}</span>
+              <span className="text-red-600 dark:text-red-400">invalid: {image.invalidReason}</span>
             ),
           ],
           ['Layers on it', children.length === 0 ? 'none' : children.map((c) => c.name).join(', ')],
@@ -122,6 +122,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
       {dialog === 'convert' && (
         <Dialog
           title={`Convert ${image.name}`}
+          description="Writes the whole chain as one standalone image in a new file, compared with the original before it is kept."
           onClose={close}
           footer={
             <>
@@ -135,9 +136,6 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
             </>
           }
         >
-          <p className="text-sm text-slate-500">
-            Writes the whole chain as one standalone image in a new file, compared with the original before it is kept.
-          </p>
           <Field label="Format">
             <select className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
               {FORMATS.map((f) => (
@@ -153,6 +151,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
       {dialog === 'grow' && (
         <Dialog
           title={`Grow ${image.name}`}
+          description="Shrinking is refused, as qemu-img refuses it for qcow2: it would cut off data."
           onClose={close}
           footer={
             <>
@@ -166,7 +165,6 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
             </>
           }
         >
-          <p className="text-sm text-slate-500">Shrinking is refused, as qemu-img refuses it for qcow2: it would cut off data.</p>
           <Field label="New size (GiB)">
             <TextInput
               type="number"

@@ -1,25 +1,65 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { AttachAddon } from '@xterm/addon-attach';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
+import { useVm } from '../../api/get-vm';
 
 type Status = 'connecting' | 'connected' | 'closed';
+
+/** virsh console's escape key, and Shift+Esc for keyboards where ] needs a modifier of its own. */
+const isReleaseKey = (e: KeyboardEvent) =>
+  (e.ctrlKey && !e.altKey && (e.key === ']' || e.code === 'BracketRight')) || (e.shiftKey && e.key === 'Escape');
+const RELEASE_HINT = 'Ctrl+] or Shift+Esc leaves the terminal; Enter on it goes back in.';
 
 /**
  * The VM's serial console. The server replays its scrollback on every connect, so a reconnect
  * (after a server restart, say) starts from a clean terminal instead of printing things twice.
+ *
+ * The terminal keeps Tab and Escape for the guest's shell, so the keyboard needs another way out:
+ * the release key moves focus to the terminal's frame, which is the tab stop (the terminal's own
+ * input is not), so Tab and Shift+Tab then carry on through the page as usual.
  */
 export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean }) {
   const host = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLDivElement>(null);
+  const termRef = useRef<Terminal | null>(null);
   const [status, setStatus] = useState<Status>('connecting');
+  const hintId = useId();
+  // UML's line discipline sends bare \n on the console, which a terminal draws as stairs.
+  const convertEol = useVm(vmId).data?.hypervisor === 'uml';
+  const convertEolRef = useRef(convertEol);
 
   useEffect(() => {
-    const term = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 13, scrollback: 5000, theme: { background: '#0b1120' } });
+    convertEolRef.current = convertEol;
+    if (termRef.current) termRef.current.options.convertEol = convertEol;
+  }, [convertEol]);
+
+  useEffect(() => {
+    const term = new Terminal({
+      convertEol: convertEolRef.current,
+      cursorBlink: true,
+      fontSize: 13,
+      scrollback: 5000,
+      theme: { background: '#0b1120' },
+    });
+    termRef.current = term;
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(host.current!);
     fit.fit();
+    term.attachCustomKeyEventHandler((e) => {
+      if (!isReleaseKey(e)) return true;
+      if (e.type === 'keydown') {
+        e.preventDefault();
+        frame.current?.focus();
+      }
+      return false;
+    });
+    if (term.textarea) {
+      term.textarea.tabIndex = -1;
+      term.textarea.setAttribute('aria-description', RELEASE_HINT);
+    }
     const onResize = () => fit.fit();
     window.addEventListener('resize', onResize);
     let socket: WebSocket | null = null;
@@ -52,6 +92,7 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
       clearTimeout(retry);
       window.removeEventListener('resize', onResize);
       socket?.close();
+      termRef.current = null;
       term.dispose();
     };
   }, [vmId, running]);
@@ -59,11 +100,30 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
   const label = { connecting: 'connecting…', connected: 'connected', closed: running ? 'disconnected' : 'VM not running' }[status];
   return (
     <div className="overflow-hidden rounded-lg border border-slate-800 bg-[#0b1120]">
-      <div className="flex items-center justify-between border-b border-slate-800 px-3 py-1.5 text-xs text-slate-400">
+      <div className="flex flex-wrap items-center justify-between gap-x-4 border-b border-slate-800 px-3 py-1.5 text-xs text-slate-300">
         <span>Serial console (ttyS0)</span>
+        <span id={hintId} data-testid="console-keys">
+          {RELEASE_HINT}
+        </span>
         <span data-testid="console-status">{label}</span>
       </div>
-      <div ref={host} data-testid="console" className="h-[28rem] p-2" />
+      <div
+        ref={frame}
+        tabIndex={0}
+        role="group"
+        aria-label="Serial console"
+        aria-describedby={hintId}
+        data-testid="console-frame"
+        onKeyDown={(e) => {
+          if (e.target === e.currentTarget && e.key === 'Enter') {
+            e.preventDefault();
+            termRef.current?.focus();
+          }
+        }}
+        className="rounded-b-lg focus-visible:outline-offset-[-2px] focus-visible:outline-indigo-300 has-[textarea:focus]:outline-2 has-[textarea:focus]:outline-offset-[-2px] has-[textarea:focus]:outline-indigo-400"
+      >
+        <div ref={host} data-testid="console" className="h-[28rem] p-2" />
+      </div>
     </div>
   );
 }

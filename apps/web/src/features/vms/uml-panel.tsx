@@ -76,14 +76,17 @@ export function UmlPanel({ vm }: { vm: Vm }) {
         title="ubd devices"
         actions={
           <div className="flex items-center gap-2">
-            <TextInput
-              aria-label="Scratch disk size (MiB)"
-              type="number"
-              min={1}
-              className="w-24"
-              value={size}
-              onChange={(e) => setSize(Number(e.target.value))}
-            />
+            <label className="flex items-center gap-1.5 text-xs font-medium text-slate-600 dark:text-slate-300">
+              Scratch disk size (MiB)
+              <TextInput
+                name="scratchDiskMiB"
+                type="number"
+                min={1}
+                className="w-24"
+                value={size}
+                onChange={(e) => setSize(Number(e.target.value))}
+              />
+            </label>
             <Button disabled={addDisk.isPending || size < 1} onClick={() => addDisk.mutate(size)}>
               Add scratch disk
             </Button>
