@@ -87,6 +87,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
         <>
           {plan.live && <Notice>The VM is running: the merge runs inside QEMU and the guest keeps working.</Notice>}
           <fieldset className="space-y-2">
+            <legend className="sr-only">How to merge</legend>
             {plan.modes.map((m) => (
               <label
                 key={m.mode}
@@ -102,8 +103,8 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
                 />
                 <span>
                   <span className="font-medium">{(layer.format === 'uml-cow' ? umlLabels : labels)[m.mode]}</span>
-                  <span className="block text-slate-500">{m.reason}</span>
-                  <span className="block text-xs text-slate-400" data-testid={`merge-cost-${m.mode}`}>
+                  <span className="block text-slate-500 dark:text-slate-400">{m.reason}</span>
+                  <span className="block text-xs text-slate-500 dark:text-slate-400" data-testid={`merge-cost-${m.mode}`}>
                     {costOf(m, plan.freeSpace)}
                   </span>
                 </span>
@@ -141,6 +142,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
           <div
             className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-800"
             role="progressbar"
+            aria-label={job.title}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={Math.round(job.progress * 100)}
