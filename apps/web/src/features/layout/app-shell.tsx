@@ -1,5 +1,5 @@
-import { useState, type ReactNode } from 'react';
-import { NavLink } from 'react-router';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { NavLink, useLocation } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { keys } from '../../api/keys';
@@ -32,29 +32,86 @@ function ThemeToggle() {
   );
 }
 
+function Brand() {
+  return (
+    <span className="flex items-center gap-2 text-lg font-semibold text-white">
+      <span className="flex flex-col gap-0.5" aria-hidden>
+        <span className="h-1 w-5 rounded bg-indigo-600" />
+        <span className="h-1 w-5 rounded bg-indigo-400" />
+        <span className="h-1 w-5 rounded bg-indigo-200" />
+      </span>
+      Strata
+    </span>
+  );
+}
+
+const NAV_ID = 'app-nav';
+
+/**
+ * From 1024 px up the navigation is a sidebar; below, a top bar with a Menu button that shows
+ * and hides it (a disclosure: Escape or a click on a page closes it and focus goes back to the button).
+ */
 export function AppShell({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const { pathname } = useLocation();
+  const [seenPath, setSeenPath] = useState(pathname);
+  if (seenPath !== pathname) {
+    // Navigating (a link, the back button) closes the menu.
+    setSeenPath(pathname);
+    setOpen(false);
+  }
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      menuButton.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
   const logout = async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
     qc.setQueryData(keys.session, null);
     qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
   };
   return (
-    <div className="flex min-h-screen">
-      <aside className="flex w-56 shrink-0 flex-col bg-slate-900 text-slate-300 dark:border-r dark:border-slate-800">
-        <div className="flex items-center gap-2 px-5 py-5 text-lg font-semibold text-white">
-          <span className="flex flex-col gap-0.5" aria-hidden>
-            <span className="h-1 w-5 rounded bg-indigo-600" />
-            <span className="h-1 w-5 rounded bg-indigo-400" />
-            <span className="h-1 w-5 rounded bg-indigo-200" />
+    <div className="min-h-screen lg:flex">
+      <header className="sticky top-0 z-40 flex h-14 items-center justify-between bg-slate-900 px-4 lg:hidden dark:border-b dark:border-slate-800">
+        <Brand />
+        <button
+          ref={menuButton}
+          type="button"
+          aria-expanded={open}
+          aria-controls={NAV_ID}
+          onClick={() => setOpen(!open)}
+          className="inline-flex items-center gap-2 rounded-md px-3 py-1.5 text-sm font-medium text-slate-200 hover:bg-slate-800 hover:text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-400"
+        >
+          <span aria-hidden className="flex flex-col gap-1">
+            <span className="h-0.5 w-4 rounded bg-current" />
+            <span className="h-0.5 w-4 rounded bg-current" />
+            <span className="h-0.5 w-4 rounded bg-current" />
           </span>
-          Strata
+          Menu
+        </button>
+      </header>
+      {open && <div aria-hidden className="fixed inset-0 top-14 z-30 bg-slate-900/50 lg:hidden" onClick={() => setOpen(false)} />}
+      <aside
+        id={NAV_ID}
+        aria-label="Main"
+        className={`${open ? 'fixed inset-x-0 top-14 z-40 flex max-h-[calc(100dvh-3.5rem)] overflow-y-auto shadow-xl' : 'hidden'} flex-col bg-slate-900 text-slate-300 lg:sticky lg:top-0 lg:flex lg:h-screen lg:max-h-none lg:w-56 lg:shrink-0 lg:shadow-none dark:border-r dark:border-slate-800`}
+      >
+        <div className="hidden px-5 py-5 lg:block">
+          <Brand />
         </div>
-        <nav className="flex-1 space-y-0.5 px-3">
+        <nav className="flex-1 space-y-0.5 px-3 py-2 lg:py-0">
           {nav.map(([to, label]) => (
             <NavLink
               key={to}
               to={to}
+              onClick={() => setOpen(false)}
               className={({ isActive }) =>
                 `block rounded-md px-3 py-2 text-sm ${isActive ? 'bg-slate-800 font-medium text-white' : 'hover:bg-slate-800/60 hover:text-white'}`
               }
@@ -74,7 +131,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </button>
         </div>
       </aside>
-      <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+      <main className="min-w-0 flex-1 px-4 py-5 sm:px-6 lg:px-8 lg:py-6">{children}</main>
     </div>
   );
 }
