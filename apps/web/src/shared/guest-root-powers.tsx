@@ -72,9 +72,9 @@ export function GuestRootTable() {
   return (
     <div className="mt-6 rounded-lg border border-slate-200 p-4 text-sm dark:border-slate-800" data-testid="guest-root-powers">
       <h2 className="mb-2 font-medium">What a guest's root can do on the host</h2>
-      <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2">
+      <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[10rem_1fr]">
         {rows.map((r) => [
-          <dt key={`${r.label}-t`} className="font-mono text-xs">
+          <dt key={`${r.label}-t`} className="mt-2 font-mono text-xs first:mt-0 sm:mt-0">
             {r.label}
             {r.hostRoot && <span className="ml-1 text-amber-600">host root</span>}
           </dt>,
