@@ -10,7 +10,7 @@ import { BenchmarksPage } from './features/benchmarks/benchmarks-page';
 import { HostPage } from './features/host/host-page';
 import { ImagesPage } from './features/images/images-page';
 import { SharesPage } from './features/shares/shares-page';
-import { VmDetailPage } from './features/vms/vm-detail-page';
+import { DEFAULT_VM_TAB, VmDetailPage } from './features/vms/vm-detail-page';
 import { VmListPage } from './features/vms/vm-list-page';
 
 export function App() {
@@ -31,7 +31,8 @@ export function App() {
       <Routes>
         <Route path="/" element={<Navigate to="/vms" replace />} />
         <Route path="/vms" element={<VmListPage />} />
-        <Route path="/vms/:id" element={<VmDetailPage />} />
+        <Route path="/vms/:id" element={<Navigate to={DEFAULT_VM_TAB} replace />} />
+        <Route path="/vms/:id/:tab" element={<VmDetailPage />} />
         <Route path="/images" element={<ImagesPage />} />
         <Route path="/shares" element={<SharesPage />} />
         <Route path="/benchmarks" element={<BenchmarksPage />} />

@@ -21,6 +21,25 @@ export function useHistory(vm: string, series: string[], range: HistoryRange | n
   });
 }
 
+/**
+ * The last `ms` of several series, asked once when a live chart opens, so its window starts full
+ * instead of growing from nothing; the live stream extends it from there.
+ */
+export function useRecentHistory(vm: string, series: string[], ms: number) {
+  return useQueries({
+    queries: series.map((name) => ({
+      queryKey: ['metrics', vm, name, 'recent'],
+      staleTime: Infinity,
+      gcTime: 0,
+      queryFn: () =>
+        api<MetricsHistory>(
+          'GET',
+          `/metrics/history?vm=${encodeURIComponent(vm)}&series=${encodeURIComponent(name)}&from=${Date.now() - ms}`,
+        ),
+    })),
+  });
+}
+
 /** uPlot wants one x array and aligned y arrays: join the series on their timestamps (seconds). */
 export function align(histories: (MetricsHistory | undefined)[]): [number[], ...(number | null)[][]] {
   const xs = [...new Set(histories.flatMap((h) => h?.points.map((p) => p[0]) ?? []))].sort((a, b) => a - b);

@@ -1,16 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import {
-  formatHoverTime,
-  formatTimeTick,
-  formatValue,
-  lastValue,
-  TIME_INCREMENTS,
-  timeTickSpace,
-  yAxis,
-  type Unit,
-} from './chart-ticks';
+import { formatHoverTime, formatTimeTick, formatValue, lastValue, TIME_INCREMENTS, timeTickSpace, yAxis, type Unit } from './chart-ticks';
 import { useDarkMode } from './use-dark-mode';
 
 export type { Unit } from './chart-ticks';
@@ -115,11 +106,15 @@ export function TimeChart({
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const xWindow = useRef(window);
-  xWindow.current = window;
+  const latest = useRef(data);
   const dark = useDarkMode();
   const key = series.map((s) => `${s.label}:${s.color}`).join('|');
-  const latest = useRef(data);
-  latest.current = data;
+  const [from, to] = window ?? [];
+  // Declared first, so the effects below (and uPlot's range callback) read this render's values.
+  useEffect(() => {
+    xWindow.current = window;
+    latest.current = data;
+  });
 
   useEffect(() => {
     const el = host.current;
@@ -142,7 +137,7 @@ export function TimeChart({
     u.setData(data);
     // Not hovering: refresh the legend so it follows the newest values.
     if (u.cursor.idx === null || u.cursor.idx === undefined) u.setLegend({ idx: null as unknown as number });
-  }, [data, window?.[0], window?.[1]]);
+  }, [data, from, to]);
 
   const last = data.slice(1).map((ys) => lastValue(ys as (number | null)[]));
   return (

@@ -1,135 +1,113 @@
 import { useMemo, useState } from 'react';
-import type { Vm, VmSample } from '@strata/contract';
-import { vmSeries } from '@strata/contract/series-names';
-import { align, RANGES, useHistory, type HistoryRange } from '../../api/metrics-history';
+import type { MetricsHistory, Vm, VmSample } from '@strata/contract';
+import type uPlot from 'uplot';
+import { align, RANGES, useHistory, useRecentHistory, type HistoryRange } from '../../api/metrics-history';
 import { useMetrics } from '../../api/metrics-stream';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { Notice } from '../../components/feedback';
-import { TimeChart, type Unit } from '../../components/time-chart';
+import { TimeChart } from '../../components/time-chart';
 import { isRunning } from '../../shared/vm-state';
+import { chartsFor, type ChartDef } from './metrics-charts';
 
 const COLORS = ['#4f46e5', '#f59e0b', '#10b981', '#ef4444', '#0ea5e9', '#a855f7'];
 const LIVE_MS = 5 * 60_000;
 
-interface ChartDef {
-  title: string;
-  unit: Unit;
-  series: { label: string; name: string; pick(s: VmSample): number | undefined }[];
-  testId: string;
+const colored = (def: ChartDef) => def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }));
+const recorded = (def: ChartDef) => def.series.flatMap((s) => (s.name === null ? [] : [s.name]));
+
+/** History before the first streamed sample, then the stream: one x array, one column per series. */
+function joinLive(def: ChartDef, recent: (MetricsHistory | undefined)[], samples: VmSample[], from: number): uPlot.AlignedData {
+  const firstLive = samples[0]?.ts ?? Infinity;
+  const [hx, ...hys] = align(recent);
+  const names = recorded(def);
+  const xs: number[] = [];
+  const cols: (number | null)[][] = def.series.map(() => []);
+  hx.forEach((x, i) => {
+    if (x * 1000 < from || x * 1000 >= firstLive) return;
+    xs.push(x);
+    // Series with no history (live only) stay empty before the stream.
+    def.series.forEach((s, c) => cols[c]!.push(s.name === null ? null : (hys[names.indexOf(s.name)]?.[i] ?? null)));
+  });
+  for (const s of samples) {
+    if (s.ts < from) continue;
+    xs.push(s.ts / 1000);
+    def.series.forEach((d, c) => cols[c]!.push(d.pick(s) ?? null));
+  }
+  return [xs, ...cols];
 }
 
-function chartsFor(vm: Vm, latest: VmSample | undefined): ChartDef[] {
-  const disks = vm.disks.map((d) => d.id);
-  const shares = latest?.shares ?? [];
-  const cpus = latest?.cpu.map((c) => c.index) ?? [0];
-  return [
-    ...disks.map((id): ChartDef => ({
-      title: `${id} throughput`,
-      unit: 'bytes/s',
-      testId: `chart-${id}-throughput`,
-      series: [
-        { label: 'read', name: vmSeries.disk(id, 'read_bps'), pick: (s) => s.disks.find((d) => d.id === id)?.readBps },
-        { label: 'write', name: vmSeries.disk(id, 'write_bps'), pick: (s) => s.disks.find((d) => d.id === id)?.writeBps },
-      ],
-    })),
-    ...disks.map((id): ChartDef => ({
-      title: `${id} IOPS`,
-      unit: 'iops',
-      testId: `chart-${id}-iops`,
-      series: [
-        { label: 'read', name: vmSeries.disk(id, 'read_iops'), pick: (s) => s.disks.find((d) => d.id === id)?.readIops },
-        { label: 'write', name: vmSeries.disk(id, 'write_iops'), pick: (s) => s.disks.find((d) => d.id === id)?.writeIops },
-      ],
-    })),
-    ...shares.map((x): ChartDef => ({
-      title: `share ${x.tag} (${x.transport})${x.exact ? '' : ": sum of this VM's 9p shares"}`,
-      unit: 'bytes/s',
-      testId: `chart-share-${x.tag}`,
-      series: [
-        { label: 'read', name: vmSeries.share(x.tag, 'read_bps'), pick: (s) => s.shares.find((y) => y.tag === x.tag)?.readBps },
-        { label: 'write', name: vmSeries.share(x.tag, 'write_bps'), pick: (s) => s.shares.find((y) => y.tag === x.tag)?.writeBps },
-      ],
-    })),
-    {
-      title: 'CPU per vCPU',
-      unit: 'percent',
-      testId: 'chart-cpu',
-      series: cpus.map((i) => ({
-        label: `vCPU ${i}`,
-        name: vmSeries.cpu(i),
-        pick: (s: VmSample) => s.cpu.find((c) => c.index === i)?.percent,
-      })),
-    },
-  ];
-}
-
-function HistoryChart({ vmId, def }: { vmId: string; def: ChartDef & { range: HistoryRange } }) {
-  const results = useHistory(
-    vmId,
-    def.series.map((s) => s.name),
-    def.range,
-  );
-  const data = useMemo(() => align(results.map((r) => r.data)), [results]);
+function LiveChart({ vm, def, samples, end }: { vm: Vm; def: ChartDef; samples: VmSample[]; end: number }) {
+  const recent = useRecentHistory(vm.id, recorded(def), LIVE_MS);
+  const from = end - LIVE_MS;
+  const histories = recent.map((r) => r.data);
+  const data = joinLive(def, histories, samples, from);
   return (
-    <TimeChart
-      title={def.title}
-      unit={def.unit}
-      testId={def.testId}
-      series={def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }))}
-      data={data}
-    />
+    <TimeChart title={def.title} unit={def.unit} testId={def.testId} series={colored(def)} data={data} window={[from / 1000, end / 1000]} />
   );
 }
 
-/** Live (streamed, once per frame at most) or from history: disks, shares and vCPUs of one VM. */
+function HistoryChart({ vmId, def, range }: { vmId: string; def: ChartDef; range: HistoryRange }) {
+  const results = useHistory(vmId, recorded(def), range);
+  const data = useMemo(() => align(results.map((r) => r.data)), [results]);
+  return <TimeChart title={def.title} unit={def.unit} testId={def.testId} series={colored(def)} data={data} />;
+}
+
+/** Live (a fixed five-minute window, streamed, once per frame at most) or from history: disks, shares, vCPUs and memory. */
 export function MetricsPanel({ vm }: { vm: Vm }) {
   const [range, setRange] = useState<'live' | HistoryRange>('live');
   const [paused, setPaused] = useState(false);
+  // Where a live window ends when nothing streams (a stopped VM): the moment the tab opened.
+  const [openedAt] = useState(() => Date.now());
   const store = useMetrics(paused || range !== 'live');
   const samples = store.vms.get(vm.id) ?? [];
   const latest = samples.at(-1);
   const defs = chartsFor(vm, latest);
-  // The window ends at the newest sample: a render never reads the clock.
-  const cutoff = (latest?.ts ?? 0) - LIVE_MS;
-  const live = samples.filter((s) => s.ts >= cutoff);
-  const xs = live.map((s) => s.ts / 1000);
+  const end = Math.max(latest?.ts ?? 0, openedAt);
+  const shown = range === 'live' ? defs : defs.filter((d) => recorded(d).length > 0);
   const shareNotes = latest?.shares.map((x) => `${x.tag}: ${x.method}`) ?? [];
+  if (!vm.capabilities.metrics) return <Notice>This VM's hypervisor reports no metrics.</Notice>;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-2">
         {(['live', ...Object.keys(RANGES)] as const).map((r) => (
-          <Button key={r} variant={range === r ? 'primary' : 'secondary'} onClick={() => setRange(r as typeof range)}>
+          <Button
+            key={r}
+            variant={range === r ? 'primary' : 'secondary'}
+            aria-pressed={range === r}
+            onClick={() => setRange(r as typeof range)}
+          >
             {r === 'live' ? 'Live' : r}
           </Button>
         ))}
         {range === 'live' && <Button onClick={() => setPaused(!paused)}>{paused ? 'Resume charts' : 'Pause charts'}</Button>}
-        <span className="text-xs text-slate-500">
-          one sample per second, computed on the server; history is kept in 1 s / 1 min / 10 min steps
+        <span className="text-xs text-slate-500 dark:text-slate-400">
+          {range === 'live' ? 'the last 5 minutes, one sample per second' : 'history is kept in 1 s / 1 min / 10 min steps'}; computed on
+          the server
         </span>
       </div>
       {!isRunning(vm) && range === 'live' && <Notice>The VM is not running: nothing to stream. Pick a range to see its history.</Notice>}
       <div className="grid gap-4 lg:grid-cols-2">
-        {defs.map((def) => (
+        {shown.map((def) => (
           <Card key={def.testId}>
             {range === 'live' ? (
-              <TimeChart
-                title={def.title}
-                unit={def.unit}
-                testId={def.testId}
-                series={def.series.map((s, i) => ({ label: s.label, color: COLORS[i % COLORS.length]! }))}
-                data={[xs, ...def.series.map((s) => live.map((x) => s.pick(x) ?? null))]}
-              />
+              <LiveChart vm={vm} def={def} samples={samples} end={end} />
             ) : (
-              <HistoryChart vmId={vm.id} def={{ ...def, range }} />
+              <HistoryChart vmId={vm.id} def={def} range={range} />
             )}
           </Card>
         ))}
       </div>
-      {shareNotes.length > 0 && <p className="text-xs text-slate-500">How shares are measured: {shareNotes.join('; ')}.</p>}
-      {vm.hypervisor === 'uml' && (
-        <p className="text-xs text-slate-500">
-          UML: disks and CPU from its mconsole (proc diskstats, proc stat); hostfs has no per-share counter, so none is shown.
+      {range !== 'live' && (
+        <p className="text-xs text-slate-500 dark:text-slate-400">Disk latency is shown live only: the history does not keep it.</p>
+      )}
+      {shareNotes.length > 0 && (
+        <p className="text-xs text-slate-500 dark:text-slate-400">How shares are measured: {shareNotes.join('; ')}.</p>
+      )}
+      {vm.capabilities.mconsole && (
+        <p className="text-xs text-slate-500 dark:text-slate-400">
+          Disks and CPU come from the UML kernel's mconsole (proc diskstats, proc stat)
+          {vm.capabilities.shareTransports.includes('hostfs') ? '; hostfs has no per-share counter, so none is shown' : ''}.
         </p>
       )}
     </div>

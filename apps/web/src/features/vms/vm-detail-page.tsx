@@ -68,7 +68,8 @@ function cpuFacts(vm: Vm): Fact[] {
           ? `every thread of the VM → ${pinned[0]!.cpus.join(',')}`
           : pinned.map((p) => `vCPU ${p.index} → ${p.cpus.join(',')}`).join('; '),
     ],
-    ...offered(vm.umlMemoryDir !== undefined && vm.hypervisor === 'uml', ['Memory file in', vm.umlMemoryDir ?? "the VM's own directory"]),
+    // No capability names the UML memory file: it is UML's own.
+    ...offered(vm.hypervisor === 'uml', ['Memory file in', vm.umlMemoryDir ?? "the VM's own directory"]),
   ];
 }
 
