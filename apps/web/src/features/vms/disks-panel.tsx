@@ -7,8 +7,13 @@ import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { ErrorBanner } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
+import { formatAgo, useNow } from '../../components/use-now';
+import { useImagesRefreshed } from '../../api/get-images';
 import { MergeDialog } from '../../shared/merge-dialog';
 import { isActive, isRunning } from '../../shared/vm-state';
+
+/** A running guest writes without telling anyone: its layers' sizes are read again this often. */
+const SIZE_REFRESH_MS = 5000;
 
 export function chainOf(topId: string, images: Image[]): Image[] {
   const byId = new Map(images.map((i) => [i.id, i]));
@@ -103,20 +108,39 @@ function RevertDialog({
 }
 
 /** Each disk's chain from its writable top down to its base, with the actions on each layer. */
-export function DisksPanel({ vm, images }: { vm: Vm; images: Image[] }) {
+export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
+  const running = isRunning(vm);
+  const refreshed = useImagesRefreshed(running ? SIZE_REFRESH_MS : false);
+  const images = refreshed.data ?? given;
+  const now = useNow();
+  const snapshotBlocked = running && !vm.capabilities.liveSnapshot;
   const [snapshotting, setSnapshotting] = useState<string | null>(null);
   const [merging, setMerging] = useState<Image | null>(null);
   const [reverting, setReverting] = useState<{ diskId: string; target: Image; lost: Image[] } | null>(null);
   const stopped = !isActive(vm);
+  // Merging the top into the VM's own snapshot ends that snapshot: the action sits on the snapshot it removes.
+  const ownSnapshot = (layer: Image | undefined) => !!layer?.snapshot && layer.ownerVmId === vm.id;
   return (
     <div className="space-y-4">
+      <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="sizes-read">
+        Sizes read {refreshed.dataUpdatedAt ? formatAgo(now - refreshed.dataUpdatedAt) : 'just now'}
+        {running ? `; read again every ${SIZE_REFRESH_MS / 1000} s while the VM runs` : ''}.
+      </p>
       {vm.disks.map((disk) => {
         const chain = chainOf(disk.imageId, images);
         return (
           <Card
             key={disk.id}
-            title={`${disk.id} · ${disk.bus}`}
-            actions={<Button onClick={() => setSnapshotting(disk.id)}>Snapshot</Button>}
+            title={vm.capabilities.diskBuses.length > 0 ? `${disk.id} · ${disk.bus}` : disk.id}
+            actions={
+              <Button
+                disabled={snapshotBlocked}
+                title={snapshotBlocked ? 'Stop the VM to take a snapshot: its hypervisor cannot take one while it runs' : undefined}
+                onClick={() => setSnapshotting(disk.id)}
+              >
+                Snapshot
+              </Button>
+            }
           >
             <ol className="space-y-2" data-testid={`chain-${disk.id}`}>
               {chain.map((layer, depth) => (
@@ -143,7 +167,10 @@ export function DisksPanel({ vm, images }: { vm: Vm; images: Image[] }) {
                     <span className="whitespace-nowrap text-slate-500">
                       {formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}
                     </span>
-                    {depth === 0 && chain.length > 1 && <Button onClick={() => setMerging(layer)}>Merge…</Button>}
+                    {depth === 0 && chain.length > 1 && !ownSnapshot(chain[1]) && <Button onClick={() => setMerging(layer)}>Merge…</Button>}
+                    {depth === 1 && ownSnapshot(layer) && (
+                      <Button onClick={() => setMerging(chain[0]!)}>Delete snapshot, keep its changes…</Button>
+                    )}
                     {depth > 0 && layer.ownerVmId === vm.id && (
                       <Button
                         disabled={!stopped}
