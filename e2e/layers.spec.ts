@@ -21,9 +21,9 @@ test('snapshot a running VM, write in the guest, merge the snapshot with one cli
   await runInConsole(page, 'echo merged-data > /root/kept; sync; cat /root/kept', 'merged-data');
 
   await page.getByRole('tab', { name: 'Disks' }).click();
-  await page.getByRole('button', { name: 'Merge…' }).click();
-  const merge = page.getByRole('dialog', { name: /^Merge / });
-  await expect(merge.getByRole('radio', { name: /Commit into the parent/ })).toBeChecked();
+  await page.getByRole('button', { name: 'Delete snapshot, keep its changes…' }).click();
+  const merge = page.getByRole('dialog', { name: 'Delete snapshot before-file?' });
+  await expect(merge.getByRole('radio', { name: /Delete snapshot before-file, keep its changes/ })).toBeChecked();
   await merge.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(merge.getByRole('progressbar')).toBeVisible();
   await expect(merge.getByTestId('merge-state')).toHaveText('succeeded');

@@ -4,19 +4,47 @@ import { useJob, useLayerMutations, useMergePlan } from '../api/layer-actions';
 import { Button } from '../components/button';
 import { Dialog } from '../components/dialog';
 import { ErrorBanner, Notice, Spinner } from '../components/feedback';
+import { useImages } from '../api/get-images';
 import { formatBytes } from '../components/format';
+import { humanizeSizes } from './error-text';
 import { isUnderWay } from './job-state';
 
-const labels: Record<MergeMode, string> = {
-  commit: 'Commit into the parent',
-  stream: 'Stream the parent up',
-  'new-base': 'Merge into a new base',
-};
-const umlLabels: Record<MergeMode, string> = {
-  commit: 'uml_moo -d: merge in place into the backing file',
-  stream: 'Stream',
-  'new-base': 'uml_moo: merge into a new backing file (safe)',
-};
+/** What each mode is called and what it leaves behind, said before the click, in the user's terms. */
+interface Words {
+  label: string;
+  outcome: string;
+}
+
+/** `below` is the layer the top stands on: "snapshot before-update" or an image's name. */
+function wordsFor(mode: MergeMode, uml: boolean, below: string, isSnapshot: boolean): Words {
+  const lost = isSnapshot ? ` You can no longer revert to ${below}.` : '';
+  if (uml) {
+    if (mode === 'commit')
+      return {
+        label: `Write the changes into ${below} in place`,
+        outcome: `The disk keeps all its data: the changes in the VM's COW file are written into ${below}, and the VM starts over on a fresh, empty COW file.`,
+      };
+    if (mode === 'stream') return { label: 'Make the COW file stand alone', outcome: '' };
+    return {
+      label: 'Copy into a new base (safest)',
+      outcome: `The disk keeps all its data: ${below} and the changes are copied into a new base file, and the VM continues on a fresh COW file on it. ${below} and other VMs are not touched.`,
+    };
+  }
+  if (mode === 'commit')
+    return {
+      label: isSnapshot ? `Delete ${below}, keep its changes` : `Fold this layer into ${below}`,
+      outcome: `The disk keeps all its data: the changes since ${below} are written into it, and it becomes the disk's writable layer.${lost}`,
+    };
+  if (mode === 'stream')
+    return {
+      label: 'Make the top layer stand alone',
+      outcome: `The disk keeps all its data: what the layers below hold is copied up into the top layer, which then needs none of them. They stay on disk (see Images), untouched.${lost}`,
+    };
+  return {
+    label: 'Copy into a new base (safest)',
+    outcome: `The disk keeps all its data: everything it shows is copied into a new read-only base image, and the VM continues on a fresh layer on it. Other VMs keep their layers.${lost}`,
+  };
+}
 
 type PlannedMode = MergePlan['modes'][number];
 
@@ -26,7 +54,7 @@ const formatSeconds = (s: number) => (s < 60 ? `${s < 10 ? s.toFixed(1) : Math.r
 const costOf = (m: PlannedMode, freeSpace: number) =>
   m.bytesWritten === 0 && !m.allowed
     ? ''
-    : `${m.inPlace ? 'in place' : 'new file'} · writes ~${formatBytes(m.bytesWritten)} · needs up to ${formatBytes(m.spaceNeeded)} of ${formatBytes(freeSpace)} free · ~${formatSeconds(m.estimatedSeconds)}`;
+    : `${m.inPlace ? 'writes into the existing file' : 'writes a new file'} · about ${formatBytes(m.bytesWritten)} · needs up to ${formatBytes(m.spaceNeeded)} of the ${formatBytes(freeSpace)} free · about ${formatSeconds(m.estimatedSeconds)}`;
 
 /** One click merges a layer: the safe mode is chosen by default, and the dialog says what will happen. */
 export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => void }) {
@@ -36,6 +64,9 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
   const [picked, setPicked] = useState<MergeMode | null>(null);
   const [confirmed, setConfirmed] = useState(false);
   const job = useJob(jobId).data;
+  const parent = (useImages().data ?? []).find((i) => i.id === layer.parentId);
+  const below = parent?.snapshot ? `snapshot ${parent.snapshot.name}` : (parent?.name ?? 'the layer below');
+  const words = (m: MergeMode) => wordsFor(m, layer.format === 'uml-cow', below, !!parent?.snapshot);
   const allowed = plan?.modes.filter((m) => m.allowed) ?? [];
   // uml_moo's safe mode writes a new backing file; in place (-d) is a deliberate choice.
   const safeDefault =
@@ -54,7 +85,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
 
   return (
     <Dialog
-      title={`Merge ${layer.name}`}
+      title={parent?.snapshot && layer.format !== 'uml-cow' ? `Delete ${below}?` : `Merge ${layer.name}`}
       onClose={running ? () => undefined : onClose}
       footer={
         job ? (
@@ -102,8 +133,10 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
                   onChange={() => setPicked(m.mode)}
                 />
                 <span>
-                  <span className="font-medium">{(layer.format === 'uml-cow' ? umlLabels : labels)[m.mode]}</span>
-                  <span className="block text-slate-500 dark:text-slate-400">{m.reason}</span>
+                  <span className="font-medium">{words(m.mode).label}</span>
+                  <span className="block text-slate-500 dark:text-slate-400">
+                    {m.allowed ? words(m.mode).outcome : `Not offered: ${humanizeSizes(m.reason)}`}
+                  </span>
                   <span className="block text-xs text-slate-500 dark:text-slate-400" data-testid={`merge-cost-${m.mode}`}>
                     {costOf(m, plan.freeSpace)}
                   </span>
@@ -113,20 +146,21 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
           </fieldset>
           {choice?.allowed && (
             <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="merge-estimate">
-              {choice.inPlace ? 'In place: ' : 'Into a new file: '}writes about {formatBytes(choice.bytesWritten)}, needs up to{' '}
-              {formatBytes(choice.spaceNeeded)} of free space, and should take about {formatSeconds(choice.estimatedSeconds)}.
+              {choice.inPlace ? 'Writes into the existing file' : 'Writes a new file'}: about {formatBytes(choice.bytesWritten)}, needing up
+              to {formatBytes(choice.spaceNeeded)} of free space; it should take about {formatSeconds(choice.estimatedSeconds)}.
             </p>
           )}
           {choice && choice.invalidates.length > 0 && (
             <Notice tone="warn">
-              These layers stand on the parent and will become invalid (they will refuse to boot):
+              These layers stand on {below} too. They become invalid and will refuse to boot:
               <ul className="my-1 list-disc pl-5">
                 {choice.invalidates.map((i) => (
                   <li key={i.id}>{i.name}</li>
                 ))}
               </ul>
               <label className="flex items-center gap-2">
-                <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand; invalidate them
+                <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} /> I understand: make them
+                invalid
               </label>
             </Notice>
           )}
