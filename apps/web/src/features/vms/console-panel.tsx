@@ -76,7 +76,8 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
         attach = new AttachAddon(socket!);
         term.loadAddon(attach);
         setStatus('connected');
-        term.focus();
+        // Ready to type into a running guest, unless the user is busy with something else.
+        if (running && (document.activeElement === null || document.activeElement === document.body)) term.focus();
       };
       socket.onclose = (event) => {
         attach?.dispose();
