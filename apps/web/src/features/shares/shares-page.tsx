@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import { Link } from 'react-router';
 import type { ShareView } from '@strata/contract';
 import { ApiError } from '../../api/client';
 import { useHost } from '../../api/get-host';
@@ -8,9 +7,10 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
-import { formatBytes } from '../../components/format';
 import { useMetrics } from '../../api/metrics-stream';
 import { TimeChart } from '../../components/time-chart';
+import { TABLET, useMediaQuery } from '../../components/use-media-query';
+import { ShareCards, ShareTable } from './share-list';
 import { GuestRootTable } from '../../shared/guest-root-powers';
 import { isActive } from '../../shared/vm-state';
 
@@ -152,6 +152,9 @@ export function SharesPage() {
   const shares = useShares();
   const [dialog, setDialog] = useState<{ kind: 'new' } | { kind: 'rename' | 'delete'; share: ShareView } | null>(null);
   const close = () => setDialog(null);
+  const rename = (share: ShareView) => setDialog({ kind: 'rename', share });
+  const remove = (share: ShareView) => setDialog({ kind: 'delete', share });
+  const wide = useMediaQuery(TABLET);
   return (
     <>
       <PageHeader
@@ -178,56 +181,13 @@ export function SharesPage() {
         </EmptyState>
       )}
       <GuestRootTable />
-      {shares.data && shares.data.length > 0 && (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
-          <table className="w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500 dark:bg-slate-900">
-              <tr>
-                <th className="px-4 py-2">Name</th>
-                <th className="px-4 py-2">Host directory</th>
-                <th className="px-4 py-2">Size</th>
-                <th className="px-4 py-2">Used by</th>
-                <th className="px-4 py-2" />
-              </tr>
-            </thead>
-            <tbody>
-              {shares.data.map((s) => (
-                <tr key={s.id} data-testid={`share-${s.name}`} className="border-t border-slate-200 dark:border-slate-800">
-                  <td className="px-4 py-2.5 font-medium">{s.name}</td>
-                  <td className="px-4 py-2.5 font-mono text-xs">{s.path}</td>
-                  <td className="px-4 py-2.5">{s.sizeBytes === null ? 'measuring…' : formatBytes(s.sizeBytes)}</td>
-                  <td className="px-4 py-2.5">
-                    {s.usedBy.length === 0 ? (
-                      <span className="text-slate-400">no VM</span>
-                    ) : (
-                      s.usedBy.map((u) => (
-                        <div key={`${u.vmId}-${u.tag}`}>
-                          <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${u.vmId}`}>
-                            {u.vmName}
-                          </Link>
-                          <span className="text-slate-500">
-                            {' '}
-                            /mnt/{u.tag} · {u.transport}
-                            {u.readonly ? ' · read-only' : ''} · {u.state}
-                          </span>
-                        </div>
-                      ))
-                    )}
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-2.5 text-right">
-                    <Button variant="ghost" onClick={() => setDialog({ kind: 'rename', share: s })}>
-                      Rename
-                    </Button>
-                    <Button variant="ghost" onClick={() => setDialog({ kind: 'delete', share: s })}>
-                      Delete
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {shares.data &&
+        shares.data.length > 0 &&
+        (wide ? (
+          <ShareTable shares={shares.data} onRename={rename} onDelete={remove} />
+        ) : (
+          <ShareCards shares={shares.data} onRename={rename} onDelete={remove} />
+        ))}
       {shares.data && shares.data.some((s) => s.usedBy.length > 0) && <ShareCharts shares={shares.data} />}
       {dialog?.kind === 'new' && <ShareDialog onClose={close} />}
       {dialog?.kind === 'rename' && <ShareDialog share={dialog.share} onClose={close} />}
