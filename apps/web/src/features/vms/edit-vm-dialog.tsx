@@ -12,6 +12,7 @@ import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
 import { isRunning } from '../../shared/vm-state';
 
+const BUS_LABEL: Record<Vm['capabilities']['diskBuses'][number], string> = { virtio: 'virtio-blk', scsi: 'virtio-scsi', ide: 'IDE' };
 const num = (set: (n: number) => void) => (e: { target: { value: string } }) => set(Number(e.target.value));
 
 function Forwards({ value, onChange }: { value: PortForward[]; onChange: (f: PortForward[]) => void }) {
@@ -61,6 +62,9 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const models = useCpuModels().data?.models ?? [];
   const media = (useImages().data ?? []).filter((i) => i.format === 'raw');
   const live = isRunning(vm);
+  // Only what the VM's driver offers is shown and sent: its rules refuse the rest by name.
+  const caps = vm.capabilities;
+  const liveVcpus = caps.multiprocessor && caps.hotplug.vcpus;
   const [form, setForm] = useState({
     name: vm.name,
     cpu: vm.cpu,
@@ -88,19 +92,21 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
 
   const save = () => {
     const patch: VmPatch = live
-      ? { vcpus: form.vcpus, balloonMiB: form.balloonMiB >= vm.memoryMiB ? null : form.balloonMiB }
+      ? {
+          ...(liveVcpus ? { vcpus: form.vcpus } : {}),
+          ...(caps.balloon ? { balloonMiB: form.balloonMiB >= vm.memoryMiB ? null : form.balloonMiB } : {}),
+        }
       : {
           name: form.name,
-          cpu: form.cpu,
-          vcpus: form.vcpus,
-          cpuModel: form.cpuModel || null,
+          ...(caps.multiprocessor ? { cpu: form.cpu, vcpus: form.vcpus } : {}),
+          ...(caps.cpuModels ? { cpuModel: form.cpuModel || null } : {}),
           memoryMiB: form.memoryMiB,
-          accelerator: form.accelerator,
-          network: form.network,
-          boot: form.boot,
+          ...(caps.accelerators ? { accelerator: form.accelerator } : {}),
+          ...(caps.network ? { network: form.network } : {}),
+          ...(caps.bootOrder ? { boot: form.boot } : {}),
           shutdownTimeoutSec: form.shutdownTimeoutSec,
-          disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })),
-          cdrom: form.cdrom || null,
+          ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })) } : {}),
+          ...(caps.cdrom ? { cdrom: form.cdrom || null } : {}),
         };
     update.mutate(
       { id: vm.id, patch },
@@ -124,82 +130,96 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       {live ? (
         <>
           <Notice>
-            The VM is running: vCPUs can be plugged in and the memory balloon moved now. Everything else changes while it is stopped.
+            {liveVcpus || caps.balloon
+              ? 'The VM is running: vCPUs can be plugged in and the memory balloon moved now. Everything else changes while it is stopped.'
+              : 'The VM is running: its settings change while it is stopped.'}
           </Notice>
-          <Field label={`vCPUs online (up to ${vm.maxVcpus})`} error={errorFor('vcpus')}>
-            <TextInput
-              name="vcpus"
-              type="number"
-              min={vm.vcpus}
-              max={vm.maxVcpus}
-              value={form.vcpus}
-              onChange={num((n) => set('vcpus', n))}
-            />
-          </Field>
-          <Field label={`Balloon: memory the guest keeps (MiB, of ${vm.memoryMiB})`} error={errorFor('balloonMiB')}>
-            <TextInput
-              name="balloonMiB"
-              type="number"
-              min={MEMORY_MIB_MIN}
-              max={vm.memoryMiB}
-              value={form.balloonMiB}
-              onChange={num((n) => set('balloonMiB', n))}
-            />
-          </Field>
+          {liveVcpus && (
+            <Field label={`vCPUs online (up to ${vm.maxVcpus})`} error={errorFor('vcpus')}>
+              <TextInput
+                name="vcpus"
+                type="number"
+                min={vm.vcpus}
+                max={vm.maxVcpus}
+                value={form.vcpus}
+                onChange={num((n) => set('vcpus', n))}
+              />
+            </Field>
+          )}
+          {caps.balloon && (
+            <Field label={`Balloon: memory the guest keeps (MiB, of ${vm.memoryMiB})`} error={errorFor('balloonMiB')}>
+              <TextInput
+                name="balloonMiB"
+                type="number"
+                min={MEMORY_MIB_MIN}
+                max={vm.memoryMiB}
+                value={form.balloonMiB}
+                onChange={num((n) => set('balloonMiB', n))}
+              />
+            </Field>
+          )}
         </>
       ) : (
         <div className="max-h-[65vh] space-y-4 overflow-y-auto pr-1">
           <Field label="Name" error={errorFor('name')}>
             <TextInput name="name" value={form.name} onChange={(e) => set('name', e.target.value)} />
           </Field>
-          <div className="grid grid-cols-4 gap-3">
-            <Field label="Sockets" error={errorFor('cpu.sockets')}>
-              <TextInput name="sockets" type="number" min={1} value={form.cpu.sockets} onChange={setTopology('sockets')} />
-            </Field>
-            <Field label="Cores" error={errorFor('cpu.cores')}>
-              <TextInput name="cores" type="number" min={1} value={form.cpu.cores} onChange={setTopology('cores')} />
-            </Field>
-            <Field label="Threads" error={errorFor('cpu.threads')}>
-              <TextInput name="threads" type="number" min={1} value={form.cpu.threads} onChange={setTopology('threads')} />
-            </Field>
-            <Field label="vCPUs at boot" error={errorFor('vcpus')}>
-              <TextInput name="vcpus" type="number" min={1} max={max} value={form.vcpus} onChange={num((n) => set('vcpus', n))} />
-            </Field>
-          </div>
-          <p className="-mt-2 text-xs text-slate-500">
-            Up to {max} vCPUs (sockets × cores × threads); the rest can be plugged in while running.
-          </p>
-          {host && max > host.cpu.logicalCpus && (
-            <Notice tone="warn">
-              {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly.
-            </Notice>
+          {caps.multiprocessor && (
+            <>
+              <div className="grid grid-cols-4 gap-3">
+                <Field label="Sockets" error={errorFor('cpu.sockets')}>
+                  <TextInput name="sockets" type="number" min={1} value={form.cpu.sockets} onChange={setTopology('sockets')} />
+                </Field>
+                <Field label="Cores" error={errorFor('cpu.cores')}>
+                  <TextInput name="cores" type="number" min={1} value={form.cpu.cores} onChange={setTopology('cores')} />
+                </Field>
+                <Field label="Threads" error={errorFor('cpu.threads')}>
+                  <TextInput name="threads" type="number" min={1} value={form.cpu.threads} onChange={setTopology('threads')} />
+                </Field>
+                <Field label="vCPUs at boot" error={errorFor('vcpus')}>
+                  <TextInput name="vcpus" type="number" min={1} max={max} value={form.vcpus} onChange={num((n) => set('vcpus', n))} />
+                </Field>
+              </div>
+              <p className="-mt-2 text-xs text-slate-500">
+                Up to {max} vCPUs (sockets × cores × threads); the rest can be plugged in while running.
+              </p>
+              {host && max > host.cpu.logicalCpus && (
+                <Notice tone="warn">
+                  {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly.
+                </Notice>
+              )}
+            </>
           )}
           <div className="grid grid-cols-2 gap-3">
-            <Field label="CPU model" error={errorFor('cpuModel')} hint="QEMU's default is qemu64">
-              <select name="cpuModel" className={inputClass} value={form.cpuModel} onChange={(e) => set('cpuModel', e.target.value)}>
-                <option value="">default</option>
-                {models.map((m) => (
-                  <option key={m.name} value={m.name}>
-                    {m.name}
-                    {m.description && !m.description.startsWith('(') ? ` — ${m.description}` : ''}
+            {caps.cpuModels && (
+              <Field label="CPU model" error={errorFor('cpuModel')} hint="QEMU's default is qemu64">
+                <select name="cpuModel" className={inputClass} value={form.cpuModel} onChange={(e) => set('cpuModel', e.target.value)}>
+                  <option value="">default</option>
+                  {models.map((m) => (
+                    <option key={m.name} value={m.name}>
+                      {m.name}
+                      {m.description && !m.description.startsWith('(') ? ` — ${m.description}` : ''}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            )}
+            {caps.accelerators && (
+              <Field label="Accelerator" error={errorFor('accelerator')}>
+                <select
+                  name="accelerator"
+                  className={inputClass}
+                  value={form.accelerator}
+                  onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}
+                >
+                  <option value="auto">auto</option>
+                  <option value="tcg">TCG</option>
+                  <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
+                    KVM
                   </option>
-                ))}
-              </select>
-            </Field>
-            <Field label="Accelerator" error={errorFor('accelerator')}>
-              <select
-                name="accelerator"
-                className={inputClass}
-                value={form.accelerator}
-                onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}
-              >
-                <option value="auto">auto</option>
-                <option value="tcg">TCG</option>
-                <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
-                  KVM
-                </option>
-              </select>
-            </Field>
+                </select>
+              </Field>
+            )}
             <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
               <TextInput
                 name="memoryMiB"
@@ -209,16 +229,26 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
                 onChange={num((n) => set('memoryMiB', n))}
               />
             </Field>
-            <Field label="Disk bus" error={errorFor('disks')} hint="virtio is much faster than emulated IDE">
-              <select name="bus" className={inputClass} value={form.bus} onChange={(e) => set('bus', e.target.value as typeof form.bus)}>
-                <option value="virtio">virtio-blk</option>
-                <option value="scsi">virtio-scsi</option>
-                <option value="ide">IDE</option>
-              </select>
-            </Field>
-            <Field label="Boot order" error={errorFor('boot')} hint="c disk, d CD-ROM, n network">
-              <TextInput name="bootOrder" value={form.boot.order} onChange={(e) => set('boot', { ...form.boot, order: e.target.value })} />
-            </Field>
+            {caps.diskBuses.length > 0 && (
+              <Field label="Disk bus" error={errorFor('disks')} hint="virtio is much faster than emulated IDE">
+                <select name="bus" className={inputClass} value={form.bus} onChange={(e) => set('bus', e.target.value as typeof form.bus)}>
+                  {caps.diskBuses.map((b) => (
+                    <option key={b} value={b}>
+                      {BUS_LABEL[b]}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            )}
+            {caps.bootOrder && (
+              <Field label="Boot order" error={errorFor('boot')} hint="c disk, d CD-ROM, n network">
+                <TextInput
+                  name="bootOrder"
+                  value={form.boot.order}
+                  onChange={(e) => set('boot', { ...form.boot, order: e.target.value })}
+                />
+              </Field>
+            )}
             <Field label="Shutdown timeout (s)" error={errorFor('shutdownTimeoutSec')} hint="then the stop is forced">
               <TextInput
                 name="shutdownTimeoutSec"
@@ -230,31 +260,35 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               />
             </Field>
           </div>
-          <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
-            <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
-              <option value="">empty</option>
-              {media.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
+          {caps.cdrom && (
+            <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
+              <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
+                <option value="">empty</option>
+                {media.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          {caps.network && (
+            <Field label="Network" error={errorFor('network')}>
+              <select
+                name="network"
+                className={inputClass}
+                value={form.network.mode}
+                onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}
+              >
+                <option value="user">user-mode (NAT, port forwards)</option>
+                <option value="none">none</option>
+                <option value="bridge" disabled>
+                  bridge — {host?.network.bridge.reason ?? 'unavailable'}
                 </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Network" error={errorFor('network')}>
-            <select
-              name="network"
-              className={inputClass}
-              value={form.network.mode}
-              onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}
-            >
-              <option value="user">user-mode (NAT, port forwards)</option>
-              <option value="none">none</option>
-              <option value="bridge" disabled>
-                bridge — {host?.network.bridge.reason ?? 'unavailable'}
-              </option>
-            </select>
-          </Field>
-          {form.network.mode === 'user' && (
+              </select>
+            </Field>
+          )}
+          {caps.network && form.network.mode === 'user' && (
             <Forwards value={form.network.forwards} onChange={(forwards) => set('network', { ...form.network, forwards })} />
           )}
         </div>

@@ -47,12 +47,15 @@ function Select({ name, value, values, onChange }: { name: string; value: string
   );
 }
 
+/** The order transports are offered in: the fastest first. */
+const PREFERENCE: ShareTransport[] = ['virtiofs', '9p', 'hostfs'];
+
 function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const shares = useShares().data ?? [];
   const host = useHost().data;
   const { attach } = useShareMutations();
   const [shareId, setShareId] = useState(shares[0]?.id ?? '');
-  const transports: ShareTransport[] = vm.hypervisor === 'uml' ? ['hostfs'] : ['virtiofs', '9p'];
+  const transports = PREFERENCE.filter((t) => vm.capabilities.shareTransports.includes(t));
   const [transport, setTransport] = useState<ShareTransport>(transports[0]!);
   const [tag, setTag] = useState(shares[0]?.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 31) ?? '');
   const [readonly, setReadonly] = useState(false);
@@ -198,9 +201,9 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
         <Notice>
           {transport === 'hostfs'
             ? 'The VM is running: the share applies at the next start (its sandbox is built at start).'
-            : transport === 'virtiofs'
-              ? 'The VM is running: Strata plugs the share in now if its memory is shared (it started with a virtiofs share); otherwise it applies at the next start.'
-              : 'The VM is running: QEMU cannot plug 9p in live, so this applies at the next start.'}
+            : vm.capabilities.hotplug.shares.includes(transport)
+              ? `The VM is running: Strata plugs the share in now if its memory is shared (it started with a ${transport} share); otherwise it applies at the next start.`
+              : `The VM is running: ${transport} cannot be plugged in live, so this applies at the next start.`}
         </Notice>
       )}
       {other && <ErrorBanner error={other} />}

@@ -8,9 +8,11 @@ import { Card } from '../../components/card';
 import { ErrorBanner } from '../../components/feedback';
 import { isRunning } from '../../shared/vm-state';
 
-/** vCPUs are QEMU threads; pin them with sched_setaffinity and watch where they run. */
+/** vCPUs are host threads; pin them with sched_setaffinity and watch where they run. */
 export function VcpuPanel({ vm }: { vm: Vm }) {
   const running = isRunning(vm);
+  // whole-vm: one CPU set for every thread of the VM (UML), so no per-vCPU rows and no "other threads".
+  const whole = vm.capabilities.vcpuPinning === 'whole-vm';
   const { data: vcpus } = useVcpus(vm.id, running);
   const hostCpus = useHost().data?.cpu.logicalCpus ?? 0;
   const { pin } = useVmMutations();
@@ -36,10 +38,10 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
       id: vm.id,
       pinning: {
         vcpus: [...draft].map(([index, cpus]) => ({ index, cpus: [...cpus].sort((a, b) => a - b) })),
-        emulatorCpus: emulator.size > 0 ? [...emulator].sort((a, b) => a - b) : null,
+        emulatorCpus: !whole && emulator.size > 0 ? [...emulator].sort((a, b) => a - b) : null,
       },
     });
-  const rows = Array.from({ length: vm.maxVcpus }, (_, index) => ({ index, live: vcpus?.find((v) => v.index === index) }));
+  const rows = Array.from({ length: whole ? 1 : vm.maxVcpus }, (_, index) => ({ index, live: vcpus?.find((v) => v.index === index) }));
 
   return (
     <Card
@@ -68,7 +70,7 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {rows.map(({ index, live }) => (
             <tr key={index} data-testid={`vcpu-${index}`}>
-              <td className="py-1.5 font-medium">{index}</td>
+              <td className="py-1.5 font-medium">{whole ? 'the whole VM' : index}</td>
               <td>{live?.threadId ?? <span className="text-slate-400">{running ? 'not plugged' : '—'}</span>}</td>
               <td data-testid={`vcpu-${index}-affinity`}>{live ? live.affinity.join(', ') : '—'}</td>
               <td>{live ? `CPU ${live.lastCpu}` : '—'}</td>
@@ -77,7 +79,7 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
                   <label key={cpu} className="inline-flex items-center gap-1">
                     <input
                       type="checkbox"
-                      aria-label={`pin vCPU ${index} to CPU ${cpu}`}
+                      aria-label={whole ? `pin the VM to CPU ${cpu}` : `pin vCPU ${index} to CPU ${cpu}`}
                       checked={draft.get(index)?.has(cpu) ?? false}
                       onChange={() => toggle(index, cpu)}
                     />
@@ -89,25 +91,28 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
           ))}
         </tbody>
       </table>
-      <div className="mt-3 flex items-center justify-between border-t border-slate-100 pt-3 text-sm dark:border-slate-800">
-        <span>Other QEMU threads (I/O, main loop)</span>
-        <span className="space-x-2">
-          {Array.from({ length: hostCpus }, (_, cpu) => (
-            <label key={cpu} className="inline-flex items-center gap-1">
-              <input
-                type="checkbox"
-                aria-label={`pin other threads to CPU ${cpu}`}
-                checked={emulator.has(cpu)}
-                onChange={() => toggleEmulator(cpu)}
-              />
-              {cpu}
-            </label>
-          ))}
-        </span>
-      </div>
-      <p className="mt-3 text-xs text-slate-500">
-        Unchecked vCPUs may run on any host CPU. Pinning is applied to the vCPU threads now if the VM runs, and again at every start and
-        hot-plug.
+      {!whole && (
+        <div className="mt-3 flex items-center justify-between border-t border-slate-100 pt-3 text-sm dark:border-slate-800">
+          <span>Other QEMU threads (I/O, main loop)</span>
+          <span className="space-x-2">
+            {Array.from({ length: hostCpus }, (_, cpu) => (
+              <label key={cpu} className="inline-flex items-center gap-1">
+                <input
+                  type="checkbox"
+                  aria-label={`pin other threads to CPU ${cpu}`}
+                  checked={emulator.has(cpu)}
+                  onChange={() => toggleEmulator(cpu)}
+                />
+                {cpu}
+              </label>
+            ))}
+          </span>
+        </div>
+      )}
+      <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
+        {whole
+          ? 'Unchecked, the VM may run on any host CPU. Pinning applies to every thread of the VM now if it runs, and again at every start.'
+          : `Unchecked vCPUs may run on any host CPU. Pinning is applied to the vCPU threads now if the VM runs, and again at every start${vm.capabilities.hotplug.vcpus ? ' and hot-plug' : ''}.`}
       </p>
     </Card>
   );
