@@ -1,6 +1,6 @@
 import { useId, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import type { Image } from '@strata/contract';
-import { formatBytes } from '../../components/format';
+import { formatBytes, plural } from '../../components/format';
 
 const W = 230;
 const H = 64;
@@ -189,11 +189,11 @@ export function ImageGraph({
                 ? 'fill-slate-50 stroke-slate-300 dark:fill-slate-800 dark:stroke-slate-600'
                 : 'fill-indigo-50 stroke-indigo-300 dark:fill-indigo-950 dark:stroke-indigo-700';
             const use = !image.valid
-              ? 'invalid'
+              ? 'invalid: refuses to boot'
               : writer
                 ? `written by ${vmName(writer.vmId)}`
                 : image.usedBy.length > 0
-                  ? `base of ${image.usedBy.length} VM(s)`
+                  ? `base of ${plural(new Set(image.usedBy.map((u) => u.vmId)).size, 'VM')}`
                   : 'unused';
             const siblings = depth === 0 ? roots : nodes.filter((n) => n.image.parentId === image.parentId);
             const hasKids = nodes.some((n) => n.image.parentId === image.id);

@@ -7,7 +7,7 @@ import { Card, Facts } from '../../components/card';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { ErrorBanner, Notice } from '../../components/feedback';
-import { formatBytes, formatTime } from '../../components/format';
+import { formatBytes, formatTime, plural } from '../../components/format';
 import { MergeDialog } from '../../shared/merge-dialog';
 
 const FORMATS = ['qcow2', 'raw', 'vdi', 'vmdk', 'vpc', 'vhdx'] as const;
@@ -32,7 +32,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
           ['File', <span className="break-all font-mono text-xs">{image.path}</span>],
           ['Format', image.format],
           ['Virtual size', formatBytes(image.virtualSize)],
-          ['On disk (du)', formatBytes(image.allocatedSize)],
+          ['On disk', formatBytes(image.allocatedSize)],
           [
             'State',
             image.valid ? (
@@ -46,7 +46,14 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
             ),
           ],
           ['Layers on it', children.length === 0 ? 'none' : children.map((c) => c.name).join(', ')],
-          ['Used by', image.usedBy.length === 0 ? 'nobody' : image.usedBy.map((u) => `${vmName(u.vmId)} (${u.role})`).join(', ')],
+          [
+            'Used by',
+            image.usedBy.length === 0
+              ? 'no VM'
+              : [
+                  ...new Set(image.usedBy.map((u) => `${vmName(u.vmId)} (${u.role === 'writable' ? 'writes to it' : 'stands on it'})`)),
+                ].join(', '),
+          ],
           ['Created', formatTime(image.createdAt)],
           ...(image.pendingFirstUse ? [['UML COW', 'not made yet: UML creates it at the first start'] as [string, string]] : []),
           ...(image.cow
@@ -64,7 +71,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
                   'Backing as recorded',
                   `${formatBytes(image.cow.backingSize)}, mtime ${new Date(image.cow.backingMtime * 1000).toISOString()}`,
                 ],
-                ['Bitmap / data at', `${image.cow.bitmapOffset} / ${image.cow.dataOffset} bytes`],
+                ['Bitmap / data start at', `${formatBytes(image.cow.bitmapOffset)} / ${formatBytes(image.cow.dataOffset)}`],
               ] as [string, ReactNode][])
             : []),
         ]}
@@ -85,7 +92,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
         <Button
           onClick={() => setDialog('grow')}
           disabled={children.length > 0}
-          title={children.length > 0 ? 'Layers stand on it' : undefined}
+          title={children.length > 0 ? 'Layers stand on it: growing it would make them invalid' : undefined}
         >
           Grow…
         </Button>
@@ -93,7 +100,13 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
           variant="danger"
           onClick={() => setDialog('delete')}
           disabled={children.length > 0 || image.usedBy.length > 0}
-          title={children.length > 0 || image.usedBy.length > 0 ? 'Something depends on it' : undefined}
+          title={
+            children.length > 0
+              ? 'Layers stand on it: delete or merge them first'
+              : image.usedBy.length > 0
+                ? 'A VM uses it: delete the VM first'
+                : undefined
+          }
         >
           Delete
         </Button>
@@ -102,8 +115,8 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
         <div className="mt-3">
           <Notice tone={check.data.ok ? 'info' : 'warn'}>
             {check.data.ok
-              ? `qemu-img check: no errors${check.data.leaks ? `, ${check.data.leaks} leaked clusters` : ''}`
-              : `qemu-img check found ${check.data.errors} errors`}
+              ? `qemu-img check: no errors${check.data.leaks ? `, ${plural(check.data.leaks, 'leaked cluster')} (space wasted, data safe)` : ''}`
+              : `qemu-img check found ${plural(check.data.errors, 'error')}`}
           </Notice>
         </div>
       )}
@@ -114,7 +127,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
       )}
       {convert.data && (
         <div className="mt-3">
-          <Notice>Conversion started as a job; it appears below with its progress.</Notice>
+          <Notice>Converting: the progress shows under Recent jobs.</Notice>
         </div>
       )}
 
@@ -183,13 +196,14 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
             <>
               <Button onClick={close}>Cancel</Button>
               <Button variant="danger" onClick={() => remove.mutate(image.id, { onSuccess: close })}>
-                Delete {formatBytes(image.allocatedSize)}
+                Delete and free {formatBytes(image.allocatedSize)}
               </Button>
             </>
           }
         >
           <p className="text-sm">
-            The file <span className="font-mono">{image.path}</span> is removed. Nothing depends on it.
+            The file <span className="font-mono">{image.path}</span> is deleted from the host; this cannot be undone. No VM and no layer
+            depends on it.
           </p>
         </Dialog>
       )}
