@@ -53,7 +53,7 @@ function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => voi
                 {r}
               </code>
             )) ?? 'an allowed root'}{' '}
-            (STRATA_SHARE_ROOTS). Symlinks that leave the root are refused.
+            (the allowed roots, set by STRATA_SHARE_ROOTS). A symlink that leads outside them is refused.
           </>
         }
       >
@@ -87,9 +87,15 @@ function DeleteDialog({ share, onClose }: { share: ShareView; onClose: () => voi
       <p className="text-sm">
         Strata forgets the share; the directory <code>{share.path}</code> and its files stay on the host.
       </p>
-      {live.length > 0 && <Notice tone="warn">Running VMs use it: {live.map((u) => u.vmName).join(', ')}. Stop them first.</Notice>}
+      {live.length > 0 && (
+        <Notice tone="warn">
+          Running VMs use it: {[...new Set(live.map((u) => u.vmName))].join(', ')}. Stop them first; then it can be deleted.
+        </Notice>
+      )}
       {live.length === 0 && share.usedBy.length > 0 && (
-        <p className="text-sm">It is detached from {share.usedBy.map((u) => `${u.vmName} (${u.tag})`).join(', ')}.</p>
+        <p className="text-sm">
+          It is detached first from {[...new Set(share.usedBy.map((u) => `${u.vmName} (/mnt/${u.tag})`))].join(', ')}.
+        </p>
       )}
       {remove.error && <ErrorBanner error={remove.error} />}
     </Dialog>
@@ -139,7 +145,7 @@ function ShareCharts({ shares }: { shares: ShareView[] }) {
             {c.methods.length > 0
               ? `Measured from ${c.methods.join('; ')}.`
               : c.hostfs
-                ? 'hostfs has no per-share counter: nothing is shown rather than a guess.'
+                ? 'hostfs counts no traffic per share, so no throughput is shown rather than a guess.'
                 : 'No samples yet: the VMs using it are not running.'}
           </p>
         </div>
