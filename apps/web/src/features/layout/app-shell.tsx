@@ -100,35 +100,37 @@ export function AppShell({ children }: { children: ReactNode }) {
       {open && <div aria-hidden className="fixed inset-0 top-14 z-30 bg-slate-900/50 lg:hidden" onClick={() => setOpen(false)} />}
       <aside
         id={NAV_ID}
-        aria-label="Main"
-        className={`${open ? 'fixed inset-x-0 top-14 z-40 flex max-h-[calc(100dvh-3.5rem)] overflow-y-auto shadow-xl' : 'hidden'} flex-col bg-slate-900 text-slate-300 lg:sticky lg:top-0 lg:flex lg:h-screen lg:max-h-none lg:w-56 lg:shrink-0 lg:shadow-none dark:border-r dark:border-slate-800`}
+        className={`${open ? 'fixed inset-x-0 top-14 z-40 block max-h-[calc(100dvh-3.5rem)] overflow-y-auto border-b border-slate-700 shadow-xl' : 'hidden'} bg-slate-900 text-slate-300 lg:static lg:block lg:max-h-none lg:w-56 lg:shrink-0 lg:overflow-visible lg:border-b-0 lg:shadow-none dark:border-r dark:border-slate-800`}
       >
-        <div className="hidden px-5 py-5 lg:block">
-          <Brand />
-        </div>
-        <nav className="flex-1 space-y-0.5 px-3 py-2 lg:py-0">
-          {nav.map(([to, label]) => (
-            <NavLink
-              key={to}
-              to={to}
-              onClick={() => setOpen(false)}
-              className={({ isActive }) =>
-                `block rounded-md px-3 py-2 text-sm ${isActive ? 'bg-slate-800 font-medium text-white' : 'hover:bg-slate-800/60 hover:text-white'}`
-              }
+        {/* The aside runs the page's full height; its contents stay in view while the page scrolls. */}
+        <div className="flex flex-col lg:sticky lg:top-0 lg:h-screen">
+          <div className="hidden px-5 py-5 lg:block">
+            <Brand />
+          </div>
+          <nav className="flex-1 space-y-0.5 px-3 py-2 lg:py-0">
+            {nav.map(([to, label]) => (
+              <NavLink
+                key={to}
+                to={to}
+                onClick={() => setOpen(false)}
+                className={({ isActive }) =>
+                  `block rounded-md px-3 py-2 text-sm ${isActive ? 'bg-slate-800 font-medium text-white' : 'hover:bg-slate-800/60 hover:text-white'}`
+                }
+              >
+                {label}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="flex items-center justify-between border-t border-slate-800 px-3 py-3">
+            <ThemeToggle />
+            <button
+              type="button"
+              onClick={logout}
+              className="rounded-md px-2 py-1 text-xs text-slate-400 hover:bg-slate-800 hover:text-white"
             >
-              {label}
-            </NavLink>
-          ))}
-        </nav>
-        <div className="flex items-center justify-between border-t border-slate-800 px-3 py-3">
-          <ThemeToggle />
-          <button
-            type="button"
-            onClick={logout}
-            className="rounded-md px-2 py-1 text-xs text-slate-400 hover:bg-slate-800 hover:text-white"
-          >
-            Sign out
-          </button>
+              Sign out
+            </button>
+          </div>
         </div>
       </aside>
       <main className="min-w-0 flex-1 px-4 py-5 sm:px-6 lg:px-8 lg:py-6">{children}</main>

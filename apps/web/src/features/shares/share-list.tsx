@@ -44,7 +44,7 @@ export function ShareTable({ shares, onRename, onDelete }: RowProps) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
       <table className="w-full text-sm">
-        <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500 dark:bg-slate-900">
+        <thead className="bg-slate-50 text-left text-xs whitespace-nowrap uppercase text-slate-500 dark:bg-slate-900">
           <tr>
             <th className="px-4 py-2">Name</th>
             <th className="px-4 py-2">Host directory</th>
