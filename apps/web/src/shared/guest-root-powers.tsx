@@ -76,7 +76,7 @@ export function GuestRootTable() {
         {rows.map((r) => [
           <dt key={`${r.label}-t`} className="mt-2 font-mono text-xs first:mt-0 sm:mt-0">
             {r.label}
-            {r.hostRoot && <span className="ml-1 text-amber-600">host root</span>}
+            {r.hostRoot && <span className="ml-1 text-amber-700 dark:text-amber-400">host root</span>}
           </dt>,
           <dd key={`${r.label}-d`} className="text-slate-600 dark:text-slate-400">
             {r.text}
