@@ -10,7 +10,9 @@ export type RecoveryOutcome =
   /** What the job had begun was undone (or nothing had begun): it failed, with nothing changed. */
   | { kind: 'rolled-back'; result: string }
   /** Nothing could be decided (a journal this server cannot trust): it failed, and nothing was touched. */
-  | { kind: 'unrecoverable'; reason: string };
+  | { kind: 'unrecoverable'; reason: string }
+  /** Not decidable yet (what it depends on cannot be asked now): the job stays running, untouched, for a later recovery. */
+  | { kind: 'deferred'; reason: string };
 
 /** After a restart: given what the journal says, finish or undo, and say which. */
 export type Recovery = (job: JobRecord) => Promise<RecoveryOutcome>;
@@ -18,8 +20,9 @@ export type Recovery = (job: JobRecord) => Promise<RecoveryOutcome>;
 export const finished = (result: string): RecoveryOutcome => ({ kind: 'finished', result });
 export const rolledBack = (result: string): RecoveryOutcome => ({ kind: 'rolled-back', result });
 export const unrecoverable = (reason: string): RecoveryOutcome => ({ kind: 'unrecoverable', reason });
+export const deferred = (reason: string): RecoveryOutcome => ({ kind: 'deferred', reason });
 
-/** What the job's record says once an outcome is known. */
+/** What the job's record says once an outcome is known (a deferred job keeps its state and says why). */
 export function outcomePatch(outcome: RecoveryOutcome): Partial<JobRecord> {
   switch (outcome.kind) {
     case 'finished':
@@ -28,6 +31,8 @@ export function outcomePatch(outcome: RecoveryOutcome): Partial<JobRecord> {
       return { state: 'failed', error: outcome.result, result: outcome.result };
     case 'unrecoverable':
       return { state: 'failed', error: `recovery failed: ${outcome.reason}` };
+    case 'deferred':
+      return { result: outcome.reason };
   }
 }
 

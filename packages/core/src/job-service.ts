@@ -32,7 +32,11 @@ export interface JobService {
   /** Waits for a job started in this process to end (tests and shutdown). */
   settled(id: string): Promise<Job>;
   onRecover(kind: string, recovery: Recovery): void;
-  /** Jobs the last process left unfinished: each kind's recovery finishes or undoes it. */
+  /**
+   * Jobs the last process left unfinished: each kind's recovery finishes or undoes it, or defers
+   * it (it stays running). Safe to call again later: jobs of this process, and any being
+   * recovered now, are left alone.
+   */
   recover(): Promise<void>;
 }
 
@@ -49,6 +53,8 @@ interface JobRuntime {
   controllers: Map<string, AbortController>;
   finished: Map<string, Promise<void>>;
   recoveries: Map<string, Recovery>;
+  /** Jobs whose recovery is running now, so a second recover() does not run it twice. */
+  recovering: Set<string>;
 }
 
 export function toJob({ journal: _journal, name: _name, ...job }: JobRecord): Job {
@@ -148,13 +154,21 @@ function cancelJob(rt: JobRuntime, id: string): Job {
 }
 
 async function recoverJobs(rt: JobRuntime): Promise<void> {
-  for (const job of rt.deps.jobs.list().filter((j) => j.state === 'running' || j.state === 'queued')) {
-    updateJob(rt, job.id, await recoverJob(job, rt.recoveries.get(job.kind)));
+  const left = rt.deps.jobs
+    .list()
+    .filter((j) => (j.state === 'running' || j.state === 'queued') && !rt.controllers.has(j.id) && !rt.recovering.has(j.id));
+  for (const job of left) {
+    rt.recovering.add(job.id);
+    try {
+      updateJob(rt, job.id, await recoverJob(job, rt.recoveries.get(job.kind)));
+    } finally {
+      rt.recovering.delete(job.id);
+    }
   }
 }
 
 export function createJobService(deps: JobServiceDeps): JobService {
-  const rt: JobRuntime = { deps, controllers: new Map(), finished: new Map(), recoveries: new Map() };
+  const rt: JobRuntime = { deps, controllers: new Map(), finished: new Map(), recoveries: new Map(), recovering: new Set() };
   return {
     start: (spec) => startJob(rt, spec),
     get: (id) => getJob(rt, id),

@@ -48,6 +48,11 @@ export interface MergeDeps {
   vmDir(vmId: string): string;
   /** The running VM's live disks, when it runs and its hypervisor merges live. */
   liveHandle(vmId: string): LiveMergeHandle | undefined;
+  /**
+   * Why Strata holds no handle on a VM whose process still runs (a reattach was refused), or
+   * undefined. No handle alone never means "gone": such a process may still write its disks.
+   */
+  unattached(vmId: string): string | undefined;
   /** Serialises work on one VM with its start, stop and configuration. */
   exclusive<T>(vmId: string, work: () => Promise<T>): Promise<T>;
   /** Tells the VM's viewers it changed. */

@@ -1,6 +1,6 @@
 import { conflict } from './errors.js';
 import type { JobContext } from './job-service.js';
-import type { MergeDeps } from './merge-deps.js';
+import type { LiveMergeHandle, MergeDeps } from './merge-deps.js';
 import { finishMerge } from './merge-finish.js';
 import type { MergeJournal } from './merge-journal.js';
 
@@ -22,13 +22,29 @@ export async function runLive(deps: MergeDeps, j: MergeJournal, job: JobContext)
     } else if (j.mode === 'stream') await handle.streamDisk(j.diskId, options);
     else await handle.mirrorDisk(j.diskId, j.target, options);
   } catch (err) {
+    // Whatever the job reported (a cancel can lose the race with the pivot), where QEMU's disk now
+    // points decides: a pivot that happened is recorded, and the file the guest writes is never removed.
+    if (await pivotedNow(deps, j, handle)) return finishMerge(deps, j, handle);
     if (j.mode === 'new-base') await deps.files.removeFile(j.target);
     throw err;
   }
   return finishMerge(deps, j, handle);
 }
 
-/** Did QEMU finish a live merge the last server process was watching? */
+/** The file a commit or new base pivots the disk onto. */
+const pivotFile = (deps: MergeDeps, j: MergeJournal) => (j.mode === 'commit' ? deps.images.get(j.parentId ?? '')?.path : j.target);
+
+/** Is QEMU's disk on the merge's pivot file now? False for a stream (it never pivots) or when QEMU cannot say (it is gone). */
+async function pivotedNow(deps: MergeDeps, j: MergeJournal, handle: LiveMergeHandle): Promise<boolean> {
+  if (j.mode === 'stream') return false;
+  const active = await handle.activeFile(j.diskId).catch(() => null);
+  return active !== null && active === pivotFile(deps, j);
+}
+
+/**
+ * Did QEMU finish a live merge the last server process was watching? Only asked of a VM that is
+ * attached or gone: without a handle, the VM's process is taken to have ended.
+ */
 export async function livePivoted(deps: MergeDeps, j: MergeJournal): Promise<boolean> {
   const handle = deps.liveHandle(j.vmId);
   const layer = deps.images.get(j.layerId);
@@ -39,5 +55,5 @@ export async function livePivoted(deps: MergeDeps, j: MergeJournal): Promise<boo
   if (!handle) return j.step === 'ready'; // past READY the target held everything the guest had written
   await handle.settleBlockJobs();
   const active = await handle.activeFile(j.diskId);
-  return active === (j.mode === 'commit' ? deps.images.get(j.parentId ?? '')?.path : j.target);
+  return active === pivotFile(deps, j);
 }

@@ -1,4 +1,4 @@
-import { finished, rolledBack, unrecoverable, type RecoveryOutcome } from './job-recovery.js';
+import { deferred, finished, rolledBack, unrecoverable, type RecoveryOutcome } from './job-recovery.js';
 import type { MergeDeps } from './merge-deps.js';
 import { finishMerge } from './merge-finish.js';
 import { beginInPlace, canRunAgain, writeInPlace } from './merge-in-place.js';
@@ -8,8 +8,15 @@ import type { JobRecord } from './ports.js';
 
 const NOTHING_WRITTEN = 'rolled back: the server stopped before the merge wrote anything';
 
-/** QEMU either pivoted (the records catch up) or not (the VM's layers are as they were). */
+/**
+ * QEMU either pivoted (the records catch up) or not (the VM's layers are as they were). A VM whose
+ * process runs but is not attached cannot be asked: its QEMU may still be writing the top or the
+ * target, so nothing is touched and the job waits until the VM is attached or has exited. Failing
+ * it instead would free the VM to boot from records that may no longer match its files.
+ */
 async function recoverLive(deps: MergeDeps, j: MergeJournal): Promise<RecoveryOutcome> {
+  const reason = deps.unattached(j.vmId);
+  if (reason) return deferred(`waiting: Strata could not attach to the VM to ask QEMU how far the live merge got (${reason})`);
   if (await livePivoted(deps, j)) return finished(`${await finishMerge(deps, j, deps.liveHandle(j.vmId))} (completed after a restart)`);
   if (j.mode === 'new-base' && j.target) await deps.files.removeFile(j.target);
   return rolledBack("rolled back: the server stopped during a live merge before QEMU finished it; the VM's layers are unchanged");

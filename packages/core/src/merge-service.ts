@@ -20,7 +20,7 @@ export interface MergeService {
   merge(imageId: string, body: MergeBody): Job;
 }
 
-/** The part of the VM service's context merges use. */
+/** The part of the VM service's context merges use (vm-context.ts's mergeContextOf builds it). */
 export interface MergeHost {
   deps: {
     images: ImageRepository;
@@ -34,6 +34,8 @@ export interface MergeHost {
   /** A running VM, seen only through its live disks (absent when its hypervisor has none). */
   live: { get(vmId: string): { handle: LiveMergeHandle } | undefined };
   lock: { run<T>(key: string, work: () => Promise<T>): Promise<T> };
+  /** Why a VM whose process runs is not attached, or undefined. */
+  unattached(vmId: string): string | undefined;
   publish(vm: VmRecord): Promise<unknown>;
   bootOf(imageId: string): BootSpec | null;
 }
@@ -49,6 +51,7 @@ export function mergeDepsOf(ctx: MergeHost): MergeDeps {
     now,
     vmDir,
     liveHandle: (vmId) => ctx.live.get(vmId)?.handle,
+    unattached: (vmId) => ctx.unattached(vmId),
     exclusive: (vmId, work) => ctx.lock.run(vmId, work),
     publish: (vm) => ctx.publish(vm),
     bootOf: (imageId) => ctx.bootOf(imageId),

@@ -1,5 +1,5 @@
 import type { Job, MergeBody, MergeMode, MergePlan } from '@strata/contract';
-import { conflict, notFound } from './errors.js';
+import { conflict, notAttached, notFound } from './errors.js';
 import type { MergeDeps, MergeJobs } from './merge-deps.js';
 import type { MergeJournal } from './merge-journal.js';
 import { runLive } from './merge-live.js';
@@ -66,6 +66,9 @@ export function startMerge(deps: MergeDeps, jobs: MergeJobs, imageId: string, bo
     );
   }
   const vm = t.vm!;
+  // A live merge needs QEMU's answers: a process Strata holds no handle on would fail it as not running.
+  const unattached = deps.unattached(vm.id);
+  if (unattached) throw notAttached(vm, unattached);
   const busy = jobs.activeFor(vm.id);
   if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy.title}`);
   const journal = journalFor(deps, t, vm, body.mode);

@@ -1,5 +1,5 @@
 import type { Pinning, VcpuInfo, Vm, VmCreate, VmPatch } from '@strata/contract';
-import { StrataError, conflict, invalid } from './errors.js';
+import { StrataError, conflict, invalid, notAttached } from './errors.js';
 import type { VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { checkCdrom, checkCpuModel, checkMemoryDir, checkRootShare, hostLimits } from './vm-checks.js';
@@ -24,7 +24,7 @@ export interface VmConfig {
 
 export type ConfigDeps = Pick<
   VmContext,
-  'deps' | 'lock' | 'publish' | 'mustGet' | 'toVm' | 'applyPinning' | 'live' | 'liveOf' | 'driverFor'
+  'deps' | 'lock' | 'publish' | 'mustGet' | 'toVm' | 'applyPinning' | 'live' | 'liveOf' | 'driverFor' | 'unattached'
 >;
 
 const LIVE_FIELDS = new Set(['vcpus', 'balloonMiB']);
@@ -160,6 +160,9 @@ export async function setPinning(d: ConfigDeps, id: string, body: Pinning): Prom
   await d.lock.run(id, async () => {
     const vm = d.mustGet(id);
     assertAction('pin', vm.state);
+    // Saved pinning a running process never gets would say something untrue: refused until it is attached.
+    const unattached = d.unattached.get(id);
+    if (unattached) throw notAttached(vm, unattached);
     validatePinning(body.vcpus, vcpuCount(vm.cpu), (await hostLimits(d)).logicalCpus, body.emulatorCpus);
     const updated = d.deps.vms.update(id, { pinning: { vcpus: body.vcpus, emulatorCpus: body.emulatorCpus ?? null } });
     const entry = d.live.get(id);

@@ -1,5 +1,5 @@
 import type { HostInfo, Hypervisor, Vm } from '@strata/contract';
-import { StrataError, conflict, notFound } from './errors.js';
+import { StrataError, notAttached, notFound } from './errors.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { chainOf } from './image-chain.js';
 import type { JobService } from './job-service.js';
@@ -10,12 +10,12 @@ import type {
   HypervisorDriver,
   ImageFiles,
   ImageRepository,
-  LiveDisks,
   RunningVm,
   ShareRepository,
   ThreadAffinity,
   VmRepository,
 } from './ports.js';
+import type { MergeHost } from './merge-service.js';
 import type { PathFs } from './share-path.js';
 import { shareWarnings, unattachedWarning } from './vm-warnings.js';
 import { mountCommand } from './share-options.js';
@@ -73,19 +73,6 @@ export interface VmContext {
   /** The boot spec of a layer's chain: the default guest's kernel sits on its root base. */
   bootOf(imageId: string): BootSpec | null;
 }
-
-/** Exactly what the merge service uses of the context; live disks are the running VMs' block-job facet. */
-export interface MergeContext {
-  readonly deps: VmServiceDeps;
-  readonly live: { get(vmId: string): { handle: LiveDisks } | undefined };
-  readonly lock: KeyedMutex;
-  publish(record: VmRecord): Promise<Vm>;
-  bootOf(imageId: string): BootSpec | null;
-}
-
-/** Refuses an action on a VM whose process runs but is not Strata's to control until a reattach succeeds. */
-export const notAttached = (vm: VmRecord, reason: string) =>
-  conflict('not_attached', `Strata could not attach to VM '${vm.name}' (${reason}); restart the server to try again`);
 
 export function createVmContext(deps: VmServiceDeps): VmContext {
   const live = new Map<string, Live>();
@@ -170,12 +157,13 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
 }
 
 /** The merge service's narrow view: a running VM's process is seen only through its live-disk facet. */
-export function mergeContextOf(ctx: VmContext): MergeContext {
+export function mergeContextOf(ctx: VmContext): MergeHost {
   return {
     deps: ctx.deps,
     lock: ctx.lock,
     publish: ctx.publish,
     bootOf: ctx.bootOf,
+    unattached: (vmId) => ctx.unattached.get(vmId),
     live: {
       get: (vmId) => {
         const disks = ctx.live.get(vmId)?.handle.liveDisks;

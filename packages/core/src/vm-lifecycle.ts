@@ -1,11 +1,11 @@
 import type { Accelerator, Vm } from '@strata/contract';
-import { StrataError, conflict } from './errors.js';
+import { REATTACH_RETRY_MS, StrataError, conflict, notAttached } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { invalidImages } from './image-validity.js';
 import type { ExitInfo, HypervisorDriver, LaunchDisk, RunningVm } from './ports.js';
 import type { ImageRecord, VmRecord } from './records.js';
 import type { ShareLaunch } from './share-launch.js';
-import { notAttached, type Live, type VmContext } from './vm-context.js';
+import type { Live, VmContext } from './vm-context.js';
 import { assertAction, isActive } from './vm-state.js';
 
 /** Starting, stopping and controlling VMs, and taking them back after a server restart. */
@@ -30,6 +30,8 @@ export interface LifecycleDeps extends Pick<
   'deps' | 'live' | 'unattached' | 'lock' | 'publish' | 'toVm' | 'mustGet' | 'driverFor' | 'liveOf' | 'busy' | 'applyPinning' | 'bootOf'
 > {
   shares: ShareLaunch;
+  /** The next reattach of each VM whose process runs but refused one. */
+  retries: Map<string, NodeJS.Timeout>;
 }
 
 export async function pickAccelerator(d: Pick<LifecycleDeps, 'deps'>, vm: VmRecord): Promise<Accelerator> {
@@ -235,9 +237,10 @@ export function control(d: LifecycleDeps, action: 'pause' | 'resume' | 'reset', 
 /**
  * One VM after a restart. Its process found: watched again. Gone: it crashed (or stopped, if asked
  * to) while the server was down, and what it left is cleaned up. Alive but not attachable (the
- * driver rejects): it is left exactly as it is, with a warning, for the next start to try again.
+ * driver rejects): it is left exactly as it is, with a warning, and tried again every
+ * REATTACH_RETRY_MS until it attaches or its process is gone, so its exit is never missed.
  */
-export async function reattach(d: LifecycleDeps, vm: VmRecord): Promise<void> {
+export async function reattach(d: LifecycleDeps, vm: VmRecord): Promise<'attached' | 'gone' | 'unattached'> {
   const { deps } = d;
   const driver = d.driverFor(vm);
   let handle: RunningVm | null;
@@ -245,16 +248,21 @@ export async function reattach(d: LifecycleDeps, vm: VmRecord): Promise<void> {
     handle = await driver.reattach(vm, deps.vmDir(vm.id));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    const before = d.unattached.get(vm.id);
     d.unattached.set(vm.id, reason);
-    deps.logger.warn({ vmId: vm.id, vm: vm.name, state: vm.state, err: reason }, 'could not attach to a running VM; left as it is');
-    return;
+    // Said once, not every retry: only a new reason is news.
+    if (before !== reason)
+      deps.logger.warn({ vmId: vm.id, vm: vm.name, state: vm.state, err: reason }, 'could not attach to a running VM; left as it is');
+    retryLater(d, vm.id);
+    return 'unattached';
   }
   if (handle) {
     watch(d, vm, handle);
     if (vm.state === 'starting') await d.publish(deps.vms.update(vm.id, { state: 'running', pid: handle.pid }));
     if (vm.state === 'stopping' && !vm.shutdownDeadline) await handle.forceStop();
-    return;
+    return 'attached';
   }
+  d.unattached.delete(vm.id);
   const tail = await driver.logTail(deps.vmDir(vm.id), 8);
   await driver.cleanup(deps.vmDir(vm.id)).catch(() => undefined);
   d.shares.scrubAfterRun(vm);
@@ -266,6 +274,37 @@ export async function reattach(d: LifecycleDeps, vm: VmRecord): Promise<void> {
     lastError,
     shutdownDeadline: null,
   });
+  return 'gone';
+}
+
+function retryLater(d: LifecycleDeps, vmId: string): void {
+  clearTimeout(d.retries.get(vmId));
+  const timer = setTimeout(() => {
+    void retryReattach(d, vmId).catch((err: unknown) =>
+      d.deps.logger.warn({ vmId, err: err instanceof Error ? err.message : String(err) }, 'trying to attach to a running VM again failed'),
+    );
+  }, REATTACH_RETRY_MS);
+  // A retry alone must not keep the server's process alive.
+  timer.unref();
+  d.retries.set(vmId, timer);
+}
+
+/** A retry: under the VM's lock, unless the VM is no longer one Strata should follow. */
+async function retryReattach(d: LifecycleDeps, vmId: string): Promise<void> {
+  d.retries.delete(vmId);
+  const outcome = await d.lock.run(vmId, async () => {
+    const vm = d.deps.vms.get(vmId);
+    if (!vm || !isActive(vm.state) || d.live.has(vmId)) {
+      d.unattached.delete(vmId);
+      return null;
+    }
+    return reattach(d, vm);
+  });
+  if (outcome !== 'attached' && outcome !== 'gone') return;
+  const vm = d.deps.vms.get(vmId);
+  if (vm) await d.publish(vm);
+  // Live merges whose recovery waited for this VM can now ask QEMU, or know it is gone.
+  await d.deps.jobs.recover();
 }
 
 export async function reattachAll(d: LifecycleDeps): Promise<void> {
@@ -273,6 +312,8 @@ export async function reattachAll(d: LifecycleDeps): Promise<void> {
 }
 
 export function detachAll(d: LifecycleDeps): void {
+  for (const timer of d.retries.values()) clearTimeout(timer);
+  d.retries.clear();
   for (const entry of d.live.values()) {
     clearTimeout(entry.shutdownTimer);
     entry.handle.detach();

@@ -42,7 +42,7 @@ export function createVmServices(deps: VmServiceDeps): VmServices {
   const merges = createMergeService(mergeContextOf(ctx), deps.jobs);
   return {
     config: createVmConfig(ctx),
-    lifecycle: createVmLifecycle({ ...ctx, shares: createShareLaunch(ctx) }),
+    lifecycle: createVmLifecycle({ ...ctx, shares: createShareLaunch(ctx), retries: new Map() }),
     disks: createVmDisks(ctx),
     shares: createVmShares(ctx),
     uml: createVmUml(ctx),

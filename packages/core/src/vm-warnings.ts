@@ -1,3 +1,4 @@
+import { REATTACH_RETRY_MS } from './errors.js';
 import type { VmRecord } from './records.js';
 
 /** What the VM's share attachments should tell the user; pure, so the view and the shares service both use it. */
@@ -12,4 +13,4 @@ export const shareWarnings = (vm: VmRecord): string[] => [
 
 /** A VM whose process runs but could not be taken control of at server start. */
 export const unattachedWarning = (reason: string): string =>
-  `Strata could not attach to this VM's running process (${reason}); it keeps its last known state, and the next server start tries again`;
+  `Strata could not attach to this VM's running process (${reason}); it keeps its last known state; Strata tries again every ${REATTACH_RETRY_MS / 1000} s`;

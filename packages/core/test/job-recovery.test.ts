@@ -3,7 +3,7 @@ import { recoverImageJob } from '../src/image-rewrite.js';
 import { outcomePatch } from '../src/job-recovery.js';
 import { createJobService } from '../src/job-service.js';
 import type { JobRecord } from '../src/ports.js';
-import { fakeLiveDisks, image, leftRunning, memoryRepo, mergeWorld, vmRecord } from './merge-fakes.js';
+import { fakeLiveDisks, gate, image, leftRunning, memoryRepo, mergeWorld, vmRecord } from './merge-fakes.js';
 
 const chain = () => [image('base', null), image('snap', 'base', { ownerVmId: 'vm1' }), image('top', 'snap', { ownerVmId: 'vm1' })];
 
@@ -151,6 +151,47 @@ describe('recovery of a merge from its journal', () => {
     expect(await not.restarted()).toMatchObject({ state: 'failed', result: expect.stringMatching(/^rolled back/) });
   });
 
+  it('leaves a live merge of a VM that runs but is not attached as it is: nothing touched, decided once it can be', async () => {
+    const ready = await restart(
+      leftRunning(journal({ live: true, inPlace: undefined, step: 'ready' })),
+      chain(),
+      vmRecord({ state: 'running' }),
+    );
+    ready.w.unattached.set('vm1', 'QMP did not answer');
+    expect(await ready.restarted()).toMatchObject({ state: 'running', result: expect.stringMatching(/^waiting: .*QMP did not answer/) });
+    expect(ready.w.calls).toEqual([]);
+    expect(ready.w.vms.get('vm1')!.disks[0]?.imageId).toBe('top');
+    expect(ready.w.images.get('top')).toBeDefined();
+    // Attached later: QEMU is asked, and says it did not pivot.
+    ready.w.unattached.delete('vm1');
+    ready.w.live.set('vm1', { handle: fakeLiveDisks(() => '/data/top').handle });
+    expect(await ready.restarted()).toMatchObject({ state: 'failed', result: expect.stringMatching(/^rolled back/) });
+
+    const target = '/data/new.qcow2';
+    const mirror = await restart(
+      leftRunning(journal({ live: true, inPlace: undefined, step: 'live', mode: 'new-base', newId: 'new', target })),
+      chain(),
+      vmRecord({ state: 'running' }),
+    );
+    mirror.w.present.add(target);
+    mirror.w.unattached.set('vm1', 'QMP did not answer');
+    expect(await mirror.restarted()).toMatchObject({ state: 'running' });
+    expect(mirror.w.present.has(target)).toBe(true);
+  });
+
+  it('a second recover() leaves alone the jobs this server process runs', async () => {
+    const w = mergeWorld(chain(), vmRecord({ state: 'running' }));
+    const held = gate();
+    const live = fakeLiveDisks(() => '/data/snap');
+    live.handle.commitDisk = async () => held.opened;
+    w.live.set('vm1', { handle: live.handle });
+    const job = w.merges.merge('top', { mode: 'commit' });
+    await w.jobs.recover();
+    expect(w.jobRows.get(job.id)!.state).toBe('running');
+    held.open();
+    expect((await w.jobs.settled(job.id)).state).toBe('succeeded');
+  });
+
   it('fails, touching nothing, a journal that fails its schema', async () => {
     const { w, restarted } = await restart(leftRunning(journal({ step: 'half-way', tmp: '/data/x' })));
     const job = await restarted();
@@ -200,6 +241,7 @@ describe('the job service after a restart', () => {
     expect(outcomePatch({ kind: 'finished', result: 'rolled back nothing: done' })).toMatchObject({ state: 'succeeded' });
     expect(outcomePatch({ kind: 'rolled-back', result: 'finished writing, then undone' })).toMatchObject({ state: 'failed' });
     expect(outcomePatch({ kind: 'unrecoverable', reason: 'why' })).toEqual({ state: 'failed', error: 'recovery failed: why' });
+    expect(outcomePatch({ kind: 'deferred', reason: 'waiting' })).toEqual({ result: 'waiting' });
   });
 
   it('leaves settled jobs alone, and refuses to cancel one that is not running', async () => {

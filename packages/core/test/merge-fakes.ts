@@ -162,6 +162,8 @@ export function mergeWorld(images: ImageRecord[], vm: VmRecord = vmRecord(), opt
   const now = () => '2026-01-01T00:00:00Z';
   const jobs: JobService = createJobService({ jobs: jobRows, events: { emit: (e) => void events.push(e) }, newId, now });
   const live = new Map<string, { handle: LiveMergeHandle }>();
+  /** VMs whose process runs but is not attached, with the reason. */
+  const unattached = new Map<string, string>();
   /** Work on the VM waits here while a test holds the gate. */
   let lockGate: Promise<void> = Promise.resolve();
   const host: MergeHost = {
@@ -175,6 +177,7 @@ export function mergeWorld(images: ImageRecord[], vm: VmRecord = vmRecord(), opt
       vmDir: (id) => `/vms/${id}`,
     },
     live,
+    unattached: (vmId) => unattached.get(vmId),
     lock: { run: async (_key, work) => lockGate.then(work) },
     publish: async (r) => void published.push(r.id),
     bootOf: () => null,
@@ -187,6 +190,7 @@ export function mergeWorld(images: ImageRecord[], vm: VmRecord = vmRecord(), opt
     jobs,
     merges,
     live,
+    unattached,
     events,
     published,
     ...disk,

@@ -203,6 +203,31 @@ describe('merge jobs (in-memory ports)', () => {
     expect(refusal(() => w.merges.merge('top', { mode: 'stream' })).code).toBe('merge_refused');
   });
 
+  it('refuses a merge of a VM whose process runs but is not attached, before any job starts', () => {
+    const w = mergeWorld(qcowChain(), vmRecord({ state: 'running' }));
+    w.unattached.set('vm1', 'QMP did not answer');
+    expect(refusal(() => w.merges.merge('top', { mode: 'commit' })).code).toBe('not_attached');
+    expect(w.jobRows.list()).toEqual([]);
+  });
+
+  it('a live new base whose job failed but whose disk QEMU pivoted anyway keeps the target and records it', async () => {
+    const w = mergeWorld(qcowChain(), vmRecord({ state: 'running' }));
+    let target = '';
+    const live = fakeLiveDisks(() => target);
+    live.handle.mirrorDisk = async (_disk, path) => {
+      target = path;
+      w.present.add(path);
+      throw new Error('cancelled');
+    };
+    w.live.set('vm1', { handle: live.handle });
+    const job = w.merges.merge('top', { mode: 'new-base' });
+    const done = await w.jobs.settled(job.id);
+    expect(done.state).toBe('succeeded');
+    expect(w.present.has(target)).toBe(true);
+    expect(w.called('removeFile').map((c) => c[1])).not.toContain(target);
+    expect(w.images.list().find((i) => i.path === target)).toBeDefined();
+  });
+
   it("merges a running VM's disk live and journals READY before the pivot", async () => {
     const w = mergeWorld(qcowChain(), vmRecord({ state: 'running' }));
     const live = fakeLiveDisks(() => '/data/snap');

@@ -162,7 +162,12 @@ export function fakeWorld(driver = fakeDriver()) {
   const events: StrataEvent[] = [];
   const logLines: LogLine[] = [];
   const files = { exists: () => true, fingerprint: () => null, cowHeader: () => null } as unknown as ImageFiles;
-  const jobs = { activeFor: () => undefined, onRecover: () => undefined } as unknown as JobService;
+  const recovered: number[] = [];
+  const jobs = {
+    activeFor: () => undefined,
+    onRecover: () => undefined,
+    recover: async () => void recovered.push(Date.now()),
+  } as unknown as JobService;
   const services = createVmServices({
     vms,
     images,
@@ -181,7 +186,7 @@ export function fakeWorld(driver = fakeDriver()) {
     shareRoots: [],
     pathFs: { realpath: (p) => p, isDirectory: () => true },
   });
-  return { services, vms, images, driver, events, logLines };
+  return { services, vms, images, driver, events, logLines, recovered };
 }
 
 /** Lets the exit handler's promise chain (cleanup, scrub, publish) run to its end. */

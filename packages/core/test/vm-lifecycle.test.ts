@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StrataError } from '../src/errors.js';
 import { FakeProcess, fakeDriver, fakeWorld, settle } from './vm-fakes.js';
 
@@ -10,6 +10,8 @@ const codeOf = async (work: Promise<unknown>) => {
     return err instanceof StrataError ? err.code : String(err);
   }
 };
+
+afterEach(() => void vi.useRealTimers());
 
 describe('VM lifecycle over fake ports', () => {
   it('starts a stopped VM: one launch with its disk chain and directory, then running with the pid', async () => {
@@ -110,6 +112,56 @@ describe('VM lifecycle over fake ports', () => {
     await services.lifecycle.reattachAll();
     expect(services.runtime.running('vm1')?.pid).toBe(42);
     expect((await services.config.get('vm1')).warnings).toEqual([]);
+  });
+
+  it('a process that refused a reattach is tried again every 10 s: its later exit is recorded, and waiting jobs recovered', async () => {
+    vi.useFakeTimers();
+    const { services, vms, driver, recovered } = fakeWorld();
+    vms.update('vm1', { state: 'running', pid: 42 });
+    driver.onReattach = async () => {
+      throw new Error('QMP did not answer within 5 s');
+    };
+    await services.lifecycle.reattachAll();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(vms.get('vm1')!.state).toBe('running');
+    expect(recovered).toEqual([]);
+    // The process has ended since: the normal exit path, as if the server had been down.
+    driver.onReattach = async () => null;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(vms.get('vm1')).toMatchObject({ state: 'crashed', pid: null });
+    expect(driver.cleaned).toEqual(['/data/vms/vm1']);
+    expect((await services.config.get('vm1')).warnings).toEqual([]);
+    expect(recovered).toHaveLength(1);
+  });
+
+  it('a retry that attaches makes it a normal VM: watched, its exit recorded', async () => {
+    vi.useFakeTimers();
+    const { services, vms, driver, recovered } = fakeWorld();
+    vms.update('vm1', { state: 'running', pid: 42 });
+    driver.onReattach = async () => {
+      throw new Error('QMP did not answer within 5 s');
+    };
+    await services.lifecycle.reattachAll();
+    const found = new FakeProcess(42);
+    driver.onReattach = async () => found;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(services.runtime.running('vm1')).toBe(found);
+    expect(recovered).toHaveLength(1);
+    found.exit({ clean: false, reason: 'QEMU exited unexpectedly' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vms.get('vm1')!.state).toBe('crashed');
+  });
+
+  it('refuses pinning of a VM whose process is not attached, and saves none', async () => {
+    const { services, vms, driver } = fakeWorld();
+    vms.update('vm1', { state: 'running', pid: 42 });
+    driver.onReattach = async () => {
+      throw new Error('QMP did not answer within 5 s');
+    };
+    await services.lifecycle.reattachAll();
+    services.lifecycle.detachAll();
+    expect(await codeOf(services.config.setPinning('vm1', { vcpus: [{ index: 0, cpus: [1] }] }))).toBe('not_attached');
+    expect(vms.get('vm1')!.pinning.vcpus).toEqual([]);
   });
 
   it('a reattached VM left stopping without a deadline is stopped at once', async () => {

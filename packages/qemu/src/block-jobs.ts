@@ -46,7 +46,8 @@ function jobWakeups(qmp: QmpClient, wanted: (jobId: string) => boolean, log: Log
   const offEvent = qmp.onEvent((e) => {
     const jobId = jobOf(e);
     if (jobId === undefined || !wanted(jobId)) return;
-    log.info({ event: e.event, ...e.data }, `QMP event ${e.event}`);
+    // Named fields only: QEMU's event data is not ours to spread into a log line.
+    log.info({ event: e.event, id: jobId, status: e.data?.status, device: e.data?.device }, `QMP event ${e.event}`);
     poke();
   });
   const offClose = qmp.onClose(poke);
@@ -112,6 +113,11 @@ export async function nodeForFile(qmp: QmpClient, path: string): Promise<string>
  * loop at once, query-jobs gives progress and the state, the READY → job-complete pivot for jobs
  * that need it (active commit, mirror), block-job-cancel when the signal aborts, and the job's own
  * error if it fails.
+ *
+ * The outcome is what QEMU reports, never the signal alone: a cancel can lose the race with the
+ * job (sent before the job exists, or after job-complete), and then QEMU pivots anyway. So a
+ * cancel asked before the job started is sent once it has; once job-complete is sent the abort
+ * is ignored; and a job that concludes without an error succeeded, cancel or not.
  */
 export async function runBlockJob(
   qmp: QmpClient,
@@ -120,23 +126,30 @@ export async function runBlockJob(
   options: BlockJobOptions,
   log: Logger = silentLogger,
 ): Promise<void> {
+  let started = false;
   let completing = false;
   const jobLog = log.child({ job: jobId });
-  const abort = () => {
+  const cancel = () => {
     jobLog.info({}, 'cancelling the block job');
     void qmp.execute('block-job-cancel', { device: jobId, force: true }).catch(() => undefined);
+  };
+  // Before start() returns there is no job to cancel; past job-complete the pivot is QEMU's to finish.
+  const abort = () => {
+    if (started && !completing) cancel();
   };
   // Subscribed before the job starts, so not even its first event can be missed.
   const wakeups = jobWakeups(qmp, (id) => id === jobId, jobLog);
   options.signal.addEventListener('abort', abort, { once: true });
   try {
     await start();
+    started = true;
     jobLog.info({}, 'block job started');
+    if (options.signal.aborted) cancel();
     for (;;) {
       const job = (await qmp.execute<QemuJob[]>('query-jobs')).find((j) => j.id === jobId);
       if (!job) throw new Error(`QEMU block job ${jobId} vanished`);
       if (job['total-progress'] > 0) options.onProgress(job['current-progress'] / job['total-progress']);
-      if (job.status === 'ready' && !completing) {
+      if (job.status === 'ready' && !completing && !options.signal.aborted) {
         completing = true;
         options.onReady?.();
         jobLog.info({}, 'block job ready; completing (pivot)');
@@ -144,12 +157,12 @@ export async function runBlockJob(
       }
       if (job.status === 'concluded' || job.status === 'null') {
         await qmp.execute('job-dismiss', { id: jobId }).catch(() => undefined);
-        if (options.signal.aborted) throw new Error('cancelled');
         if (job.error) {
+          if (options.signal.aborted && !completing) throw new Error('cancelled');
           jobLog.warn({ error: job.error }, 'block job failed');
           throw new Error(`QEMU block job failed: ${job.error}`);
         }
-        jobLog.info({}, 'block job finished');
+        jobLog.info({ aborted: options.signal.aborted }, 'block job finished');
         return;
       }
       await wakeups.next(PROGRESS_READ_MS);

@@ -13,6 +13,12 @@ interface Script {
   events: boolean;
   /** The job's error once it concludes, if it fails. */
   error?: string;
+  /** The signal runBlockJob watches; a fresh one unless given. */
+  signal?: AbortSignal;
+  /** Called by start() before it sends block-commit (start may send other commands first). */
+  beforeCommit?(): void;
+  /** Called as job-complete arrives, before the job concludes. */
+  onComplete?(): void;
 }
 
 /**
@@ -23,6 +29,7 @@ async function qemuWithJob(script: Script) {
   const job = { id: '', status: 'created', current: 0, total: 1000 };
   const calls: { command: string; at: number }[] = [];
   let readyAt = 0;
+  let cancelled = false;
   let peer: Socket | undefined;
   const emit = (event: string, data: Record<string, unknown>) => {
     if (script.events) peer?.write(qmpLine({ event, data, timestamp: { seconds: 0, microseconds: 0 } }));
@@ -59,12 +66,14 @@ async function qemuWithJob(script: Script) {
                   status: job.status,
                   'current-progress': job.current,
                   'total-progress': job.total,
+                  ...(job.status === 'concluded' && cancelled ? { error: 'Operation canceled' } : {}),
                   ...(job.status === 'concluded' && script.error ? { error: script.error } : {}),
                 },
               ],
         );
         return;
       case 'job-complete':
+        script.onComplete?.();
         reply();
         for (const status of ['waiting', 'pending']) setStatus(status);
         emit('BLOCK_JOB_COMPLETED', {
@@ -75,6 +84,17 @@ async function qemuWithJob(script: Script) {
           speed: 0,
           ...(script.error ? { error: script.error } : {}),
         });
+        setStatus('concluded');
+        return;
+      // As QEMU: only a job that exists and has not begun to complete can be cancelled.
+      case 'block-job-cancel':
+        if (msg.arguments?.['device'] !== job.id || !['running', 'ready', 'paused'].includes(job.status)) {
+          socket.write(qmpLine({ error: { class: 'GenericError', desc: `cannot cancel ${job.status} job` }, id: msg.id }));
+          return;
+        }
+        cancelled = true;
+        reply();
+        setStatus('aborting');
         setStatus('concluded');
         return;
       case 'job-dismiss':
@@ -93,11 +113,19 @@ async function qemuWithJob(script: Script) {
   });
   const progress: number[] = [];
   const order: string[] = [];
-  const run = runBlockJob(qmp, 'commit-disk0', () => qmp.execute('block-commit', { 'job-id': 'commit-disk0' }), {
-    onProgress: (p) => progress.push(p),
-    onReady: () => order.push('ready'),
-    signal: new AbortController().signal,
-  });
+  const run = runBlockJob(
+    qmp,
+    'commit-disk0',
+    async () => {
+      script.beforeCommit?.();
+      return qmp.execute('block-commit', { 'job-id': 'commit-disk0' });
+    },
+    {
+      onProgress: (p) => progress.push(p),
+      onReady: () => order.push('ready'),
+      signal: script.signal ?? new AbortController().signal,
+    },
+  );
   return { run, calls, progress, order };
 }
 
@@ -126,5 +154,28 @@ describe('runBlockJob', () => {
     await run;
     expect(calls.map((c) => c.command)).toContain('job-complete');
     expect(calls.at(-1)!.command).toBe('job-dismiss');
+  });
+
+  it('cancels a job whose cancel came before block-commit returned, once the job exists', async () => {
+    const controller = new AbortController();
+    const { run, calls } = await qemuWithJob({ events: true, signal: controller.signal, beforeCommit: () => controller.abort() });
+    await expect(run).rejects.toThrow('cancelled');
+    expect(calls.map((c) => c.command)).toContain('block-job-cancel');
+    expect(calls.map((c) => c.command)).not.toContain('job-complete');
+  });
+
+  it('a cancel after job-complete is ignored: QEMU pivots, and the job succeeded', async () => {
+    const controller = new AbortController();
+    const { run, calls } = await qemuWithJob({ events: true, signal: controller.signal, onComplete: () => controller.abort() });
+    await expect(run).resolves.toBeUndefined();
+    expect(calls.map((c) => c.command)).not.toContain('block-job-cancel');
+  });
+
+  it('a cancel while the job runs ends it as cancelled', async () => {
+    const controller = new AbortController();
+    const { run, calls } = await qemuWithJob({ events: true, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(run).rejects.toThrow('cancelled');
+    expect(calls.map((c) => c.command)).not.toContain('job-complete');
   });
 });
