@@ -81,7 +81,7 @@ export function HostPage() {
               ],
               ['/dev/kvm present', yesNo(acc.kvm.present)],
               ['KVM usable', <span data-testid="kvm-usable">{yesNo(acc.kvm.usable)}</span>],
-              ['Why', acc.kvm.reason],
+              ['Reason', acc.kvm.reason],
               ['Probed', formatTime(acc.kvm.probedAt)],
             ]}
           />
@@ -115,22 +115,22 @@ export function HostPage() {
               ['Running VMs', usage.runningVms],
               [
                 'vCPUs of running VMs',
-                <span className={usage.vcpuOvercommit ? 'text-amber-600' : ''}>
+                <span className={usage.vcpuOvercommit ? 'text-amber-700 dark:text-amber-400' : ''}>
                   {usage.runningVcpus} of {cpu.logicalCpus}
-                  {usage.vcpuOvercommit ? ' — over-committed' : ''}
+                  {usage.vcpuOvercommit ? ' — more than the host has' : ''}
                 </span>,
               ],
               [
                 'Memory given to running VMs',
-                <span className={usage.memoryOvercommit ? 'text-amber-600' : ''}>
+                <span className={usage.memoryOvercommit ? 'text-amber-700 dark:text-amber-400' : ''}>
                   {formatBytes(usage.assignedMemoryBytes)}
-                  {usage.memoryOvercommit ? ' — over-committed' : ''}
+                  {usage.memoryOvercommit ? ' — more than the host has' : ''}
                 </span>,
               ],
               [
                 'KSM (same-page merging)',
                 host.ksm.available
-                  ? `${host.ksm.running ? 'running' : 'stopped'} · ${host.ksm.pagesSharing} pages sharing ${host.ksm.pagesShared}`
+                  ? `${host.ksm.running ? 'on' : 'off'} · saves about ${formatBytes(host.ksm.pagesSharing * 4096)}`
                   : 'not available',
               ],
             ]}
@@ -143,7 +143,7 @@ export function HostPage() {
         </Card>
         <Card title="NUMA nodes">
           {host.numaNodes.length === 0 ? (
-            <p className="text-sm text-slate-500">No NUMA information.</p>
+            <p className="text-sm text-slate-500">The kernel reports no NUMA nodes: all memory is equally near every CPU.</p>
           ) : (
             <Facts rows={host.numaNodes.map((n) => [`node ${n.id}`, `CPUs ${n.cpus} · ${formatBytes(n.memTotalBytes)}`])} />
           )}
