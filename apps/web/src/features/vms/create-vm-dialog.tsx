@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { Vm } from '@strata/contract';
-import { MEMORY_MIB_MIN, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN } from '@strata/contract/vm-rules';
+import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN } from '@strata/contract/vm-rules';
 import { ApiError } from '../../api/client';
 import { useHost } from '../../api/get-host';
 import { useImages } from '../../api/get-images';
@@ -11,8 +11,11 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
+import { formatMiB } from '../../components/format';
 
 const NAME = new RegExp(VM_NAME_PATTERN);
+/** Fields the form shows a server error next to; an error about any other field is shown below the form. */
+const SHOWN = ['name', 'image', 'umlRootShareId', 'umlMemoryDir', 'sockets', 'cores', 'threads', 'memoryMiB', 'accelerator'];
 
 function nextName(vms: Vm[]): string {
   const taken = new Set(vms.map((v) => v.name));
@@ -44,13 +47,18 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
   const vcpus = cpu.sockets * cpu.cores * cpu.threads;
   const localErrors: Record<string, string | undefined> = {
     name: !NAME.test(name)
-      ? 'Letters, digits, dot, dash and underscore; start with a letter or digit.'
+      ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.'
       : name.length > VM_NAME_MAX_LENGTH
         ? `At most ${VM_NAME_MAX_LENGTH} characters.`
         : vms.some((v) => v.name === name)
-          ? 'A VM with this name exists.'
+          ? 'Another VM already has this name.'
           : undefined,
-    memoryMiB: memoryMiB < MEMORY_MIB_MIN ? `At least ${MEMORY_MIB_MIN} MiB.` : undefined,
+    memoryMiB:
+      memoryMiB < MEMORY_MIB_MIN
+        ? `At least ${MEMORY_MIB_MIN} MiB: less is too little for the guest kernel.`
+        : memoryMiB > MEMORY_MIB_MAX
+          ? `At most ${formatMiB(MEMORY_MIB_MAX)}.`
+          : undefined,
   };
   const errorFor = (field: string) => localErrors[field] ?? (serverError?.field?.endsWith(field) ? serverError.message : undefined);
   const valid = Object.values(localErrors).every((e) => !e);
@@ -126,7 +134,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
           hint={
             uml
               ? 'A raw base: UML makes its COW file on it at the first start; the base is never written.'
-              : 'The VM gets its own copy-on-write layer on this base; the base is never written.'
+              : 'The VM writes to its own layer on top of this image; the image itself is never changed.'
           }
         >
           <select name="image" className={inputClass} value={image} onChange={(e) => setImage(e.target.value)}>
@@ -147,7 +155,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
           <Field
             label="Root file system"
             error={errorFor('umlRootShareId')}
-            hint="hostfs as root: the guest's / is a host directory holding a whole root tree."
+            hint="The guest's root file system can be a share holding a whole Linux tree, reached over hostfs, instead of its disk."
           >
             <select name="umlRootShareId" className={inputClass} value={rootShare} onChange={(e) => setRootShare(e.target.value)}>
               <option value="">its disk (ubd0: the COW on the image above)</option>
@@ -163,7 +171,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
           <Field
             label="Memory directory (TMPDIR)"
             error={errorFor('umlMemoryDir')}
-            hint="Where the file backing guest memory lives, e.g. a NUMA-local tmpfs; empty: the VM's own directory."
+            hint="Where the file that holds guest memory lives, e.g. a tmpfs on the VM's NUMA node. Empty: the VM's own directory."
           >
             <TextInput name="umlMemoryDir" value={memoryDir} placeholder="/dev/shm" onChange={(e) => setMemoryDir(e.target.value)} />
           </Field>
@@ -183,11 +191,12 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
         )}
         {!uml && host && vcpus > host.cpu.logicalCpus && (
           <Notice tone="warn">
-            {vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Over-committing one VM's CPUs makes it slower, not faster.
+            {vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Giving one VM more vCPUs than the host has makes it
+            slower, not faster.
           </Notice>
         )}
         <div className="grid grid-cols-2 gap-3">
-          <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
+          <Field label="Memory (MiB)" error={errorFor('memoryMiB')} hint={memoryMiB >= 1024 ? `= ${formatMiB(memoryMiB)}` : undefined}>
             <TextInput
               name="memoryMiB"
               type="number"
@@ -200,7 +209,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
             <Field
               label="Accelerator"
               error={errorFor('accelerator')}
-              hint={host ? `auto = ${host.accelerator.selected.toUpperCase()} on this host` : undefined}
+              hint={host ? `Automatic picks ${host.accelerator.selected.toUpperCase()} on this host` : undefined}
             >
               <select
                 name="accelerator"
@@ -217,7 +226,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
             </Field>
           )}
         </div>
-        {serverError && !serverError.field && <Notice tone="warn">{serverError.message}</Notice>}
+        {serverError && !SHOWN.some((f) => serverError.field?.endsWith(f)) && <Notice tone="warn">{serverError.message}</Notice>}
       </form>
     </Dialog>
   );
