@@ -18,7 +18,8 @@ export const MergeJournalSchema = Type.Object({
     Type.Literal('live'),
     Type.Literal('ready'),
   ]),
-  live: Type.Boolean(),
+  /** Journals written before live merges existed have none: read as false. */
+  live: Type.Optional(Type.Boolean()),
   vmId: Type.String(),
   diskId: Type.String(),
   layerId: Type.String(),
@@ -36,8 +37,8 @@ export const MergeJournalSchema = Type.Object({
   stamp: Type.Optional(Type.Object({ mtime: Type.Number(), size: Type.Number() })),
 });
 
-/** As the code uses it: the layer's format always known. */
-export type MergeJournal = Omit<Static<typeof MergeJournalSchema>, 'uml' | 'layerFormat'> & { layerFormat: string };
+/** As the code uses it: the layer's format and whether it runs live always known. */
+export type MergeJournal = Omit<Static<typeof MergeJournalSchema>, 'uml' | 'layerFormat' | 'live'> & { layerFormat: string; live: boolean };
 
 /** Live merges run inside QEMU; the others write the parent or top in place, or a new file. */
 export type MergeRoute = 'live' | 'in-place' | 'copy';
@@ -51,6 +52,6 @@ export function readMergeJournal(raw: Record<string, unknown>): JournalRead<Merg
   const { uml, ...journal } = read.journal;
   return {
     ok: true,
-    journal: { ...journal, layerFormat: journal.layerFormat ?? (uml ? 'uml-cow' : 'qcow2') },
+    journal: { ...journal, live: journal.live ?? false, layerFormat: journal.layerFormat ?? (uml ? 'uml-cow' : 'qcow2') },
   };
 }

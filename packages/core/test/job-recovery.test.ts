@@ -48,12 +48,20 @@ describe('recovery of a merge from its journal', () => {
 
   it('runs a half-done in-place commit again, telling the parent’s other readers first', async () => {
     const { w, restarted } = await restart(leftRunning(journal()), [...chain(), image('clone', 'snap')]);
+    // Told first: finishMerge marks the same clone afterwards, so only the moment of the write tells.
+    let whenWritten: string | null | undefined;
+    const commit = w.files.commitInPlace;
+    w.files.commitInPlace = async (...args) => {
+      whenWritten = w.images.get('clone')!.invalidReason;
+      return commit(...args);
+    };
     const job = await restarted();
     expect(job).toMatchObject({
       state: 'succeeded',
       result: 'finished: commit (in place) of top is done (the in-place commit was run again after a restart)',
     });
     expect(w.called('commitInPlace')).toHaveLength(1);
+    expect(whenWritten).toMatch(/^its parent snap was merged into by VM alpha/);
     expect(w.images.get('clone')!.invalidReason).toMatch(/^its parent snap was merged into by VM alpha/);
   });
 
@@ -79,6 +87,13 @@ describe('recovery of a merge from its journal', () => {
       result: 'finished: uml_moo -d (in place) of top is done (the in-place commit was run again after a restart)',
     });
     expect(w.called('umlMergeInPlace')).toEqual([['umlMergeInPlace', '/data/top', '/data/base', { mtime: 5, size: 1000 }]]);
+  });
+
+  it('reads a journal written before live merges existed (no `live`) as an offline one', async () => {
+    const { live: _none, ...old } = journal({ step: 'switching' });
+    const { w, restarted } = await restart(leftRunning(old));
+    expect(await restarted()).toMatchObject({ state: 'succeeded', result: expect.stringMatching(/completed after a restart/) });
+    expect(w.vms.get('vm1')!.disks[0]?.imageId).toBe('snap');
   });
 
   it('removes the half-written file of a copy the server died writing', async () => {
