@@ -10,6 +10,7 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
+import { formatMiB } from '../../components/format';
 import { isRunning } from '../../shared/vm-state';
 
 const BUS_LABEL: Record<Vm['capabilities']['diskBuses'][number], string> = { virtio: 'virtio-blk', scsi: 'virtio-scsi', ide: 'IDE' };
@@ -147,7 +148,11 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
             </Field>
           )}
           {caps.balloon && (
-            <Field label={`Balloon: memory the guest keeps (MiB, of ${vm.memoryMiB})`} error={errorFor('balloonMiB')}>
+            <Field
+              label={`Memory the guest may use now (MiB, of ${vm.memoryMiB})`}
+              error={errorFor('balloonMiB')}
+              hint="The rest goes back to the host until you raise it again (the memory balloon)."
+            >
               <TextInput
                 name="balloonMiB"
                 type="number"
@@ -185,7 +190,8 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               </p>
               {host && max > host.cpu.logicalCpus && (
                 <Notice tone="warn">
-                  {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: over-committing one VM's CPUs slows it down badly.
+                  {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: giving one VM more vCPUs than the host has slows it
+                  down badly.
                 </Notice>
               )}
             </>
@@ -220,7 +226,11 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
                 </select>
               </Field>
             )}
-            <Field label="Memory (MiB)" error={errorFor('memoryMiB')}>
+            <Field
+              label="Memory (MiB)"
+              error={errorFor('memoryMiB')}
+              hint={form.memoryMiB >= 1024 ? `= ${formatMiB(form.memoryMiB)}` : undefined}
+            >
               <TextInput
                 name="memoryMiB"
                 type="number"
@@ -241,7 +251,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               </Field>
             )}
             {caps.bootOrder && (
-              <Field label="Boot order" error={errorFor('boot')} hint="c disk, d CD-ROM, n network">
+              <Field label="Boot order" error={errorFor('boot')} hint="Letters in the order tried: c disk, d CD-ROM, n network">
                 <TextInput
                   name="bootOrder"
                   value={form.boot.order}
@@ -249,7 +259,11 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
                 />
               </Field>
             )}
-            <Field label="Shutdown timeout (s)" error={errorFor('shutdownTimeoutSec')} hint="then the stop is forced">
+            <Field
+              label="Shutdown timeout (s)"
+              error={errorFor('shutdownTimeoutSec')}
+              hint="How long a shut down waits for the guest before the VM is stopped by force"
+            >
               <TextInput
                 name="shutdownTimeoutSec"
                 type="number"
