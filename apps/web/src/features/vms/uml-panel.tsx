@@ -30,7 +30,7 @@ export function UmlPanel({ vm }: { vm: Vm }) {
   const [key, setKey] = useState('s');
   const [asking, setAsking] = useState<(typeof actions)[number] | null>(null);
   const [size, setSize] = useState(64);
-  if (!live) return <EmptyState title="Not running">The management console (mconsole) answers while the VM runs.</EmptyState>;
+  if (!live) return <EmptyState title="Not running">The management console works while the VM runs: start it to send commands.</EmptyState>;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <Card title="Management console">
@@ -73,7 +73,7 @@ export function UmlPanel({ vm }: { vm: Vm }) {
         )}
       </Card>
       <Card
-        title="ubd devices"
+        title="Disks (ubd)"
         actions={
           <div className="flex items-center gap-2">
             <label className="flex items-center gap-1.5 text-xs font-medium text-slate-600 dark:text-slate-300">
@@ -94,7 +94,8 @@ export function UmlPanel({ vm }: { vm: Vm }) {
         }
       >
         <Notice>
-          Scratch disks are blank files in the VM's directory, plugged in live; removing one deletes it. They are not kept across restarts.
+          A scratch disk is a blank file in the VM's directory, plugged in while it runs. Removing one deletes it and its data; none are
+          kept across restarts.
         </Notice>
         <ul className="mt-2 divide-y divide-slate-200 text-sm dark:divide-slate-800">
           {disks.data?.map((d) => (
