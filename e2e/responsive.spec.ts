@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
-import { login, waitForConsoleLine } from './helpers.js';
+import { consoleRows, login } from './helpers.js';
 
 /** The page never scrolls sideways: whatever is wide scrolls inside its own box. */
 async function fitsWidth(page: Page, step: string): Promise<void> {
@@ -33,13 +33,21 @@ async function navigate(page: Page, label: string, narrow: boolean): Promise<voi
   }
 }
 
-async function journey(page: Page, width: number, height: number): Promise<void> {
-  const narrow = width < 1024;
-  const name = `fit-${width}`;
-  await page.setViewportSize({ width, height });
-  await login(page);
-  await fitsWidth(page, 'the VM list');
+/** Waits for the guest's shell prompt; a loaded host boots TCG guests slowly, so this allows more than the usual wait. */
+async function waitForPrompt(page: Page): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        (await consoleRows(page)).some((l) => {
+          const line = l.replace(/\u00a0/g, ' ').trim();
+          return line.startsWith('[strata-mini') && line.endsWith('#');
+        }),
+      { message: 'console shows the shell prompt', timeout: 75_000 },
+    )
+    .toBe(true);
+}
 
+async function checkNavigation(page: Page, narrow: boolean): Promise<void> {
   const menu = page.getByRole('button', { name: 'Menu', exact: true });
   if (narrow) {
     await expect(page.getByRole('link', { name: 'Host' }), 'the sidebar is folded away').toBeHidden();
@@ -58,6 +66,14 @@ async function journey(page: Page, width: number, height: number): Promise<void>
   await expect(page.getByTestId('kvm-usable')).toBeVisible();
   await fitsWidth(page, 'the host page');
   await navigate(page, 'Virtual machines', narrow);
+}
+
+async function journey(page: Page, width: number, height: number): Promise<void> {
+  const narrow = width < 1024;
+  const name = `fit-${width}`;
+  await page.setViewportSize({ width, height });
+  await login(page);
+  await fitsWidth(page, 'the VM list');
 
   await page.getByRole('button', { name: 'New VM' }).first().click();
   const create = page.getByRole('dialog', { name: 'New virtual machine' });
@@ -79,9 +95,12 @@ async function journey(page: Page, width: number, height: number): Promise<void>
   await inView(page, rowMenu, 'the row menu');
   await page.keyboard.press('Enter');
   await expect(row.getByTestId('vm-state')).toHaveText(/starting|running/);
+
+  // The guest boots meanwhile.
+  await checkNavigation(page, narrow);
+
   await expect(row.getByTestId('vm-state')).toHaveText('running');
   await fitsWidth(page, 'the list with a running VM');
-
   await actions.focus();
   await page.keyboard.press('ArrowDown');
   await expect(rowMenu.getByRole('menuitem').first()).toBeFocused();
@@ -94,7 +113,7 @@ async function journey(page: Page, width: number, height: number): Promise<void>
   await row.getByRole('link', { name }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
   await expect(page.getByTestId('console-status')).toHaveText('connected');
-  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
+  await waitForPrompt(page);
   const term = await page.getByTestId('console').boundingBox();
   const main = await page.getByRole('main').boundingBox();
   expect(term!.width, 'the console takes the width of the page').toBeGreaterThan(main!.width - 80);
