@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-/** The web app's own client-side routes, spelled exactly as it links to them. */
-const CLIENT_ROUTE = /^\/(?:(?:vms|images|shares|benchmarks|host)(?:\/[a-z0-9-]{1,64})?)?\/?$/;
+/** The web app's own client-side routes, spelled exactly as it links to them (a VM page has one per tab). */
+const CLIENT_ROUTE =
+  /^\/(?:(?:vms|images|shares|benchmarks|host)(?:\/[a-z0-9-]{1,64})?|vms\/[a-z0-9-]{1,64}\/(?:overview|console|metrics|vcpus|disks|shares|uml))?\/?$/;
 
 const notFound = (req: FastifyRequest, reply: FastifyReply) =>
   reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });

@@ -29,7 +29,7 @@ function expectHardened(res: RawAnswer, what: string): void {
 describe('security headers on every page and API answer', () => {
   it('hardens the web app, its files and its client-side routes', async () => {
     const asset = readdirSync(`${webDir}/assets`).find((f) => f.endsWith('.js'))!;
-    for (const path of ['/', '/vms', '/vms/abc123', '/images', `/assets/${asset}`]) {
+    for (const path of ['/', '/vms', '/vms/abc123', '/vms/abc123/metrics', '/images', `/assets/${asset}`]) {
       const res = await rawRequest(server.url, { method: 'GET', path });
       expect(res.status, path).toBe(200);
       expectHardened(res, path);
