@@ -95,6 +95,13 @@ describe('errorText: messages a service wrote', () => {
     );
   });
 
+  it('starts a sentence upper-case, but never a name', () => {
+    expect(errorText({ field: 'body.path', message: 'the path contains a NUL byte' })).toBe('The path contains a NUL byte.');
+    expect(errorText({ field: 'body.parentId', message: 'db1 stands on db2: that would make a loop' })).toBe(
+      'db1 stands on db2: that would make a loop.',
+    );
+  });
+
   it('puts the label in front of a reason that has no subject', () => {
     expect(errorText({ field: 'body.umlMemoryDir', message: 'must be an absolute path without ..' })).toBe(
       'Memory directory must be an absolute path without ..',

@@ -8,6 +8,7 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Notice } from '../../components/feedback';
 import { formatBytes, plural } from '../../components/format';
+import { deletePlan } from '../../shared/vm-delete-plan';
 import { isActive } from '../../shared/vm-state';
 
 /** Seconds left before a graceful shutdown turns into a forced stop. */
@@ -58,19 +59,6 @@ export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compa
 /** How a layer is called in the dialog: a snapshot by its snapshot name, any other layer by its file name. */
 const layerName = (i: Image) => (i.snapshot ? `snapshot ${i.snapshot.name}` : i.name);
 
-/**
- * What deleting a VM would do, found before the dialog offers it, by the server's own rule: the
- * VM's private layers go with it, and an image of another VM standing on one of them forbids it.
- */
-export function deletePlan(vm: Vm, images: Image[]) {
-  const own = [...new Map(images.filter((i) => i.ownerVmId === vm.id).map((i) => [i.id, i])).values()];
-  const ownIds = new Set(own.map((i) => i.id));
-  const blockers = images
-    .filter((i) => i.parentId !== null && ownIds.has(i.parentId) && !ownIds.has(i.id))
-    .map((i) => ({ image: i, base: own.find((o) => o.id === i.parentId)! }));
-  return { own, blockers: [...new Map(blockers.map((b) => [b.image.id, b])).values()] };
-}
-
 /** Confirms a VM's deletion, or says what stands on its layers and offers no delete that would fail. */
 export function DeleteVmDialog({ vm, onClose, onError }: { vm: Vm; onClose: () => void; onError: (e: Error) => void }) {
   const navigate = useNavigate();
@@ -78,7 +66,7 @@ export function DeleteVmDialog({ vm, onClose, onError }: { vm: Vm; onClose: () =
   const images = useImages().data ?? [];
   const vms = useVms().data ?? [];
   const vmName = (id: string | null) => vms.find((v) => v.id === id)?.name;
-  const { own, blockers } = deletePlan(vm, images);
+  const { own, blockers } = deletePlan(vm.id, images);
   const total = own.reduce((sum, l) => sum + l.allocatedSize, 0);
   const userOf = (i: Image) => {
     const names = [...new Set([i.ownerVmId, ...i.usedBy.map((u) => u.vmId)].map(vmName).filter((n): n is string => !!n))];
