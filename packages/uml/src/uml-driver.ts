@@ -7,7 +7,7 @@ import { childrenOf, identify, openRootDir, procInfo, waitFor, type ProcIdentity
 import { umlPaths, umlSandboxArgv, type UmlPaths } from './uml-argv.js';
 import { prepareSandbox, type PreparedSandbox } from './sandbox-prep.js';
 import { clearRunState, writeServerFile } from './vm-dir.js';
-import { currentUml, findKernel, killSandbox, recordUml, type UmlIdentity } from './uml-identity.js';
+import { currentUml, findKernel, killSandbox, readUmlRecord, recordUml, type UmlIdentity } from './uml-identity.js';
 import { UML_RUN_MARKER, umlLogTail, UmlProcess } from './uml-process.js';
 import { UML_CAPABILITIES, UML_RULES } from './uml-rules.js';
 
@@ -185,11 +185,16 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
       return new UmlProcess(identity, paths, owner, { logger: vmLog });
     },
 
-    /** The recorded sandbox, if it still runs; its pid namespace ends with its init. */
+    /**
+     * The recorded sandbox's processes that still run; its pid namespace ends with its init. The
+     * record is taken as it is, not only while bubblewrap lives: an init left behind by a killed
+     * bubblewrap is still recorded by pid and start time (killSandbox checks each).
+     */
     async cleanup(dir: string): Promise<void> {
       const vmId = basename(dir);
       if (!existsSync(dir)) return;
-      const identity = recorded(dir, vmId, null);
+      const record = readUmlRecord(dir);
+      const identity = record && !('legacyPid' in record) ? record : recorded(dir, vmId, null);
       if (identity) await killSandbox(identity);
       const dirFd = openRootDir(dir);
       try {

@@ -59,12 +59,15 @@ export const umlProcesses = (id: UmlIdentity): number[] => (sandboxAlive(id) ? [
 
 /**
  * SIGKILL to the sandbox's pid 1 ends everything in its pid namespace; bubblewrap then exits.
- * Each is signalled only while it is still the recorded process.
+ * Each is signalled only while it is still the recorded process. The init is known by its pid,
+ * start time and owner alone, not by its parent: with bubblewrap killed (the OOM killer, an
+ * admin) it is reparented, and the UML kernel under it would otherwise live on, a second writer
+ * of its COW file once the VM is started again.
  */
 export async function killSandbox(id: UmlIdentity, timeoutMs = 10_000): Promise<void> {
   await waitFor(
     () => {
-      const initOurs = matches(id.init, procInfo(id.init.pid), id.bwrap.pid, 0);
+      const initOurs = matches(id.init, procInfo(id.init.pid), null, 0);
       const bwrapOurs = matches(id.bwrap, procInfo(id.bwrap.pid), null, 0);
       for (const [ours, pid] of [
         [initOurs, id.init.pid],

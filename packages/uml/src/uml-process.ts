@@ -265,6 +265,10 @@ export class UmlProcess implements RunningVm {
 
   private async end(): Promise<void> {
     clearInterval(this.poll);
+    // Bubblewrap may have been killed alone: what is left of its sandbox (init, kernel) goes with it.
+    await killSandbox(this.identity).catch((err: unknown) =>
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'the rest of the sandbox did not end'),
+    );
     const tail = await umlLogTail(this.paths.consoleLog, 20);
     const halted = tail.some((l) => CLEAN_END.test(l));
     const clean = this.stopping || halted;
