@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import { consoleRows, login } from './helpers.js';
@@ -9,6 +10,13 @@ async function fitsWidth(page: Page, step: string): Promise<void> {
     innerWidth: window.innerWidth,
   }));
   expect(scrollWidth, `${step}: the page is no wider than the window`).toBeLessThanOrEqual(innerWidth);
+}
+
+/** The narrow layout's own parts (menu panel, row menu, cards) pass axe's serious and critical checks. */
+async function accessible(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  expect.soft(serious, `accessibility violations on ${where}`).toEqual([]);
 }
 
 /** An element lies wholly inside the window (nothing of it cut off to the right). */
@@ -56,6 +64,7 @@ async function checkNavigation(page: Page, narrow: boolean): Promise<void> {
     const navId = await menu.getAttribute('aria-controls');
     await expect(page.locator(`#${navId}`).getByRole('link', { name: 'Host' })).toBeVisible();
     await fitsWidth(page, 'the open menu');
+    await accessible(page, 'the open menu');
     await page.keyboard.press('Escape');
     await expect(menu).toHaveAttribute('aria-expanded', 'false');
     await expect(menu, 'Escape gives focus back to the Menu button').toBeFocused();
@@ -93,6 +102,7 @@ async function journey(page: Page, width: number, height: number): Promise<void>
   const rowMenu = page.getByRole('menu', { name: `Actions for ${name}` });
   await expect(rowMenu.getByRole('menuitem', { name: 'Start' })).toBeFocused();
   await inView(page, rowMenu, 'the row menu');
+  await accessible(page, 'the VM list with its row menu open');
   await page.keyboard.press('Enter');
   await expect(row.getByTestId('vm-state')).toHaveText(/starting|running/);
 

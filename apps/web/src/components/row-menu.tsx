@@ -99,7 +99,7 @@ export function RowMenu({ label = 'Actions', items, name }: { label?: string; it
         className="inline-flex items-center gap-1 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm font-medium text-slate-800 shadow-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800"
       >
         {label}
-        <span aria-hidden className="text-xs text-slate-400">
+        <span aria-hidden className="text-xs text-slate-500 dark:text-slate-400">
           ▾
         </span>
       </button>
