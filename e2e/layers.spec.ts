@@ -24,7 +24,7 @@ test('snapshot a running VM, write in the guest, merge the snapshot with one cli
   await page.getByRole('button', { name: 'Delete snapshot, keep its changes…' }).click();
   const merge = page.getByRole('dialog', { name: 'Delete snapshot before-file?' });
   await expect(merge.getByRole('radio', { name: /Delete snapshot before-file, keep its changes/ })).toBeChecked();
-  await merge.getByRole('button', { name: 'Merge', exact: true }).click();
+  await merge.getByRole('button', { name: 'Delete snapshot', exact: true }).click();
   await expect(merge.getByRole('progressbar')).toBeVisible();
   await expect(merge.getByTestId('merge-state')).toHaveText('succeeded');
   await expect(merge.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');

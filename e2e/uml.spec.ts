@@ -58,7 +58,7 @@ test('create a UML VM with a hostfs share, read a host file in its console, merg
   await page.getByRole('tab', { name: 'Disks' }).click();
   await page.getByRole('button', { name: 'Merge…' }).click();
   const merge = page.getByRole('dialog', { name: /^Merge / });
-  await expect(merge.getByRole('radio', { name: /merge into a new backing file \(safe\)/ })).toBeChecked();
+  await expect(merge.getByRole('radio', { name: /Copy into a new base \(safest\)/ })).toBeChecked();
   await merge.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect(merge.getByTestId('merge-state')).toHaveText('succeeded');
   await page.screenshot({ path: 'test-results/uml-merge.png', fullPage: true });

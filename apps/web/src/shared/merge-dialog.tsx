@@ -106,7 +106,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
               disabled={!choice?.allowed || (choice.invalidates.length > 0 && !confirmed) || merge.isPending}
               onClick={start}
             >
-              Merge
+              {parent?.snapshot && mode === 'commit' && layer.format !== 'uml-cow' ? 'Delete snapshot' : 'Merge'}
             </Button>
           </>
         )

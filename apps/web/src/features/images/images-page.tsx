@@ -16,7 +16,7 @@ export function ImagesPage() {
     <>
       <PageHeader
         title="Images"
-        subtitle="Base images on the left, each VM's copy-on-write layers to their right. Sizes on disk are what the files really take (du), not their length. Drag to pan, wheel to zoom, click a layer for its actions."
+        subtitle="Base images on the left, each VM's own layers to their right. Sizes on disk are what the files really take, not their length. Drag to pan, wheel to zoom, click a layer for its actions."
       />
       {isPending && <Spinner />}
       {error && <ErrorBanner error={error} />}
