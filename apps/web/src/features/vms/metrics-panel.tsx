@@ -47,18 +47,20 @@ function LiveChart({ vm, def, samples, end }: { vm: Vm; def: ChartDef; samples: 
   );
 }
 
-function HistoryChart({ vmId, def, range }: { vmId: string; def: ChartDef; range: HistoryRange }) {
+function HistoryChart({ vmId, def, range, end }: { vmId: string; def: ChartDef; range: HistoryRange; end: number }) {
   const results = useHistory(vmId, recorded(def), range);
   const data = useMemo(() => align(results.map((r) => r.data)), [results]);
-  return <TimeChart title={def.title} unit={def.unit} testId={def.testId} series={colored(def)} data={data} />;
+  // The whole range is drawn, however few points it holds: a fresh VM's day is mostly empty.
+  const window: [number, number] = [(end - RANGES[range]) / 1000, end / 1000];
+  return <TimeChart title={def.title} unit={def.unit} testId={def.testId} series={colored(def)} data={data} window={window} />;
 }
 
 /** Live (a fixed five-minute window, streamed, once per frame at most) or from history: disks, shares, vCPUs and memory. */
 export function MetricsPanel({ vm }: { vm: Vm }) {
   const [range, setRange] = useState<'live' | HistoryRange>('live');
   const [paused, setPaused] = useState(false);
-  // Where a live window ends when nothing streams (a stopped VM): the moment the tab opened.
-  const [openedAt] = useState(() => Date.now());
+  // When the range was picked: a history window ends there, and so does a live one when nothing streams (a stopped VM).
+  const [openedAt, setOpenedAt] = useState(() => Date.now());
   const store = useMetrics(paused || range !== 'live');
   const samples = store.vms.get(vm.id) ?? [];
   const latest = samples.at(-1);
@@ -75,7 +77,10 @@ export function MetricsPanel({ vm }: { vm: Vm }) {
             key={r}
             variant={range === r ? 'primary' : 'secondary'}
             aria-pressed={range === r}
-            onClick={() => setRange(r as typeof range)}
+            onClick={() => {
+              setRange(r as typeof range);
+              setOpenedAt(Date.now());
+            }}
           >
             {r === 'live' ? 'Live' : r}
           </Button>
@@ -93,7 +98,7 @@ export function MetricsPanel({ vm }: { vm: Vm }) {
             {range === 'live' ? (
               <LiveChart vm={vm} def={def} samples={samples} end={end} />
             ) : (
-              <HistoryChart vmId={vm.id} def={def} range={range} />
+              <HistoryChart vmId={vm.id} def={def} range={range} end={openedAt} />
             )}
           </Card>
         ))}
