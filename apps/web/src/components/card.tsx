@@ -14,7 +14,7 @@ export function Card({
   return (
     <section className={`rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900 ${className}`}>
       {(title || actions) && (
-        <header className="flex items-center justify-between border-b border-slate-200 px-4 py-2.5 dark:border-slate-800">
+        <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-2.5 dark:border-slate-800">
           <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{title}</h2>
           <div className="flex gap-2">{actions}</div>
         </header>
@@ -26,11 +26,11 @@ export function Card({
 
 export function Facts({ rows }: { rows: [ReactNode, ReactNode][] }) {
   return (
-    <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1.5 text-sm">
+    <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
       {rows.map(([k, v], i) => (
         <div key={i} className="contents">
           <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
-          <dd className="font-medium">{v}</dd>
+          <dd className="font-medium [overflow-wrap:anywhere]">{v}</dd>
         </div>
       ))}
     </dl>
