@@ -12,7 +12,7 @@ test('edit the topology, pin vCPU 0 to CPU 1, restart the server mid-way and kee
   await expect(edit.getByLabel('vCPUs at boot')).toHaveValue('2');
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(edit).toHaveCount(0);
-  await expect(page.getByTestId('topology')).toHaveText('2 socket × 1 core × 1 thread');
+  await expect(page.getByTestId('topology')).toHaveText('2 sockets × 1 core × 1 thread');
   await expect(page.getByTestId('vcpu-count')).toHaveText('2 of 2');
 
   await page.getByRole('button', { name: 'Start' }).click();

@@ -7,7 +7,7 @@ import { Button } from '../../components/button';
 import { Card, Facts } from '../../components/card';
 import { EmptyState, ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
 import { TabList, TabPanel, type TabDef } from '../../components/tabs';
-import { formatTime } from '../../components/format';
+import { formatMiB, formatTime, plural } from '../../components/format';
 import { isActive, isRunning } from '../../shared/vm-state';
 import { ConsolePanel } from './console-panel';
 import { StateBadge } from './state-badge';
@@ -51,7 +51,7 @@ function cpuFacts(vm: Vm): Fact[] {
     ],
     ...offered(caps.multiprocessor, [
       'Topology',
-      <span data-testid="topology">{`${vm.cpu.sockets} socket × ${vm.cpu.cores} core × ${vm.cpu.threads} thread`}</span>,
+      <span data-testid="topology">{`${plural(vm.cpu.sockets, 'socket')} × ${plural(vm.cpu.cores, 'core')} × ${plural(vm.cpu.threads, 'thread')}`}</span>,
     ]),
     caps.cpuModels
       ? ['CPU model', vm.cpuModel ?? 'QEMU default (qemu64)']
@@ -122,8 +122,8 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
       <Card title="Memory and process">
         <Facts
           rows={[
-            ['Memory', `${vm.memoryMiB} MiB`],
-            ...offered(caps.balloon, ['Balloon target', vm.balloonMiB === null ? 'none (all memory)' : `${vm.balloonMiB} MiB`]),
+            ['Memory', formatMiB(vm.memoryMiB)],
+            ...offered(caps.balloon, ['Balloon target', vm.balloonMiB === null ? 'none (all memory)' : formatMiB(vm.balloonMiB)]),
             ['Hypervisor', vm.hypervisor === 'qemu' ? 'QEMU' : 'User-Mode Linux'],
             ['Process', vm.pid ?? '—'],
             ['Started', formatTime(vm.startedAt)],
@@ -160,7 +160,7 @@ export function VmDetailPage() {
             {vm.name} <StateBadge state={vm.state} />
           </span>
         }
-        subtitle={`${vm.vcpus} vCPU · ${vm.memoryMiB} MiB · ${vm.capabilities.accelerators ? (vm.runningAccelerator?.toUpperCase() ?? vm.accelerator) : hypervisorName(vm)}`}
+        subtitle={`${plural(vm.vcpus, 'vCPU')} · ${formatMiB(vm.memoryMiB)} · ${vm.capabilities.accelerators ? (vm.runningAccelerator?.toUpperCase() ?? vm.accelerator) : hypervisorName(vm)}`}
         actions={
           <>
             <VmPowerButtons vm={vm} onError={setActionError} />
