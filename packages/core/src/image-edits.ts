@@ -2,7 +2,7 @@ import type { CheckReport, ImageCreate } from '@strata/contract';
 import { conflict, invalid, toolMessage } from './errors.js';
 import { checkImageCreate } from './image-create-rules.js';
 import { assertNameFree, childrenOfImage, imagesChanged, insertRoot, mustGetImage, runningUser, usersOfImage } from './image-guards.js';
-import type { ImageOpsDeps } from './image-ops.js';
+import type { ImageOpsDeps } from './image-ops-deps.js';
 import type { ImageRecord } from './records.js';
 
 /** The image operations that answer at once: create, grow, check and delete. */

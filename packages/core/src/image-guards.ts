@@ -1,6 +1,6 @@
 import { conflict, notFound } from './errors.js';
 import { chainOf, childrenOf, usersOf } from './image-chain.js';
-import type { ImageOpsDeps } from './image-ops.js';
+import type { ImageOpsDeps } from './image-ops-deps.js';
 import type { ImageRecord } from './records.js';
 import { isActive } from './vm-state.js';
 

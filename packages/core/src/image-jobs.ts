@@ -2,7 +2,7 @@ import { QEMU_FORMATS, type ImageConvert, type ImageImport, type Job } from '@st
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { assertNameFree, bootOfChain, childrenOfImage, imagesChanged, insertRoot, mustGetImage, runningUser } from './image-guards.js';
-import type { ImageOpsDeps } from './image-ops.js';
+import type { ImageOpsDeps } from './image-ops-deps.js';
 import { importHeld, writeVerified } from './image-rewrite.js';
 import { protect } from './layers.js';
 import type { ImageRecord } from './records.js';

@@ -2,8 +2,7 @@ import type { CheckReport, ImageConvert, ImageCreate, ImageImport, Job } from '@
 import { checkImage, createImage, removeImage, resizeImage } from './image-edits.js';
 import { convertImage, importImage, rebaseImage } from './image-jobs.js';
 import { recoverImageJob } from './image-rewrite.js';
-import type { JobService } from './job-service.js';
-import type { EventSink, ImageFiles, ImageRepository, VmRepository } from './ports.js';
+import type { ImageOpsDeps } from './image-ops-deps.js';
 import type { ImageRecord } from './records.js';
 
 /** qemu-img's toolbox, made safe: every rewrite goes to a new file first. */
@@ -17,15 +16,7 @@ export interface ImageOps {
   remove(id: string): Promise<void>;
 }
 
-export interface ImageOpsDeps {
-  images: ImageRepository;
-  files: ImageFiles;
-  vms: VmRepository;
-  events: EventSink;
-  jobs: Pick<JobService, 'start' | 'onRecover'>;
-  newId(): string;
-  now(): string;
-}
+export type { ImageOpsDeps } from './image-ops-deps.js';
 
 export function createImageOps(deps: ImageOpsDeps): ImageOps {
   deps.jobs.onRecover('image', (record) => recoverImageJob(deps, record));

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { readJournal } from './job-journal.js';
 import { rolledBack, unrecoverable, type RecoveryOutcome } from './job-recovery.js';
 import type { JobContext } from './job-service.js';
-import type { ImageOpsDeps } from './image-ops.js';
+import type { ImageOpsDeps } from './image-ops-deps.js';
 import type { ImportSource, JobRecord } from './ports.js';
 
 /** What an image job journals: the temporary files a restart must remove. */

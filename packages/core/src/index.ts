@@ -4,7 +4,6 @@ export * from './vm-spec.js';
 export * from './records.js';
 export * from './ports.js';
 export * from './image-chain.js';
-export * from './keyed-mutex.js';
 export { createVmServices, type VmServices, type VmServiceDeps, type VmMerges, type VmRuntime } from './vm-service.js';
 export type { VmConfig } from './vm-config.js';
 export type { VmLifecycle } from './vm-lifecycle.js';
@@ -16,10 +15,15 @@ export { NO_CAPABILITIES } from './capabilities.js';
 export * from './vm-defaults.js';
 export { createImageService, type ImageService } from './image-service.js';
 export * from './image-validity.js';
-export * from './job-service.js';
-export * from './layers.js';
-export * from './merge-plan.js';
-export { createMergeService } from './merge-service.js';
+export {
+  createJobService,
+  type JobContext,
+  type JobService,
+  type JobServiceDeps,
+  type JobSpec,
+  type Recovery,
+  type RecoveryOutcome,
+} from './job-service.js';
 export { shareOptions, mountCommand, NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from './share-options.js';
 export { createImageOps, type ImageOps } from './image-ops.js';
 export * from './share-path.js';

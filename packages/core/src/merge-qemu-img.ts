@@ -5,7 +5,7 @@ import type { LiveMergeHandle, MergeDeps } from './merge-deps.js';
 import { invalidateOtherChildren, vmNameOf } from './merge-invalidate.js';
 import type { MergeJournal } from './merge-journal.js';
 import { planMerge } from './merge-plan.js';
-import type { MergeStrategy } from './merge-strategy.js';
+import type { MergeStrategy } from './merge-strategy-type.js';
 import type { ImageRecord } from './records.js';
 
 const wording = { parentWord: 'parent', mergedHow: '' };

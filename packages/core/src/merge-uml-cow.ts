@@ -4,7 +4,7 @@ import type { MergeDeps, MergeFiles } from './merge-deps.js';
 import { invalidateOtherChildren, vmNameOf } from './merge-invalidate.js';
 import type { MergeJournal } from './merge-journal.js';
 import { planUmlMerge, type MergeTarget } from './merge-plan.js';
-import type { MergeStrategy } from './merge-strategy.js';
+import type { MergeStrategy } from './merge-strategy-type.js';
 import type { CowStamp } from './ports.js';
 import type { ImageRecord } from './records.js';
 

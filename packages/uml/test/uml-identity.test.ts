@@ -7,9 +7,11 @@ const isRoot = process.getuid?.() === 0;
 
 /** A process that has ended (reaped): its identity names nothing now, as a killed bubblewrap's does. */
 async function endedIdentity() {
-  const child = spawn('true');
+  const child = spawn('sleep', ['60']);
   const id = identify(child.pid!)!;
-  await new Promise((resolve) => child.once('exit', resolve));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
   return id;
 }
 
