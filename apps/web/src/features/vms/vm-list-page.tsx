@@ -7,6 +7,7 @@ import { useVms } from '../../api/get-vms';
 import { Button } from '../../components/button';
 import { TABLET, useMediaQuery } from '../../components/use-media-query';
 import { EmptyState, ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
+import { formatMiB, plural } from '../../components/format';
 import { CreateVmDialog } from './create-vm-dialog';
 import { StateBadge } from './state-badge';
 import { VmRowActions } from './vm-row-actions';
@@ -50,7 +51,7 @@ function VmTable({ vms, onError }: { vms: Vm[]; onError: (e: Error) => void }) {
                 <StateBadge state={vm.state} />
               </td>
               <td className={cell}>{vm.vcpus}</td>
-              <td className={`${cell} whitespace-nowrap`}>{vm.memoryMiB} MiB</td>
+              <td className={`${cell} whitespace-nowrap`}>{formatMiB(vm.memoryMiB)}</td>
               <td className={`${cell} uppercase text-slate-500`}>
                 {vm.hypervisor === 'uml' ? 'UML' : (vm.runningAccelerator ?? vm.accelerator)}
               </td>
@@ -91,7 +92,7 @@ function VmCards({ vms, onError }: { vms: Vm[]; onError: (e: Error) => void }) {
               <StateBadge state={vm.state} />
               <span>{hypervisorLabel(vm)}</span>
               <span>
-                {vm.vcpus} vCPU · {vm.memoryMiB} MiB
+                {plural(vm.vcpus, 'vCPU')} · {formatMiB(vm.memoryMiB)}
               </span>
             </div>
           </div>
