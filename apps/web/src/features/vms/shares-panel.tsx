@@ -8,6 +8,7 @@ import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { Dialog } from '../../components/dialog';
 import { Field, inputClass, TextInput } from '../../components/field';
+import { formatBytes } from '../../components/format';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
 import { GuestRootNotice } from '../../shared/guest-root-powers';
 import { isRunning } from '../../shared/vm-state';
@@ -153,7 +154,7 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           </Field>
           <Check label="Extended attributes" checked={!!options.xattr} onChange={(v) => set({ xattr: v })} />
           <Check label="POSIX ACLs" checked={!!options.posixAcl} onChange={(v) => set({ posixAcl: v, ...(v ? { xattr: true } : {}) })} />
-          <Check label="Writeback cache" checked={!!options.writeback} onChange={(v) => set({ writeback: v })} />
+          <Check label="Write-back cache" checked={!!options.writeback} onChange={(v) => set({ writeback: v })} />
           <Check label="DAX" checked={false} disabled title={host?.shares.dax.reason} onChange={() => undefined} />
           {host && <p className="col-span-2 text-xs text-slate-500">DAX: {host.shares.dax.reason}.</p>}
         </div>
@@ -252,7 +253,7 @@ export function SharesPanel({ vm }: { vm: Vm }) {
               </div>
               <div className="text-xs text-slate-500">
                 {Object.entries(s.options)
-                  .map(([k, v]) => `${k}=${String(v)}`)
+                  .map(([k, v]) => `${k}=${k === 'msize' && typeof v === 'number' ? formatBytes(v) : String(v)}`)
                   .join(' · ')}
               </div>
               <div className="text-xs">
