@@ -186,8 +186,10 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
               style={{ width: `${Math.round(job.progress * 100)}%` }}
             />
           </div>
-          {done && job.state === 'succeeded' && <p className="text-sm text-emerald-700 dark:text-emerald-400">{job.result}</p>}
-          {done && job.state !== 'succeeded' && <ErrorBanner error={job.error ?? job.result ?? job.state} />}
+          {done && job.state === 'succeeded' && (
+            <p className="text-sm text-emerald-700 dark:text-emerald-400">{humanizeSizes(job.result ?? 'done')}</p>
+          )}
+          {done && job.state !== 'succeeded' && <ErrorBanner error={humanizeSizes(job.error ?? job.result ?? job.state)} />}
         </div>
       )}
     </Dialog>
