@@ -49,7 +49,8 @@ const NAV_ID = 'app-nav';
 
 /**
  * From 1024 px up the navigation is a sidebar; below, a top bar with a Menu button that shows
- * and hides it (a disclosure: Escape or a click on a page closes it and focus goes back to the button).
+ * and hides it (a disclosure). Escape closes it and gives focus back to the button; a link or a
+ * click on the dimmed page closes it too.
  */
 export function AppShell({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
