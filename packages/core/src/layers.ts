@@ -77,7 +77,7 @@ async function hashParent(deps: LayerDeps, layer: ImageRecord): Promise<void> {
 export async function createCowLayer(
   deps: LayerDeps,
   parent: ImageRecord,
-  layer: { id?: string; name: string; ownerVmId: string; path: (id: string) => string },
+  layer: { id?: string; name: string; ownerVmId: string; format: ImageRecord['format']; path: (id: string) => string },
 ): Promise<ImageRecord> {
   if (parent.format !== 'raw') throw new Error(`a UML COW needs a raw backing file; ${parent.name} is ${parent.format}`);
   const id = layer.id ?? deps.newId();
@@ -86,7 +86,7 @@ export async function createCowLayer(
     id,
     name: layer.name,
     path: layer.path(id),
-    format: 'uml-cow',
+    format: layer.format,
     parentId: parent.id,
     virtualSize: parent.virtualSize,
     protected: false,

@@ -93,6 +93,7 @@ async function finishCow(deps: MergeDeps, j: MergeJournal): Promise<void> {
     const fresh = await createCowLayer(deps, base, {
       name: `${vm.name}-${j.diskId}`,
       ownerVmId: vm.id,
+      format: 'uml-cow', // this strategy's own format: a merged COW's top is a COW again
       path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.cow`,
     });
     deps.vms.update(vm.id, { disks: vm.disks.map((d) => (d.id === j.diskId ? { ...d, imageId: fresh.id } : d)) });

@@ -265,8 +265,16 @@ export interface LiveJobOptions {
 export interface DiskModel {
   /** The format of a VM's base image. */
   baseFormat: 'qcow2' | 'raw';
-  /** Its writable top: a qcow2 overlay, or a UML COW file made on first use. */
-  layerFormat: 'qcow2' | 'uml-cow';
+  /** The format of its writable top: a qcow2 overlay, a UML COW file... */
+  layerFormat: ImageRecord['format'];
+  /**
+   * Set when the hypervisor makes its top's file itself at first start (UML: ubdN=COW,BACKING):
+   * core records the layer as pending, at `<id>.<extension>` in the VM's directory. null when
+   * core makes the top at once (a qcow2 overlay).
+   */
+  madeAtFirstStart: { extension: string } | null;
+  /** Whether a chain of layers of these formats (top first) is one this hypervisor boots. */
+  bootsChain(formats: string[]): boolean;
   /** The name of the default base, from the server's default image name. */
   defaultImage(name: string): string;
   /** Why a base of another format is refused. */

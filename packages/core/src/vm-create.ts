@@ -14,8 +14,9 @@ export type CreateDeps = Pick<VmContext, 'deps' | 'publish'>;
 function makeTop(d: CreateDeps, driver: HypervisorDriver, base: ImageRecord, vmId: string, name: string): Promise<ImageRecord> {
   const { deps } = d;
   const owner = { name: `${name}-disk0`, ownerVmId: vmId };
-  return driver.rules.disk.layerFormat === 'uml-cow'
-    ? createCowLayer(deps, base, { ...owner, path: (layerId) => `${deps.vmDir(vmId)}/disks/${layerId}.cow` })
+  const { layerFormat: format, madeAtFirstStart: pending } = driver.rules.disk;
+  return pending
+    ? createCowLayer(deps, base, { ...owner, format, path: (layerId) => `${deps.vmDir(vmId)}/disks/${layerId}.${pending.extension}` })
     : createLayer(deps, base, owner);
 }
 

@@ -19,8 +19,11 @@ export interface VmDisks {
 
 export type DisksDeps = Pick<VmContext, 'deps' | 'lock' | 'mustGet' | 'publish' | 'liveOf' | 'busy' | 'driverFor'>;
 
-/** A UML COW cannot stand on a COW (its backing must be a plain file): its layers are kept and snapshotted differently. */
-const cowLayers = (d: DisksDeps, vm: VmRecord) => d.driverFor(vm).rules.disk.layerFormat === 'uml-cow';
+/**
+ * A file-format rule, not a hypervisor's: a UML COW cannot stand on a COW (its backing must be a
+ * plain file), so a snapshot of one is taken by merging it into a new plain file.
+ */
+const isCow = (layer: ImageRecord) => layer.format === 'uml-cow';
 
 function diskOf(d: DisksDeps, vmId: string, diskId: string) {
   const vm = d.mustGet(vmId);
@@ -34,12 +37,25 @@ function refuseWhileBusy(d: DisksDeps, vm: VmRecord): void {
   if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
 }
 
-const freshCow = ({ deps }: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) =>
-  createCowLayer(deps, on, { name: `${vm.name}-${diskId}`, ownerVmId: vm.id, path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.cow` });
+/** A top the VM's hypervisor makes at its first start, recorded as pending. */
+function freshPending(d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord, pending: { extension: string }) {
+  const { deps } = d;
+  return createCowLayer(deps, on, {
+    name: `${vm.name}-${diskId}`,
+    ownerVmId: vm.id,
+    format: d.driverFor(vm).rules.disk.layerFormat,
+    path: (id) => `${deps.vmDir(vm.id)}/disks/${id}.${pending.extension}`,
+  });
+}
+
+const freshCow = (d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) =>
+  freshPending(d, vm, diskId, on, d.driverFor(vm).rules.disk.madeAtFirstStart ?? { extension: 'cow' });
 
 /** A fresh writable top on `on`, of the kind the VM's hypervisor boots from. */
-const freshTop = (d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) =>
-  cowLayers(d, vm) ? freshCow(d, vm, diskId, on) : createLayer(d.deps, on, { name: `${vm.name}-${diskId}`, ownerVmId: vm.id });
+function freshTop(d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) {
+  const pending = d.driverFor(vm).rules.disk.madeAtFirstStart;
+  return pending ? freshPending(d, vm, diskId, on, pending) : createLayer(d.deps, on, { name: `${vm.name}-${diskId}`, ownerVmId: vm.id });
+}
 
 /** uml_moo writes COW + backing into a new plain file, verified and synced before it takes its name. */
 async function mergeCowInto(d: DisksDeps, top: ImageRecord, parent: ImageRecord, target: string): Promise<void> {
@@ -129,7 +145,7 @@ export function snapshot(d: DisksDeps, vmId: string, diskId: string, body: { nam
     refuseWhileBusy(d, vm);
     const top = deps.images.get(disk.imageId)!;
     const taken = { name: body.name, description: body.description ?? '', takenAt: deps.now() };
-    const next = cowLayers(d, vm) ? await snapshotCow(d, vm, disk.id, top, taken) : await snapshotOverlay(d, vm, disk.id, top, taken);
+    const next = isCow(top) ? await snapshotCow(d, vm, disk.id, top, taken) : await snapshotOverlay(d, vm, disk.id, top, taken);
     const updated = deps.vms.update(vmId, { disks: vm.disks.map((x) => (x.id === disk.id ? { ...x, imageId: next.id } : x)) });
     deps.events.emit({ type: 'images.changed' });
     return d.publish(updated);

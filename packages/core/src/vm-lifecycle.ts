@@ -54,15 +54,14 @@ export function bootableChains(d: Pick<LifecycleDeps, 'deps'>, vm: VmRecord, dri
     fingerprint: deps.files.fingerprint,
     cowHeader: deps.files.cowHeader,
   });
-  const ownKind = driver.rules.disk.layerFormat === 'uml-cow';
   return vm.disks.map((disk) => {
     const chain = chainOf(disk.imageId, byId);
     const broken = chain.find((layer) => invalid.has(layer.id));
     if (broken)
       throw conflict('image_invalid', `disk ${disk.id} cannot boot: layer ${broken.name} is invalid because ${invalid.get(broken.id)}`);
     const missing = chain.find((layer) => !layer.pendingFirstUse && !deps.files.exists(layer.path));
-    const cowChain = chain.some((layer) => layer.format === 'uml-cow');
-    if (cowChain !== ownKind) throw conflict('image_mismatch', `disk ${disk.id}: ${driver.rules.disk.foreignChain}`);
+    if (!driver.rules.disk.bootsChain(chain.map((layer) => layer.format)))
+      throw conflict('image_mismatch', `disk ${disk.id}: ${driver.rules.disk.foreignChain}`);
     if (chain.length === 0 || missing) {
       throw conflict('image_missing', `disk ${disk.id}: layer file ${missing?.path ?? disk.imageId} is missing`);
     }
@@ -77,6 +76,7 @@ export function bootableChains(d: Pick<LifecycleDeps, 'deps'>, vm: VmRecord, dri
   });
 }
 
+/** A file-format rule: a UML COW's backing is named on the command line (ubdN=COW,BACKING); other formats name their own. */
 const launchDisk = ({ disk, chain }: { disk: VmRecord['disks'][number]; chain: ImageRecord[] }): LaunchDisk => ({
   id: disk.id,
   path: chain[0]!.path,

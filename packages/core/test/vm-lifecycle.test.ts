@@ -177,6 +177,16 @@ describe('VM lifecycle over fake ports', () => {
 });
 
 describe('capabilities decide, not the hypervisor name', () => {
+  it("the driver's disk rules say which chains it boots: a chain they refuse is not launched", async () => {
+    const driver = fakeDriver();
+    const seen: string[][] = [];
+    driver.rules.disk.bootsChain = (formats) => (seen.push(formats), false);
+    const { services } = fakeWorld(driver);
+    expect(await codeOf(services.lifecycle.start('vm1'))).toBe('image_mismatch');
+    expect(seen).toEqual([['qcow2', 'qcow2']]);
+    expect(driver.launched).toEqual([]);
+  });
+
   it('the VM carries its driver capabilities; live changes a process has no facet for are refused', async () => {
     const { services, vms } = fakeWorld(fakeDriver());
     expect((await services.config.get('vm1')).capabilities).toMatchObject({ balloon: false, mconsole: false });

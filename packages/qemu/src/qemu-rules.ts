@@ -62,6 +62,9 @@ export const QEMU_RULES: HypervisorRules = {
   disk: {
     baseFormat: 'qcow2',
     layerFormat: 'qcow2',
+    madeAtFirstStart: null,
+    // QEMU reads every format qemu-img makes, but not UML's COW files.
+    bootsChain: (formats) => !formats.includes('uml-cow'),
     defaultImage: (name) => name,
     baseRefusal: (image) => `a QEMU VM needs a qcow2 base; '${image.name}' is ${image.format}`,
     foreignChain: 'a UML COW chain cannot boot a QEMU VM',

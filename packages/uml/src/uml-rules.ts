@@ -57,6 +57,9 @@ export const UML_RULES: HypervisorRules = {
   disk: {
     baseFormat: 'raw',
     layerFormat: 'uml-cow',
+    madeAtFirstStart: { extension: 'cow' },
+    // A UML disk is a COW file over a raw base; a chain of qcow2 layers is QEMU's.
+    bootsChain: (formats) => formats.includes('uml-cow'),
     defaultImage: (name) => `${name}-raw`,
     baseRefusal: (image) => `a UML VM needs a raw base (a COW's backing must be a plain file); '${image.name}' is ${image.format}`,
     foreignChain: 'a UML VM boots from a raw base under a UML COW layer',
