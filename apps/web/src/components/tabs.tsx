@@ -45,7 +45,12 @@ export function TabList<K extends string>({
     refs.current.get(key)?.focus();
   };
   return (
-    <div role="tablist" aria-label={label} onKeyDown={move} className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
+    <div
+      role="tablist"
+      aria-label={label}
+      onKeyDown={move}
+      className="mb-4 flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800"
+    >
       {tabs.map((t) => {
         const on = t.key === selected;
         return (
@@ -59,7 +64,8 @@ export function TabList<K extends string>({
             role="tab"
             type="button"
             aria-selected={on}
-            aria-controls={panelId(idBase, t.key)}
+            // Only the selected panel is rendered: the others' ids would point at nothing.
+            aria-controls={on ? panelId(idBase, t.key) : undefined}
             tabIndex={on ? 0 : -1}
             onClick={() => onSelect(t.key)}
             className={`-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500 ${on ? 'border-indigo-600 font-medium text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200'}`}
@@ -75,7 +81,13 @@ export function TabList<K extends string>({
 /** The panel of the selected tab, labelled by it. */
 export function TabPanel({ idBase, tabKey, children }: { idBase: string; tabKey: string; children: ReactNode }) {
   return (
-    <div role="tabpanel" id={panelId(idBase, tabKey)} aria-labelledby={tabId(idBase, tabKey)} tabIndex={0} className="focus-visible:outline-none">
+    <div
+      role="tabpanel"
+      id={panelId(idBase, tabKey)}
+      aria-labelledby={tabId(idBase, tabKey)}
+      tabIndex={0}
+      className="rounded-sm focus-visible:outline-2 focus-visible:outline-offset-4 focus-visible:outline-indigo-500"
+    >
       {children}
     </div>
   );

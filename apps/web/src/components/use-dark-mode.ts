@@ -7,5 +7,4 @@ const subscribe = (onChange: () => void) => {
 };
 
 /** Whether the page is dark now: canvases (charts) pick their colours from it, as CSS cannot reach them. */
-export const useDarkMode = (): boolean =>
-  useSyncExternalStore(subscribe, () => document.documentElement.classList.contains('dark'));
+export const useDarkMode = (): boolean => useSyncExternalStore(subscribe, () => document.documentElement.classList.contains('dark'));
