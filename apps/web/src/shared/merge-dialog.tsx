@@ -67,6 +67,9 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
   const parent = (useImages().data ?? []).find((i) => i.id === layer.parentId);
   const below = parent?.snapshot ? `snapshot ${parent.snapshot.name}` : (parent?.name ?? 'the layer below');
   const words = (m: MergeMode) => wordsFor(m, layer.format === 'uml-cow', below, !!parent?.snapshot);
+  // A commit turns the snapshot into the disk's top: the title keeps the words the merge started with.
+  const [startedTitle, setStartedTitle] = useState<string | null>(null);
+  const title = startedTitle ?? (parent?.snapshot && layer.format !== 'uml-cow' ? `Delete ${below}?` : `Merge ${layer.name}`);
   const allowed = plan?.modes.filter((m) => m.allowed) ?? [];
   // uml_moo's safe mode writes a new backing file; in place (-d) is a deliberate choice.
   const safeDefault =
@@ -81,11 +84,20 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
   const done = job && !running;
 
   const start = () =>
-    mode && merge.mutate({ imageId: layer.id, body: { mode, confirmInvalidate: confirmed } }, { onSuccess: (j) => setJobId(j.id) });
+    mode &&
+    merge.mutate(
+      { imageId: layer.id, body: { mode, confirmInvalidate: confirmed } },
+      {
+        onSuccess: (j) => {
+          setStartedTitle(title);
+          setJobId(j.id);
+        },
+      },
+    );
 
   return (
     <Dialog
-      title={parent?.snapshot && layer.format !== 'uml-cow' ? `Delete ${below}?` : `Merge ${layer.name}`}
+      title={title}
       onClose={running ? () => undefined : onClose}
       footer={
         job ? (
