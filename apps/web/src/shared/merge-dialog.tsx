@@ -68,8 +68,9 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
   const below = parent?.snapshot ? `snapshot ${parent.snapshot.name}` : (parent?.name ?? 'the layer below');
   const words = (m: MergeMode) => wordsFor(m, layer.format === 'uml-cow', below, !!parent?.snapshot);
   // A commit turns the snapshot into the disk's top: the title keeps the words the merge started with.
-  const [startedTitle, setStartedTitle] = useState<string | null>(null);
-  const title = startedTitle ?? (parent?.snapshot && layer.format !== 'uml-cow' ? `Delete ${below}?` : `Merge ${layer.name}`);
+  const [started, setStarted] = useState<{ title: string; done: string | null } | null>(null);
+  const deletesSnapshot = !!parent?.snapshot && layer.format !== 'uml-cow';
+  const title = started?.title ?? (deletesSnapshot ? `Delete ${below}?` : `Merge ${layer.name}`);
   const allowed = plan?.modes.filter((m) => m.allowed) ?? [];
   // uml_moo's safe mode writes a new backing file; in place (-d) is a deliberate choice.
   const safeDefault =
@@ -89,7 +90,13 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
       { imageId: layer.id, body: { mode, confirmInvalidate: confirmed } },
       {
         onSuccess: (j) => {
-          setStartedTitle(title);
+          setStarted({
+            title,
+            done:
+              deletesSnapshot && mode === 'commit'
+                ? `Snapshot ${parent?.snapshot?.name ?? ''} is deleted; the disk kept all its data.`
+                : null,
+          });
           setJobId(j.id);
         },
       },
@@ -199,7 +206,7 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
             />
           </div>
           {done && job.state === 'succeeded' && (
-            <p className="text-sm text-emerald-700 dark:text-emerald-400">{humanizeSizes(job.result ?? 'done')}</p>
+            <p className="text-sm text-emerald-700 dark:text-emerald-400">{started?.done ?? humanizeSizes(job.result ?? 'done')}</p>
           )}
           {done && job.state !== 'succeeded' && <ErrorBanner error={humanizeSizes(job.error ?? job.result ?? job.state)} />}
         </div>
