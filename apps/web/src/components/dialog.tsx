@@ -96,13 +96,14 @@ export function Dialog({
       aria-describedby={description ? `${id}-description` : undefined}
       onKeyDown={wrapTab}
       onMouseDown={(e) => e.target === e.currentTarget && onCloseRef.current()}
-      className="m-auto w-[calc(100%-2rem)] max-w-lg rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 backdrop:backdrop-blur-sm dark:bg-slate-900 dark:text-slate-100 dark:ring-1 dark:ring-slate-800"
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-lg overflow-hidden rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 backdrop:backdrop-blur-sm dark:bg-slate-900 dark:text-slate-100 dark:ring-1 dark:ring-slate-800"
     >
-      <div>
-        <h2 id={`${id}-title`} className="border-b border-slate-200 px-5 py-3 text-base font-semibold dark:border-slate-800">
+      {/* The body scrolls between a fixed title and footer, so a tall form on a phone keeps its buttons in view. */}
+      <div className="flex max-h-[calc(100dvh-2rem)] flex-col">
+        <h2 id={`${id}-title`} className="shrink-0 border-b border-slate-200 px-5 py-3 text-base font-semibold dark:border-slate-800">
           {title}
         </h2>
-        <div ref={bodyRef} id={`${id}-body`} className="space-y-4 px-5 py-4">
+        <div ref={bodyRef} id={`${id}-body`} className="min-h-0 space-y-4 overflow-y-auto px-5 py-4">
           {description && (
             <p id={`${id}-description`} className="text-sm text-slate-600 dark:text-slate-300">
               {description}
@@ -110,7 +111,7 @@ export function Dialog({
           )}
           {children}
         </div>
-        <div className="flex justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800">{footer}</div>
+        <div className="flex shrink-0 flex-wrap justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800">{footer}</div>
       </div>
     </dialog>
   );

@@ -12,9 +12,9 @@ import { CreateVmDialog } from './create-vm-dialog';
 import { StateBadge } from './state-badge';
 import { VmRowActions } from './vm-row-actions';
 
-/** QEMU with the accelerator it runs under (or was set to), UML as it is. */
+/** The hypervisor, with the accelerator it runs under (or was set to) where its driver offers one. */
 const hypervisorLabel = (vm: Vm) => {
-  if (vm.hypervisor === 'uml') return 'UML';
+  if (!vm.capabilities.accelerators) return vm.hypervisor.toUpperCase();
   const accel = vm.runningAccelerator ?? (vm.accelerator === 'auto' ? null : vm.accelerator);
   return accel ? `QEMU · ${accel.toUpperCase()}` : 'QEMU';
 };
@@ -32,7 +32,7 @@ function VmTable({ vms, onError }: { vms: Vm[]; onError: (e: Error) => void }) {
             <th className={`${cell} font-medium`}>State</th>
             <th className={`${cell} font-medium`}>vCPUs</th>
             <th className={`${cell} font-medium`}>Memory</th>
-            <th className={`${cell} font-medium`}>Accelerator</th>
+            <th className={`${cell} font-medium`}>Hypervisor</th>
             <th className={`${cell} font-medium`}>Disk I/O (5 min)</th>
             <th className={cell}>
               <span className="sr-only">Actions</span>
@@ -52,9 +52,7 @@ function VmTable({ vms, onError }: { vms: Vm[]; onError: (e: Error) => void }) {
               </td>
               <td className={cell}>{vm.vcpus}</td>
               <td className={`${cell} whitespace-nowrap`}>{formatMiB(vm.memoryMiB)}</td>
-              <td className={`${cell} uppercase text-slate-500`}>
-                {vm.hypervisor === 'uml' ? 'UML' : (vm.runningAccelerator ?? vm.accelerator)}
-              </td>
+              <td className={`${cell} whitespace-nowrap text-slate-500`}>{hypervisorLabel(vm)}</td>
               <td className={cell}>
                 <Sparkline
                   testId={`spark-${vm.name}`}
