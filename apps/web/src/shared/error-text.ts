@@ -170,6 +170,18 @@ const sentence = (text: string) => {
 };
 
 /**
+ * A refusal of the request as a whole ("body must NOT have fewer than 1 properties"): no field to
+ * name, so the sentence speaks of the change asked for. Null for a field that is not the whole body.
+ */
+function wholeRequestText(message: string, field: string): string | null {
+  if (!['body', 'query', 'querystring', 'params'].includes(field)) return null;
+  const reason = message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
+  if (/^must NOT have fewer than \d+ properties$/.test(reason)) return 'Nothing changed: there is nothing to save.';
+  const text = reasonText(reason, { label: '' });
+  return text ? sentence(`The request ${text}`) : sentence(humanizeSizes(reason));
+}
+
+/**
  * What to show for an error the API answered. A schema refusal of a known field becomes its label
  * and the limit in units ("Memory must be at most 1 TiB."); a service's own message, already
  * written for people, keeps its words with sizes made readable; an unknown field keeps the
@@ -178,7 +190,7 @@ const sentence = (text: string) => {
 export function errorText({ message, field }: { message: string; field?: string }): string {
   if (!field) return humanizeSizes(message);
   const key = fieldKey(field);
-  if (!key) return message;
+  if (!key) return wholeRequestText(message, field) ?? message;
   const spec = FIELDS[key]!;
   const prefix = `${field} `;
   if (message.startsWith(prefix)) {

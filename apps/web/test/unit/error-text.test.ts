@@ -124,6 +124,19 @@ describe('errorText: messages a service wrote', () => {
   });
 });
 
+describe('errorText: refusals of the whole request', () => {
+  it('says an empty change in words instead of the schema’s', () => {
+    expect(schema('body', 'must NOT have fewer than 1 properties')).toBe('Nothing changed: there is nothing to save.');
+    expect(errorText({ message: 'must NOT have fewer than 1 properties', field: 'body' })).toBe(
+      'Nothing changed: there is nothing to save.',
+    );
+  });
+
+  it('says other whole-body reasons as a sentence about the request', () => {
+    expect(schema('body', 'must be object')).toBe('The request must be a group of settings.');
+  });
+});
+
 describe('humanizeSizes', () => {
   it('leaves small numbers and other words alone', () => {
     expect(humanizeSizes('512 bytes and 64 MiB')).toBe('512 bytes and 64 MiB');

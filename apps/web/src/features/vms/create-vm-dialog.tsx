@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { Vm } from '@strata/contract';
-import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN } from '@strata/contract/vm-rules';
+import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VCPUS_MAX, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN } from '@strata/contract/vm-rules';
 import { ApiError } from '../../api/client';
 import { useHost } from '../../api/get-host';
 import { useImages } from '../../api/get-images';
@@ -45,7 +45,12 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
   const [serverError, setServerError] = useState<ApiError | null>(null);
 
   const vcpus = cpu.sockets * cpu.cores * cpu.threads;
+  const countError = (n: number) => (!Number.isInteger(n) || n < 1 ? 'At least 1 (a whole number).' : undefined);
+  const topologyError = !uml && vcpus > VCPUS_MAX ? `Sockets × cores × threads is ${vcpus}: at most ${VCPUS_MAX} vCPUs per VM.` : undefined;
   const localErrors: Record<string, string | undefined> = {
+    sockets: uml ? undefined : (countError(cpu.sockets) ?? topologyError),
+    cores: uml ? undefined : countError(cpu.cores),
+    threads: uml ? undefined : countError(cpu.threads),
     name: !NAME.test(name)
       ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.'
       : name.length > VM_NAME_MAX_LENGTH
@@ -84,8 +89,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
       },
     );
   };
-  const setCount = (key: keyof typeof cpu) => (e: { target: { value: string } }) =>
-    setCpu({ ...cpu, [key]: Math.max(1, Number(e.target.value) || 1) });
+  const setCount = (key: keyof typeof cpu) => (e: { target: { value: string } }) => setCpu({ ...cpu, [key]: Number(e.target.value) });
 
   return (
     <Dialog
@@ -171,9 +175,14 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
           <Field
             label="Memory directory (TMPDIR)"
             error={errorFor('umlMemoryDir')}
-            hint="Where the file that holds guest memory lives, e.g. a tmpfs on the VM's NUMA node. Empty: the VM's own directory."
+            hint="Where the file that holds guest memory lives, e.g. /dev/shm or a tmpfs on the VM's NUMA node. Empty: the VM's own directory."
           >
-            <TextInput name="umlMemoryDir" value={memoryDir} placeholder="/dev/shm" onChange={(e) => setMemoryDir(e.target.value)} />
+            <TextInput
+              name="umlMemoryDir"
+              value={memoryDir}
+              placeholder="the VM's own directory"
+              onChange={(e) => setMemoryDir(e.target.value)}
+            />
           </Field>
         )}
         {!uml && (
@@ -189,7 +198,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
             </Field>
           </div>
         )}
-        {!uml && host && vcpus > host.cpu.logicalCpus && (
+        {!uml && host && vcpus > host.cpu.logicalCpus && vcpus <= VCPUS_MAX && (
           <Notice tone="warn">
             {vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Giving one VM more vCPUs than the host has makes it
             slower, not faster.
@@ -217,7 +226,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
                 value={accelerator}
                 onChange={(e) => setAccelerator(e.target.value as typeof accelerator)}
               >
-                <option value="auto">auto</option>
+                <option value="auto">Automatic (KVM if it works, else TCG)</option>
                 <option value="tcg">TCG (emulation)</option>
                 <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
                   KVM{host && !host.accelerator.kvm.usable ? ' (not usable here)' : ''}

@@ -1,6 +1,14 @@
 import { useState } from 'react';
 import type { PortForward, Vm, VmPatch } from '@strata/contract';
-import { MEMORY_MIB_MIN, SHUTDOWN_TIMEOUT_SEC_MAX, SHUTDOWN_TIMEOUT_SEC_MIN } from '@strata/contract/vm-rules';
+import {
+  MEMORY_MIB_MAX,
+  MEMORY_MIB_MIN,
+  SHUTDOWN_TIMEOUT_SEC_MAX,
+  SHUTDOWN_TIMEOUT_SEC_MIN,
+  VCPUS_MAX,
+  VM_NAME_MAX_LENGTH,
+  VM_NAME_PATTERN,
+} from '@strata/contract/vm-rules';
 import { ApiError } from '../../api/client';
 import { useCpuModels } from '../../api/get-cpu-models';
 import { useHost } from '../../api/get-host';
@@ -14,6 +22,10 @@ import { formatMiB } from '../../components/format';
 import { isRunning } from '../../shared/vm-state';
 
 const BUS_LABEL: Record<Vm['capabilities']['diskBuses'][number], string> = { virtio: 'virtio-blk', scsi: 'virtio-scsi', ide: 'IDE' };
+const NAME = new RegExp(VM_NAME_PATTERN);
+const BOOT_ORDER = /^[acdn]{1,4}$/;
+const whole = (n: number, min: number, max: number, say: (n: number) => string = String) =>
+  !Number.isInteger(n) || n < min ? `At least ${say(min)} (a whole number).` : n > max ? `At most ${say(max)}.` : undefined;
 const num = (set: (n: number) => void) => (e: { target: { value: string } }) => set(Number(e.target.value));
 
 function Forwards({ value, onChange }: { value: PortForward[]; onChange: (f: PortForward[]) => void }) {
@@ -66,7 +78,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   // Only what the VM's driver offers is shown and sent: its rules refuse the rest by name.
   const caps = vm.capabilities;
   const liveVcpus = caps.multiprocessor && caps.hotplug.vcpus;
-  const [form, setForm] = useState({
+  const [initial] = useState(() => ({
     name: vm.name,
     cpu: vm.cpu,
     vcpus: vm.vcpus,
@@ -79,36 +91,121 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
     boot: vm.boot,
     shutdownTimeoutSec: vm.shutdownTimeoutSec,
     cdrom: vm.cdrom ?? '',
-  });
+  }));
+  const [form, setFormState] = useState(initial);
   const [error, setError] = useState<ApiError | null>(null);
+  // A server refusal is about the values it was sent: once they change it no longer applies.
+  const setForm = (next: typeof form) => {
+    setFormState(next);
+    setError(null);
+  };
   const set = <K extends keyof typeof form>(key: K, value: (typeof form)[K]) => setForm({ ...form, [key]: value });
   const max = form.cpu.sockets * form.cpu.cores * form.cpu.threads;
   const setTopology = (key: 'sockets' | 'cores' | 'threads') =>
     num((n) => {
-      const cpu = { ...form.cpu, [key]: Math.max(1, n) };
+      const cpu = { ...form.cpu, [key]: n };
       setForm({ ...form, cpu, vcpus: cpu.sockets * cpu.cores * cpu.threads });
     });
-  const errorFor = (field: string) =>
-    error?.field === `body.${field}` || error?.field?.startsWith(`body.${field}.`) ? error.message : undefined;
 
-  const save = () => {
-    const patch: VmPatch = live
+  // The same rules the server's schemas hold (and the New VM dialog checks), so Save never sends a refusal.
+  const count = (n: number) => whole(n, 1, VCPUS_MAX);
+  const topology = max > VCPUS_MAX ? `Sockets × cores × threads is ${max}: at most ${VCPUS_MAX} vCPUs per VM.` : undefined;
+  const badPort = form.network.forwards.some(
+    (f) =>
+      !Number.isInteger(f.hostPort) ||
+      f.hostPort < 1 ||
+      f.hostPort > 65535 ||
+      !Number.isInteger(f.guestPort) ||
+      f.guestPort < 1 ||
+      f.guestPort > 65535,
+  );
+  const localErrors: Record<string, string | undefined> = live
+    ? {
+        vcpus: liveVcpus
+          ? whole(form.vcpus, 1, vm.maxVcpus, (n) => (n === vm.maxVcpus ? `${n}, the most this VM was started with` : String(n)))
+          : undefined,
+        balloonMiB: caps.balloon ? whole(form.balloonMiB, MEMORY_MIB_MIN, vm.memoryMiB, formatMiB) : undefined,
+      }
+    : {
+        name: !NAME.test(form.name)
+          ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.'
+          : form.name.length > VM_NAME_MAX_LENGTH
+            ? `At most ${VM_NAME_MAX_LENGTH} characters.`
+            : undefined,
+        ...(caps.multiprocessor
+          ? {
+              'cpu.sockets': count(form.cpu.sockets) ?? topology,
+              'cpu.cores': count(form.cpu.cores),
+              'cpu.threads': count(form.cpu.threads),
+              vcpus: topology ? undefined : whole(form.vcpus, 1, max),
+            }
+          : {}),
+        memoryMiB:
+          !Number.isInteger(form.memoryMiB) || form.memoryMiB < MEMORY_MIB_MIN
+            ? `At least ${MEMORY_MIB_MIN} MiB: less is too little for the guest kernel.`
+            : form.memoryMiB > MEMORY_MIB_MAX
+              ? `At most ${formatMiB(MEMORY_MIB_MAX)}.`
+              : undefined,
+        ...(caps.bootOrder && !BOOT_ORDER.test(form.boot.order)
+          ? { boot: '1 to 4 of the letters c (disk), d (CD-ROM), n (network) and a (floppy).' }
+          : {}),
+        shutdownTimeoutSec: whole(form.shutdownTimeoutSec, SHUTDOWN_TIMEOUT_SEC_MIN, SHUTDOWN_TIMEOUT_SEC_MAX, (n) => `${n} seconds`),
+        ...(caps.network && form.network.mode === 'user' && badPort ? { network: 'Ports are whole numbers from 1 to 65535.' } : {}),
+      };
+  const serverErrorFor = (field: string) =>
+    error?.field === `body.${field}` || error?.field?.startsWith(`body.${field}.`) ? error.message : undefined;
+  const errorFor = (field: string) => localErrors[field] ?? serverErrorFor(field);
+  /** Fields this form shows an error next to; a server error about any other is shown once, below the form. */
+  const shown = live
+    ? ['vcpus', 'balloonMiB']
+    : [
+        'name',
+        'cpu.sockets',
+        'cpu.cores',
+        'cpu.threads',
+        'vcpus',
+        'cpuModel',
+        'accelerator',
+        'memoryMiB',
+        'disks',
+        'boot',
+        'shutdownTimeoutSec',
+        'cdrom',
+        'network',
+      ];
+  const firstLocal = Object.values(localErrors).find((e) => e);
+
+  const patchOf = (f: typeof form): VmPatch =>
+    live
       ? {
-          ...(liveVcpus ? { vcpus: form.vcpus } : {}),
-          ...(caps.balloon ? { balloonMiB: form.balloonMiB >= vm.memoryMiB ? null : form.balloonMiB } : {}),
+          ...(liveVcpus ? { vcpus: f.vcpus } : {}),
+          ...(caps.balloon ? { balloonMiB: f.balloonMiB >= vm.memoryMiB ? null : f.balloonMiB } : {}),
         }
       : {
-          name: form.name,
-          ...(caps.multiprocessor ? { cpu: form.cpu, vcpus: form.vcpus } : {}),
-          ...(caps.cpuModels ? { cpuModel: form.cpuModel || null } : {}),
-          memoryMiB: form.memoryMiB,
-          ...(caps.accelerators ? { accelerator: form.accelerator } : {}),
-          ...(caps.network ? { network: form.network } : {}),
-          ...(caps.bootOrder ? { boot: form.boot } : {}),
-          shutdownTimeoutSec: form.shutdownTimeoutSec,
-          ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: form.bus })) } : {}),
-          ...(caps.cdrom ? { cdrom: form.cdrom || null } : {}),
+          name: f.name,
+          ...(caps.multiprocessor ? { cpu: f.cpu, vcpus: f.vcpus } : {}),
+          ...(caps.cpuModels ? { cpuModel: f.cpuModel || null } : {}),
+          memoryMiB: f.memoryMiB,
+          ...(caps.accelerators ? { accelerator: f.accelerator } : {}),
+          ...(caps.network ? { network: f.network } : {}),
+          ...(caps.bootOrder ? { boot: f.boot } : {}),
+          shutdownTimeoutSec: f.shutdownTimeoutSec,
+          ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: f.bus })) } : {}),
+          ...(caps.cdrom ? { cdrom: f.cdrom || null } : {}),
         };
+  const patch = patchOf(form);
+  const editable = Object.keys(patch).length > 0;
+  const changed = JSON.stringify(patch) !== JSON.stringify(patchOf(initial));
+  const blocked = !editable
+    ? 'Nothing here can change while the VM runs: shut it down to edit its settings.'
+    : firstLocal
+      ? 'Fix the marked fields to save.'
+      : !changed
+        ? 'Nothing changed yet.'
+        : null;
+
+  const save = () => {
+    if (blocked) return;
     update.mutate(
       { id: vm.id, patch },
       { onSuccess: onClose, onError: (e) => setError(e instanceof ApiError ? e : new ApiError(0, 'error', e.message)) },
@@ -121,10 +218,22 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       onClose={onClose}
       footer={
         <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" disabled={update.isPending} onClick={save}>
-            {update.isPending ? 'Saving…' : 'Save'}
-          </Button>
+          {editable && blocked && (
+            <span id="edit-vm-blocked" className="mr-auto text-xs text-slate-500 dark:text-slate-400">
+              {blocked}
+            </span>
+          )}
+          <Button onClick={onClose}>{editable ? 'Cancel' : 'Close'}</Button>
+          {editable && (
+            <Button
+              variant="primary"
+              disabled={update.isPending || blocked !== null}
+              aria-describedby={blocked ? 'edit-vm-blocked' : undefined}
+              onClick={save}
+            >
+              {update.isPending ? 'Saving…' : 'Save'}
+            </Button>
+          )}
         </>
       }
     >
@@ -133,7 +242,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           <Notice>
             {liveVcpus || caps.balloon
               ? 'The VM is running: vCPUs can be plugged in and the memory balloon moved now. Everything else changes while it is stopped.'
-              : 'The VM is running: its settings change while it is stopped.'}
+              : 'The VM is running: nothing here can change now. Shut it down to edit its settings.'}
           </Notice>
           {liveVcpus && (
             <Field label={`vCPUs online (up to ${vm.maxVcpus})`} error={errorFor('vcpus')}>
@@ -218,7 +327,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
                   value={form.accelerator}
                   onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}
                 >
-                  <option value="auto">auto</option>
+                  <option value="auto">Automatic (KVM if it works, else TCG)</option>
                   <option value="tcg">TCG</option>
                   <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
                     KVM
@@ -305,11 +414,15 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           {caps.network && form.network.mode === 'user' && (
             <Forwards value={form.network.forwards} onChange={(forwards) => set('network', { ...form.network, forwards })} />
           )}
+          {caps.network && form.network.mode === 'user' && errorFor('network') && (
+            <p role="alert" className="text-xs text-red-600 dark:text-red-400">
+              {errorFor('network')}
+            </p>
+          )}
         </div>
       )}
-      {error && !error.field && <Notice tone="warn">{error.message}</Notice>}
-      {error?.field && (
-        <p role="alert" className="text-sm text-red-600">
+      {error && !shown.some((f) => serverErrorFor(f)) && (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {error.message}
         </p>
       )}
