@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CheckReport, Image, ImageConvert, Job } from '@strata/contract';
 import { api } from './client';
+import { newerJob } from './job-cache';
 import { keys } from './keys';
 
 const getJobs = () => api<Job[]>('GET', '/jobs');
@@ -11,7 +12,14 @@ export function useImageMutations() {
   const qc = useQueryClient();
   const refresh = () => void qc.invalidateQueries({ queryKey: keys.images });
   const track = (job: Job) => {
-    qc.setQueryData<Job[]>(keys.jobs, (list) => [job, ...(list ?? [])]);
+    // The event stream may have listed it already, even ended: never put the older copy on top.
+    qc.setQueryData<Job[]>(keys.jobs, (list = []) => [
+      newerJob(
+        list.find((j) => j.id === job.id),
+        job,
+      ),
+      ...list.filter((j) => j.id !== job.id),
+    ]);
   };
   return {
     check: useMutation({ mutationFn: (id: string) => api<CheckReport>('POST', `/images/${id}/check`) }),

@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Job, MergeBody, MergePlan, Vm } from '@strata/contract';
 import { api } from './client';
+import { newerJob } from './job-cache';
 import { keys } from './keys';
 
 const getMergePlan = (imageId: string) => api<MergePlan>('GET', `/images/${imageId}/merge-plan`);
@@ -34,7 +35,12 @@ export function useLayerMutations() {
     }),
     merge: useMutation({
       mutationFn: ({ imageId, body }: { imageId: string; body: MergeBody }) => api<Job>('POST', `/images/${imageId}/merge`, body),
-      onSuccess: (job) => qc.setQueryData(keys.job(job.id), job),
+      // The event stream may already have said how it ended: keep the newer copy, and ask once more
+      // in case an event slipped past between the reply and the dialog watching the job.
+      onSuccess: (job) => {
+        qc.setQueryData<Job>(keys.job(job.id), (cached) => newerJob(cached, job));
+        void qc.invalidateQueries({ queryKey: keys.job(job.id), exact: true });
+      },
     }),
     cancel: useMutation({ mutationFn: (jobId: string) => api<Job>('POST', `/jobs/${jobId}/cancel`) }),
   };

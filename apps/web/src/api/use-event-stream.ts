@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Job, StrataEvent, Vm } from '@strata/contract';
 import { isUnderWay } from '../shared/job-state';
+import { newerJob } from './job-cache';
 import { keys } from './keys';
 
 /** One EventSource for the app: pushed events update or invalidate queries, so nothing polls. */
@@ -43,8 +44,18 @@ export function useEventStream(enabled: boolean): void {
           break;
         case 'job.changed':
           // Progress is patched in place; an ending job changes layers, so those are refetched.
-          qc.setQueryData(keys.job(event.job.id), event.job);
-          qc.setQueryData<Job[]>(keys.jobs, (list) => (list ? [event.job, ...list.filter((j) => j.id !== event.job.id)] : list));
+          qc.setQueryData<Job>(keys.job(event.job.id), (cached) => newerJob(cached, event.job));
+          qc.setQueryData<Job[]>(keys.jobs, (list) =>
+            list
+              ? [
+                  newerJob(
+                    list.find((j) => j.id === event.job.id),
+                    event.job,
+                  ),
+                  ...list.filter((j) => j.id !== event.job.id),
+                ]
+              : list,
+          );
           if (!isUnderWay(event.job)) {
             void qc.invalidateQueries({ queryKey: keys.images });
             void qc.invalidateQueries({ queryKey: keys.vms });

@@ -70,19 +70,26 @@ export function GuestRootTable() {
     guestRootPowers('hostfs'),
   ];
   return (
-    <div className="mt-6 rounded-lg border border-slate-200 p-4 text-sm dark:border-slate-800" data-testid="guest-root-powers">
-      <h2 className="mb-2 font-medium">What a guest's root can do on the host</h2>
-      <dl className="grid gap-x-4 gap-y-2 sm:grid-cols-[10rem_1fr]">
+    // Folded by default: it is reference reading, and the share list comes first on the page.
+    <details className="mt-6 rounded-lg border border-slate-200 p-4 text-sm dark:border-slate-800" data-testid="guest-root-powers">
+      <summary className="cursor-pointer font-medium">What a guest's root can do on the host</summary>
+      <dl className="mt-3 grid gap-x-4 gap-y-2 sm:grid-cols-[10rem_1fr]">
         {rows.map((r) => [
           <dt key={`${r.label}-t`} className="mt-2 font-mono text-xs first:mt-0 sm:mt-0">
             {r.label}
-            {r.hostRoot && <span className="ml-1 text-amber-700 dark:text-amber-400">host root</span>}
+            {/* The space is text, so a screen reader says "none, host root" rather than "nonehost root". */}
+            {r.hostRoot && (
+              <>
+                {' '}
+                <span className="text-amber-700 dark:text-amber-400">host root</span>
+              </>
+            )}
           </dt>,
           <dd key={`${r.label}-d`} className="text-slate-600 dark:text-slate-400">
             {r.text}
           </dd>,
         ])}
       </dl>
-    </div>
+    </details>
   );
 }

@@ -59,8 +59,9 @@ const costOf = (m: PlannedMode, freeSpace: number) =>
 /** One click merges a layer: the safe mode is chosen by default, and the dialog says what will happen. */
 export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => void }) {
   const [jobId, setJobId] = useState<string | null>(null);
-  const { data: plan, error } = useMergePlan(layer.id, jobId === null);
   const { merge, cancel } = useLayerMutations();
+  // Asked only before the click: a merge under way changes the plan, and a commit deletes this layer.
+  const { data: plan, error } = useMergePlan(layer.id, jobId === null && merge.isIdle);
   const [picked, setPicked] = useState<MergeMode | null>(null);
   const [confirmed, setConfirmed] = useState(false);
   const job = useJob(jobId).data;
@@ -109,11 +110,12 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
       footer={
         job ? (
           running ? (
-            <Button onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
+            // The button that started it is gone: focus stays in the dialog, on what is left to press.
+            <Button autoFocus onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
               Cancel merge
             </Button>
           ) : (
-            <Button variant="primary" onClick={onClose}>
+            <Button autoFocus variant="primary" onClick={onClose}>
               Close
             </Button>
           )

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { ShareView } from '@strata/contract';
 import { ApiError } from '../../api/client';
 import { useHost } from '../../api/get-host';
@@ -23,8 +23,15 @@ function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => voi
   const [name, setName] = useState(share?.name ?? '');
   const [path, setPath] = useState(share?.path ?? (root ? `${root}/` : ''));
   const mutation = share ? rename : create;
-  const submit = () =>
-    share ? rename.mutate({ id: share.id, name }, { onSuccess: onClose }) : create.mutate({ name, path }, { onSuccess: onClose });
+  const formId = useId();
+  const ready = !mutation.isPending && name !== '' && path !== '';
+  // A form, so Enter in either field submits as the button does.
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready) return;
+    if (share) rename.mutate({ id: share.id, name }, { onSuccess: onClose });
+    else create.mutate({ name, path }, { onSuccess: onClose });
+  };
   const other = mutation.error instanceof ApiError && mutation.error.field ? null : mutation.error;
   return (
     <Dialog
@@ -33,32 +40,34 @@ function ShareDialog({ share, onClose }: { share?: ShareView; onClose: () => voi
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" disabled={mutation.isPending || name === '' || path === ''} onClick={submit}>
+          <Button variant="primary" type="submit" form={formId} disabled={!ready}>
             {share ? 'Save' : 'Create share'}
           </Button>
         </>
       }
     >
-      <Field label="Name" error={fieldError(mutation.error, 'body.name')}>
-        <TextInput name="shareName" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
-      </Field>
-      <Field
-        label="Host directory"
-        error={fieldError(mutation.error, 'body.path')}
-        hint={
-          <>
-            Must exist and lie under{' '}
-            {host?.shares.roots.map((r) => (
-              <code key={r} className="mx-0.5">
-                {r}
-              </code>
-            )) ?? 'an allowed root'}{' '}
-            (the allowed roots, set by STRATA_SHARE_ROOTS). A symlink that leads outside them is refused.
-          </>
-        }
-      >
-        <TextInput name="sharePath" value={path} disabled={!!share} onChange={(e) => setPath(e.target.value)} />
-      </Field>
+      <form id={formId} onSubmit={submit} className="space-y-4">
+        <Field label="Name" error={fieldError(mutation.error, 'body.name')}>
+          <TextInput name="shareName" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        </Field>
+        <Field
+          label="Host directory"
+          error={fieldError(mutation.error, 'body.path')}
+          hint={
+            <>
+              Must exist and lie under{' '}
+              {host?.shares.roots.map((r) => (
+                <code key={r} className="mx-0.5">
+                  {r}
+                </code>
+              )) ?? 'an allowed root'}{' '}
+              (the allowed roots, set by STRATA_SHARE_ROOTS). A symlink that leads outside them is refused.
+            </>
+          }
+        >
+          <TextInput name="sharePath" value={path} disabled={!!share} onChange={(e) => setPath(e.target.value)} />
+        </Field>
+      </form>
       {other && <ErrorBanner error={other} />}
     </Dialog>
   );
@@ -186,7 +195,6 @@ export function SharesPage() {
           A share is a host directory under one of the allowed roots; VMs mount it at /mnt/&lt;tag&gt;.
         </EmptyState>
       )}
-      <GuestRootTable />
       {shares.data &&
         shares.data.length > 0 &&
         (wide ? (
@@ -195,6 +203,7 @@ export function SharesPage() {
           <ShareCards shares={shares.data} onRename={rename} onDelete={remove} />
         ))}
       {shares.data && shares.data.some((s) => s.usedBy.length > 0) && <ShareCharts shares={shares.data} />}
+      <GuestRootTable />
       {dialog?.kind === 'new' && <ShareDialog onClose={close} />}
       {dialog?.kind === 'rename' && <ShareDialog share={dialog.share} onClose={close} />}
       {dialog?.kind === 'delete' && <DeleteDialog share={dialog.share} onClose={close} />}

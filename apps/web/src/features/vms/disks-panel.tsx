@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { Image, Vm } from '@strata/contract';
 import { useLayerMutations } from '../../api/layer-actions';
 import { Button } from '../../components/button';
@@ -27,6 +27,13 @@ function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClo
   const [name, setName] = useState(() => `snap-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`);
   const [description, setDescription] = useState('');
   const live = isRunning(vm);
+  const formId = useId();
+  // A form, so Enter in the name or description takes the snapshot as the button does.
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (snapshot.isPending || name === '') return;
+    snapshot.mutate({ vmId: vm.id, diskId, name, description }, { onSuccess: onClose });
+  };
   return (
     <Dialog
       title={`Snapshot ${diskId}`}
@@ -34,11 +41,7 @@ function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClo
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button
-            variant="primary"
-            disabled={snapshot.isPending || name === ''}
-            onClick={() => snapshot.mutate({ vmId: vm.id, diskId, name, description }, { onSuccess: onClose })}
-          >
+          <Button variant="primary" type="submit" form={formId} disabled={snapshot.isPending || name === ''}>
             {snapshot.isPending ? 'Taking…' : 'Take snapshot'}
           </Button>
         </>
@@ -49,12 +52,14 @@ function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClo
           ? 'The guest keeps running: QEMU freezes the current layer and continues on a new one.'
           : 'The current layer is frozen read-only and a new overlay goes on top.'}
       </p>
-      <Field label="Name">
-        <TextInput name="snapshotName" value={name} onChange={(e) => setName(e.target.value)} />
-      </Field>
-      <Field label="Description">
-        <TextInput name="snapshotDescription" value={description} onChange={(e) => setDescription(e.target.value)} />
-      </Field>
+      <form id={formId} onSubmit={submit} className="space-y-4">
+        <Field label="Name">
+          <TextInput name="snapshotName" value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <Field label="Description">
+          <TextInput name="snapshotDescription" value={description} onChange={(e) => setDescription(e.target.value)} />
+        </Field>
+      </form>
       {snapshot.error && <ErrorBanner error={snapshot.error} />}
     </Dialog>
   );
@@ -147,10 +152,10 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
                 <li
                   key={layer.id}
                   data-testid="layer"
-                  className="flex items-center justify-between gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800"
+                  className="flex flex-wrap items-center justify-between gap-x-3 gap-y-2 rounded-md border border-slate-200 px-3 py-2 text-sm dark:border-slate-800"
                   style={{ marginLeft: depth * 16 }}
                 >
-                  <div>
+                  <div className="min-w-0 break-words">
                     <span className="font-medium">{layer.snapshot ? `snapshot ${layer.snapshot.name}` : layer.name}</span>{' '}
                     <span className="text-slate-500">
                       {layer.format} · {depth === 0 ? 'writable top' : layer.ownerVmId === vm.id ? 'snapshot' : 'shared base'}
@@ -163,7 +168,8 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
                     )}
                     {!layer.valid && <div className="text-xs text-red-600">invalid: {layer.invalidReason}</div>}
                   </div>
-                  <div className="flex items-center gap-2">
+                  {/* On a phone the size and buttons wrap under the name instead of pushing the page sideways. */}
+                  <div className="flex min-w-0 flex-wrap items-center gap-2">
                     <span className="whitespace-nowrap text-slate-500">
                       {formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}
                     </span>
