@@ -39,11 +39,25 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
+const PAGE_HEADING_ID = 'page-heading';
+
+/**
+ * When what held focus is gone (the deleted thing's page, panel or row), focus would fall to <body>
+ * and a keyboard user would start over from the top: the page's heading takes it instead.
+ */
+export function focusPageHeadingIfLost() {
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
+  document.getElementById(PAGE_HEADING_ID)?.focus();
+}
+
 export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        <h1 id={PAGE_HEADING_ID} tabIndex={-1} className="text-2xl font-semibold tracking-tight">
+          {title}
+        </h1>
         {subtitle && <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">{subtitle}</p>}
       </div>
       <div className="flex flex-wrap gap-2">{actions}</div>

@@ -127,7 +127,7 @@ export function RowMenu({ label = 'Actions', items, name }: { label?: string; it
                   close(true);
                   item.onSelect();
                 }}
-                className={`block w-full px-3 py-2 text-left text-sm focus:bg-slate-100 focus:outline-none aria-disabled:cursor-not-allowed aria-disabled:opacity-50 dark:focus:bg-slate-800 ${item.danger ? 'text-red-700 dark:text-red-400' : 'text-slate-800 dark:text-slate-100'}`}
+                className={`block w-full px-3 py-2 text-left text-sm focus:bg-slate-200 focus:outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-500 aria-disabled:cursor-not-allowed aria-disabled:opacity-50 dark:focus:bg-slate-700 dark:focus-visible:outline-indigo-400 ${item.danger ? 'text-red-700 dark:text-red-400' : 'text-slate-800 dark:text-slate-100'}`}
               >
                 {item.label}
               </button>

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import type { Image } from '@strata/contract';
 import { useImageMutations } from '../../api/image-actions';
@@ -6,7 +6,7 @@ import { Button } from '../../components/button';
 import { Card, Facts } from '../../components/card';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
-import { ErrorBanner, Notice } from '../../components/feedback';
+import { ErrorBanner, Notice, focusPageHeadingIfLost } from '../../components/feedback';
 import { formatBytes, formatTime, plural } from '../../components/format';
 import { MergeDialog } from '../../shared/merge-dialog';
 
@@ -15,6 +15,8 @@ const FORMATS = ['qcow2', 'raw', 'vdi', 'vmdk', 'vpc', 'vhdx'] as const;
 /** What one image is, and what can be done with it. */
 export function ImagePanel({ image, images, vmName }: { image: Image; images: Image[]; vmName: (id: string) => string }) {
   const navigate = useNavigate();
+  // Deleting the image removes this panel with the button that opened the dialog: the page heading takes focus.
+  useEffect(() => () => focusPageHeadingIfLost(), []);
   const { check, convert, resize, remove } = useImageMutations();
   const [dialog, setDialog] = useState<'merge' | 'convert' | 'grow' | 'delete' | null>(null);
   const [format, setFormat] = useState<(typeof FORMATS)[number]>('raw');
@@ -69,7 +71,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
                 ['Backing file', <span className="break-all font-mono text-xs">{image.cow.backingFile}</span>],
                 [
                   'Backing as recorded',
-                  `${formatBytes(image.cow.backingSize)}, mtime ${new Date(image.cow.backingMtime * 1000).toISOString()}`,
+                  `${formatBytes(image.cow.backingSize)}, modified ${formatTime(new Date(image.cow.backingMtime * 1000).toISOString())}`,
                 ],
                 ['Bitmap / data start at', `${formatBytes(image.cow.bitmapOffset)} / ${formatBytes(image.cow.dataOffset)}`],
               ] as [string, ReactNode][])

@@ -66,12 +66,39 @@ export function AppShell({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape') return;
-      setOpen(false);
-      menuButton.current?.focus();
+      if (e.key === 'Escape') {
+        setOpen(false);
+        menuButton.current?.focus();
+        return;
+      }
+      if (e.key !== 'Tab') return;
+      // The open menu covers the page (which is inert meanwhile): Tab cycles Menu, the links and Sign out.
+      const panel = document.getElementById(NAV_ID);
+      const stops = [menuButton.current, ...(panel?.querySelectorAll<HTMLElement>('a[href], button:not([disabled])') ?? [])].filter(
+        (el): el is HTMLElement => el !== null,
+      );
+      const first = stops[0];
+      const last = stops[stops.length - 1];
+      if (!first || !last) return;
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
+    };
+    // The menu is a phone-width panel: at desktop width the sidebar shows, so an open menu would only leave the page inert.
+    const wide = window.matchMedia('(min-width: 1024px)');
+    const onWide = () => {
+      if (wide.matches) setOpen(false);
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    wide.addEventListener('change', onWide);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      wide.removeEventListener('change', onWide);
+    };
   }, [open]);
   const logout = async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
@@ -127,14 +154,16 @@ export function AppShell({ children }: { children: ReactNode }) {
             <button
               type="button"
               onClick={logout}
-              className="rounded-md px-2 py-1 text-xs text-slate-400 hover:bg-slate-800 hover:text-white"
+              className="rounded-md px-2 py-1 text-xs text-slate-400 hover:bg-slate-800 hover:text-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-400"
             >
               Sign out
             </button>
           </div>
         </div>
       </aside>
-      <main className="min-w-0 flex-1 px-4 py-5 sm:px-6 lg:px-8 lg:py-6">{children}</main>
+      <main inert={open} className="min-w-0 flex-1 px-4 py-5 sm:px-6 lg:px-8 lg:py-6">
+        {children}
+      </main>
     </div>
   );
 }

@@ -99,10 +99,10 @@ export function UmlPanel({ vm }: { vm: Vm }) {
         </Notice>
         <ul className="mt-2 divide-y divide-slate-200 text-sm dark:divide-slate-800">
           {disks.data?.map((d) => (
-            <li key={d.device} className="flex items-center justify-between py-2">
-              <span>
+            <li key={d.device} className="flex items-center justify-between gap-2 py-2">
+              <span className="min-w-0">
                 <span className="font-medium">{d.device}</span>{' '}
-                <span className="text-slate-500">
+                <span className="break-all text-slate-500">
                   {d.path} · {formatBytes(d.sizeBytes)}
                 </span>
               </span>

@@ -105,7 +105,7 @@ export function DeleteVmDialog({ vm, onClose, onError }: { vm: Vm; onClose: () =
             disabled={remove.isPending}
             onClick={() =>
               remove.mutate(vm.id, {
-                onSuccess: () => navigate('/vms'),
+                onSuccess: () => navigate('/vms', { state: { focusHeading: true } }),
                 onError: (e) => {
                   onClose();
                   onError(e);

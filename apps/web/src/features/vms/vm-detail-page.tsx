@@ -38,6 +38,18 @@ type Fact = [string, ReactNode];
 /** A row only where the VM's hypervisor has the thing. */
 const offered = (yes: boolean, row: Fact): Fact[] => (yes ? [row] : []);
 const hypervisorName = (vm: Vm) => (vm.hypervisor === 'qemu' ? 'QEMU' : 'UML');
+const ACCELERATOR_WORDS: Record<Vm['accelerator'], string> = { auto: 'automatic (KVM if it works, else TCG)', kvm: 'KVM', tcg: 'TCG' };
+/** The accelerator in the header: the one running, else what the VM is set to. */
+const acceleratorShort = (vm: Vm) =>
+  vm.runningAccelerator?.toUpperCase() ?? (vm.accelerator === 'auto' ? 'accelerator: automatic' : vm.accelerator.toUpperCase());
+
+const BOOT_DEVICES: Record<string, string> = { a: 'floppy', c: 'disk', d: 'CD-ROM', n: 'network' };
+/** "cdn" → "disk, then CD-ROM, then network". */
+const bootWords = (order: string) =>
+  order
+    .split('')
+    .map((letter) => BOOT_DEVICES[letter] ?? letter)
+    .join(', then ');
 
 function cpuFacts(vm: Vm): Fact[] {
   const caps = vm.capabilities;
@@ -58,7 +70,7 @@ function cpuFacts(vm: Vm): Fact[] {
       : ['CPU', 'the host CPU: the guest kernel runs as host processes'],
     ...offered(caps.accelerators, [
       'Accelerator',
-      vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${vm.accelerator} (at next start)`,
+      vm.runningAccelerator ? `${vm.runningAccelerator.toUpperCase()} (running)` : `${ACCELERATOR_WORDS[vm.accelerator]} (at next start)`,
     ]),
     [
       'Pinning',
@@ -113,7 +125,7 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
             ]),
             ...offered(caps.bootOrder, [
               'Boot order',
-              `${vm.boot.order}${vm.boot.once ? ` (once: ${vm.boot.once})` : ''}${vm.boot.menu ? ', menu' : ''}`,
+              `${bootWords(vm.boot.order)}${vm.boot.once ? ` (next boot only: ${bootWords(vm.boot.once)})` : ''}${vm.boot.menu ? '; boot menu shown' : ''}`,
             ]),
             ['Shutdown timeout', `${vm.shutdownTimeoutSec} s, then forced`],
           ]}
@@ -126,7 +138,8 @@ function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
             ...offered(caps.balloon, ['Balloon target', vm.balloonMiB === null ? 'none (all memory)' : formatMiB(vm.balloonMiB)]),
             ['Hypervisor', vm.hypervisor === 'qemu' ? 'QEMU' : 'User-Mode Linux'],
             ['Process', vm.pid ?? '—'],
-            ['Started', formatTime(vm.startedAt)],
+            // The server keeps the last start time after a stop; "Started" describes a VM that is up now.
+            ...offered(isActive(vm) && vm.startedAt !== null, ['Started', formatTime(vm.startedAt)]),
             ['Created', formatTime(vm.createdAt)],
           ]}
         />
@@ -160,7 +173,7 @@ export function VmDetailPage() {
             {vm.name} <StateBadge state={vm.state} />
           </span>
         }
-        subtitle={`${plural(vm.vcpus, 'vCPU')} · ${formatMiB(vm.memoryMiB)} · ${vm.capabilities.accelerators ? (vm.runningAccelerator?.toUpperCase() ?? vm.accelerator) : hypervisorName(vm)}`}
+        subtitle={`${plural(vm.vcpus, 'vCPU')} · ${formatMiB(vm.memoryMiB)} · ${vm.capabilities.accelerators ? acceleratorShort(vm) : hypervisorName(vm)}`}
         actions={
           <>
             <VmPowerButtons vm={vm} onError={setActionError} />
@@ -202,11 +215,11 @@ export function VmDetailPage() {
   );
 }
 
-/** The VM was deleted (here or elsewhere): say so once, and ask the server nothing more about it. */
+/** No VM has this id (deleted here or elsewhere, or a mistyped address): say so once, and ask the server nothing more about it. */
 function VmGone() {
   return (
-    <EmptyState title="This VM no longer exists">
-      It was deleted.{' '}
+    <EmptyState title="No VM with this id">
+      It may have been deleted.{' '}
       <Link className="underline" to="/vms">
         Back to the list of virtual machines
       </Link>

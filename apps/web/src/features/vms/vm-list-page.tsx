@@ -1,12 +1,12 @@
-import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import type { Vm } from '@strata/contract';
 import { useMetrics } from '../../api/metrics-stream';
 import { Sparkline } from '../../components/time-chart';
 import { useVms } from '../../api/get-vms';
 import { Button } from '../../components/button';
 import { TABLET, useMediaQuery } from '../../components/use-media-query';
-import { EmptyState, ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
+import { EmptyState, ErrorBanner, PageHeader, Spinner, focusPageHeadingIfLost } from '../../components/feedback';
 import { formatMiB, plural } from '../../components/format';
 import { CreateVmDialog } from './create-vm-dialog';
 import { StateBadge } from './state-badge';
@@ -108,6 +108,12 @@ export function VmListPage() {
   const [creating, setCreating] = useState(clone !== undefined);
   const [actionError, setActionError] = useState<Error | null>(null);
   const wide = useMediaQuery(TABLET);
+  const location = useLocation();
+  const arrivedFromDelete = (location.state as { focusHeading?: boolean } | null)?.focusHeading === true;
+  useEffect(() => {
+    // The deleted VM's page, and the button that opened its Delete dialog, are gone.
+    if (arrivedFromDelete) focusPageHeadingIfLost();
+  }, [arrivedFromDelete, location.key]);
   const closeCreate = () => {
     setCreating(false);
     if (clone) setParams({});
@@ -119,7 +125,11 @@ export function VmListPage() {
   );
   return (
     <>
-      <PageHeader title="Virtual machines" subtitle="QEMU guests on copy-on-write layers of shared base images." actions={newButton} />
+      <PageHeader
+        title="Virtual machines"
+        subtitle="QEMU and User-Mode Linux guests on copy-on-write layers of shared base images."
+        actions={newButton}
+      />
       {isPending && <Spinner />}
       {error && <ErrorBanner error={error} />}
       {vms && vms.length === 0 && (
