@@ -6,6 +6,12 @@ import { keys } from '../../api/keys';
 import { Button } from '../../components/button';
 import { Field, TextInput } from '../../components/field';
 
+/** The server's words as a sentence: "wrong user name or password" → "Wrong user name or password." */
+const asSentence = (text: string) => {
+  const raised = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(raised) ? raised : `${raised}.`;
+};
+
 export function LoginPage() {
   const qc = useQueryClient();
   const [username, setUsername] = useState('admin');
@@ -22,7 +28,7 @@ export function LoginPage() {
       setCsrfToken(session.csrfToken);
       qc.setQueryData(keys.session, session);
     } catch (err) {
-      setError((err as Error).message);
+      setError(asSentence((err as Error).message));
     } finally {
       setBusy(false);
     }
@@ -55,7 +61,8 @@ export function LoginPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </Button>
         <p className="text-xs text-slate-500">
-          On first start the admin password is printed by the server and kept in <code>data/initial-admin-password</code>.
+          If STRATA_ADMIN_PASSWORD was not set when the server started, the admin password was printed by the server on its first start and
+          kept in <code>data/initial-admin-password</code>.
         </p>
       </form>
     </main>

@@ -57,40 +57,46 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
           <ErrorBanner error={pin.error} />
         </div>
       )}
-      <table className="w-full text-sm" data-testid="vcpu-table">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="py-1.5">vCPU</th>
-            <th>Thread</th>
-            <th>Allowed host CPUs</th>
-            <th>Last ran on</th>
-            <th>Pin to</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {rows.map(({ index, live }) => (
-            <tr key={index} data-testid={`vcpu-${index}`}>
-              <td className="py-1.5 font-medium">{whole ? 'the whole VM' : index}</td>
-              <td>{live?.threadId ?? <span className="text-slate-400">{running ? 'not plugged' : '—'}</span>}</td>
-              <td data-testid={`vcpu-${index}-affinity`}>{live ? live.affinity.join(', ') : '—'}</td>
-              <td>{live ? `CPU ${live.lastCpu}` : '—'}</td>
-              <td className="space-x-2">
-                {Array.from({ length: hostCpus }, (_, cpu) => (
-                  <label key={cpu} className="inline-flex items-center gap-1">
-                    <input
-                      type="checkbox"
-                      aria-label={whole ? `pin the VM to CPU ${cpu}` : `pin vCPU ${index} to CPU ${cpu}`}
-                      checked={draft.get(index)?.has(cpu) ?? false}
-                      onChange={() => toggle(index, cpu)}
-                    />
-                    {cpu}
-                  </label>
-                ))}
-              </td>
+      {/* At phone width the pin checkboxes make the table wider than the screen: it scrolls on its own. */}
+      <div className="-mx-1 overflow-x-auto px-1">
+        <table
+          className="w-full text-sm [&_td]:pr-4 [&_td:last-child]:pr-0 [&_th]:pr-4 [&_th]:whitespace-nowrap [&_th:last-child]:pr-0"
+          data-testid="vcpu-table"
+        >
+          <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="py-1.5">vCPU</th>
+              <th>Thread</th>
+              <th>Allowed host CPUs</th>
+              <th>Last ran on</th>
+              <th>Pin to</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {rows.map(({ index, live }) => (
+              <tr key={index} data-testid={`vcpu-${index}`}>
+                <td className="py-1.5 font-medium">{whole ? 'the whole VM' : index}</td>
+                <td>{live?.threadId ?? <span className="text-slate-400">{running ? 'not plugged' : '—'}</span>}</td>
+                <td data-testid={`vcpu-${index}-affinity`}>{live ? live.affinity.join(', ') : '—'}</td>
+                <td>{live ? `CPU ${live.lastCpu}` : '—'}</td>
+                <td className="space-x-2">
+                  {Array.from({ length: hostCpus }, (_, cpu) => (
+                    <label key={cpu} className="inline-flex items-center gap-1">
+                      <input
+                        type="checkbox"
+                        aria-label={whole ? `pin the VM to CPU ${cpu}` : `pin vCPU ${index} to CPU ${cpu}`}
+                        checked={draft.get(index)?.has(cpu) ?? false}
+                        onChange={() => toggle(index, cpu)}
+                      />
+                      {cpu}
+                    </label>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {!whole && (
         <div className="mt-3 flex items-center justify-between border-t border-slate-100 pt-3 text-sm dark:border-slate-800">
           <span>Other QEMU threads (I/O, main loop)</span>
