@@ -28,6 +28,9 @@ test('snapshot a running VM, write in the guest, merge the snapshot with one cli
   await expect(merge.getByRole('progressbar')).toBeVisible();
   await expect(merge.getByTestId('merge-state')).toHaveText('succeeded');
   await expect(merge.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  // The finished state, not a stale "running": the one button left holds focus, and Escape would close.
+  await expect(merge).toContainText('Snapshot before-file is deleted; the disk kept all its data.');
+  await expect(merge.getByRole('button', { name: 'Close' })).toBeFocused();
   await page.screenshot({ path: 'test-results/merge.png', fullPage: true });
   await merge.getByRole('button', { name: 'Close' }).click();
   await expect(page.getByTestId('layer')).toHaveCount(2);

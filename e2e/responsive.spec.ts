@@ -135,6 +135,18 @@ async function journey(page: Page, width: number, height: number): Promise<void>
   await expect(page.getByRole('tab', { name: 'Metrics' })).toHaveAttribute('aria-selected', 'true');
   await fitsWidth(page, 'the Metrics tab');
 
+  // A snapshot adds a row with its buttons: on a phone they wrap under the name, not off the page.
+  await page.getByRole('tab', { name: 'Disks' }).click();
+  await page.getByRole('button', { name: 'Snapshot', exact: true }).click();
+  const snap = page.getByRole('dialog', { name: /^Snapshot / });
+  await snap.getByLabel('Name').fill('fits');
+  await snap.getByLabel('Name').press('Enter');
+  await expect(snap).toBeHidden();
+  await expect(page.getByTestId('layer').filter({ hasText: 'snapshot fits' })).toBeVisible();
+  await fitsWidth(page, 'the Disks tab with a snapshot');
+  await inView(page, page.getByRole('button', { name: 'Delete snapshot, keep its changes…' }), 'the snapshot’s buttons');
+  await page.screenshot({ path: test.info().outputPath(`disks-${width}.png`), fullPage: true });
+
   await page.getByRole('button', { name: 'Force stop' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('stopped');
   await page.getByRole('button', { name: 'Delete' }).click();

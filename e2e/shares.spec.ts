@@ -30,10 +30,14 @@ test('create a share, attach it over virtiofs, boot, and list the host file in t
   await page.getByRole('button', { name: 'Attach share' }).click();
   const attach = page.getByRole('dialog', { name: 'Attach a share to share-user' });
   await attach.getByLabel('Transport').selectOption('virtiofs');
+  // The first share is chosen already, so Attach is ready; Enter in the tag attaches.
+  await expect(attach.getByLabel('Share')).toHaveValue(/.+/);
   await attach.getByLabel('Tag').fill('proj');
-  await attach.getByRole('button', { name: 'Attach' }).click();
+  await attach.getByLabel('Tag').press('Enter');
   await expect(page.getByTestId('vm-share-proj')).toContainText('virtiofs');
   await expect(page.getByTestId('vm-share-proj')).toContainText('mount -t virtiofs proj /mnt/proj');
+  await expect(page.getByTestId('vm-share-proj')).toContainText('cache: auto');
+  await expect(page.getByTestId('vm-share-proj')).not.toContainText('xattr=');
 
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');

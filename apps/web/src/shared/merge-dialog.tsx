@@ -110,12 +110,13 @@ export function MergeDialog({ layer, onClose }: { layer: Image; onClose: () => v
       footer={
         job ? (
           running ? (
-            // The button that started it is gone: focus stays in the dialog, on what is left to press.
-            <Button autoFocus onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
+            // The button that started it is gone: focus stays in the dialog, on what is left to press
+            // (keyed, so Close is a new button that takes focus when Cancel merge goes).
+            <Button key="cancel" autoFocus onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
               Cancel merge
             </Button>
           ) : (
-            <Button autoFocus variant="primary" onClick={onClose}>
+            <Button key="close" autoFocus variant="primary" onClick={onClose}>
               Close
             </Button>
           )
