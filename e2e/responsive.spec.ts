@@ -149,7 +149,7 @@ async function journey(page: Page, width: number, height: number): Promise<void>
 
   await page.getByRole('button', { name: 'Force stop' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('stopped');
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const confirm = page.getByRole('dialog', { name: `Delete ${name}?` });
   await inView(page, confirm, 'the delete confirmation');
   await fitsWidth(page, 'the delete confirmation');
