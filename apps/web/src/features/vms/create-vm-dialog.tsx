@@ -46,7 +46,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
 
   const vcpus = cpu.sockets * cpu.cores * cpu.threads;
   const countError = (n: number) => (!Number.isInteger(n) || n < 1 ? 'At least 1 (a whole number).' : undefined);
-  const topologyError = !uml && vcpus > VCPUS_MAX ? `Sockets × cores × threads is ${vcpus}: at most ${VCPUS_MAX} vCPUs per VM.` : undefined;
+  const topologyError = !uml && vcpus > VCPUS_MAX ? `${vcpus} vCPUs in all: at most ${VCPUS_MAX} per VM.` : undefined;
   const localErrors: Record<string, string | undefined> = {
     sockets: uml ? undefined : (countError(cpu.sockets) ?? topologyError),
     cores: uml ? undefined : countError(cpu.cores),

@@ -109,7 +109,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
 
   // The same rules the server's schemas hold (and the New VM dialog checks), so Save never sends a refusal.
   const count = (n: number) => whole(n, 1, VCPUS_MAX);
-  const topology = max > VCPUS_MAX ? `Sockets × cores × threads is ${max}: at most ${VCPUS_MAX} vCPUs per VM.` : undefined;
+  const topology = max > VCPUS_MAX ? `${max} vCPUs in all: at most ${VCPUS_MAX} per VM.` : undefined;
   const badPort = form.network.forwards.some(
     (f) =>
       !Number.isInteger(f.hostPort) ||
