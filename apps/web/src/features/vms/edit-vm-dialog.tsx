@@ -19,7 +19,7 @@ import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
 import { formatMiB } from '../../components/format';
-import { isRunning } from '../../shared/vm-state';
+import { isActive, isRunning } from '../../shared/vm-state';
 
 const BUS_LABEL: Record<Vm['capabilities']['diskBuses'][number], string> = { virtio: 'virtio-blk', scsi: 'virtio-scsi', ide: 'IDE' };
 const NAME = new RegExp(VM_NAME_PATTERN);
@@ -75,6 +75,8 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const models = useCpuModels().data?.models ?? [];
   const media = (useImages().data ?? []).filter((i) => i.format === 'raw');
   const live = isRunning(vm);
+  // Starting or stopping: neither the live nor the stopped rules hold yet, so nothing is offered.
+  const transitioning = isActive(vm) && !live;
   // Only what the VM's driver offers is shown and sent: its rules refuse the rest by name.
   const caps = vm.capabilities;
   const liveVcpus = caps.multiprocessor && caps.hotplug.vcpus;
@@ -176,28 +178,30 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const firstLocal = Object.values(localErrors).find((e) => e);
 
   const patchOf = (f: typeof form): VmPatch =>
-    live
-      ? {
-          ...(liveVcpus ? { vcpus: f.vcpus } : {}),
-          ...(caps.balloon ? { balloonMiB: f.balloonMiB >= vm.memoryMiB ? null : f.balloonMiB } : {}),
-        }
-      : {
-          name: f.name,
-          ...(caps.multiprocessor ? { cpu: f.cpu, vcpus: f.vcpus } : {}),
-          ...(caps.cpuModels ? { cpuModel: f.cpuModel || null } : {}),
-          memoryMiB: f.memoryMiB,
-          ...(caps.accelerators ? { accelerator: f.accelerator } : {}),
-          ...(caps.network ? { network: f.network } : {}),
-          ...(caps.bootOrder ? { boot: f.boot } : {}),
-          shutdownTimeoutSec: f.shutdownTimeoutSec,
-          ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: f.bus })) } : {}),
-          ...(caps.cdrom ? { cdrom: f.cdrom || null } : {}),
-        };
+    transitioning
+      ? {}
+      : live
+        ? {
+            ...(liveVcpus ? { vcpus: f.vcpus } : {}),
+            ...(caps.balloon ? { balloonMiB: f.balloonMiB >= vm.memoryMiB ? null : f.balloonMiB } : {}),
+          }
+        : {
+            name: f.name,
+            ...(caps.multiprocessor ? { cpu: f.cpu, vcpus: f.vcpus } : {}),
+            ...(caps.cpuModels ? { cpuModel: f.cpuModel || null } : {}),
+            memoryMiB: f.memoryMiB,
+            ...(caps.accelerators ? { accelerator: f.accelerator } : {}),
+            ...(caps.network ? { network: f.network } : {}),
+            ...(caps.bootOrder ? { boot: f.boot } : {}),
+            shutdownTimeoutSec: f.shutdownTimeoutSec,
+            ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: f.bus })) } : {}),
+            ...(caps.cdrom ? { cdrom: f.cdrom || null } : {}),
+          };
   const patch = patchOf(form);
   const editable = Object.keys(patch).length > 0;
   const changed = JSON.stringify(patch) !== JSON.stringify(patchOf(initial));
   const blocked = !editable
-    ? 'Nothing here can change while the VM runs: shut it down to edit its settings.'
+    ? 'Nothing here can change now.'
     : firstLocal
       ? 'Fix the marked fields to save.'
       : !changed
@@ -237,7 +241,9 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
         </>
       }
     >
-      {live ? (
+      {transitioning ? (
+        <Notice>The VM is {vm.state}: its settings can be edited once it has started or stopped.</Notice>
+      ) : live ? (
         <>
           <Notice>
             {liveVcpus || caps.balloon
