@@ -4,6 +4,7 @@ import { rolledBack, unrecoverable, type RecoveryOutcome } from './job-recovery.
 import type { JobContext } from './job-service.js';
 import type { ImageOpsDeps } from './image-ops-deps.js';
 import type { ImportSource, JobRecord } from './ports.js';
+import { publishVerified } from './publish-verified.js';
 
 /** What an image job journals: the temporary files a restart must remove. */
 export const ImageJournalSchema = Type.Object({
@@ -23,7 +24,7 @@ export async function writeVerified(
   const { files } = deps;
   const tmp = `${target}.tmp-${deps.newId()}`;
   job.journal({ tmp });
-  try {
+  await publishVerified(files, tmp, target, async () => {
     await write(tmp);
     if (format !== 'raw' && format !== 'vpc') {
       const report = await files.checkReport(tmp, format);
@@ -31,13 +32,7 @@ export async function writeVerified(
     }
     if (!(await files.sameContent(source.path, source.format, tmp, format)))
       throw new Error('verification failed: the new file does not show the guest the same bytes');
-    await files.sync(tmp);
-    await files.rename(tmp, target);
-    await files.sync(target);
-  } catch (err) {
-    await files.removeFile(tmp);
-    throw err;
-  }
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Vm } from '@strata/contract';
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { createCowLayer, createLayer } from './layers.js';
+import { publishVerified } from './publish-verified.js';
 import type { ImageRecord, VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
@@ -60,18 +61,11 @@ function freshTop(d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) {
 /** uml_moo writes COW + backing into a new plain file, verified and synced before it takes its name. */
 async function mergeCowInto(d: DisksDeps, top: ImageRecord, parent: ImageRecord, target: string): Promise<void> {
   const { files } = d.deps;
-  const tmp = `${target}.snapshot.tmp`;
-  try {
+  await publishVerified(files, `${target}.snapshot.tmp`, target, async (tmp) => {
     await files.umlMerge(top.path, parent.path, tmp, { onProgress: () => undefined, signal: new AbortController().signal });
     const wrong = await files.verifyUmlMerge(top.path, parent.path, tmp);
     if (wrong) throw new Error(`the snapshot failed verification: ${wrong}`);
-    await files.sync(tmp);
-    await files.rename(tmp, target);
-    await files.sync(target);
-  } catch (err) {
-    await files.removeFile(tmp);
-    throw err;
-  }
+  });
 }
 
 /**
