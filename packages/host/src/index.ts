@@ -1,6 +1,6 @@
 export { run, runOk, CommandError, type RunOptions, type RunResult } from './run.js';
 export { parseCpuinfo, parseMeminfo, parseVersion, type CpuTopologyInfo } from './cpuinfo.js';
-export { probeStaticHost, VIRTIOFSD, BWRAP, type StaticHostInfo, type NumaNode } from './probe.js';
+export { probeStaticHost, VIRTIOFSD, BWRAP, BWRAP_MERGED_USR, type StaticHostInfo, type NumaNode } from './probe.js';
 export { parseCpuList, formatCpuList, parseLastCpu, readAffinity, setAffinity, threadsOf } from './affinity.js';
 export { readKsm, bridgeAvailability } from './ksm.js';
 export { readTail } from './file-tail.js';

@@ -27,6 +27,21 @@ export interface StaticHostInfo {
 
 export const VIRTIOFSD = '/usr/lib/qemu/virtiofsd';
 export const BWRAP = '/usr/bin/bwrap';
+/** Debian 12 is merged-/usr: a sandbox sees /usr read-only, and the top-level lib and bin directories are symlinks into it. */
+export const BWRAP_MERGED_USR = [
+  '--ro-bind',
+  '/usr',
+  '/usr',
+  '--symlink',
+  'usr/lib',
+  '/lib',
+  '--symlink',
+  'usr/lib64',
+  '/lib64',
+  '--symlink',
+  'usr/bin',
+  '/bin',
+];
 
 function readNumaNodes(root = '/sys/devices/system/node'): NumaNode[] {
   if (!existsSync(root)) return [];

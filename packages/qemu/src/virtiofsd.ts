@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
 import { closeSync, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import type { LaunchShare, VirtiofsOptionsRecord } from '@strata/core';
-import { BWRAP, killAndWait, noSetIdFilter, processesWithArg, VIRTIOFSD, waitFor } from '@strata/host';
+import { BWRAP, BWRAP_MERGED_USR, killAndWait, noSetIdFilter, processesWithArg, VIRTIOFSD, waitFor } from '@strata/host';
 import { runLogTail, RUN_MARKER } from './log-tail.js';
 
 export const VIRTIOFSD_RUN_DIR = '/var/run/virtiofsd';
@@ -68,19 +68,7 @@ export function virtiofsdArgv(share: LaunchShare & { options: VirtiofsOptionsRec
   ];
   return [
     BWRAP,
-    // Debian 12 is merged-/usr: the top-level library and binary directories are symlinks into it.
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--symlink',
-    'usr/bin',
-    '/bin',
+    ...BWRAP_MERGED_USR,
     '--symlink',
     'usr/sbin',
     '/sbin',

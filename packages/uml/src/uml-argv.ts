@@ -1,7 +1,7 @@
 import type { LaunchPlan, LaunchShare } from '@strata/core';
+import { BWRAP, BWRAP_MERGED_USR } from '@strata/host';
 
 export const UML_KERNEL = '/usr/bin/linux.uml';
-export const BWRAP = '/usr/bin/bwrap';
 export const SETPRIV = '/usr/bin/setpriv';
 /** Where hostfs shares appear inside the sandbox; the kernel's hostfs= points here. */
 export const HOSTFS_ROOT = '/strata-hostfs';
@@ -138,18 +138,7 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--symlink',
-    'usr/bin',
-    '/bin',
+    ...BWRAP_MERGED_USR,
     '--dir',
     '/proc',
     '--ro-bind',

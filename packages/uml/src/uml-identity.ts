@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import {
   BeneathError,
+  BWRAP,
   childrenOf,
   fdProcPath,
   identify,
@@ -14,7 +15,7 @@ import {
   type ProcIdentity,
   type ProcInfo,
 } from '@strata/host';
-import { BWRAP, umid } from './uml-argv.js';
+import { umid } from './uml-argv.js';
 import { writeServerFile, type Owner } from './vm-dir.js';
 
 /**
