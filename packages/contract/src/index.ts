@@ -10,3 +10,4 @@ export * from './shares.js';
 export * from './metrics.js';
 export * from './vm-rules.js';
 export * from './series-names.js';
+export * from './benchmarks.js';
