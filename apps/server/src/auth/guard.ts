@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes are private unless their own definition says 'public'. */
     access?: 'public';
+    /** The least role a signed-in caller needs for this route: viewer < operator < admin. */
+    role?: 'viewer' | 'operator' | 'admin';
   }
 }
 
