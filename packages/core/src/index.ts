@@ -6,6 +6,7 @@ export * from './ports.js';
 export * from './image-chain.js';
 export { createVmServices, type VmServices, type VmServiceDeps, type VmMerges, type VmRuntime } from './vm-service.js';
 export type { VmConfig } from './vm-config.js';
+export type { InternalCreate } from './vm-create.js';
 export type { VmLifecycle } from './vm-lifecycle.js';
 export type { VmDisks } from './vm-disks.js';
 export type { VmShares } from './vm-shares.js';

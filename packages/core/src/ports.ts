@@ -175,6 +175,8 @@ export interface LaunchPlan {
   umlRoot?: string | null;
   /** The VM's own directory: sockets, pidfile, logs. */
   dir: string;
+  /** Open the benchmark agent's channel and start the guest's agent (RunningVm.agent is then present). */
+  agent?: boolean;
 }
 
 export interface ExitInfo {
@@ -213,7 +215,43 @@ export interface RunningVm {
   readonly liveShares?: LiveShares;
   readonly wholeVmPinning?: WholeVmPinning;
   readonly uml?: UmlControl;
+  /** The guest's benchmark agent: present exactly when the VM was launched with `agent: true`. */
+  readonly agent?: GuestAgent;
 }
+
+/**
+ * The benchmark agent inside a guest made from Strata's default image, on a channel of its own
+ * (a virtio-serial port on QEMU, a dedicated serial line on UML), never the console.
+ */
+export interface GuestAgent {
+  /**
+   * Sends one request line to the guest's agent and resolves with its reply; rejects with a reason
+   * a person can read when the guest dies, stays silent past timeoutMs, answers garbage, or the
+   * signal aborts.
+   */
+  call(request: AgentRequest, options: { timeoutMs: number; signal?: AbortSignal }): Promise<AgentReply>;
+}
+
+export type AgentRequest =
+  | { op: 'ping' }
+  /** Mounts at /bench/<tag>; options '' = none (e.g. 9p with the kernel's default msize). */
+  | { op: 'mount'; transport: '9p' | 'virtiofs' | 'hostfs'; tag: string; options: string }
+  /** Finds the block device of exactly that size: reply { path: '/dev/vdb' }. */
+  | { op: 'device'; sizeBytes: number }
+  | {
+      op: 'fio';
+      /** /bench/<tag>/<file> or /dev/<name>. */
+      path: string;
+      rw: 'read' | 'write' | 'randread' | 'randwrite';
+      blockSize: number;
+      sizeMiB: number;
+      direct: boolean;
+      runtimeSec: number;
+    }
+  | { op: 'dropcaches' };
+
+/** `fio` is fio's parsed JSON, still untrusted. */
+export type AgentReply = { ok: true; path?: string; fio?: unknown } | { ok: false; error: string };
 
 export interface VcpuHotplug {
   /** Plugs vCPUs in until `count` are present (never unplugs). */

@@ -111,6 +111,8 @@ export interface VmRecord {
   pid: number | null;
   /** Set when Strata asked the VM to stop, so that its exit is not mistaken for a crash. */
   stopRequested: boolean;
+  /** Internal (never in the API): a benchmark VM, launched with the guest agent's channel open. */
+  agent?: boolean;
   lastError: string | null;
   createdAt: string;
   startedAt: string | null;

@@ -3,7 +3,7 @@ import { StrataError, conflict, invalid, notAttached } from './errors.js';
 import type { VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { checkCdrom, checkCpuModel, checkMemoryDir, checkRootShare, hostLimits } from './vm-checks.js';
-import { createVm } from './vm-create.js';
+import { createVm, type InternalCreate } from './vm-create.js';
 import { assertAction, isActive } from './vm-state.js';
 import { validateForwards, validateMemory, validatePinning, validateTopology, validateVcpus, vcpuCount } from './vm-spec.js';
 
@@ -11,7 +11,8 @@ import { validateForwards, validateMemory, validatePinning, validateTopology, va
 export interface VmConfig {
   list(): Promise<Vm[]>;
   get(id: string): Promise<Vm>;
-  create(body: VmCreate): Promise<Vm>;
+  /** `internal` is what only the server sets (a benchmark VM's agent), never the API's body. */
+  create(body: VmCreate, internal?: InternalCreate): Promise<Vm>;
   /** Everything changes while stopped; while running only what the hypervisor can change live. */
   update(id: string, patch: VmPatch): Promise<Vm>;
   /** A stopped VM and its own layers (refused while another image stands on one of them). */
@@ -176,7 +177,7 @@ export function createVmConfig(d: ConfigDeps): VmConfig {
   return {
     list: () => listVms(d),
     get: async (id) => d.toVm(d.mustGet(id)),
-    create: (body) => createVm(d, body),
+    create: (body, internal) => createVm(d, body, internal),
     update: (id, patch) => updateVm(d, id, patch),
     remove: (id) => removeVm(d, id),
     logTail: async (id, lines = 50) => {

@@ -84,7 +84,7 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
   const toVm = async (r: VmRecord, known?: HostInfo): Promise<Vm> => {
     const host = known ?? (await deps.host.info());
     const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
-    const { stopRequested: _internal, imageId, ...rest } = r;
+    const { stopRequested: _internal, agent: _agent, imageId, ...rest } = r;
     const notAttached = unattached.get(r.id);
     return {
       ...rest,

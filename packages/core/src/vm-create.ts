@@ -20,8 +20,13 @@ function makeTop(d: CreateDeps, driver: HypervisorDriver, base: ImageRecord, vmI
     : createLayer(deps, base, owner);
 }
 
+/** What only the server sets on a new VM, never the API: `agent` marks a benchmark VM (LaunchPlan.agent). */
+export interface InternalCreate {
+  agent?: boolean;
+}
+
 /** A VM on its own top layer of a shared base, shaped and checked by its hypervisor's rules; every refusal names its field. */
-export async function createVm(d: CreateDeps, body: VmCreate): Promise<Vm> {
+export async function createVm(d: CreateDeps, body: VmCreate, internal: InternalCreate = {}): Promise<Vm> {
   const { deps } = d;
   const hypervisor = body.hypervisor ?? DEFAULT_HYPERVISOR;
   const driver = deps.drivers[hypervisor];
@@ -62,6 +67,7 @@ export async function createVm(d: CreateDeps, body: VmCreate): Promise<Vm> {
     lastError: null,
     createdAt: deps.now(),
     startedAt: null,
+    ...(internal.agent ? { agent: true } : {}),
   };
   deps.vms.insert(record);
   deps.events.emit({ type: 'images.changed' });

@@ -175,6 +175,7 @@ export function start(d: LifecycleDeps, id: string): Promise<Vm> {
         shares,
         umlRoot,
         disks: disks.map(launchDisk),
+        agent: vm.agent === true,
       };
       handle = await driver.launch(plan);
     } catch (err) {
