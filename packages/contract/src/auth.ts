@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Role } from './users.js';
 
 export const LoginBody = Type.Object(
   {
@@ -11,6 +12,8 @@ export type LoginBody = Static<typeof LoginBody>;
 
 export const Session = Type.Object({
   username: Type.String(),
+  /** What the signed-in user may do: the web hides what the role cannot use. */
+  role: Role,
   csrfToken: Type.String({ description: 'send back as the x-csrf-token header on mutating requests' }),
 });
 export type Session = Static<typeof Session>;

@@ -11,3 +11,6 @@ export * from './metrics.js';
 export * from './vm-rules.js';
 export * from './series-names.js';
 export * from './benchmarks.js';
+export * from './users.js';
+export * from './audit.js';
+export * from './roles.js';

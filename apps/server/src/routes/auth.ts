@@ -35,14 +35,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; throttle: LoginThro
       const session = createSession(db, username);
       // Behind a TLS proxy (STRATA_TRUST_PROXY) the cookie is kept off plain HTTP.
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions, secure: req.protocol === 'https', maxAge: session.maxAgeSeconds });
-      return { username, csrfToken: session.csrf };
+      return { username, role: 'admin' as const, csrfToken: session.csrf };
     },
   );
 
   app.get('/auth/session', { schema: { tags: ['auth'], response: { 200: Session, ...commonErrors } } }, async (req) => {
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? findSession(db, token) : undefined;
-    return { username: req.user?.username ?? 'admin', csrfToken: session?.csrf ?? '' };
+    return { username: req.user?.username ?? 'admin', role: 'admin' as const, csrfToken: session?.csrf ?? '' };
   });
 
   app.post('/auth/logout', { schema: { tags: ['auth'], response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
