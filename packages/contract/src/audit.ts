@@ -27,7 +27,7 @@ export const AuditEntry = Type.Object({
    * token change.
    */
   parameters: Type.Unknown(),
-  status: Type.Integer({ description: 'the HTTP status answered' }),
+  status: Type.Union([Type.Integer(), Type.Null()], { description: 'the HTTP status answered; null for what the server itself noticed' }),
   errorCode: Type.Union([Type.String(), Type.Null()]),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
