@@ -40,6 +40,7 @@ import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
 import { registerWeb } from './web.js';
 import { metricRoutes } from './routes/metrics.js';
+import { shareMetricRoutes } from './routes/share-metrics.js';
 import { MetricsHub } from './metrics/metrics-hub.js';
 import { createHistory } from './metrics/history.js';
 import { createSampler } from './metrics/sampler.js';
@@ -162,6 +163,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       await api.register(shareRoutes, { shares: vms.shares, events: bus });
       await api.register(umlRoutes, { uml: vms.uml });
       await api.register(metricRoutes, { hub: metricsHub, history, vms: vms.config });
+      await api.register(shareMetricRoutes, { history, shares: vms.shares });
       await api.register(hostRoutes, { host, bus });
       await api.register(eventRoutes, { bus });
       await api.register(consoleRoutes, {

@@ -76,3 +76,28 @@ export const MetricsHistory = Type.Object({
   points: Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { description: '[ts ms, value]' }),
 });
 export type MetricsHistory = Static<typeof MetricsHistory>;
+
+export const ShareMetricsQuery = Type.Object(
+  {
+    range: Type.Union([Type.Literal('15m'), Type.Literal('1h'), Type.Literal('24h'), Type.Literal('7d')], {
+      description: 'how far back from now: 15m, 1h, 24h or 7d',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ShareMetricsQuery = Static<typeof ShareMetricsQuery>;
+
+const Points = Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { description: '[ts ms, bytes per second]' });
+
+/** A share's throughput over a range: every VM that used it in that time, summed, attached now or not. */
+export const ShareMetrics = Type.Object({
+  shareId: Type.String(),
+  range: Type.String(),
+  from: Type.Number({ description: 'ms since the epoch' }),
+  to: Type.Number(),
+  resolutionMs: Type.Integer({ description: '1000 for the last hour, 60000 for a day, 600000 beyond' }),
+  read: Points,
+  write: Points,
+  inexact: Type.Boolean({ description: 'some points also count other 9p shares of a VM that could not tell them apart' }),
+});
+export type ShareMetrics = Static<typeof ShareMetrics>;

@@ -131,6 +131,29 @@ export const VcpuInfo = Type.Object({
 });
 export type VcpuInfo = Static<typeof VcpuInfo>;
 
+/**
+ * Settings changed on a running VM that only a start can apply: the values the next start uses.
+ * The Vm's own fields stay what the running process has.
+ */
+export const VmPending = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    cpu: Type.Optional(CpuTopology),
+    vcpus: Type.Optional(Type.Integer()),
+    cpuModel: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    memoryMiB: Type.Optional(Type.Integer()),
+    accelerator: Type.Optional(AcceleratorChoice),
+    disks: Type.Optional(Type.Array(Type.Object({ id: Type.String(), bus: DiskBus }), { description: 'each disk\'s bus at the next start' })),
+    cdrom: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    network: Type.Optional(Network),
+    boot: Type.Optional(BootOrder),
+    umlMemoryDir: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    umlRootShareId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type VmPending = Static<typeof VmPending>;
+
 export const Vm = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -166,6 +189,9 @@ export const Vm = Type.Object({
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
+  pending: Type.Union([VmPending, Type.Null()], {
+    description: 'changes saved while the VM runs that apply at its next start (a restart); null when there are none',
+  }),
   capabilities: VmCapabilities,
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
@@ -237,6 +263,13 @@ export const VmCreate = Type.Object(
     shutdownTimeoutSec: Type.Optional(ShutdownTimeoutSec),
     umlMemoryDir: Type.Optional(UmlMemoryDir),
     umlRootShareId: Type.Optional(UmlRootShare),
+    diskSizeGiB: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65536,
+        description: "grow the new disk to this size (GiB); at least the image's size. QEMU only: a UML COW file takes its backing's size",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import type { Vm, VmCreate } from '@strata/contract';
-import { conflict, invalid } from './errors.js';
+import { conflict, invalid, toolMessage } from './errors.js';
 import { createCowLayer, createLayer } from './layers.js';
 import type { HypervisorDriver } from './ports.js';
 import type { ImageRecord, VmRecord } from './records.js';
@@ -18,6 +18,31 @@ function makeTop(d: CreateDeps, driver: HypervisorDriver, base: ImageRecord, vmI
   return pending
     ? createCowLayer(deps, base, { ...owner, format, path: (layerId) => `${deps.vmDir(vmId)}/disks/${layerId}.${pending.extension}` })
     : createLayer(deps, base, owner);
+}
+
+const GIB = 1024 ** 3;
+
+/** The byte size to grow the new top to, or null to keep the base's; refused before anything is made. */
+function checkDiskSize(diskSizeGiB: number | undefined, base: ImageRecord, cowAtFirstStart: boolean): number | null {
+  if (diskSizeGiB === undefined) return null;
+  if (cowAtFirstStart) throw invalid('body.diskSizeGiB', "this hypervisor's disk layer takes its size from the image it stands on");
+  const bytes = diskSizeGiB * GIB;
+  if (bytes < base.virtualSize)
+    throw invalid('body.diskSizeGiB', `must be at least the image's size, ${Math.ceil(base.virtualSize / GIB)} GiB: disks only grow`);
+  return bytes === base.virtualSize ? null : bytes;
+}
+
+/** qemu-img resize of the fresh overlay; on failure it is removed, so no layer is left without a VM. */
+async function growTop(d: CreateDeps, top: ImageRecord, sizeBytes: number): Promise<void> {
+  const { deps } = d;
+  try {
+    await deps.files.resize(top.path, top.format, sizeBytes);
+    deps.images.update(top.id, { virtualSize: (await deps.files.inspect(top.path, top.format)).virtualSize });
+  } catch (err) {
+    deps.images.remove(top.id);
+    await deps.files.removeFile(top.path);
+    throw invalid('body.diskSizeGiB', `qemu-img could not grow the new disk: ${toolMessage(err)}`, 'tool_refused');
+  }
 }
 
 /** What only the server sets on a new VM, never the API: `agent` marks a benchmark VM (LaunchPlan.agent). */
@@ -44,8 +69,11 @@ export async function createVm(d: CreateDeps, body: VmCreate, internal: Internal
   const base = resolveImage(d, body.image ?? rules.disk.defaultImage(deps.defaultImage));
   if (base.format !== rules.disk.baseFormat) throw invalid('body.image', rules.disk.baseRefusal(base));
 
+  const sizeBytes = checkDiskSize(body.diskSizeGiB, base, Boolean(rules.disk.madeAtFirstStart));
+
   const id = deps.newId();
   const top = await makeTop(d, driver, base, id, body.name);
+  if (sizeBytes !== null) await growTop(d, top, sizeBytes);
   const { bus, ...fixed } = shape;
   const record: VmRecord = {
     id,

@@ -2,6 +2,7 @@ import { hostSeries, type HostSample, type VmSample } from '@strata/contract';
 import { seriesOf, vmRates, type RawCounters, type RunningVm, type VmRecord } from '@strata/core';
 import type { History } from './history.js';
 import type { MetricsHub } from './metrics-hub.js';
+import { recordShareTotals } from './share-totals.js';
 
 const seriesOfHost = (h: HostSample): [string, number][] => [
   [hostSeries.cpu, h.cpuPercent],
@@ -46,6 +47,7 @@ export function createSampler(opts: SamplerOptions) {
     latest.set(record.id, sample);
     opts.hub.publish({ type: 'vm', sample });
     opts.history.record(record.id, ts, seriesOf(sample));
+    return { record, sample };
   };
 
   const tick = (): Promise<void> => {
@@ -74,7 +76,8 @@ export function createSampler(opts: SamplerOptions) {
           latest.delete(id);
         }
       }
-      await Promise.all(entries.map(({ record, handle }) => sampleVm(record, handle, ts)));
+      const sampled = await Promise.all(entries.map(({ record, handle }) => sampleVm(record, handle, ts)));
+      if (!stopped) recordShareTotals(opts.history, ts, sampled.filter((s) => s !== undefined));
       if (ts - lastMaintain >= 60_000) {
         opts.history.maintain(ts);
         lastMaintain = ts;
