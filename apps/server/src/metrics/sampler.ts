@@ -77,7 +77,8 @@ export function createSampler(opts: SamplerOptions) {
         }
       }
       const sampled = await Promise.all(entries.map(({ record, handle }) => sampleVm(record, handle, ts)));
-      if (!stopped) recordShareTotals(opts.history, ts, sampled.filter((s) => s !== undefined));
+      const done = sampled.filter((s) => s !== undefined);
+      if (!stopped) recordShareTotals(opts.history, ts, done);
       if (ts - lastMaintain >= 60_000) {
         opts.history.maintain(ts);
         lastMaintain = ts;
