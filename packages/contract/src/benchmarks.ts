@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { JobState } from './jobs.js';
+import { Job, JobState } from './jobs.js';
 
 /**
  * What a share benchmark measures: the three ways of sharing a directory and the three disk buses
@@ -26,10 +26,7 @@ export const BenchPattern = Type.Union([
   Type.Literal('rand-write'),
 ]);
 export type BenchPattern = Static<typeof BenchPattern>;
-export const BenchBlockSize = Type.Union(
-  BENCH_BLOCK_SIZES.map((b) => Type.Literal(b)),
-  { description: 'bytes' },
-);
+export const BenchBlockSize = Type.Union([Type.Literal(4096), Type.Literal(65536), Type.Literal(1048576)], { description: 'bytes' });
 export type BenchBlockSize = Static<typeof BenchBlockSize>;
 
 export const BenchmarkCreate = Type.Object(
@@ -73,6 +70,14 @@ export const BenchCell = Type.Object({
   direct: Type.Optional(Type.Boolean()),
   note: Type.Optional(Type.String()),
   error: Type.Optional(Type.String()),
+  /** Bytes fio moved in the timed part; less than sizeMiB when the per-cell time cap stopped it first. */
+  ioBytes: Type.Optional(Type.Number()),
+  /** How long fio's timed part ran, in milliseconds. */
+  runtimeMs: Type.Optional(Type.Number()),
+  /** The throwaway VM the cell ran in (its live charts show the cell as it ran). */
+  vmId: Type.Optional(Type.String()),
+  startedAt: Type.Optional(Type.String()),
+  finishedAt: Type.Optional(Type.String()),
 });
 export type BenchCell = Static<typeof BenchCell>;
 
@@ -113,9 +118,15 @@ export const BenchmarkRun = Type.Object({
     patterns: Type.Array(BenchPattern),
     blockSizes: Type.Array(Type.Integer()),
     sizeMiB: Type.Integer(),
+    /** Each cell stops after this many seconds even when sizeMiB is not done (then ioBytes says how much was). */
+    runtimeCapSec: Type.Optional(Type.Integer()),
   }),
   cells: Type.Array(BenchCell),
   recommendations: Type.Array(BenchRecommendation),
+  /** This host's figure for each of the article's ratios (same labels as BenchReference.ratios), beside the article's. */
+  ratios: Type.Optional(
+    Type.Array(Type.Object({ label: Type.String(), value: Type.Union([Type.Number(), Type.Null()]), article: Type.Number() })),
+  ),
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
   error: Type.Optional(Type.String()),
@@ -153,3 +164,13 @@ export const BenchReference = Type.Object({
   ratios: Type.Array(Type.Object({ label: Type.String(), value: Type.Number() })),
 });
 export type BenchReference = Static<typeof BenchReference>;
+
+/** POST /benchmarks answers 202 with the job (progress, cancel) and the run it fills in. */
+export const BenchmarkStarted = Type.Object({ job: Job, run: BenchmarkRun });
+export type BenchmarkStarted = Static<typeof BenchmarkStarted>;
+
+export const BenchmarkExportQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')], { description: 'default csv' })) },
+  { additionalProperties: false },
+);
+export type BenchmarkExportQuery = Static<typeof BenchmarkExportQuery>;
