@@ -35,7 +35,3 @@ export { parseFio, type FioResult } from './bench-fio.js';
 export { recommendations } from './bench-recommend.js';
 export { parseReferenceCsv, hostRatios, ARTICLE_RATIOS } from './bench-reference.js';
 export { runBenchmark, mountOptions, type BenchLab, type BenchGuest, type BenchReach, type BenchRunHooks } from './bench-runner.js';
-export { encodeAgentRequest, decodeAgentReply, guestAgentOver, type AgentLineCall } from './agent-wire.js';
-export { cachedOpenCheck, type OpenProbe } from './image-open-cache.js';
-export { lostShareWarning } from './vm-warnings.js';
-export type { SupervisionAudit } from './vm-context.js';
