@@ -7,10 +7,9 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
-import { useMetrics } from '../../api/metrics-stream';
-import { TimeChart } from '../../components/time-chart';
 import { TABLET, useMediaQuery } from '../../components/use-media-query';
 import { ShareCards, ShareTable } from './share-list';
+import { ShareCharts } from './share-charts';
 import { GuestRootTable } from '../../shared/guest-root-powers';
 import { isActive } from '../../shared/vm-state';
 
@@ -111,58 +110,6 @@ function DeleteDialog({ share, onClose }: { share: ShareView; onClose: () => voi
   );
 }
 
-/** Each share's throughput: the sum over the VMs using it, from their live samples. */
-function ShareCharts({ shares }: { shares: ShareView[] }) {
-  const { vms } = useMetrics();
-  const charts = shares
-    .filter((s) => s.usedBy.length > 0)
-    .map((share) => {
-      const series = share.usedBy.flatMap((u) =>
-        (vms.get(u.vmId) ?? []).map((sample) => ({ ts: sample.ts, x: sample.shares.find((x) => x.tag === u.tag) })),
-      );
-      const byTs = new Map<number, { r: number; w: number }>();
-      for (const { ts, x } of series) {
-        if (!x) continue;
-        const second = Math.round(ts / 1000);
-        const cur = byTs.get(second) ?? { r: 0, w: 0 };
-        byTs.set(second, { r: cur.r + x.readBps, w: cur.w + x.writeBps });
-      }
-      const xs = [...byTs.keys()].sort((a, b) => a - b);
-      const methods = [
-        ...new Set(
-          share.usedBy.flatMap((u) => (vms.get(u.vmId)?.at(-1)?.shares ?? []).filter((x) => x.tag === u.tag).map((x) => x.method)),
-        ),
-      ];
-      const hostfs = share.usedBy.some((u) => u.transport === 'hostfs');
-      return { share, xs, r: xs.map((x) => byTs.get(x)!.r), w: xs.map((x) => byTs.get(x)!.w), methods, hostfs };
-    });
-  return (
-    <div className="mt-4 grid gap-4 lg:grid-cols-2">
-      {charts.map((c) => (
-        <div key={c.share.id} className="rounded-lg border border-slate-200 p-3 dark:border-slate-800">
-          <TimeChart
-            title={`${c.share.name}: live throughput`}
-            unit="bytes/s"
-            testId={`share-chart-${c.share.name}`}
-            series={[
-              { label: 'read', color: '#4f46e5' },
-              { label: 'write', color: '#f59e0b' },
-            ]}
-            data={[c.xs, c.r, c.w]}
-          />
-          <p className="mt-1 text-xs text-slate-500">
-            {c.methods.length > 0
-              ? `Measured from ${c.methods.join('; ')}.`
-              : c.hostfs
-                ? 'hostfs counts no traffic per share, so no throughput is shown rather than a guess.'
-                : 'No samples yet: the VMs using it are not running.'}
-          </p>
-        </div>
-      ))}
-    </div>
-  );
-}
-
 export function SharesPage() {
   const shares = useShares();
   const [dialog, setDialog] = useState<{ kind: 'new' } | { kind: 'rename' | 'delete'; share: ShareView } | null>(null);
@@ -202,7 +149,7 @@ export function SharesPage() {
         ) : (
           <ShareCards shares={shares.data} onRename={rename} onDelete={remove} />
         ))}
-      {shares.data && shares.data.some((s) => s.usedBy.length > 0) && <ShareCharts shares={shares.data} />}
+      {shares.data && shares.data.length > 0 && <ShareCharts shares={shares.data} />}
       <GuestRootTable />
       {dialog?.kind === 'new' && <ShareDialog onClose={close} />}
       {dialog?.kind === 'rename' && <ShareDialog share={dialog.share} onClose={close} />}
