@@ -7,11 +7,15 @@ import { ErrorBanner, Spinner } from './components/feedback';
 import { LoginPage } from './features/auth/login-page';
 import { AppShell } from './features/layout/app-shell';
 import { BenchmarksPage } from './features/benchmarks/benchmarks-page';
+import { ComparePage } from './features/benchmarks/compare-page';
+import { RunPage } from './features/benchmarks/run-page';
 import { HostPage } from './features/host/host-page';
 import { ImagesPage } from './features/images/images-page';
 import { SharesPage } from './features/shares/shares-page';
 import { DEFAULT_VM_TAB, VmDetailPage } from './features/vms/vm-detail-page';
 import { VmListPage } from './features/vms/vm-list-page';
+import { UsersPage } from './features/users/users-page';
+import { ActivityPage } from './features/activity/activity-page';
 
 export function App() {
   const { data: session, error, isPending } = useSession();
@@ -36,7 +40,11 @@ export function App() {
         <Route path="/images" element={<ImagesPage />} />
         <Route path="/shares" element={<SharesPage />} />
         <Route path="/benchmarks" element={<BenchmarksPage />} />
+        <Route path="/benchmarks/compare" element={<ComparePage />} />
+        <Route path="/benchmarks/:id" element={<RunPage />} />
         <Route path="/host" element={<HostPage />} />
+        <Route path="/users" element={<UsersPage />} />
+        <Route path="/activity" element={<ActivityPage />} />
         <Route path="*" element={<Navigate to="/vms" replace />} />
       </Routes>
     </AppShell>

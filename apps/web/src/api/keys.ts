@@ -13,4 +13,7 @@ export const keys = {
   job: (id: string) => ['jobs', id] as const,
   host: ['host'] as const,
   shares: ['shares'] as const,
+  benchmarks: ['benchmarks'] as const,
+  benchmark: (id: string) => ['benchmarks', id] as const,
+  benchReference: ['bench-reference'] as const,
 };

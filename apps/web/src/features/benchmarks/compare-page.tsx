@@ -1,0 +1,127 @@
+import { Link, useSearchParams } from 'react-router';
+import type { BenchmarkRun } from '@strata/contract';
+import { useBenchmark } from '../../api/benchmarks';
+import { Button } from '../../components/button';
+import { Card, Facts } from '../../components/card';
+import { ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
+import { formatTime } from '../../components/format';
+import { formatRatio } from './bench-ratios';
+import { compareCsv, compareRuns } from './bench-compare';
+import { formatMBps } from './bench-table';
+import { blockLabel, patternLabel } from './bench-words';
+import { STATE_WORDS } from './state-words';
+
+function RunSide({ name, run }: { name: string; run: BenchmarkRun }) {
+  return (
+    <Card title={`Run ${name}`}>
+      <Facts
+        rows={[
+          [
+            'Started',
+            <Link key="l" to={`/benchmarks/${run.id}`} className="text-indigo-600 hover:underline dark:text-indigo-400">
+              {formatTime(run.createdAt)}
+            </Link>,
+          ],
+          ['State', STATE_WORDS[run.state]],
+          ['Host', `${run.host.hostname}, ${run.host.accelerator.toUpperCase()}, ${run.host.fileSystem}`],
+          ['Size per cell', `${run.options.sizeMiB} MiB`],
+        ]}
+      />
+    </Card>
+  );
+}
+
+function download(text: string, name: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const ratioClass = (r: number | null) =>
+  r === null ? '' : r >= 1.1 ? 'text-emerald-700 dark:text-emerald-400' : r <= 0.9 ? 'text-red-700 dark:text-red-400' : '';
+
+/** Two runs side by side, cell by cell: A, B and B ÷ A. */
+export function ComparePage() {
+  const [params] = useSearchParams();
+  const [aId, bId] = [params.get('a'), params.get('b')];
+  const a = useBenchmark(aId);
+  const b = useBenchmark(bId);
+  const back = (
+    <Link to="/benchmarks" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">
+      ← All benchmark runs
+    </Link>
+  );
+  if (!aId || !bId) return <ErrorBanner error="Pick two runs in the history to compare them." />;
+  if (a.isPending || b.isPending) return <Spinner label="Loading both runs" />;
+  if (!a.data || !b.data) return <ErrorBanner error={a.error ?? b.error} />;
+  const [runA, runB] = [a.data, b.data];
+  const rows = compareRuns(runA, runB);
+  return (
+    <>
+      <div className="mb-2">{back}</div>
+      <PageHeader
+        title="Compare two runs"
+        subtitle="B ÷ A above 1 means run B was faster."
+        actions={
+          <Button onClick={() => download(compareCsv(rows, runA, runB), `strata-benchmark-compare-${runA.id}-${runB.id}.csv`)}>
+            Export comparison CSV
+          </Button>
+        }
+      />
+      <div className="space-y-4">
+        <div className="grid gap-4 md:grid-cols-2">
+          <RunSide name="A" run={runA} />
+          <RunSide name="B" run={runB} />
+        </div>
+        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+          <table className="w-full text-sm" data-testid="bench-compare">
+            <caption className="sr-only">Each cell of run A and run B in MB/s, and B ÷ A</caption>
+            <thead className="bg-slate-50 text-left text-xs text-slate-500 dark:bg-slate-950 dark:text-slate-400">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Pattern
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Block size
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Target
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Run A
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Run B
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  B ÷ A
+                </th>
+              </tr>
+            </thead>
+            <tbody className="tabular-nums">
+              {rows.map((r) => (
+                <tr key={`${r.pattern}-${r.blockSize}-${r.label}`} className="border-t border-slate-200 dark:border-slate-800">
+                  <td className="px-3 py-1.5 whitespace-nowrap">{patternLabel(r.pattern)}</td>
+                  <td className="px-3 py-1.5 whitespace-nowrap">{blockLabel(r.blockSize)}</td>
+                  <th scope="row" className="px-3 py-1.5 text-left font-medium">
+                    {r.label}
+                  </th>
+                  <td className="px-3 py-1.5 text-right whitespace-nowrap">
+                    {r.a ? (r.a.state === 'done' ? formatMBps(r.aMBps) : r.a.state) : 'not in A'}
+                  </td>
+                  <td className="px-3 py-1.5 text-right whitespace-nowrap">
+                    {r.b ? (r.b.state === 'done' ? formatMBps(r.bMBps) : r.b.state) : 'not in B'}
+                  </td>
+                  <td className={`px-3 py-1.5 text-right font-medium whitespace-nowrap ${ratioClass(r.ratio)}`}>{formatRatio(r.ratio)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </>
+  );
+}
