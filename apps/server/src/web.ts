@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 
 /** The web app's own client-side routes, spelled exactly as it links to them (a VM page has one per tab). */
 const CLIENT_ROUTE =
-  /^\/(?:(?:vms|images|shares|benchmarks|host)(?:\/[a-z0-9-]{1,64})?|vms\/[a-z0-9-]{1,64}\/(?:overview|console|metrics|vcpus|disks|shares|uml))?\/?$/;
+  /^\/(?:(?:vms|images|shares|benchmarks|host|users|activity)(?:\/[a-z0-9-]{1,64})?|vms\/[a-z0-9-]{1,64}\/(?:overview|console|metrics|vcpus|disks|shares|uml|activity))?\/?$/;
 
 const notFound = (req: FastifyRequest, reply: FastifyReply) =>
   reply.code(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });

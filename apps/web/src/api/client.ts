@@ -1,5 +1,6 @@
 import type { ErrorResponse } from '@strata/contract';
 import { errorText } from '../shared/error-text';
+import { tracked } from './write-log';
 
 /**
  * An error the API returned: its stable code, the field at fault, and a message in words users
@@ -23,7 +24,11 @@ export const setCsrfToken = (token: string) => {
   csrfToken = token;
 };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return method === 'GET' ? send<T>(method, path, body) : tracked(method, path, body, () => send<T>(method, path, body));
+}
+
+async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken;

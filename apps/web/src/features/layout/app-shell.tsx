@@ -3,6 +3,10 @@ import { NavLink, useLocation } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { keys } from '../../api/keys';
+import { ToastRegion } from '../../components/toast';
+import { useActionFeed } from '../../shared/use-action-feed';
+import { useRole } from '../../shared/use-role';
+import { TaskBar } from './task-bar';
 
 const nav = [
   ['/vms', 'Virtual machines'],
@@ -10,7 +14,10 @@ const nav = [
   ['/shares', 'Shares'],
   ['/benchmarks', 'Benchmarks'],
   ['/host', 'Host'],
+  ['/activity', 'Activity'],
 ] as const;
+/** Shown to admins only (the server refuses everyone else as well). */
+const adminNav = [['/users', 'Users']] as const;
 
 function ThemeToggle() {
   const [dark, setDark] = useState(() => document.documentElement.classList.contains('dark'));
@@ -54,6 +61,8 @@ const NAV_ID = 'app-nav';
  */
 export function AppShell({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
+  const { isAdmin } = useRole();
+  useActionFeed(true);
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const { pathname } = useLocation();
@@ -109,6 +118,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     <div className="min-h-screen lg:flex">
       <header className="sticky top-0 z-40 flex h-14 items-center justify-between bg-slate-900 px-4 lg:hidden dark:border-b dark:border-slate-800">
         <Brand />
+        <TaskBar className="ml-auto mr-2" />
         <button
           ref={menuButton}
           type="button"
@@ -136,7 +146,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <Brand />
           </div>
           <nav className="flex-1 space-y-0.5 px-3 py-2 lg:py-0">
-            {nav.map(([to, label]) => (
+            {[...nav, ...(isAdmin ? adminNav : [])].map(([to, label]) => (
               <NavLink
                 key={to}
                 to={to}
@@ -149,6 +159,9 @@ export function AppShell({ children }: { children: ReactNode }) {
               </NavLink>
             ))}
           </nav>
+          <div className="hidden border-t border-slate-800 px-3 py-2 lg:block">
+            <TaskBar />
+          </div>
           <div className="flex items-center justify-between border-t border-slate-800 px-3 py-3">
             <ThemeToggle />
             <button
@@ -164,6 +177,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main inert={open} className="min-w-0 flex-1 px-4 py-5 sm:px-6 lg:px-8 lg:py-6">
         {children}
       </main>
+      <ToastRegion />
     </div>
   );
 }

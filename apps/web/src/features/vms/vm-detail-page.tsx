@@ -18,6 +18,7 @@ import { SharesPanel } from './shares-panel';
 import { MetricsPanel } from './metrics-panel';
 import { UmlPanel } from './uml-panel';
 import { DisksPanel } from './disks-panel';
+import { AuditLog } from '../../shared/audit-log';
 
 const TABS = [
   { key: 'overview', label: 'Overview' },
@@ -27,6 +28,7 @@ const TABS = [
   { key: 'disks', label: 'Disks' },
   { key: 'shares', label: 'Shares' },
   { key: 'uml', label: 'UML' },
+  { key: 'activity', label: 'Activity' },
 ] as const satisfies TabDef<string>[];
 type Tab = (typeof TABS)[number]['key'];
 /** Where /vms/:id leads. */
@@ -208,6 +210,7 @@ export function VmDetailPage() {
         {tab === 'shares' && <SharesPanel vm={vm} />}
         {tab === 'metrics' && <MetricsPanel vm={vm} />}
         {tab === 'uml' && <UmlPanel vm={vm} />}
+        {tab === 'activity' && <AuditLog filter={{ target: vm.id }} caption={`Activity of ${vm.name}, newest first`} />}
       </TabPanel>
       {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
       {confirmDelete && <DeleteVmDialog vm={vm} onClose={() => setConfirmDelete(false)} onError={setActionError} />}
