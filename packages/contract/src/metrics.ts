@@ -101,3 +101,16 @@ export const ShareMetrics = Type.Object({
   inexact: Type.Boolean({ description: 'some points also count other 9p shares of a VM that could not tell them apart' }),
 });
 export type ShareMetrics = Static<typeof ShareMetrics>;
+
+export const MetricsTrendsQuery = Type.Object(
+  { minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'how far back; default 5' })) },
+  { additionalProperties: false },
+);
+
+/** Each VM's recent disk and share I/O, read plus write, one point per recorded second: what the VM list draws before the stream extends it. */
+export const MetricsTrends = Type.Object({
+  from: Type.Number(),
+  to: Type.Number(),
+  vms: Type.Array(Type.Object({ vmId: Type.String(), disk: Points, shares: Points })),
+});
+export type MetricsTrends = Static<typeof MetricsTrends>;

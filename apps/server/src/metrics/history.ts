@@ -19,6 +19,10 @@ export function createHistory(db: Database.Database, retentionMs = RESOLUTIONS[2
   const query = db.prepare(
     'SELECT ts, value FROM metric_points WHERE vm = ? AND series = ? AND res = ? AND ts >= ? AND ts <= ? ORDER BY ts',
   );
+  // Every byte-rate series of one kind (disk.* or share.*) of one VM, summed per second: a list row's trend.
+  const sumRates = db.prepare(`SELECT ts, SUM(value) AS value FROM metric_points
+    WHERE vm = ? AND series >= ? AND series < ? AND res = 1000 AND ts >= ? AND ts <= ? AND substr(series, -4) = '_bps'
+    GROUP BY ts ORDER BY ts`);
   const keep = (res: number) => (res === 600_000 ? retentionMs : RESOLUTIONS.find((r) => r.res === res)!.keepMs);
   let rolledTo = { 60_000: 0, 600_000: 0 } as Record<number, number>;
 
@@ -50,6 +54,12 @@ export function createHistory(db: Database.Database, retentionMs = RESOLUTIONS[2
       const level = RESOLUTIONS.find((r) => age <= r.keepMs) ?? RESOLUTIONS[2];
       const rows = query.all(vm, series, level.res, from, to) as { ts: number; value: number }[];
       return { resolutionMs: level.res, points: rows.map((r) => [r.ts, r.value]) };
+    },
+    /** Read plus write bytes per second of all of a VM's disks (or shares), per second, within the last hour. */
+    sumRates(vm: string, kind: 'disk' | 'share', from: number, to: number): [number, number][] {
+      // '/' follows '.' in ASCII: the range holds exactly the names that start with `${kind}.`.
+      const rows = sumRates.all(vm, `${kind}.`, `${kind}/`, from, to) as { ts: number; value: number }[];
+      return rows.map((r) => [r.ts, r.value]);
     },
   };
 }

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { MetricsHistory, MetricsHistoryQuery, MetricsStreamQuery, commonErrors } from '@strata/contract';
+import { MetricsHistory, MetricsHistoryQuery, MetricsStreamQuery, MetricsTrends, MetricsTrendsQuery, commonErrors } from '@strata/contract';
 import type { VmConfig } from '@strata/core';
 import { openSse } from '../events/sse.js';
 import type { History } from '../metrics/history.js';
 import type { MetricsHub } from '../metrics/metrics-hub.js';
 
-export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history: History; vms: Pick<VmConfig, 'get'> }> = async (
+export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history: History; vms: Pick<VmConfig, 'get' | 'list'> }> = async (
   app,
   { hub, history, vms },
 ) => {
@@ -45,6 +45,33 @@ export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history:
       if (req.query.vm !== 'host') await vms.get(req.query.vm);
       const to = req.query.to ?? Date.now();
       return { series: req.query.series, ...history.query(req.query.vm, req.query.series, req.query.from, to) };
+    },
+  );
+
+  app.get(
+    '/metrics/trends',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['metrics'],
+        description: "Every VM's disk and share bytes per second (read + write) over the last minutes, from history",
+        querystring: MetricsTrendsQuery,
+        response: { 200: MetricsTrends, ...commonErrors },
+      },
+    },
+    async (req) => {
+      const to = Date.now();
+      const from = to - (req.query.minutes ?? 5) * 60_000;
+      const list = await vms.list();
+      return {
+        from,
+        to,
+        vms: list.map((vm) => ({
+          vmId: vm.id,
+          disk: history.sumRates(vm.id, 'disk', from, to),
+          shares: history.sumRates(vm.id, 'share', from, to),
+        })),
+      };
     },
   );
 };
