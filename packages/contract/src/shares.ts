@@ -79,6 +79,9 @@ const ShareUser = Type.Object({
   tag: Type.String(),
   transport: ShareTransport,
   readonly: Type.Boolean(),
+  warning: Type.Union([Type.String(), Type.Null()], {
+    description: "what is wrong with this attachment now, e.g. its virtiofsd died (the guest's accesses hang); null when nothing is",
+  }),
 });
 
 export const ShareView = Type.Object({

@@ -49,6 +49,25 @@ export async function checkImage(deps: ImageOpsDeps, id: string): Promise<CheckR
   if (image.format === 'raw') throw invalid('params.id', 'a raw image has no metadata for qemu-img check to examine');
   if (runningUser(deps, id, true))
     throw conflict('image_busy', `${image.name} is being written by a running VM; check it when the VM is stopped`);
+  if (!deps.files.exists(image.path)) {
+    if (image.pendingFirstUse)
+      return { ok: true, errors: 0, leaks: 0, report: `UML makes ${image.name} at its VM's first start; nothing to check yet` };
+    return { ok: false, errors: 1, leaks: 0, report: `${image.name}'s file ${image.path} is missing` };
+  }
+  // What a damaged file is matters more than what qemu-img check says of a format it cannot open.
+  const problem = deps.files.openProblem?.(image.path, image.format);
+  if (problem) return { ok: false, errors: 1, leaks: 0, report: `${image.name} ${problem}` };
+  if (image.format === 'uml-cow') {
+    const header = deps.files.cowHeader(image.path);
+    return header
+      ? {
+          ok: true,
+          errors: 0,
+          leaks: 0,
+          report: `the UML COW header (version ${header.version}) is intact; it names ${header.backingFile}`,
+        }
+      : { ok: false, errors: 1, leaks: 0, report: `${image.name} has no readable UML COW header` };
+  }
   return deps.files.checkReport(image.path, image.format);
 }
 

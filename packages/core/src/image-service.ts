@@ -12,7 +12,7 @@ export interface ImageService {
 export interface ImageServiceDeps {
   images: ImageRepository;
   vms: VmRepository;
-  files: Pick<ImageFiles, 'allocatedSize' | 'cowHeader' | 'exists' | 'fingerprint'>;
+  files: Pick<ImageFiles, 'allocatedSize' | 'cowHeader' | 'exists' | 'fingerprint' | 'openProblem'>;
 }
 
 export function createImageService(deps: ImageServiceDeps): ImageService {
@@ -26,7 +26,13 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
         if (!headers.has(path)) headers.set(path, deps.files.cowHeader(path));
         return headers.get(path)!;
       };
-      const invalid = invalidImages({ images: all, exists: deps.files.exists, fingerprint: deps.files.fingerprint, cowHeader });
+      const invalid = invalidImages({
+        images: all,
+        exists: deps.files.exists,
+        fingerprint: deps.files.fingerprint,
+        cowHeader,
+        openProblem: deps.files.openProblem,
+      });
       return all.map((r) => {
         const present = deps.files.exists(r.path);
         const cow = r.format === 'uml-cow' && present ? cowHeader(r.path) : null;

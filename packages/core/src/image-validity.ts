@@ -16,6 +16,8 @@ export interface ValidityInput {
   exists(path: string): boolean;
   fingerprint(path: string): Fingerprint | null;
   cowHeader?(path: string): { backingSize: number; backingMtime: number } | null;
+  /** Why the file no longer opens as its recorded format (truncated, header overwritten), or null. */
+  openProblem?(path: string, format: string): string | null;
 }
 
 /** UML's check before it opens a COW (ubd_kern.c): the backing's size, and its mtime in whole seconds. */
@@ -28,10 +30,10 @@ export function umlMismatch(header: { backingSize: number; backingMtime: number 
 
 /**
  * As UML's documentation says of COW files, a changed backing file invalidates every layer above it. Returns, for each invalid
- * image, the reason; an image is invalid if its file is gone, if its parent changed since it was
- * made, if Strata marked it, or if any layer below it is invalid.
+ * image, the reason; an image is invalid if its file is gone or no longer opens as its format, if
+ * its parent changed since it was made, if Strata marked it, or if any layer below it is invalid.
  */
-export function invalidImages({ images, exists, fingerprint, cowHeader }: ValidityInput): Map<string, string> {
+export function invalidImages({ images, exists, fingerprint, cowHeader, openProblem }: ValidityInput): Map<string, string> {
   const byId = new Map(images.map((i) => [i.id, i]));
   const reasons = new Map<string, string>();
   const visiting = new Set<string>();
@@ -41,6 +43,7 @@ export function invalidImages({ images, exists, fingerprint, cowHeader }: Validi
     visiting.add(image.id);
     let reason: string | null = image.invalidReason;
     if (!reason && !image.pendingFirstUse && !exists(image.path)) reason = `its file ${image.path} is missing`;
+    if (!reason && openProblem && exists(image.path)) reason = openProblem(image.path, image.format);
     const parent = image.parentId ? byId.get(image.parentId) : undefined;
     if (!reason && image.parentId && !parent) reason = `its parent ${image.parentId} is unknown`;
     if (!reason && parent) {

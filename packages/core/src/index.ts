@@ -35,3 +35,6 @@ export { parseFio, type FioResult } from './bench-fio.js';
 export { recommendations } from './bench-recommend.js';
 export { parseReferenceCsv, hostRatios, ARTICLE_RATIOS } from './bench-reference.js';
 export { runBenchmark, mountOptions, type BenchLab, type BenchGuest, type BenchReach, type BenchRunHooks } from './bench-runner.js';
+export { cachedOpenCheck, type OpenProbe } from './image-open-cache.js';
+export { lostShareWarning } from './vm-warnings.js';
+export type { SupervisionAudit } from './vm-context.js';

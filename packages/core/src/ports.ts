@@ -41,6 +41,12 @@ export interface ImageFiles {
   unprotect(path: string): Promise<void>;
   /** A UML COW file's header, or null when the file is missing or is no COW. */
   cowHeader(path: string): CowInfo | null;
+  /**
+   * Why the file no longer opens as `format` (qemu-img info -f format, never probed; a UML COW's
+   * header parsed), or null when it does or is missing. Answers from a cache keyed by the file's
+   * identity, so it is cheap to ask on every listing.
+   */
+  openProblem?(path: string, format: string): string | null;
   /** uml_moo: writes `backing` + `cow` into `target`, a new file. */
   umlMerge(cow: string, backing: string, target: string, options: { onProgress(p: number): void; signal: AbortSignal }): Promise<void>;
   /** Reads all three and checks every sector: the COW's where its bitmap says so, the backing's elsewhere. */
@@ -217,6 +223,16 @@ export interface RunningVm {
   readonly uml?: UmlControl;
   /** The guest's benchmark agent: present exactly when the VM was launched with `agent: true`. */
   readonly agent?: GuestAgent;
+  /** Share daemons running beside the hypervisor (QEMU's virtiofsd), watched for their end. */
+  readonly shareDaemons?: ShareDaemons;
+}
+
+export interface ShareDaemons {
+  /**
+   * `listener` gets the tag of each share whose daemon died while the VM runs (at once for those
+   * already gone, e.g. found so after a server restart); never for a stop or a power-off.
+   */
+  onShareDaemonLost(listener: (tag: string) => void): void;
 }
 
 /**

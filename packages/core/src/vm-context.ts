@@ -17,7 +17,7 @@ import type {
 } from './ports.js';
 import type { MergeHost } from './merge-service.js';
 import type { PathFs } from './share-path.js';
-import { shareWarnings, unattachedWarning } from './vm-warnings.js';
+import { lostShareWarning, shareWarnings, unattachedWarning } from './vm-warnings.js';
 import { mountCommand } from './share-options.js';
 import type { BootSpec, VmRecord } from './records.js';
 import { topologyWarnings, vcpuCount } from './vm-spec.js';
@@ -43,12 +43,24 @@ export interface VmServiceDeps {
   pathFs: PathFs;
   /** Clears set-id bits beneath a share directory (walked without following links); returns what changed. */
   scrubShare?(share: { path: string; root: string }): string[];
+  /** Records what Strata noticed on its own (no request made it), in the audit log. */
+  audit?(entry: SupervisionAudit): void;
+}
+
+/** An audit entry of the server's own: a share daemon that died, an autostart at host boot. */
+export interface SupervisionAudit {
+  action: string;
+  targetKind: 'vm' | 'share';
+  targetId: string;
+  detail: Record<string, unknown>;
 }
 
 export interface Live {
   handle: RunningVm;
   exited: Promise<void>;
   shutdownTimer?: NodeJS.Timeout;
+  /** Tags of shares whose daemon died during this run. */
+  lostShares?: Set<string>;
 }
 
 /** What the VM services share: the records, the processes Strata holds, and one lock per VM. */
@@ -96,7 +108,12 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
         shareName: deps.shares.get(s.shareId)?.name ?? '(deleted)',
         mountCommand: mountCommand(s),
       })),
-      warnings: [...(notAttached ? [unattachedWarning(notAttached)] : []), ...topologyWarnings(r.cpu, limits), ...shareWarnings(r)],
+      warnings: [
+        ...(notAttached ? [unattachedWarning(notAttached)] : []),
+        ...[...(live.get(r.id)?.lostShares ?? [])].map(lostShareWarning),
+        ...topologyWarnings(r.cpu, limits),
+        ...shareWarnings(r),
+      ],
       capabilities: capabilitiesOf(r),
     };
   };

@@ -7,6 +7,7 @@ import type { ImageRecord, VmRecord } from './records.js';
 import type { ShareLaunch } from './share-launch.js';
 import type { Live, VmContext } from './vm-context.js';
 import { assertAction, isActive } from './vm-state.js';
+import { superviseShareDaemons } from './share-supervision.js';
 
 /** Starting, stopping and controlling VMs, and taking them back after a server restart. */
 export interface VmLifecycle {
@@ -53,6 +54,7 @@ export function bootableChains(d: Pick<LifecycleDeps, 'deps'>, vm: VmRecord, dri
     exists: deps.files.exists,
     fingerprint: deps.files.fingerprint,
     cowHeader: deps.files.cowHeader,
+    openProblem: deps.files.openProblem,
   });
   return vm.disks.map((disk) => {
     const chain = chainOf(disk.imageId, byId);
@@ -123,6 +125,7 @@ export function watch(d: LifecycleDeps, vm: VmRecord, handle: RunningVm): void {
   const entry: Live = { handle, exited };
   d.live.set(vm.id, entry);
   d.unattached.delete(vm.id);
+  superviseShareDaemons(d, vm.id, entry);
   armShutdownTimer(vm, entry);
   handle.onExit((info) => {
     clearTimeout(entry.shutdownTimer);

@@ -5,6 +5,7 @@ import { shareOptions } from './share-options.js';
 import { resolveShareBeneath } from './share-path.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
+import { shareAttachmentWarning } from './share-supervision.js';
 
 /** Host directories exported to VMs (9p, virtiofs, hostfs), and their attachments. */
 export interface VmShares {
@@ -20,6 +21,8 @@ export interface VmShares {
    */
   attachShare(vmId: string, body: ShareAttach): Promise<Vm>;
   detachShare(vmId: string, tag: string): Promise<Vm>;
+  /** What is wrong with a VM's share attachment now (its daemon died), or null. */
+  attachmentWarning(vmId: string, tag: string): string | null;
 }
 
 type SharesDeps = Pick<VmContext, 'deps' | 'lock' | 'mustGet' | 'publish' | 'live' | 'driverFor'>;
@@ -103,5 +106,6 @@ export function createVmShares(d: SharesDeps): VmShares {
     deleteShare: (id) => deleteShare(d, id),
     attachShare: (vmId, body) => attachShare(d, vmId, body),
     detachShare: (vmId, tag) => detachShare(d, vmId, tag),
+    attachmentWarning: (vmId, tag) => shareAttachmentWarning(d, vmId, tag),
   };
 }

@@ -11,6 +11,10 @@ export const shareWarnings = (vm: VmRecord): string[] => [
     .map((s) => `share ${s.tag} applies at the next start (it could not be plugged into the running VM)`),
 ];
 
+/** A share whose daemon (virtiofsd) died under a running VM: the guest's file calls on it never return. */
+export const lostShareWarning = (tag: string): string =>
+  `share \`${tag}\` lost its daemon; the guest's accesses hang until the VM restarts`;
+
 /** A VM whose process runs but could not be taken control of at server start. */
 export const unattachedWarning = (reason: string): string =>
   `Strata could not attach to this VM's running process (${reason}); it keeps its last known state; Strata tries again every ${REATTACH_RETRY_MS / 1000} s`;

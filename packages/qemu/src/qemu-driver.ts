@@ -88,6 +88,7 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
         const qmp = await QmpClient.connect(paths.qmpSocket, { logger: log });
         log.info({ socket: paths.qmpSocket }, 'QMP connected');
         proc = new QemuProcess(pid, name, plan.dir, qmp, log);
+        proc.superviseShares(plan.shares.filter((s) => s.transport === 'virtiofs').map((s) => s.tag));
         return proc;
       } catch (err) {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'QEMU start failed; killing it');
@@ -125,7 +126,10 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
         throw new Error(`QEMU (pid ${pid}) is running but could not be reattached: ${why}`);
       }
       log.info({ socket: paths.qmpSocket }, 'reattach: QMP connected');
-      return new QemuProcess(pid, name, dir, qmp, log);
+      const proc = new QemuProcess(pid, name, dir, qmp, log);
+      // A share marked pending was never plugged in, so it has no daemon to lose.
+      proc.superviseShares(vm.shares.filter((s) => s.transport === 'virtiofs' && !s.pending).map((s) => s.tag));
+      return proc;
     },
 
     cleanup: stopVirtiofsds,

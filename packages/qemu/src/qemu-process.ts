@@ -10,6 +10,7 @@ import {
   type Logger,
   type RawCounters,
   type RunningVm,
+  type ShareDaemons,
   type VcpuHotplug,
 } from '@strata/core';
 import { qemuCounters } from './qemu-counters.js';
@@ -17,7 +18,7 @@ import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
-import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths } from './virtiofsd.js';
+import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths, watchVirtiofsd } from './virtiofsd.js';
 import { openLaunchShare } from './share-dirs.js';
 
 /**
@@ -26,6 +27,12 @@ import { openLaunchShare } from './share-dirs.js';
  * that misses, e.g. a QEMU still running after its QMP connection broke, which dies later.
  */
 const SAFETY_POLL_MS = 5000;
+/**
+ * A share daemon's end is reported this long after it is seen, if QEMU still runs and nobody asked
+ * it to stop: QEMU's own exit ends the daemons too, and its SHUTDOWN event or exit may arrive a
+ * moment after the daemon's end-of-file.
+ */
+const DAEMON_GRACE_MS = 300;
 
 const order = (p: Record<string, number>) => (p['socket-id'] ?? 0) * 1e6 + (p['core-id'] ?? 0) * 1e3 + (p['thread-id'] ?? 0);
 
@@ -46,6 +53,7 @@ export class QemuProcess implements RunningVm {
   readonly balloon: Balloon = this;
   readonly liveDisks: LiveDisks = this;
   readonly liveShares: LiveShares = this;
+  readonly shareDaemons: ShareDaemons = this;
   private readonly paths: VmPaths;
   private exitListeners: ((info: ExitInfo) => void)[] = [];
   private exitInfo: ExitInfo | null = null;
@@ -53,6 +61,9 @@ export class QemuProcess implements RunningVm {
   private stopping = false;
   private detached = false;
   private poll: NodeJS.Timeout;
+  private readonly daemonWatches = new Map<string, () => void>();
+  private readonly lostDaemons = new Set<string>();
+  private lostListeners: ((tag: string) => void)[] = [];
 
   constructor(
     readonly pid: number,
@@ -92,6 +103,42 @@ export class QemuProcess implements RunningVm {
    */
   childExited(code: number | null, signal: string | null): void {
     this.log.info({ code, signal }, 'QEMU process exited');
+  }
+
+  /** Watches the virtiofsd of each tag from now on (see watchVirtiofsd). */
+  superviseShares(tags: string[]): void {
+    for (const tag of tags) {
+      this.daemonWatches.get(tag)?.();
+      this.daemonWatches.set(
+        tag,
+        watchVirtiofsd(this.dir, tag, () => this.daemonEnded(tag)),
+      );
+    }
+  }
+
+  onShareDaemonLost(listener: (tag: string) => void): void {
+    for (const tag of this.lostDaemons) listener(tag);
+    this.lostListeners.push(listener);
+  }
+
+  private expectingExit(): boolean {
+    return this.exitInfo !== null || this.detached || this.stopping || this.guestShutdown;
+  }
+
+  private daemonEnded(tag: string): void {
+    if (this.expectingExit()) return;
+    setTimeout(() => {
+      if (this.expectingExit() || !isOurQemu(this.pid, this.name) || this.lostDaemons.has(tag)) return;
+      this.lostDaemons.add(tag);
+      this.log.warn({ tag }, 'the virtiofsd of a share died while QEMU runs');
+      for (const l of this.lostListeners) l(tag);
+    }, DAEMON_GRACE_MS).unref();
+  }
+
+  private unwatchDaemons(): void {
+    for (const stop of this.daemonWatches.values()) stop();
+    this.daemonWatches.clear();
+    this.lostListeners = [];
   }
 
   onExit(listener: (info: ExitInfo) => void): void {
@@ -269,12 +316,14 @@ export class QemuProcess implements RunningVm {
       await stopVirtiofsd(this.dir, share.tag);
       throw err;
     }
+    this.superviseShares([share.tag]);
     return true;
   }
 
   detach(): void {
     this.detached = true;
     clearInterval(this.poll);
+    this.unwatchDaemons();
     this.exitListeners = [];
     this.qmp.close();
   }
@@ -296,6 +345,7 @@ export class QemuProcess implements RunningVm {
   private finish(): void {
     if (this.exitInfo) return;
     clearInterval(this.poll);
+    this.unwatchDaemons();
     const clean = this.guestShutdown || this.stopping;
     const reason = this.guestShutdown ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'QEMU exited unexpectedly';
     this.exitInfo = { clean, reason };

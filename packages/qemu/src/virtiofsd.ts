@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
-import { closeSync, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
 import type { LaunchShare, VirtiofsOptionsRecord } from '@strata/core';
-import { BWRAP, BWRAP_MERGED_USR, killAndWait, noSetIdFilter, processesWithArg, VIRTIOFSD, waitFor } from '@strata/host';
+import { BWRAP, BWRAP_MERGED_USR, killAndWait, noSetIdFilter, processesWithArg, runOk, VIRTIOFSD, waitFor } from '@strata/host';
 import { runLogTail, RUN_MARKER } from './log-tail.js';
 
 export const VIRTIOFSD_RUN_DIR = '/var/run/virtiofsd';
@@ -10,6 +10,7 @@ export const VIRTIOFSD_RUN_DIR = '/var/run/virtiofsd';
 export const virtiofsdPaths = (dir: string, tag: string) => ({
   socket: `${dir}/vfs-${tag}.sock`,
   log: `${dir}/vfs-${tag}.log`,
+  lifeline: `${dir}/vfs-${tag}.life`,
 });
 
 /** virtiofsd names its pidfile after the socket path, slashes turned into dots. */
@@ -23,6 +24,12 @@ export const VIRTIOFS_SOURCE = '/share';
 export const SHARE_FD = 3;
 /** bubblewrap reads the seccomp program from this descriptor, then closes it before the daemon runs. */
 export const SECCOMP_FD = 4;
+/**
+ * The write end of the share's lifeline FIFO: every virtiofsd process of the share (the daemon and
+ * the child it forks per connection) holds it, so a reader sees end-of-file the moment the last one
+ * dies, SIGKILL included. bubblewrap's own monitor does not keep it.
+ */
+export const LIFELINE_FD = 5;
 /**
  * A guest's file capabilities live under a name the host kernel ignores (the guest still sees
  * `security.capability`); the client cannot reach the `user.virtiofs.` names directly, and the host's
@@ -113,6 +120,15 @@ async function clearSocket(socket: string): Promise<void> {
   await killAll(socket);
   rmSync(socket, { force: true });
   rmSync(daemonPidFile(socket), { force: true });
+  rmSync(socket.replace(/\.sock$/, '.life'), { force: true });
+}
+
+/** A fresh FIFO, root's alone; the VM directory is the server's, so the name cannot be raced. */
+async function makeLifeline(path: string): Promise<number> {
+  rmSync(path, { force: true });
+  await runOk(['mkfifo', '-m', '0600', path]);
+  // O_RDWR: a FIFO opened so never waits for the other side (Linux); the daemon inherits it as a writer.
+  return openSync(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
 }
 
 /**
@@ -123,11 +139,13 @@ export async function startVirtiofsd(share: LaunchShare & { options: VirtiofsOpt
   const paths = virtiofsdPaths(dir, share.tag);
   await clearSocket(paths.socket);
   const argv = virtiofsdArgv(share, paths.socket, dir);
+  const lifeline = await makeLifeline(paths.lifeline);
   const log = openSync(paths.log, 'a');
   writeSync(log, `${RUN_MARKER} ${new Date().toISOString()}\n`);
   // Detached like QEMU: it must outlive a server restart while its VM runs.
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log, shareFd, 'pipe'] });
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log, shareFd, 'pipe', lifeline] });
   closeSync(log);
+  closeSync(lifeline);
   feedSeccomp(child);
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
@@ -157,3 +175,52 @@ export async function stopVirtiofsds(dir: string): Promise<void> {
 
 /** The daemons serving a VM's shares, for tests and metrics. */
 export const virtiofsdProcesses = (dir: string, tag: string): number[] => daemonsOn(virtiofsdPaths(dir, tag).socket);
+
+/**
+ * Calls `onLost` once when the share's daemon is gone: at once if it already is (after a server
+ * restart), else the moment its last process exits, as end-of-file on its lifeline FIFO (an event
+ * from the kernel, no polling). Returns a function that stops watching. A VM started before
+ * lifelines existed has none: then only the daemon's presence now is checked.
+ */
+export function watchVirtiofsd(dir: string, tag: string, onLost: () => void): () => void {
+  const paths = virtiofsdPaths(dir, tag);
+  let fd: number;
+  try {
+    fd = openSync(paths.lifeline, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch {
+    if (daemonsOn(paths.socket).length === 0) setImmediate(onLost);
+    return () => undefined;
+  }
+  // Something else put in its place (only a compromised daemon could): not a lifeline to trust.
+  if (!fstatSync(fd).isFIFO()) {
+    closeSync(fd);
+    if (daemonsOn(paths.socket).length === 0) setImmediate(onLost);
+    return () => undefined;
+  }
+  let done = false;
+  const lost = () => {
+    if (done) return;
+    done = true;
+    onLost();
+  };
+  try {
+    // With no writer left a read says end-of-file at once; the kernel reports no hang-up to a
+    // reader that opened after the last writer was gone, so this read is what tells.
+    if (readSync(fd, Buffer.alloc(1)) === 0) {
+      closeSync(fd);
+      setImmediate(lost);
+      return () => (done = true);
+    }
+  } catch {
+    // EAGAIN: a writer lives; wait for the end below.
+  }
+  const reader = new Socket({ fd, readable: true, writable: false });
+  reader.on('end', lost);
+  reader.on('error', lost);
+  reader.on('close', lost);
+  reader.resume();
+  return () => {
+    done = true;
+    reader.destroy();
+  };
+}

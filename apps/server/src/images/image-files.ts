@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statfsSync, statSync } from 'node:fs';
 import { chmod, open, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { ImageFiles } from '@strata/core';
+import { cachedOpenCheck, type ImageFiles } from '@strata/core';
 import {
   checkImage,
   checkReport,
@@ -18,6 +18,7 @@ import {
 import { runOk } from '@strata/host';
 import { backingStamp, readCowHeader, umlMerge, umlMergeInPlace, verifyUmlInPlace, verifyUmlMerge } from '@strata/uml';
 import { openImport } from './import-path.js';
+import { probeOpen } from './open-check.js';
 
 async function fsync(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -28,8 +29,25 @@ async function fsync(path: string): Promise<void> {
   }
 }
 
+function fingerprint(path: string) {
+  try {
+    const s = statSync(path, { bigint: true });
+    return {
+      dev: Number(s.dev),
+      ino: Number(s.ino),
+      size: Number(s.size),
+      mtimeNs: String(s.mtimeNs),
+      ctimeNs: String(s.ctimeNs),
+      sha256: null,
+    };
+  } catch {
+    return null;
+  }
+}
+
 export function createImageFiles(imagesDir: string, importDir: string): ImageFiles {
   return {
+    openProblem: cachedOpenCheck(fingerprint, probeOpen),
     async createOverlay(parent, id) {
       const path = join(imagesDir, `${id}.qcow2`);
       const info = await createOverlay(parent.path, parent.format, path);
@@ -59,21 +77,7 @@ export function createImageFiles(imagesDir: string, importDir: string): ImageFil
     },
     removeFile: (path) => rm(path, { force: true }),
     exists: (path) => existsSync(path),
-    fingerprint(path) {
-      try {
-        const s = statSync(path, { bigint: true });
-        return {
-          dev: Number(s.dev),
-          ino: Number(s.ino),
-          size: Number(s.size),
-          mtimeNs: String(s.mtimeNs),
-          ctimeNs: String(s.ctimeNs),
-          sha256: null,
-        };
-      } catch {
-        return null;
-      }
-    },
+    fingerprint,
     sha256: (path) =>
       new Promise((resolve, reject) => {
         const hash = createHash('sha256');

@@ -21,6 +21,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ shares: VmShares; events: 
           tag: a.tag,
           transport: a.transport,
           readonly: a.readonly,
+          warning: shares.attachmentWarning(vm.id, a.tag),
         })),
     ),
   });
