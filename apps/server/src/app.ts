@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Health } from '@strata/contract';
 import { createImageOps, createImageService, createJobService, createVmServices, type Logger } from '@strata/core';
-import { protectShareRoots, readAffinity, scrubSetId, setAffinity, threadsOf } from '@strata/host';
+import { protectShareRoots, readAffinity, removeTreeBeneath, scrubSetId, setAffinity, threadsOf } from '@strata/host';
 import { PROBE_MARKER } from '@strata/guest';
 import { createQemuDriver, vmPaths } from '@strata/qemu';
 import { createUmlDriver } from '@strata/uml';
@@ -19,6 +19,10 @@ import { imageRepository, jobRepository, shareRepository, vmRepository } from '.
 import { ensureAdmin } from './auth/users.js';
 import { pruneSessions } from './auth/sessions.js';
 import { registerGuard } from './auth/guard.js';
+import { registerAuditHook } from './audit/audit-hook.js';
+import { recordAudit } from './audit/audit-log.js';
+import { userRoutes } from './routes/users.js';
+import { auditRoutes } from './routes/audit.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { HELMET_OPTIONS } from './security-headers.js';
 import { jsonValidators } from './validation.js';
@@ -31,6 +35,7 @@ import { createImageFiles } from './images/image-files.js';
 import { ConsoleHub } from './console/console-hub.js';
 import { authRoutes } from './routes/auth.js';
 import { vmRoutes } from './routes/vms.js';
+import { vmOpsRoutes } from './routes/vm-ops.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { shareRoutes } from './routes/shares.js';
@@ -113,6 +118,8 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     now,
     defaultImage: 'strata-mini',
     scrubShare: (share) => scrubSetId(share.root, share.path),
+    removeVmDir: (id) => removeTreeBeneath(join(config.dataDir, 'vms'), id),
+    audit: (e) => recordAudit(db, { action: e.action, targetKind: e.targetKind, targetId: e.targetId, parameters: e.detail }),
     shares: shareRepository(db),
     shareRoots: config.shareRoots,
     pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
@@ -148,6 +155,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   });
   registerGuard(app, { db, apiToken: config.apiToken, allowedHostnames: [config.host, ...config.allowedHosts] });
   registerErrorHandler(app);
+  registerAuditHook(app, db);
 
   await app.register(
     async (api) => {
@@ -155,9 +163,12 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
         status: 'ok' as const,
         version: VERSION,
       }));
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { config: { role: 'viewer' }, schema: { hide: true } }, async () => app.swagger());
       await api.register(authRoutes, { db, throttle: new LoginThrottle() });
+      await api.register(userRoutes, { db });
+      await api.register(auditRoutes, { db });
       await api.register(vmRoutes, { config: vms.config, lifecycle: vms.lifecycle });
+      await api.register(vmOpsRoutes, { config: vms.config, lifecycle: vms.lifecycle, disks: vms.disks, clones: vms.clones });
       await api.register(imageRoutes, { images: imageService, disks: vms.disks, merges: vms.merges, ops: imageOps });
       await api.register(jobRoutes, { jobs });
       await api.register(shareRoutes, { shares: vms.shares, events: bus });
@@ -176,10 +187,14 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     { prefix: '/api/v1' },
   );
   // Prometheus scrapes /metrics with the bearer token (the guard covers this path too).
-  app.get('/metrics', { schema: { tags: ['metrics'], description: 'Prometheus text format' } }, async (_req, reply) => {
-    const names = new Map(vmsRepo.list().map((v) => [v.id, v.name]));
-    return reply.type('text/plain; version=0.0.4').send(renderPrometheus(sampler.latest(), sampler.latestHost(), names));
-  });
+  app.get(
+    '/metrics',
+    { config: { role: 'viewer' }, schema: { tags: ['metrics'], description: 'Prometheus text format' } },
+    async (_req, reply) => {
+      const names = new Map(vmsRepo.list().map((v) => [v.id, v.name]));
+      return reply.type('text/plain; version=0.0.4').send(renderPrometheus(sampler.latest(), sampler.latestHost(), names));
+    },
+  );
   app.decorate('sampler', sampler);
   await registerWeb(app, config.webDir);
 

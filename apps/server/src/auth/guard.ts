@@ -1,18 +1,34 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { roleAtLeast, type RoleName } from '@strata/contract/roles';
 import { StrataError } from '@strata/core';
 import type { Db } from '../db/database.js';
+import { recordAudit } from '../audit/audit-log.js';
 import { safeEqual } from './passwords.js';
-import { findSession, SESSION_COOKIE } from './sessions.js';
+import { findSession, SESSION_COOKIE, sessionHash } from './sessions.js';
+import { findTokenHolder, TOKEN_USE_INTERVAL_MS } from './tokens.js';
+import { findUserByName } from './users.js';
+
+export interface Caller {
+  /** null for the server's own STRATA_API_TOKEN, which belongs to no user row. */
+  id: string | null;
+  username: string;
+  role: RoleName;
+  via: 'session' | 'token' | 'env-token';
+  /** The hash of the session cookie, so a password change can keep this session. */
+  session?: string;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
-    user?: { username: string; via: 'session' | 'token' };
+    user?: Caller;
   }
   interface FastifyContextConfig {
     /** Routes are private unless their own definition says 'public'. */
     access?: 'public';
     /** The least role a signed-in caller needs for this route: viewer < operator < admin. */
     role?: 'viewer' | 'operator' | 'admin';
+    /** The action's name in the audit log when the route pattern says it badly; false: the route records itself. */
+    audit?: string | false;
   }
 }
 
@@ -57,36 +73,76 @@ function assertSameOrigin(req: FastifyRequest): void {
 /** What the router matched decides: a request to no route reaches only the not-found handler. */
 const isPublic = (req: FastifyRequest): boolean => req.is404 || req.routeOptions.config?.access === 'public';
 
-function authenticate(req: FastifyRequest, options: GuardOptions): void {
+/** The STRATA_API_TOKEN of the server's configuration: an admin that is no user row. */
+const ENV_CALLER: Caller = { id: null, username: 'admin', role: 'admin', via: 'env-token' };
+
+function authenticate(req: FastifyRequest, options: GuardOptions, noteEnvTokenUse: () => boolean): Caller {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
     const token = /^Bearer (.+)$/i.exec(auth)?.[1];
     if (token && options.apiToken && safeEqual(token, options.apiToken)) {
-      req.user = { username: 'admin', via: 'token' };
-      return;
+      if (noteEnvTokenUse()) tokenUsed(req, options.db, ENV_CALLER, null, 'STRATA_API_TOKEN');
+      return ENV_CALLER;
     }
-    throw new StrataError('unauthorized', 'bad_token', 'the bearer token is not valid');
+    const holder = token ? findTokenHolder(options.db, token) : undefined;
+    if (!holder) throw new StrataError('unauthorized', 'bad_token', 'the bearer token is not valid');
+    const caller: Caller = { id: holder.user.id, username: holder.user.username, role: holder.user.role, via: 'token' };
+    if (holder.noteworthy) tokenUsed(req, options.db, caller, holder.tokenId, holder.tokenName);
+    return caller;
   }
   const cookie = req.cookies[SESSION_COOKIE];
   const session = cookie ? findSession(options.db, cookie) : undefined;
-  if (!session) throw new StrataError('unauthorized', 'login_required', 'log in first');
+  // A session outlives neither its user nor the user's being disabled.
+  const user = session ? findUserByName(options.db, session.username) : undefined;
+  if (!session || !user || user.disabled) throw new StrataError('unauthorized', 'login_required', 'log in first');
   if (!SAFE_METHODS.has(req.method)) {
     const sent = req.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !safeEqual(sent, session.csrf)) {
       throw new StrataError('forbidden', 'csrf', 'missing or wrong x-csrf-token header');
     }
   }
-  req.user = { username: session.username, via: 'session' };
+  return { id: user.id, username: user.username, role: user.role, via: 'session', session: sessionHash(cookie!) };
+}
+
+/** Written at most once a minute per token: enough to see who uses which, without a row per request. */
+function tokenUsed(req: FastifyRequest, db: Db, caller: Caller, tokenId: string | null, name: string): void {
+  recordAudit(db, {
+    action: 'token.use',
+    user: caller.username,
+    via: caller.via,
+    address: req.ip,
+    method: req.method,
+    route: req.routeOptions.url ?? null,
+    targetKind: 'token',
+    targetId: tokenId,
+    parameters: { name },
+  });
+}
+
+function authorize(req: FastifyRequest, caller: Caller): void {
+  const needed = req.routeOptions.config?.role;
+  // route-table.ts refuses to start with a private route that declares no role; this is the backstop.
+  if (!needed) throw new StrataError('forbidden', 'role_required', 'this route declares no role, so no one may use it');
+  if (!roleAtLeast(caller.role, needed)) {
+    throw new StrataError('forbidden', 'role_required', `this needs the ${needed} role; ${caller.username} is a${caller.role === 'admin' || caller.role === 'operator' ? 'n' : ''} ${caller.role}`);
+  }
 }
 
 /**
  * One check for every request — HTTP, SSE and WebSocket upgrades alike, since all of them pass
  * through the router first: the Host header must name this server (DNS rebinding), the request
  * must not come from another site, and unless the matched route is public it needs the bearer
- * token or a session (plus the CSRF header on anything but a read).
+ * token or a session (plus the CSRF header on anything but a read), of a user whose role is at
+ * least the one the matched route declares.
  */
 export function registerGuard(app: FastifyInstance, options: GuardOptions): void {
   const allowed = new Set(['127.0.0.1', 'localhost', '::1', ...options.allowedHostnames.map((h) => h.toLowerCase())]);
+  let envTokenNoted = 0;
+  const noteEnvTokenUse = () => {
+    if (Date.now() - envTokenNoted < TOKEN_USE_INTERVAL_MS) return false;
+    envTokenNoted = Date.now();
+    return true;
+  };
   app.addHook('onRequest', async (req) => {
     const hostname = hostnameOf(req.headers.host ?? '');
     if (!allowed.has(hostname)) {
@@ -98,6 +154,7 @@ export function registerGuard(app: FastifyInstance, options: GuardOptions): void
     }
     assertSameOrigin(req);
     if (isPublic(req)) return;
-    authenticate(req, options);
+    req.user = authenticate(req, options, noteEnvTokenUse);
+    authorize(req, req.user);
   });
 }

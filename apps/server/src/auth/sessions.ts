@@ -40,3 +40,6 @@ export function deleteSession(db: Db, token: string): void {
 export function pruneSessions(db: Db): void {
   db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
 }
+
+/** The stored form of a session cookie: lets a password change keep the session that made it. */
+export const sessionHash = digest;

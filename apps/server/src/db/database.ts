@@ -16,6 +16,26 @@ const migrations: string[] = [
      PRIMARY KEY (vm, series, res, ts)) WITHOUT ROWID;`,
   // Nothing ever read or wrote settings; databases made before this drop the empty table.
   `DROP TABLE IF EXISTS settings;`,
+  // Users get an id and a role (everyone there before roles was the admin), and their own API tokens.
+  `CREATE TABLE users_v2 (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')), disabled INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL, last_login_at TEXT);
+   INSERT INTO users_v2 (id, username, password_hash, role, created_at)
+     SELECT lower(hex(randomblob(6))), username, password_hash, 'admin', created_at FROM users;
+   DROP TABLE users;
+   ALTER TABLE users_v2 RENAME TO users;
+   CREATE TABLE api_tokens (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+     name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_used_at TEXT);`,
+  // The audit log is append-only: the database itself refuses to change or remove an entry.
+  `CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, username TEXT, via TEXT,
+     address TEXT NOT NULL, action TEXT NOT NULL, method TEXT, route TEXT, target_kind TEXT, target_id TEXT,
+     route_params TEXT NOT NULL, parameters TEXT, status INTEGER, error_code TEXT);
+   CREATE INDEX audit_by_user ON audit (username, id);
+   CREATE INDEX audit_by_target ON audit (target_id, id);
+   CREATE INDEX audit_by_action ON audit (action, id);
+   CREATE INDEX audit_by_time ON audit (at);
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
 ];
 
 export function openDatabase(path: string): Db {

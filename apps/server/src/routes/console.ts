@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
 import { IdParams } from '@strata/contract';
+import { roleAtLeast } from '@strata/contract/roles';
 import type { VmConfig, VmRuntime } from '@strata/core';
 import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
 
@@ -15,7 +16,8 @@ export const consoleRoutes: FastifyPluginAsync<{
   hub: ConsoleHub;
   logPathOf: (id: string) => string;
 }> = async (app, opts) => {
-  app.get('/vms/:id/console', { websocket: true, schema: { tags: ['vms'], params: IdParams } }, async (socket: WebSocket, req) => {
+  const route = { websocket: true as const, config: { role: 'viewer' as const }, schema: { tags: ['vms'], params: IdParams } };
+  app.get('/vms/:id/console', route, async (socket: WebSocket, req) => {
     const { id } = req.params as { id: string };
     const viewer: ConsoleViewer = {
       send: (data) => socket.readyState === socket.OPEN && socket.send(data),
@@ -38,7 +40,13 @@ export const consoleRoutes: FastifyPluginAsync<{
     // Listen before attaching: input typed while the scrollback is being read must not be lost.
     const early: Buffer[] = [];
     let input: ((d: Buffer) => void) | null = null;
-    socket.on('message', (data) => (input ? input(toBuffer(data)) : early.push(toBuffer(data))));
+    // A viewer watches: what it types never reaches the guest.
+    const readOnly = !req.user || !roleAtLeast(req.user.role, 'operator');
+    socket.on('message', (data) => {
+      if (readOnly) return;
+      if (input) input(toBuffer(data));
+      else early.push(toBuffer(data));
+    });
     socket.on('close', () => void opts.hub.detach(id, viewer));
     try {
       input = await opts.hub.attach(id, { ...running.console, onExit: (l) => running.onExit(() => l()) }, viewer);

@@ -8,10 +8,14 @@ export const eventRoutes: FastifyPluginAsync<{ bus: EventBus }> = async (app, { 
   app.addHook('preClose', async () => {
     for (const end of open) end();
   });
-  app.get('/events', { schema: { tags: ['events'], description: 'Server-sent events: StrataEvent JSON objects' } }, (req, reply) => {
-    let id = 0;
-    let unsubscribe = () => undefined as void;
-    const send = openSse(req, reply, open, () => unsubscribe());
-    unsubscribe = bus.subscribe((event) => send(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-  });
+  app.get(
+    '/events',
+    { config: { role: 'viewer' }, schema: { tags: ['events'], description: 'Server-sent events: StrataEvent JSON objects' } },
+    (req, reply) => {
+      let id = 0;
+      let unsubscribe = () => undefined as void;
+      const send = openSse(req, reply, open, () => unsubscribe());
+      unsubscribe = bus.subscribe((event) => send(`id: ${++id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+    },
+  );
 };

@@ -28,32 +28,47 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; disk
   const shown = (id: string) => images.list().find((i) => i.id === id)!;
   const jobReply = { 202: Job, ...commonErrors };
 
-  app.get('/images', { schema: { tags, response: { 200: Type.Array(Image), ...commonErrors } } }, () => images.list());
+  app.get('/images', { config: { role: 'viewer' }, schema: { tags, response: { 200: Type.Array(Image), ...commonErrors } } }, () =>
+    images.list(),
+  );
 
   app.post(
     '/images',
-    { schema: { tags, description: 'a blank image', body: ImageCreate, response: { 201: Image, ...commonErrors } } },
+    {
+      config: { role: 'operator' },
+      schema: { tags, description: 'a blank image', body: ImageCreate, response: { 201: Image, ...commonErrors } },
+    },
     async (req, reply) => reply.code(201).send(shown((await ops.create(req.body)).id)),
   );
 
   app.post(
     '/images/import',
-    { schema: { tags, description: 'copies a standalone image from the import directory', body: ImageImport, response: jobReply } },
+    {
+      config: { role: 'operator' },
+      schema: { tags, description: 'copies a standalone image from the import directory', body: ImageImport, response: jobReply },
+    },
     async (req, reply) => reply.code(202).send(ops.importImage(req.body)),
   );
 
-  app.delete('/images/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
-    await ops.remove(req.params.id);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/images/:id',
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } },
+    async (req, reply) => {
+      await ops.remove(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.post('/images/:id/convert', { schema: { tags, params: IdParams, body: ImageConvert, response: jobReply } }, async (req, reply) =>
-    reply.code(202).send(ops.convert(req.params.id, req.body)),
+  app.post(
+    '/images/:id/convert',
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, body: ImageConvert, response: jobReply } },
+    async (req, reply) => reply.code(202).send(ops.convert(req.params.id, req.body)),
   );
 
   app.post(
     '/images/:id/resize',
     {
+      config: { role: 'operator' },
       schema: {
         tags,
         description: 'grows the image; shrinking is refused',
@@ -65,13 +80,16 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; disk
     async (req) => shown((await ops.resize(req.params.id, req.body.sizeBytes)).id),
   );
 
-  app.post('/images/:id/check', { schema: { tags, params: IdParams, response: { 200: CheckReport, ...commonErrors } } }, (req) =>
-    ops.check(req.params.id),
+  app.post(
+    '/images/:id/check',
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, response: { 200: CheckReport, ...commonErrors } } },
+    (req) => ops.check(req.params.id),
   );
 
   app.post(
     '/images/:id/rebase',
     {
+      config: { role: 'operator' },
       schema: {
         tags,
         description: 'safe rebase: the guest-visible content stays the same',
@@ -83,13 +101,16 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; disk
     async (req, reply) => reply.code(202).send(ops.rebase(req.params.id, req.body.parentId)),
   );
 
-  app.get('/images/:id/merge-plan', { schema: { tags, params: IdParams, response: { 200: MergePlan, ...commonErrors } } }, (req) =>
-    merges.planMerge(req.params.id),
+  app.get(
+    '/images/:id/merge-plan',
+    { config: { role: 'viewer' }, schema: { tags, params: IdParams, response: { 200: MergePlan, ...commonErrors } } },
+    (req) => merges.planMerge(req.params.id),
   );
 
   app.post(
     '/images/:id/merge',
     {
+      config: { role: 'operator' },
       schema: {
         tags,
         description: 'starts a merge job; progress and completion arrive on /api/v1/events',
@@ -103,13 +124,19 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; disk
 
   app.post(
     '/vms/:id/disks/:disk/snapshots',
-    { schema: { tags: ['vms'], params: DiskParams, body: SnapshotBody, response: { 200: Vm, ...commonErrors } } },
+    {
+      config: { role: 'operator', audit: 'vm.snapshot' },
+      schema: { tags: ['vms'], params: DiskParams, body: SnapshotBody, response: { 200: Vm, ...commonErrors } },
+    },
     (req) => disks.snapshot(req.params.id, req.params.disk, req.body),
   );
 
   app.post(
     '/vms/:id/disks/:disk/revert',
-    { schema: { tags: ['vms'], params: DiskParams, body: RevertBody, response: { 200: Vm, ...commonErrors } } },
+    {
+      config: { role: 'operator', audit: 'vm.revert' },
+      schema: { tags: ['vms'], params: DiskParams, body: RevertBody, response: { 200: Vm, ...commonErrors } },
+    },
     (req) => disks.revert(req.params.id, req.params.disk, req.body.imageId),
   );
 };

@@ -17,6 +17,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history:
   app.get(
     '/metrics/stream',
     {
+      config: { role: 'viewer' },
       schema: {
         tags: ['metrics'],
         description: 'Server-sent events, one per sample per VM (event: vm) and per host sample (event: host); Last-Event-ID resumes',
@@ -40,7 +41,10 @@ export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history:
 
   app.get(
     '/metrics/history',
-    { schema: { tags: ['metrics'], querystring: MetricsHistoryQuery, response: { 200: MetricsHistory, ...commonErrors } } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags: ['metrics'], querystring: MetricsHistoryQuery, response: { 200: MetricsHistory, ...commonErrors } },
+    },
     async (req) => {
       if (req.query.vm !== 'host') await vms.get(req.query.vm);
       const to = req.query.to ?? Date.now();

@@ -26,29 +26,42 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ shares: VmShares; events: 
     ),
   });
 
-  app.get('/shares', { schema: { tags, response: { 200: Type.Array(ShareView), ...commonErrors } } }, () => shares.listShares().map(view));
-  app.post('/shares', { schema: { tags, body: ShareCreate, response: { 201: ShareView, ...commonErrors } } }, async (req, reply) => {
-    const share = shares.createShare(req.body);
-    changed();
-    return reply.code(201).send(view(share));
-  });
+  app.get('/shares', { config: { role: 'viewer' }, schema: { tags, response: { 200: Type.Array(ShareView), ...commonErrors } } }, () =>
+    shares.listShares().map(view),
+  );
+  app.post(
+    '/shares',
+    { config: { role: 'operator' }, schema: { tags, body: ShareCreate, response: { 201: ShareView, ...commonErrors } } },
+    async (req, reply) => {
+      const share = shares.createShare(req.body);
+      changed();
+      return reply.code(201).send(view(share));
+    },
+  );
   app.patch(
     '/shares/:id',
-    { schema: { tags, params: IdParams, body: SharePatch, response: { 200: ShareView, ...commonErrors } } },
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, body: SharePatch, response: { 200: ShareView, ...commonErrors } } },
     (req) => {
       const share = shares.renameShare(req.params.id, req.body.name!);
       changed();
       return view(share);
     },
   );
-  app.delete('/shares/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
-    await shares.deleteShare(req.params.id);
-    changed();
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/shares/:id',
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } },
+    async (req, reply) => {
+      await shares.deleteShare(req.params.id);
+      changed();
+      return reply.code(204).send(null);
+    },
+  );
   app.post(
     '/vms/:id/shares',
-    { schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } } },
+    {
+      config: { role: 'operator', audit: 'share.attach' },
+      schema: { tags: ['vms'], params: IdParams, body: ShareAttach, response: { 200: Vm, ...commonErrors } },
+    },
     async (req) => {
       const vm = await shares.attachShare(req.params.id, req.body);
       changed();
@@ -57,7 +70,10 @@ export const shareRoutes: FastifyPluginAsyncTypebox<{ shares: VmShares; events: 
   );
   app.delete(
     '/vms/:id/shares/:tag',
-    { schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } } },
+    {
+      config: { role: 'operator', audit: 'share.detach' },
+      schema: { tags: ['vms'], params: TagParams, response: { 200: Vm, ...commonErrors } },
+    },
     async (req) => {
       const vm = await shares.detachShare(req.params.id, req.params.tag);
       changed();

@@ -9,6 +9,7 @@ export const umlRoutes: FastifyPluginAsyncTypebox<{ uml: VmUml }> = async (app, 
   app.post(
     '/vms/:id/uml',
     {
+      config: { role: 'operator' },
       schema: {
         tags,
         description: 'an mconsole action: halt, reboot, cad, sysrq (with key), stop, go',
@@ -19,17 +20,20 @@ export const umlRoutes: FastifyPluginAsyncTypebox<{ uml: VmUml }> = async (app, 
     },
     (req) => uml.umlAction(req.params.id, req.body),
   );
-  app.get('/vms/:id/uml/ubd', { schema: { tags, params: IdParams, response: { 200: Type.Array(UbdDevice), ...commonErrors } } }, (req) =>
-    uml.ubdDevices(req.params.id),
+  app.get(
+    '/vms/:id/uml/ubd',
+    { config: { role: 'viewer' }, schema: { tags, params: IdParams, response: { 200: Type.Array(UbdDevice), ...commonErrors } } },
+    (req) => uml.ubdDevices(req.params.id),
   );
   app.post(
     '/vms/:id/uml/ubd',
-    { schema: { tags, params: IdParams, body: UbdAdd, response: { 201: UbdDevice, ...commonErrors } } },
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, body: UbdAdd, response: { 201: UbdDevice, ...commonErrors } } },
     async (req, reply) => reply.code(201).send(await uml.addScratchDisk(req.params.id, req.body.sizeMiB)),
   );
   app.delete(
     '/vms/:id/uml/ubd/:device',
     {
+      config: { role: 'operator' },
       schema: {
         tags,
         params: Type.Object(

@@ -8,21 +8,33 @@ export const vmRoutes: FastifyPluginAsyncTypebox<{ config: VmConfig; lifecycle: 
   { config: vms, lifecycle },
 ) => {
   const tags = ['vms'];
-  app.get('/vms', { schema: { tags, response: { 200: VmList, ...commonErrors } } }, () => vms.list());
+  app.get('/vms', { config: { role: 'viewer' }, schema: { tags, response: { 200: VmList, ...commonErrors } } }, () => vms.list());
 
-  app.post('/vms', { schema: { tags, body: VmCreate, response: { 201: Vm, ...commonErrors } } }, async (req, reply) => {
-    return reply.code(201).send(await vms.create(req.body));
-  });
+  app.post(
+    '/vms',
+    { config: { role: 'operator' }, schema: { tags, body: VmCreate, response: { 201: Vm, ...commonErrors } } },
+    async (req, reply) => {
+      return reply.code(201).send(await vms.create(req.body));
+    },
+  );
 
-  app.get('/vms/:id', { schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors } } }, (req) => vms.get(req.params.id));
+  app.get('/vms/:id', { config: { role: 'viewer' }, schema: { tags, params: IdParams, response: { 200: Vm, ...commonErrors } } }, (req) =>
+    vms.get(req.params.id),
+  );
 
-  app.delete('/vms/:id', { schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } }, async (req, reply) => {
-    await vms.remove(req.params.id);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/vms/:id',
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, response: { 204: Type.Null(), ...commonErrors } } },
+    async (req, reply) => {
+      await vms.remove(req.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.patch('/vms/:id', { schema: { tags, params: IdParams, body: VmPatch, response: { 200: Vm, ...commonErrors } } }, (req) =>
-    vms.update(req.params.id, req.body),
+  app.patch(
+    '/vms/:id',
+    { config: { role: 'operator' }, schema: { tags, params: IdParams, body: VmPatch, response: { 200: Vm, ...commonErrors } } },
+    (req) => vms.update(req.params.id, req.body),
   );
 
   const actions = {
@@ -36,24 +48,33 @@ export const vmRoutes: FastifyPluginAsyncTypebox<{ config: VmConfig; lifecycle: 
   for (const [action, description] of Object.entries(actions) as [keyof typeof actions, string][]) {
     app.post(
       `/vms/:id/${action}`,
-      { schema: { tags, description, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } } },
+      {
+        config: { role: 'operator' },
+        schema: { tags, description, params: IdParams, response: { 200: Vm, ...commonErrors, 503: commonErrors[500] } },
+      },
       (req) => lifecycle[action](req.params.id),
     );
   }
 
-  app.get('/vms/:id/vcpus', { schema: { tags, params: IdParams, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } }, (req) =>
-    vms.vcpus(req.params.id),
+  app.get(
+    '/vms/:id/vcpus',
+    { config: { role: 'viewer' }, schema: { tags, params: IdParams, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
+    (req) => vms.vcpus(req.params.id),
   );
 
   app.put(
     '/vms/:id/pinning',
-    { schema: { tags, params: IdParams, body: Pinning, response: { 200: Type.Array(VcpuInfo), ...commonErrors } } },
+    {
+      config: { role: 'operator' },
+      schema: { tags, params: IdParams, body: Pinning, response: { 200: Type.Array(VcpuInfo), ...commonErrors } },
+    },
     (req) => vms.setPinning(req.params.id, req.body),
   );
 
   app.get(
     '/vms/:id/log',
     {
+      config: { role: 'viewer' },
       schema: {
         tags,
         params: IdParams,
