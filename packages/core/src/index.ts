@@ -38,3 +38,4 @@ export { runBenchmark, mountOptions, type BenchLab, type BenchGuest, type BenchR
 export { cachedOpenCheck, type OpenProbe } from './image-open-cache.js';
 export { lostShareWarning } from './vm-warnings.js';
 export type { SupervisionAudit } from './vm-context.js';
+export { encodeAgentRequest, decodeAgentReply, guestAgentOver, type AgentLineCall } from './agent-wire.js';

@@ -22,6 +22,8 @@ export const MODULES = [
   'virtiofs',
   'virtio_balloon',
   'virtio_net',
+  // virtio-serial: the benchmark agent's channel on QEMU.
+  'virtio_console',
   'button',
   'evdev',
 ];

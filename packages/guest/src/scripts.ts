@@ -1,3 +1,5 @@
+import { agentScript } from './agent-script.js';
+
 /**
  * The guest's own init scripts. They are part of the recipe: changing any of them changes the
  * recipe hash and so rebuilds the image.
@@ -83,6 +85,9 @@ if [ -e /sys/class/net/eth0 ]; then
   ip link set eth0 up
   udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 5 >/dev/null 2>&1 &
 fi
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in strata.agent=*) setsid /sbin/strata-agent "\${arg#strata.agent=}" </dev/null & ;; esac
+done
 echo "${READY_MARKER}"
 `;
 
@@ -120,6 +125,7 @@ esac
 `;
 
 export const executableFiles: Record<string, string> = {
+  'sbin/strata-agent': agentScript,
   'etc/init.d/rcS': rcS,
   'etc/init.d/rcK': rcK,
   'etc/udhcpc.script': udhcpcScript,

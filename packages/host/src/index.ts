@@ -35,3 +35,4 @@ export {
   type ProcIdentity,
   type ProcInfo,
 } from './proc-identity.js';
+export { LineChannel, MAX_LINE_BYTES, type LineReply, type LineCallOptions, type LineChannelOptions } from './line-channel.js';

@@ -10,6 +10,8 @@ export interface VmPaths {
   consoleLog: string;
   pidFile: string;
   qemuLog: string;
+  /** The benchmark agent's virtio-serial port, when the VM was launched with one. */
+  agentSocket: string;
 }
 
 export const vmPaths = (dir: string): VmPaths => ({
@@ -18,7 +20,21 @@ export const vmPaths = (dir: string): VmPaths => ({
   consoleLog: `${dir}/console.log`,
   pidFile: `${dir}/qemu.pid`,
   qemuLog: `${dir}/qemu.log`,
+  agentSocket: `${dir}/agent.sock`,
 });
+
+/** The virtio-serial port's name; the default guest's rcS starts /sbin/strata-agent on it. */
+export const AGENT_PORT = 'org.strata.agent';
+
+/** A virtio-serial port of its own for the benchmark agent, never the console. */
+export const agentArgs = (paths: VmPaths): string[] => [
+  '-device',
+  'virtio-serial-pci,id=agentbus',
+  '-chardev',
+  `socket,id=agent,path=${escapeOption(paths.agentSocket)},server=on,wait=off`,
+  '-device',
+  `virtserialport,bus=agentbus.0,chardev=agent,name=${AGENT_PORT}`,
+];
 
 /** The name QEMU runs under; reattaching checks it in /proc/<pid>/cmdline so a reused pid is never mistaken. */
 export const processName = (vmId: string): string => `strata-${vmId}`;
@@ -133,6 +149,7 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
   const ninep = ninepShares(plan.shares);
   for (const share of plan.shares)
     argv.push(...shareArgs(share, dir, share.transport === '9p' ? FIRST_SHARE_FD + ninep.indexOf(share) : undefined));
+  if (plan.agent) argv.push(...agentArgs(paths));
   if (plan.cdrom) {
     argv.push(
       '-drive',
@@ -147,7 +164,11 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     if (plan.boot.initrd) argv.push('-initrd', plan.boot.initrd);
     // The default guest's init mounts each of these at /mnt/<tag>.
     const mounts = plan.shares.map(guestMount);
-    argv.push('-append', ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline, ...mounts].filter(Boolean).join(' '));
+    const agent = plan.agent ? [`strata.agent=virtio:${AGENT_PORT}`] : [];
+    argv.push(
+      '-append',
+      ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline, ...mounts, ...agent].filter(Boolean).join(' '),
+    );
   }
   return argv;
 }

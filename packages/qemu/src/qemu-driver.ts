@@ -6,6 +6,7 @@ import { buildQemuArgv, ninepShares, processName, QEMU_BINARY, vmPaths } from '.
 import { RUN_MARKER, runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
 import { isOurQemu, QemuProcess } from './qemu-process.js';
+import { connectAgent } from './qemu-agent.js';
 import { startVirtiofsd, stopVirtiofsds } from './virtiofsd.js';
 import { openLaunchShares } from './share-dirs.js';
 import { QEMU_CAPABILITIES, QEMU_RULES } from './qemu-rules.js';
@@ -36,7 +37,7 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
       const name = processName(plan.vm.id);
       const existing = readPidFile(paths.pidFile);
       if (existing && isOurQemu(existing, name)) throw new Error(`QEMU for this VM is already running as pid ${existing}`);
-      for (const stale of [paths.qmpSocket, paths.consoleSocket, paths.pidFile]) rmSync(stale, { force: true });
+      for (const stale of [paths.qmpSocket, paths.consoleSocket, paths.pidFile, paths.agentSocket]) rmSync(stale, { force: true });
 
       // Opened once, here; the daemons and QEMU inherit these exact directories, never their names.
       const held = openLaunchShares(plan.shares);
@@ -87,7 +88,9 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
         if (early.exit !== null) throw new Error((await runLogTail(paths.qemuLog, 5)).join('\n') || `QEMU exited with ${early.exit}`);
         const qmp = await QmpClient.connect(paths.qmpSocket, { logger: log });
         log.info({ socket: paths.qmpSocket }, 'QMP connected');
+        const agent = plan.agent ? await connectAgent(paths.agentSocket, () => !isOurQemu(pid, name)) : null;
         proc = new QemuProcess(pid, name, plan.dir, qmp, log);
+        if (agent) proc.withAgent(agent);
         proc.superviseShares(plan.shares.filter((s) => s.transport === 'virtiofs').map((s) => s.tag));
         return proc;
       } catch (err) {

@@ -1,9 +1,10 @@
 import { closeSync } from 'node:fs';
-import { commandLine, waitFor } from '@strata/host';
+import { commandLine, waitFor, type LineChannel } from '@strata/host';
 import {
   silentLogger,
   type Balloon,
   type ExitInfo,
+  type GuestAgent,
   type LaunchShare,
   type LiveDisks,
   type LiveShares,
@@ -20,6 +21,7 @@ import { QmpClient } from './qmp-client.js';
 import { nodeForFile, runBlockJob, settleBlockJobs, type BlockJobOptions } from './block-jobs.js';
 import { startVirtiofsd, stopVirtiofsd, virtiofsdPaths, watchVirtiofsd } from './virtiofsd.js';
 import { openLaunchShare } from './share-dirs.js';
+import type { QemuAgent } from './qemu-agent.js';
 
 /**
  * How often the liveness of a QEMU is read from /proc. Its end is normally seen at once by the QMP
@@ -61,6 +63,9 @@ export class QemuProcess implements RunningVm {
   private stopping = false;
   private detached = false;
   private poll: NodeJS.Timeout;
+  /** The benchmark agent's facet, once its virtio-serial socket is connected (see withAgent). */
+  agent?: GuestAgent;
+  private agentChannel: LineChannel | null = null;
   private readonly daemonWatches = new Map<string, () => void>();
   private readonly lostDaemons = new Set<string>();
   private lostListeners: ((tag: string) => void)[] = [];
@@ -139,6 +144,13 @@ export class QemuProcess implements RunningVm {
     for (const stop of this.daemonWatches.values()) stop();
     this.daemonWatches.clear();
     this.lostListeners = [];
+  }
+
+  /** Gives this VM its benchmark agent's facet over a connected channel. */
+  withAgent(connected: QemuAgent): this {
+    this.agent = connected.agent;
+    this.agentChannel = connected.channel;
+    return this;
   }
 
   onExit(listener: (info: ExitInfo) => void): void {
@@ -326,6 +338,7 @@ export class QemuProcess implements RunningVm {
     this.unwatchDaemons();
     this.exitListeners = [];
     this.qmp.close();
+    this.agentChannel?.close();
   }
 
   logTail(lines: number): Promise<string[]> {
@@ -351,6 +364,7 @@ export class QemuProcess implements RunningVm {
     this.exitInfo = { clean, reason };
     this.log.info({ clean, reason }, 'QEMU run ended');
     this.qmp.close();
+    this.agentChannel?.fail(`QEMU exited (${reason})`);
     for (const l of this.exitListeners) l(this.exitInfo);
     this.exitListeners = [];
   }

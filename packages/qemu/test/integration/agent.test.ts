@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withDefaults, type AgentReply, type GuestAgent, type LaunchPlan, type RunningVm } from '@strata/core';
+import { protectShareRoots, releaseShareRoots } from '@strata/host';
+import { ensureGuestImage } from '@strata/guest';
+import { createOverlay, createQemuDriver } from '../../src/index.js';
+import { isOurQemu } from '../../src/qemu-process.js';
+
+const cacheDir = join(process.cwd(), '.cache');
+const work = mkdtempSync(join(tmpdir(), 'strata-agent-'));
+const shareRoot = join(work, 'shares');
+const DISK_BYTES = 64 * 1048576;
+const MiB4 = 4 * 1048576;
+let vm: RunningVm | undefined;
+afterAll(async () => {
+  await vm?.forceStop().catch(() => undefined);
+  await releaseShareRoots([shareRoot], { everyBind: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+type FioJob = { read: { io_bytes: number; bw_bytes: number }; write: { io_bytes: number; bw_bytes: number } };
+
+/** fio's own numbers for the one job, from the (untrusted) report. */
+function fioSide(reply: AgentReply, side: 'read' | 'write'): { bytes: number; bytesPerSec: number } {
+  if (!reply.ok) throw new Error(`fio failed: ${reply.error}`);
+  const job = (reply.fio as { jobs: FioJob[] }).jobs[0]!;
+  return { bytes: job[side].io_bytes, bytesPerSec: job[side].bw_bytes };
+}
+
+const mib = (bytesPerSec: number) => `${(bytesPerSec / 1048576).toFixed(1)} MiB/s`;
+
+async function seqWriteRead(agent: GuestAgent, path: string, direct: boolean): Promise<string> {
+  const fio = { op: 'fio', path, blockSize: 65536, sizeMiB: 4, direct, runtimeSec: 30 } as const;
+  const written = fioSide(await agent.call({ ...fio, rw: 'write' }, { timeoutMs: 60_000 }), 'write');
+  const read = fioSide(await agent.call({ ...fio, rw: 'read' }, { timeoutMs: 60_000 }), 'read');
+  for (const side of [written, read]) {
+    expect(side.bytes).toBe(MiB4);
+    expect(side.bytesPerSec).toBeGreaterThan(0);
+  }
+  return `${path} direct=${direct ? 1 : 0}: write ${mib(written.bytesPerSec)}, read ${mib(read.bytesPerSec)}`;
+}
+
+describe('the benchmark agent of the default guest under real QEMU', () => {
+  it('answers on its virtio-serial port: mounts 9p, finds a disk by size, runs fio; a killed QEMU fails the pending call', async () => {
+    const guest = await ensureGuestImage(cacheDir);
+    const top = join(work, 'top.qcow2');
+    await createOverlay(guest.rootQcow2, 'qcow2', top);
+    const scratch = join(work, 'scratch.qcow2');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', scratch, String(DISK_BYTES)]);
+    mkdirSync(join(shareRoot, 'bench'), { recursive: true });
+    await protectShareRoots([shareRoot]);
+
+    const plan: LaunchPlan = {
+      vm: withDefaults({
+        id: 'agenttest',
+        name: 'agenttest',
+        hypervisor: 'qemu',
+        state: 'starting',
+        imageId: 'x',
+        cpu: { sockets: 1, cores: 1, threads: 1 },
+        memoryMiB: 256,
+        accelerator: 'tcg',
+        runningAccelerator: null,
+        disks: [],
+        pid: null,
+        stopRequested: false,
+        lastError: null,
+        createdAt: '',
+        startedAt: null,
+      }),
+      accelerator: 'tcg',
+      dir: join(work, 'vm'),
+      disks: [
+        { id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' },
+        { id: 'disk1', path: scratch, format: 'qcow2', bus: 'virtio' },
+      ],
+      boot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: 'quiet' },
+      cdrom: null,
+      shares: [
+        {
+          shareId: 's1',
+          transport: '9p',
+          tag: 'bench',
+          readonly: false,
+          options: { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' },
+          path: join(shareRoot, 'bench'),
+          root: shareRoot,
+        },
+      ],
+      agent: true,
+    };
+    const started = Date.now();
+    vm = await createQemuDriver().launch(plan);
+    const agent = vm.agent!;
+    expect(agent).toBeDefined();
+    expect(await agent.call({ op: 'ping' }, { timeoutMs: 90_000 })).toEqual({ ok: true });
+    console.log(`agent answered ${((Date.now() - started) / 1000).toFixed(1)} s after QEMU started (TCG)`);
+
+    // A request the guest would refuse never leaves the host.
+    await expect(agent.call({ op: 'mount', transport: '9p', tag: '../etc', options: '' }, { timeoutMs: 5000 })).rejects.toThrow(/tag/);
+    expect(await agent.call({ op: 'mount', transport: '9p', tag: 'nosuchtag', options: '' }, { timeoutMs: 30_000 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/mount failed/),
+    });
+
+    const lines: string[] = [];
+    expect(await agent.call({ op: 'mount', transport: '9p', tag: 'bench', options: '' }, { timeoutMs: 30_000 })).toEqual({ ok: true });
+    lines.push(`9p kernel-default msize: ${await seqWriteRead(agent, '/bench/bench/fio.dat', true)}`);
+    const big = { op: 'mount', transport: '9p', tag: 'bench', options: 'msize=1048576' } as const;
+    expect(await agent.call(big, { timeoutMs: 30_000 })).toEqual({ ok: true });
+    lines.push(`9p msize=1048576: ${await seqWriteRead(agent, '/bench/bench/fio.dat', true)}`);
+
+    expect(await agent.call({ op: 'device', sizeBytes: DISK_BYTES }, { timeoutMs: 30_000 })).toEqual({ ok: true, path: '/dev/vdb' });
+    expect(await agent.call({ op: 'device', sizeBytes: DISK_BYTES + 512 }, { timeoutMs: 30_000 })).toMatchObject({ ok: false });
+    lines.push(`virtio-blk: ${await seqWriteRead(agent, '/dev/vdb', true)}`);
+    expect(await agent.call({ op: 'dropcaches' }, { timeoutMs: 30_000 })).toEqual({ ok: true });
+    console.log(lines.join('\n'));
+
+    // A long run is under way when QEMU dies: the call fails at once, naming the exit.
+    const pending = agent.call(
+      { op: 'fio', path: '/dev/vdb', rw: 'randread', blockSize: 4096, sizeMiB: 64, direct: true, runtimeSec: 60 },
+      { timeoutMs: 90_000 },
+    );
+    const outcome = pending.then(
+      () => 'answered',
+      (err: Error) => err.message,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const killed = Date.now();
+    process.kill(vm.pid, 'SIGKILL');
+    expect(await outcome).toMatch(/the guest stopped answering: QEMU exited/);
+    expect(Date.now() - killed).toBeLessThan(5000);
+    expect(isOurQemu(vm.pid, 'strata-agenttest')).toBe(false);
+    await expect(agent.call({ op: 'ping' }, { timeoutMs: 1000 })).rejects.toThrow(/QEMU exited/);
+  });
+});
