@@ -36,6 +36,7 @@ import { ConsoleHub } from './console/console-hub.js';
 import { authRoutes } from './routes/auth.js';
 import { vmRoutes } from './routes/vms.js';
 import { vmOpsRoutes } from './routes/vm-ops.js';
+import { vmOpsRoutes } from './routes/vm-ops.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { shareRoutes } from './routes/shares.js';
@@ -168,6 +169,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       await api.register(userRoutes, { db });
       await api.register(auditRoutes, { db });
       await api.register(vmRoutes, { config: vms.config, lifecycle: vms.lifecycle });
+      await api.register(vmOpsRoutes, { config: vms.config, lifecycle: vms.lifecycle, disks: vms.disks, clones: vms.clones });
       await api.register(vmOpsRoutes, { config: vms.config, lifecycle: vms.lifecycle, disks: vms.disks, clones: vms.clones });
       await api.register(imageRoutes, { images: imageService, disks: vms.disks, merges: vms.merges, ops: imageOps });
       await api.register(jobRoutes, { jobs });

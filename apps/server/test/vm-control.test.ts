@@ -117,10 +117,11 @@ describe('QEMU VM controls (topology, hot-plug, pinning, balloon, port forwards)
     expect(readFileSync(`${server.dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')).toContain('cpus=1,sockets=2,cores=1,threads=1,maxcpus=2');
   });
 
-  it('refuses offline-only edits while running, naming the field', async () => {
-    const res = await api<{ code: string; field: string }>('PATCH', `/vms/${vm.id}`, { memoryMiB: 512 });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'requires_stop', field: 'body.memoryMiB' });
+  it('keeps an edit that needs a restart as pending, and discards it on request', async () => {
+    const res = await api<Vm>('PATCH', `/vms/${vm.id}`, { memoryMiB: 512 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ memoryMiB: 256, pending: { memoryMiB: 512 } });
+    expect((await api<Vm>('DELETE', `/vms/${vm.id}/pending`)).body.pending).toBeNull();
   });
 
   it('hot-plugs the second vCPU; the guest sees two sockets', async () => {

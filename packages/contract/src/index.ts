@@ -14,3 +14,4 @@ export * from './benchmarks.js';
 export * from './users.js';
 export * from './audit.js';
 export * from './roles.js';
+export * from './vm-ops.js';

@@ -18,3 +18,8 @@ export const SYSRQ_KEY_PATTERN = '^[0-9a-z]$';
 export const VM_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const VM_NAME_MAX_LENGTH = 63;
 export const VM_NAME_RULE = 'letters, digits, dot, dash and underscore; starts with a letter or digit';
+
+/** The largest disk Strata makes or grows to: 16 TiB, beyond any host here, but a bound all the same. */
+export const DISK_SIZE_MAX_BYTES = 16 * 1024 ** 4;
+/** The smallest: one MiB, so a disk size is never a typo of a few bytes. */
+export const DISK_SIZE_MIN_BYTES = 1024 ** 2;

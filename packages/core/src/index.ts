@@ -39,3 +39,4 @@ export { cachedOpenCheck, type OpenProbe } from './image-open-cache.js';
 export { lostShareWarning } from './vm-warnings.js';
 export type { SupervisionAudit } from './vm-context.js';
 export { encodeAgentRequest, decodeAgentReply, guestAgentOver, type AgentLineCall } from './agent-wire.js';
+export type { VmClones } from './vm-clone.js';

@@ -289,6 +289,8 @@ export interface LiveDisks {
   /** After a restart: complete block jobs that reached READY and cancel the others. */
   settleBlockJobs(): Promise<void>;
   activeFile(diskId: string): Promise<string>;
+  /** Grows the disk's active layer while the guest runs (QMP block_resize); the guest sees the new size at once. */
+  resizeDisk?(diskId: string, sizeBytes: number): Promise<void>;
 }
 
 export interface LiveShares {

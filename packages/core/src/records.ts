@@ -7,6 +7,7 @@ import type {
   Network,
   Pinning,
   VmDisk,
+  VmPending,
   VmState,
 } from '@strata/contract';
 
@@ -111,6 +112,8 @@ export interface VmRecord {
   pid: number | null;
   /** Set when Strata asked the VM to stop, so that its exit is not mistaken for a crash. */
   stopRequested: boolean;
+  /** Changes saved while the VM ran, applied by its next start (Vm.pending). */
+  pending?: VmPending | null;
   /** Internal (never in the API): a benchmark VM, launched with the guest agent's channel open. */
   agent?: boolean;
   lastError: string | null;

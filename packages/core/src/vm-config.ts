@@ -1,5 +1,6 @@
 import type { Pinning, VcpuInfo, Vm, VmCreate, VmPatch } from '@strata/contract';
 import { StrataError, conflict, invalid, notAttached } from './errors.js';
+import { pendingBetween, vcpusLive, withPending } from './vm-pending.js';
 import type { VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { checkCdrom, checkCpuModel, checkMemoryDir, checkRootShare, hostLimits } from './vm-checks.js';
@@ -13,8 +14,13 @@ export interface VmConfig {
   get(id: string): Promise<Vm>;
   /** `internal` is what only the server sets (a benchmark VM's agent), never the API's body. */
   create(body: VmCreate, internal?: InternalCreate): Promise<Vm>;
-  /** Everything changes while stopped; while running only what the hypervisor can change live. */
+  /**
+   * Everything changes while stopped. While running, what the hypervisor can change live changes
+   * now and the rest is kept as `pending`, applied by the next start.
+   */
   update(id: string, patch: VmPatch): Promise<Vm>;
+  /** Forgets the changes waiting for the next start. */
+  discardPending(id: string): Promise<Vm>;
   /** A stopped VM and its own layers (refused while another image stands on one of them). */
   remove(id: string): Promise<void>;
   logTail(id: string, lines?: number): Promise<string[]>;
@@ -25,24 +31,17 @@ export interface VmConfig {
 
 export type ConfigDeps = Pick<
   VmContext,
-  'deps' | 'lock' | 'publish' | 'mustGet' | 'toVm' | 'applyPinning' | 'live' | 'liveOf' | 'driverFor' | 'unattached'
+  'deps' | 'lock' | 'publish' | 'mustGet' | 'toVm' | 'applyPinning' | 'live' | 'liveOf' | 'driverFor' | 'unattached' | 'busy'
 >;
-
-const LIVE_FIELDS = new Set(['vcpus', 'balloonMiB']);
 
 export async function listVms(d: ConfigDeps): Promise<Vm[]> {
   const host = await d.deps.host.info();
   return Promise.all(d.deps.vms.list().map((vm) => d.toVm(vm, host)));
 }
 
-/** Only what can change live may change on a running VM, and only what its hypervisor has may change at all. */
+/** Only what its hypervisor has may change at all; a VM between states takes no change. */
 function checkPatchFits(d: ConfigDeps, vm: VmRecord, patch: VmPatch): void {
-  if (isActive(vm.state)) {
-    assertAction('edit live', vm.state);
-    const offline = Object.keys(patch).find((k) => !LIVE_FIELDS.has(k));
-    if (offline)
-      throw new StrataError('conflict', 'requires_stop', `${offline} can only change while the VM is stopped`, `body.${offline}`);
-  }
+  if (isActive(vm.state)) assertAction('edit live', vm.state);
   if (patch.name !== undefined && patch.name !== vm.name && d.deps.vms.findByName(patch.name)) {
     throw conflict('name_taken', `a VM named '${patch.name}' exists already`);
   }
@@ -56,7 +55,7 @@ async function patchedRecord(
   d: ConfigDeps,
   vm: VmRecord,
   patch: VmPatch,
-): Promise<Partial<VmRecord> & Pick<VmRecord, 'vcpus' | 'pinning' | 'memoryMiB' | 'balloonMiB'>> {
+): Promise<Partial<VmRecord> & Pick<VmRecord, 'cpu' | 'vcpus' | 'pinning' | 'memoryMiB' | 'balloonMiB'>> {
   const cpu = patch.cpu ?? vm.cpu;
   validateTopology(cpu);
   const vcpus = patch.vcpus ?? (patch.cpu ? vcpuCount(cpu) : vm.vcpus);
@@ -75,14 +74,6 @@ async function patchedRecord(
     if (!disk) throw invalid(`body.disks.${i}.id`, `this VM has no disk '${change.id}'`);
     disk.bus = change.bus;
   });
-  if (isActive(vm.state) && vcpus < vm.vcpus) {
-    throw new StrataError(
-      'conflict',
-      'requires_stop',
-      'vCPUs can be plugged in while running, not taken out: stop the VM to lower vcpus',
-      'body.vcpus',
-    );
-  }
   const pinning = { ...vm.pinning, vcpus: vm.pinning.vcpus.filter((p) => p.index < vcpuCount(cpu)) };
   return {
     ...(patch.name !== undefined && { name: patch.name }),
@@ -103,28 +94,57 @@ async function patchedRecord(
   };
 }
 
-/** vCPUs plugged in (and pinned) and the balloon moved on the running VM. */
-async function applyLive(d: ConfigDeps, vm: VmRecord, patch: VmPatch, next: Awaited<ReturnType<typeof patchedRecord>>): Promise<void> {
+/**
+ * On a running VM: vCPUs plugged in (and pinned) and the balloon moved now; the name and the
+ * shutdown timeout saved at once; whatever else differs from the running process kept as pending.
+ */
+async function applyRunning(
+  d: ConfigDeps,
+  vm: VmRecord,
+  patch: VmPatch,
+  next: Awaited<ReturnType<typeof patchedRecord>>,
+): Promise<Partial<VmRecord>> {
   const { handle } = d.liveOf(vm);
-  const unavailable = (what: string) => new StrataError('conflict', 'requires_stop', `this VM cannot change ${what} while running`);
-  if (next.vcpus > vm.vcpus) {
-    if (!handle.vcpuHotplug) throw unavailable('its vCPUs');
-    await handle.vcpuHotplug.hotplugVcpus(next.vcpus);
+  const vcpus = vcpusLive(vm, next, handle.vcpuHotplug !== undefined) ? next.vcpus : vm.vcpus;
+  if (patch.balloonMiB !== undefined) {
+    if (!handle.balloon) throw new StrataError('conflict', 'not_offered', "this VM's hypervisor has no memory balloon", 'body.balloonMiB');
+    const target = next.balloonMiB ?? vm.memoryMiB;
+    if (target > vm.memoryMiB)
+      throw invalid(
+        'body.balloonMiB',
+        `the running guest has ${vm.memoryMiB} MiB; a balloon target of ${target} MiB can be set once the new memory size applies at the next start`,
+      );
+  }
+  if (vcpus > vm.vcpus) {
+    await handle.vcpuHotplug!.hotplugVcpus(vcpus);
     await d.applyPinning({ ...vm, pinning: next.pinning }, handle);
   }
-  if (patch.balloonMiB !== undefined) {
-    if (!handle.balloon) throw unavailable('its balloon');
-    await handle.balloon.setBalloon((next.balloonMiB ?? next.memoryMiB) * 1048576);
-  }
+  if (patch.balloonMiB !== undefined) await handle.balloon!.setBalloon((next.balloonMiB ?? vm.memoryMiB) * 1048576);
+  const now = {
+    ...vm,
+    name: next.name ?? vm.name,
+    vcpus,
+    balloonMiB: next.balloonMiB,
+    shutdownTimeoutSec: next.shutdownTimeoutSec ?? vm.shutdownTimeoutSec,
+  };
+  return { ...now, pending: pendingBetween(now, next) };
 }
 
 export function updateVm(d: ConfigDeps, id: string, patch: VmPatch): Promise<Vm> {
   return d.lock.run(id, async () => {
     const vm = d.mustGet(id);
     checkPatchFits(d, vm, patch);
-    const next = await patchedRecord(d, vm, patch);
-    if (isActive(vm.state)) await applyLive(d, vm, patch, next);
-    return d.publish(d.deps.vms.update(id, next));
+    // Edits build on what the next start will use, so a second edit keeps the first one's pending values.
+    const next = await patchedRecord(d, withPending(vm), patch);
+    const record = isActive(vm.state) ? await applyRunning(d, vm, patch, next) : { ...next, pending: null };
+    return d.publish(d.deps.vms.update(id, record));
+  });
+}
+
+export function discardPending(d: ConfigDeps, id: string): Promise<Vm> {
+  return d.lock.run(id, async () => {
+    d.mustGet(id);
+    return d.publish(d.deps.vms.update(id, { pending: null }));
   });
 }
 
@@ -133,6 +153,9 @@ export async function removeVm(d: ConfigDeps, id: string): Promise<void> {
   await d.lock.run(id, async () => {
     const vm = d.mustGet(id);
     assertAction('delete', vm.state);
+    // A job reading its layers (a full clone's copy) would lose its source mid-way.
+    const busy = d.busy(id);
+    if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
     const all = deps.images.list();
     const own = all.filter((i) => i.ownerVmId === id);
     const ownIds = new Set(own.map((i) => i.id));
@@ -144,6 +167,7 @@ export async function removeVm(d: ConfigDeps, id: string): Promise<void> {
       deps.images.remove(image.id);
     }
     deps.vms.remove(id);
+    // Its console log, sockets and argv go too; nothing in it is followed out of it.
     deps.events.emit({ type: 'vm.deleted', id });
     deps.events.emit({ type: 'images.changed' });
   });
@@ -179,6 +203,7 @@ export function createVmConfig(d: ConfigDeps): VmConfig {
     get: async (id) => d.toVm(d.mustGet(id)),
     create: (body, internal) => createVm(d, body, internal),
     update: (id, patch) => updateVm(d, id, patch),
+    discardPending: (id) => discardPending(d, id),
     remove: (id) => removeVm(d, id),
     logTail: async (id, lines = 50) => {
       const vm = d.mustGet(id);

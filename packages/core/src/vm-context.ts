@@ -96,7 +96,7 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
   const toVm = async (r: VmRecord, known?: HostInfo): Promise<Vm> => {
     const host = known ?? (await deps.host.info());
     const limits = { logicalCpus: host.cpu.logicalCpus, memoryBytes: host.memory.totalBytes };
-    const { stopRequested: _internal, agent: _agent, imageId, ...rest } = r;
+    const { stopRequested: _internal, agent: _agent, imageId, pending, ...rest } = r;
     const notAttached = unattached.get(r.id);
     return {
       ...rest,
@@ -114,6 +114,7 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
         ...topologyWarnings(r.cpu, limits),
         ...shareWarnings(r),
       ],
+      pending: pending ?? null,
       capabilities: capabilitiesOf(r),
     };
   };

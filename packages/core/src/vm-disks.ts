@@ -1,4 +1,4 @@
-import type { Vm } from '@strata/contract';
+import type { DiskAdd, Vm } from '@strata/contract';
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { createCowLayer, createLayer } from './layers.js';
@@ -6,6 +6,7 @@ import { publishVerified } from './publish-verified.js';
 import type { ImageRecord, VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
+import { addDisk, growDisk, removeDisk } from './vm-disk-edits.js';
 
 /** Snapshots and reverts of a VM's disks: shared backing files under private writable layers. */
 export interface VmDisks {
@@ -16,6 +17,12 @@ export interface VmDisks {
   snapshot(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<Vm>;
   /** Discards the layers above `imageId` in the disk's chain and starts a fresh top on it. */
   revert(vmId: string, diskId: string, imageId: string): Promise<Vm>;
+  /** A blank disk or a new overlay on a shared image, at the next free diskN; the VM must be stopped. */
+  add(vmId: string, body: DiskAdd): Promise<Vm>;
+  /** Not the boot disk; its own layers deleted or kept as standalone images. */
+  remove(vmId: string, diskId: string, layers: 'delete' | 'keep'): Promise<Vm>;
+  /** Grows the disk (never shrinks): live on a running QEMU, else through qemu-img. */
+  grow(vmId: string, diskId: string, sizeBytes: number): Promise<Vm>;
 }
 
 export type DisksDeps = Pick<VmContext, 'deps' | 'lock' | 'mustGet' | 'publish' | 'liveOf' | 'busy' | 'driverFor'>;
@@ -53,7 +60,7 @@ const freshCow = (d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) =
   freshPending(d, vm, diskId, on, d.driverFor(vm).rules.disk.madeAtFirstStart ?? { extension: 'cow' });
 
 /** A fresh writable top on `on`, of the kind the VM's hypervisor boots from. */
-function freshTop(d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) {
+export function freshTop(d: DisksDeps, vm: VmRecord, diskId: string, on: ImageRecord) {
   const pending = d.driverFor(vm).rules.disk.madeAtFirstStart;
   return pending ? freshPending(d, vm, diskId, on, pending) : createLayer(d.deps, on, { name: `${vm.name}-${diskId}`, ownerVmId: vm.id });
 }
@@ -195,5 +202,8 @@ export function createVmDisks(d: DisksDeps): VmDisks {
   return {
     snapshot: (vmId, diskId, body) => snapshot(d, vmId, diskId, body),
     revert: (vmId, diskId, imageId) => revert(d, vmId, diskId, imageId),
+    add: (vmId, body) => addDisk(d, vmId, body),
+    remove: (vmId, diskId, layers) => removeDisk(d, vmId, diskId, layers),
+    grow: (vmId, diskId, sizeBytes) => growDisk(d, vmId, diskId, sizeBytes),
   };
 }

@@ -7,6 +7,7 @@ import type { ImageRecord, VmRecord } from './records.js';
 import type { ShareLaunch } from './share-launch.js';
 import type { Live, VmContext } from './vm-context.js';
 import { assertAction, isActive } from './vm-state.js';
+import { withPending } from './vm-pending.js';
 import { superviseShareDaemons } from './share-supervision.js';
 
 /** Starting, stopping and controlling VMs, and taking them back after a server restart. */
@@ -16,6 +17,11 @@ export interface VmLifecycle {
   stop(id: string): Promise<Vm>;
   /** Graceful: the guest is asked to power off; a forced stop follows when the deadline (shown to the user) passes. */
   shutdown(id: string): Promise<Vm>;
+  /**
+   * A graceful shutdown (forced when the shutdown timeout passes, as shutdown is), then a start:
+   * the changes kept as pending apply. Resolves once the VM runs again.
+   */
+  restart(id: string): Promise<Vm>;
   pause(id: string): Promise<Vm>;
   resume(id: string): Promise<Vm>;
   reset(id: string): Promise<Vm>;
@@ -109,6 +115,8 @@ export async function recordExit(d: LifecycleDeps, vm: VmRecord, handle: Running
   const lastError = clean ? scrubProblems.join('\n') || null : [info.reason, ...tail, ...scrubProblems].join('\n');
   await d.publish(
     deps.vms.update(vm.id, {
+      // No process holds the old settings any more: what waited for the next start is the VM's now.
+      ...pendingApplied(deps.vms.get(vm.id) ?? current),
       state: clean ? 'stopped' : 'crashed',
       pid: null,
       runningAccelerator: null,
@@ -116,6 +124,28 @@ export async function recordExit(d: LifecycleDeps, vm: VmRecord, handle: Running
       shutdownDeadline: null,
     }),
   );
+}
+
+/** The record's fields once its pending changes are applied, or nothing when there are none. */
+function pendingApplied(vm: VmRecord): Partial<VmRecord> {
+  if (!vm.pending) return {};
+  const { cpu, vcpus, cpuModel, memoryMiB, accelerator, disks, cdrom, network, boot, umlMemoryDir, umlRootShareId, pinning } =
+    withPending(vm);
+  return {
+    cpu,
+    vcpus,
+    cpuModel,
+    memoryMiB,
+    accelerator,
+    disks,
+    cdrom,
+    network,
+    boot,
+    umlMemoryDir,
+    umlRootShareId,
+    pinning,
+    pending: null,
+  };
 }
 
 /** Holds the VM's process and records how it ends. */
@@ -146,8 +176,9 @@ function adoptFirstUseLayers(d: LifecycleDeps, disks: { chain: ImageRecord[] }[]
 export function start(d: LifecycleDeps, id: string): Promise<Vm> {
   const { deps } = d;
   return d.lock.run(id, async () => {
-    const vm = d.mustGet(id);
-    assertAction('start', vm.state);
+    assertAction('start', d.mustGet(id).state);
+    // Left over when the server was down as the VM ended: applied now, before anything reads the record.
+    const vm = d.mustGet(id).pending ? deps.vms.update(id, pendingApplied(d.mustGet(id))) : d.mustGet(id);
     const busy = d.busy(id);
     if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
     const driver = d.driverFor(vm);
@@ -228,6 +259,19 @@ export function shutdown(d: LifecycleDeps, id: string): Promise<Vm> {
   });
 }
 
+/**
+ * The shutdown's own timer forces the stop when the guest does not power off in time; the start
+ * waits for the process to be gone and its exit recorded (which applies the pending changes).
+ */
+export async function restart(d: LifecycleDeps, id: string): Promise<Vm> {
+  const vm = d.mustGet(id);
+  assertAction('restart', vm.state);
+  const { exited } = d.liveOf(vm);
+  await shutdown(d, id);
+  await exited;
+  return start(d, id);
+}
+
 /** Pause, resume or reset a running VM, under its lock, and record the new state. */
 export function control(d: LifecycleDeps, action: 'pause' | 'resume' | 'reset', next: VmRecord['state'] | null, id: string): Promise<Vm> {
   return d.lock.run(id, async () => {
@@ -272,6 +316,7 @@ export async function reattach(d: LifecycleDeps, vm: VmRecord): Promise<'attache
   d.shares.scrubAfterRun(vm);
   const lastError = vm.stopRequested ? null : ['the VM exited while the server was not running', ...tail].join('\n');
   deps.vms.update(vm.id, {
+    ...pendingApplied(vm),
     state: vm.stopRequested ? 'stopped' : 'crashed',
     pid: null,
     runningAccelerator: null,
@@ -330,6 +375,7 @@ export function createVmLifecycle(d: LifecycleDeps): VmLifecycle {
     start: (id) => start(d, id),
     stop: (id) => stop(d, id),
     shutdown: (id) => shutdown(d, id),
+    restart: (id) => restart(d, id),
     pause: (id) => control(d, 'pause', 'paused', id),
     resume: (id) => control(d, 'resume', 'running', id),
     reset: (id) => control(d, 'reset', null, id),

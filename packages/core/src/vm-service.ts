@@ -10,6 +10,7 @@ import { createVmShares, type VmShares } from './vm-shares.js';
 import { createShareLaunch } from './share-launch.js';
 import { createVmUml, type VmUml } from './vm-uml.js';
 import { createMergeService } from './merge-service.js';
+import { createVmClones, type VmClones } from './vm-clone.js';
 
 export type { VmServiceDeps } from './vm-context.js';
 
@@ -35,6 +36,7 @@ export interface VmServices {
   uml: VmUml;
   merges: VmMerges;
   runtime: VmRuntime;
+  clones: VmClones;
 }
 
 export function createVmServices(deps: VmServiceDeps): VmServices {
@@ -44,6 +46,7 @@ export function createVmServices(deps: VmServiceDeps): VmServices {
     config: createVmConfig(ctx),
     lifecycle: createVmLifecycle({ ...ctx, shares: createShareLaunch(ctx), retries: new Map() }),
     disks: createVmDisks(ctx),
+    clones: createVmClones(ctx),
     shares: createVmShares(ctx),
     uml: createVmUml(ctx),
     merges: { planMerge: (imageId) => merges.plan(imageId), merge: (imageId, body) => merges.merge(imageId, body) },

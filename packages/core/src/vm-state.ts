@@ -9,6 +9,7 @@ const actions = {
   start: ['defined', 'stopped', 'crashed'],
   stop: ['starting', 'running', 'paused', 'stopping'],
   shutdown: ['running', 'paused'],
+  restart: ['running', 'paused'],
   pause: ['running'],
   resume: ['paused'],
   reset: ['running'],

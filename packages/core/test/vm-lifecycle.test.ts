@@ -187,12 +187,14 @@ describe('capabilities decide, not the hypervisor name', () => {
     expect(driver.launched).toEqual([]);
   });
 
-  it('the VM carries its driver capabilities; live changes a process has no facet for are refused', async () => {
+  it('the VM carries its driver capabilities; a live change a process has no facet for waits for the next start', async () => {
     const { services, vms } = fakeWorld(fakeDriver());
     expect((await services.config.get('vm1')).capabilities).toMatchObject({ balloon: false, mconsole: false });
     vms.update('vm1', { cpu: { sockets: 1, cores: 2, threads: 1 } });
     await services.lifecycle.start('vm1');
-    expect(await codeOf(services.config.update('vm1', { vcpus: 2 }))).toBe('requires_stop');
+    const edited = await services.config.update('vm1', { vcpus: 2 });
+    expect(edited).toMatchObject({ vcpus: 1, pending: { vcpus: 2 } });
+    expect(await codeOf(services.config.update('vm1', { balloonMiB: 128 }))).toBe('not_offered');
     expect(await codeOf(services.uml.ubdDevices('vm1'))).toBe('not_uml');
   });
 });

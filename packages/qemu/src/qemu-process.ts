@@ -296,6 +296,11 @@ export class QemuProcess implements RunningVm {
     return block.inserted.file;
   }
 
+  /** The active layer's format node grows; the guest's virtio-blk sees the new capacity at once. */
+  async resizeDisk(diskId: string, sizeBytes: number): Promise<void> {
+    await this.qmp.execute('block_resize', { 'node-name': await this.activeNode(diskId), size: sizeBytes }, 30_000);
+  }
+
   async setBalloon(bytes: number): Promise<void> {
     await this.qmp.execute('balloon', { value: bytes });
   }
