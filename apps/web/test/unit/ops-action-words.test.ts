@@ -5,7 +5,8 @@ import { linkFor, recordAction, toastsFailure, type ActionEntry } from '../../sr
 import { describeWrite, type NameOf } from '../../src/shared/action-words';
 import { taskItems } from '../../src/features/layout/task-list';
 
-const names: NameOf = (kind, id) => ({ 'vm:v1': 'web-1', 'image:i1': 'base', 'user:u2': 'alice' })[`${kind}:${id}`];
+const KNOWN: Record<string, string> = { 'vm:v1': 'web-1', 'image:i1': 'base', 'user:u2': 'alice' };
+const names: NameOf = (kind, id) => KNOWN[`${kind}:${id}`];
 
 describe('actions in words', () => {
   it('names the VM from what the web holds', () => {

@@ -5,6 +5,7 @@ import { Button } from '../../components/button';
 import { EmptyState, ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
 import { HistoryList } from './history-list';
 import { RunDialog } from './run-dialog';
+import { useRole } from '../../shared/use-role';
 
 /** The runs so far, a button to start one, and two picked runs compared. */
 export function BenchmarksPage() {
@@ -12,8 +13,9 @@ export function BenchmarksPage() {
   const [open, setOpen] = useState(false);
   const [picked, setPicked] = useState<string[]>([]);
   const navigate = useNavigate();
+  const refusal = useRole().cannot('run benchmarks');
   const runButton = (
-    <Button variant="primary" onClick={() => setOpen(true)}>
+    <Button variant="primary" disabled={refusal !== undefined} title={refusal} onClick={() => setOpen(true)}>
       Run benchmark
     </Button>
   );

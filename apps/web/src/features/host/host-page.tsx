@@ -9,6 +9,7 @@ import { TimeChart } from '../../components/time-chart';
 import { Card, Facts } from '../../components/card';
 import { ErrorBanner, Notice, PageHeader, Spinner } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
+import { useRole } from '../../shared/use-role';
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 
@@ -55,6 +56,7 @@ export function HostPage() {
     mutationFn: () => api<HostInfo>('POST', '/host/probe'),
     onSuccess: (info) => qc.setQueryData(keys.host, info),
   });
+  const refusal = useRole().cannot('probe the host');
   if (isPending) return <Spinner />;
   if (error || !host) return <ErrorBanner error={error} />;
   const { cpu, accelerator: acc, usage } = host;
@@ -66,7 +68,7 @@ export function HostPage() {
         <Card
           title="Accelerator"
           actions={
-            <Button onClick={() => reprobe.mutate()} disabled={reprobe.isPending}>
+            <Button onClick={() => reprobe.mutate()} disabled={reprobe.isPending || refusal !== undefined} title={refusal}>
               {reprobe.isPending ? 'Probing…' : 'Probe again'}
             </Button>
           }

@@ -9,6 +9,7 @@ import { Field, TextInput, inputClass } from '../../components/field';
 import { ErrorBanner, Notice, focusPageHeadingIfLost } from '../../components/feedback';
 import { formatBytes, formatTime, plural } from '../../components/format';
 import { MergeDialog } from '../../shared/merge-dialog';
+import { useRole } from '../../shared/use-role';
 
 const FORMATS = ['qcow2', 'raw', 'vdi', 'vmdk', 'vpc', 'vhdx'] as const;
 
@@ -26,6 +27,8 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
   const isTop = image.usedBy.some((u) => u.role === 'writable') && image.parentId !== null;
   const error = check.error ?? convert.error ?? resize.error ?? remove.error;
   const close = () => setDialog(null);
+  // Viewers see an image's facts; its actions are not offered.
+  const { canOperate } = useRole();
 
   return (
     <Card title={image.snapshot ? `Snapshot ${image.snapshot.name}` : image.name}>
@@ -78,7 +81,7 @@ export function ImagePanel({ image, images, vmName }: { image: Image; images: Im
             : []),
         ]}
       />
-      <div className="mt-4 flex flex-wrap gap-2">
+      <div className={`mt-4 flex flex-wrap gap-2 ${canOperate ? '' : 'hidden'}`}>
         {isTop && (
           <Button variant="primary" onClick={() => setDialog('merge')}>
             Merge…

@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { keys } from '../../api/keys';
 import { ToastRegion } from '../../components/toast';
+import { Notice } from '../../components/feedback';
 import { useActionFeed } from '../../shared/use-action-feed';
 import { useRole } from '../../shared/use-role';
 import { TaskBar } from './task-bar';
@@ -61,7 +62,7 @@ const NAV_ID = 'app-nav';
  */
 export function AppShell({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
-  const { isAdmin } = useRole();
+  const { isAdmin, canOperate } = useRole();
   useActionFeed(true);
   const [open, setOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
@@ -175,6 +176,11 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </aside>
       <main inert={open} className="min-w-0 flex-1 px-4 py-5 sm:px-6 lg:px-8 lg:py-6">
+        {!canOperate && (
+          <div className="mb-4">
+            <Notice>You are signed in as a viewer: you see everything, change nothing, and consoles are read-only.</Notice>
+          </div>
+        )}
         {children}
       </main>
       <ToastRegion />

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import type { ShareView } from '@strata/contract';
 import { Button } from '../../components/button';
 import { formatBytes } from '../../components/format';
+import { useRole } from '../../shared/use-role';
 
 type RowProps = { shares: ShareView[]; onRename: (s: ShareView) => void; onDelete: (s: ShareView) => void };
 
@@ -26,6 +27,7 @@ function UsedBy({ share }: { share: ShareView }) {
 }
 
 function ShareButtons({ share, onRename, onDelete }: { share: ShareView } & Omit<RowProps, 'shares'>) {
+  if (!useRole().canOperate) return null;
   return (
     <>
       <Button variant="ghost" onClick={() => onRename(share)}>

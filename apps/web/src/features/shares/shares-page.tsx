@@ -12,6 +12,7 @@ import { ShareCards, ShareTable } from './share-list';
 import { ShareCharts } from './share-charts';
 import { GuestRootTable } from '../../shared/guest-root-powers';
 import { isActive } from '../../shared/vm-state';
+import { useRole } from '../../shared/use-role';
 
 const fieldError = (error: unknown, field: string) => (error instanceof ApiError && error.field === field ? error.message : null);
 
@@ -117,13 +118,14 @@ export function SharesPage() {
   const rename = (share: ShareView) => setDialog({ kind: 'rename', share });
   const remove = (share: ShareView) => setDialog({ kind: 'delete', share });
   const wide = useMediaQuery(TABLET);
+  const refusal = useRole().cannot('create shares');
   return (
     <>
       <PageHeader
         title="Shares"
         subtitle="Host directories exported to VMs over 9p or virtiofs (QEMU) and hostfs (UML). Attach them from a VM's Shares tab."
         actions={
-          <Button variant="primary" onClick={() => setDialog({ kind: 'new' })}>
+          <Button variant="primary" disabled={refusal !== undefined} title={refusal} onClick={() => setDialog({ kind: 'new' })}>
             New share
           </Button>
         }

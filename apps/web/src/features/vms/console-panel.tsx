@@ -4,6 +4,7 @@ import { AttachAddon } from '@xterm/addon-attach';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import { useVm } from '../../api/get-vm';
+import { useRole } from '../../shared/use-role';
 
 type Status = 'connecting' | 'connected' | 'closed';
 
@@ -29,6 +30,9 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
   // UML's line discipline sends bare \n on the console, which a terminal draws as stairs.
   const convertEol = useVm(vmId).data?.hypervisor === 'uml';
   const convertEolRef = useRef(convertEol);
+  // A viewer watches the console; the server drops what a viewer would type anyway.
+  const readOnly = !useRole().canOperate;
+  const readOnlyRef = useRef(readOnly);
 
   useEffect(() => {
     convertEolRef.current = convertEol;
@@ -36,8 +40,14 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
   }, [convertEol]);
 
   useEffect(() => {
+    readOnlyRef.current = readOnly;
+    if (termRef.current) termRef.current.options.disableStdin = readOnly;
+  }, [readOnly]);
+
+  useEffect(() => {
     const term = new Terminal({
       convertEol: convertEolRef.current,
+      disableStdin: readOnlyRef.current,
       cursorBlink: true,
       fontSize: 13,
       scrollback: 5000,
@@ -101,6 +111,11 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
   const label = { connecting: 'connecting…', connected: 'connected', closed: running ? 'disconnected' : 'VM not running' }[status];
   return (
     <div className="overflow-hidden rounded-lg border border-slate-800 bg-[#0b1120]">
+      {readOnly && (
+        <p className="border-b border-slate-800 px-3 py-1.5 text-xs text-amber-200">
+          Read-only: viewers see the console but cannot type into it.
+        </p>
+      )}
       <div className="flex flex-wrap items-center justify-between gap-x-4 border-b border-slate-800 px-3 py-1.5 text-xs text-slate-300">
         <span>Serial console (ttyS0)</span>
         <span id={hintId} data-testid="console-keys">

@@ -11,6 +11,7 @@ import { formatAgo, useNow } from '../../components/use-now';
 import { useImagesRefreshed } from '../../api/get-images';
 import { MergeDialog } from '../../shared/merge-dialog';
 import { isActive, isRunning } from '../../shared/vm-state';
+import { useRole } from '../../shared/use-role';
 
 /** A running guest writes without telling anyone: its layers' sizes are read again this often. */
 const SIZE_REFRESH_MS = 5000;
@@ -119,6 +120,7 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
   const images = refreshed.data ?? given;
   const now = useNow();
   const snapshotBlocked = running && !vm.capabilities.liveSnapshot;
+  const { canOperate, cannot } = useRole();
   const [snapshotting, setSnapshotting] = useState<string | null>(null);
   const [merging, setMerging] = useState<Image | null>(null);
   const [reverting, setReverting] = useState<{ diskId: string; target: Image; lost: Image[] } | null>(null);
@@ -139,8 +141,11 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
             title={vm.capabilities.diskBuses.length > 0 ? `${disk.id} · ${disk.bus}` : disk.id}
             actions={
               <Button
-                disabled={snapshotBlocked}
-                title={snapshotBlocked ? 'Stop the VM to take a snapshot: its hypervisor cannot take one while it runs' : undefined}
+                disabled={snapshotBlocked || !canOperate}
+                title={
+                  cannot('take snapshots') ??
+                  (snapshotBlocked ? 'Stop the VM to take a snapshot: its hypervisor cannot take one while it runs' : undefined)
+                }
                 onClick={() => setSnapshotting(disk.id)}
               >
                 Snapshot
@@ -173,11 +178,13 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
                     <span className="whitespace-nowrap text-slate-500">
                       {formatBytes(layer.allocatedSize)} used of {formatBytes(layer.virtualSize)}
                     </span>
-                    {depth === 0 && chain.length > 1 && !ownSnapshot(chain[1]) && <Button onClick={() => setMerging(layer)}>Merge…</Button>}
-                    {depth === 1 && ownSnapshot(layer) && (
+                    {canOperate && depth === 0 && chain.length > 1 && !ownSnapshot(chain[1]) && (
+                      <Button onClick={() => setMerging(layer)}>Merge…</Button>
+                    )}
+                    {canOperate && depth === 1 && ownSnapshot(layer) && (
                       <Button onClick={() => setMerging(chain[0]!)}>Delete snapshot, keep its changes…</Button>
                     )}
-                    {depth > 0 && layer.ownerVmId === vm.id && (
+                    {canOperate && depth > 0 && layer.ownerVmId === vm.id && (
                       <Button
                         disabled={!stopped}
                         title={stopped ? undefined : 'Stop the VM to revert'}

@@ -12,6 +12,7 @@ import { formatBytes } from '../../components/format';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
 import { GuestRootNotice } from '../../shared/guest-root-powers';
 import { isRunning } from '../../shared/vm-state';
+import { useRole } from '../../shared/use-role';
 
 type Options = NonNullable<ShareAttach['options']>;
 
@@ -257,8 +258,16 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
 export function SharesPanel({ vm }: { vm: Vm }) {
   const [attaching, setAttaching] = useState(false);
   const { detach } = useShareMutations();
+  const refusal = useRole().cannot('attach or detach shares');
   return (
-    <Card title="Shares" actions={<Button onClick={() => setAttaching(true)}>Attach share</Button>}>
+    <Card
+      title="Shares"
+      actions={
+        <Button disabled={refusal !== undefined} title={refusal} onClick={() => setAttaching(true)}>
+          Attach share
+        </Button>
+      }
+    >
       {vm.shares.length === 0 && (
         <EmptyState title="No shares attached">
           Attach a host directory; the default guest mounts it at /mnt/&lt;tag&gt; when it boots.
@@ -285,8 +294,8 @@ export function SharesPanel({ vm }: { vm: Vm }) {
                 </div>
                 <Button
                   variant="ghost"
-                  disabled={locked || detach.isPending}
-                  title={locked ? 'Stop the VM to detach: the guest may have files open on it' : undefined}
+                  disabled={locked || detach.isPending || refusal !== undefined}
+                  title={refusal ?? (locked ? 'Stop the VM to detach: the guest may have files open on it' : undefined)}
                   onClick={() => detach.mutate({ vmId: vm.id, tag: s.tag })}
                 >
                   Detach

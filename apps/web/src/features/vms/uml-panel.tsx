@@ -9,6 +9,7 @@ import { Field, TextInput } from '../../components/field';
 import { EmptyState, ErrorBanner, Notice } from '../../components/feedback';
 import { formatBytes } from '../../components/format';
 import { isRunning } from '../../shared/vm-state';
+import { useRole } from '../../shared/use-role';
 
 const SYSRQ_KEY = new RegExp(SYSRQ_KEY_PATTERN);
 
@@ -30,6 +31,8 @@ export function UmlPanel({ vm }: { vm: Vm }) {
   const [key, setKey] = useState('s');
   const [asking, setAsking] = useState<(typeof actions)[number] | null>(null);
   const [size, setSize] = useState(64);
+  const { canOperate } = useRole();
+  if (!canOperate) return <EmptyState title="Operators only">Viewers cannot send commands to UML's management console.</EmptyState>;
   if (!live) return <EmptyState title="Not running">The management console works while the VM runs: start it to send commands.</EmptyState>;
   return (
     <div className="grid gap-4 lg:grid-cols-2">

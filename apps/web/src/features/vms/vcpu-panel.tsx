@@ -7,6 +7,7 @@ import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { ErrorBanner } from '../../components/feedback';
 import { isRunning } from '../../shared/vm-state';
+import { useRole } from '../../shared/use-role';
 
 /** vCPUs are host threads; pin them with sched_setaffinity and watch where they run. */
 export function VcpuPanel({ vm }: { vm: Vm }) {
@@ -16,6 +17,7 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
   const { data: vcpus } = useVcpus(vm.id, running);
   const hostCpus = useHost().data?.cpu.logicalCpus ?? 0;
   const { pin } = useVmMutations();
+  const refusal = useRole().cannot('pin vCPUs');
   const [draft, setDraft] = useState(() => new Map(vm.pinning.vcpus.map((p) => [p.index, new Set(p.cpus)])));
   const [emulator, setEmulator] = useState(() => new Set(vm.pinning.emulatorCpus ?? []));
   const toggleEmulator = (cpu: number) => {
@@ -47,7 +49,7 @@ export function VcpuPanel({ vm }: { vm: Vm }) {
     <Card
       title="vCPUs and pinning"
       actions={
-        <Button variant="primary" disabled={pin.isPending} onClick={apply}>
+        <Button variant="primary" disabled={pin.isPending || refusal !== undefined} title={refusal} onClick={apply}>
           {pin.isPending ? 'Applying…' : 'Apply pinning'}
         </Button>
       }

@@ -10,6 +10,7 @@ import { Notice } from '../../components/feedback';
 import { formatBytes, plural } from '../../components/format';
 import { deletePlan } from '../../shared/vm-delete-plan';
 import { isActive } from '../../shared/vm-state';
+import { useRole } from '../../shared/use-role';
 
 /** Seconds left before a graceful shutdown turns into a forced stop. */
 function useCountdown(deadline: string | null): number | null {
@@ -26,9 +27,10 @@ export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compa
   const { power } = useVmMutations();
   const countdown = useCountdown(vm.state === 'stopping' ? vm.shutdownDeadline : null);
   const busy = power.isPending;
+  const refusal = useRole().cannot('start, stop or change VMs');
   const act = (action: PowerAction) => power.mutate({ id: vm.id, action }, { onError });
   const button = (action: PowerAction, label: string, variant: 'primary' | 'secondary' = 'secondary') => (
-    <Button key={action} variant={variant} disabled={busy} onClick={() => act(action)}>
+    <Button key={action} variant={variant} disabled={busy || refusal !== undefined} title={refusal} onClick={() => act(action)}>
       {label}
     </Button>
   );

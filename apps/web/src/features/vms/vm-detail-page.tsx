@@ -19,6 +19,7 @@ import { MetricsPanel } from './metrics-panel';
 import { UmlPanel } from './uml-panel';
 import { DisksPanel } from './disks-panel';
 import { AuditLog } from '../../shared/audit-log';
+import { useRole } from '../../shared/use-role';
 
 const TABS = [
   { key: 'overview', label: 'Overview' },
@@ -89,7 +90,12 @@ function cpuFacts(vm: Vm): Fact[] {
 
 function Overview({ vm, onEdit }: { vm: Vm; onEdit: () => void }) {
   const log = useVmLog(vm.id, vm.state === 'crashed' || vm.lastError !== null).data;
-  const edit = <Button onClick={onEdit}>Edit</Button>;
+  const refusal = useRole().cannot('change VMs');
+  const edit = (
+    <Button onClick={onEdit} disabled={refusal !== undefined} title={refusal}>
+      Edit
+    </Button>
+  );
   const caps = vm.capabilities;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
@@ -155,6 +161,7 @@ export function VmDetailPage() {
   const navigate = useNavigate();
   const { data: vm, error, isPending } = useVm(id);
   const images = useImages().data ?? [];
+  const role = useRole();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [editing, setEditing] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
@@ -166,6 +173,7 @@ export function VmDetailPage() {
   if (!tab) return <Navigate to={`/vms/${encodeURIComponent(vm.id)}/${DEFAULT_VM_TAB}`} replace />;
   const idBase = `vm-${vm.id}`;
   const deletable = !isActive(vm);
+  const refusal = role.cannot('delete VMs');
 
   return (
     <>
@@ -181,8 +189,8 @@ export function VmDetailPage() {
             <VmPowerButtons vm={vm} onError={setActionError} />
             <Button
               variant="danger"
-              disabled={!deletable}
-              title={deletable ? undefined : 'Stop the VM first'}
+              disabled={!deletable || refusal !== undefined}
+              title={refusal ?? (deletable ? undefined : 'Stop the VM first')}
               onClick={() => setConfirmDelete(true)}
             >
               Delete
