@@ -80,8 +80,9 @@ export async function prepareSandbox(plan: LaunchPlan, paths: UmlPaths, owner: O
       memory: memory === null ? null : num(memory),
       shares: new Map([...shares].map(([tag, fd]) => [tag, num(fd)])),
       root: root === null ? null : num(root),
-      // A pipe the driver adds after `extra`.
+      // A pipe the driver adds after `extra`, then the agent's socket pair when the plan asks for it.
       info: 3 + extra.length,
+      agent: plan.agent ? 4 + extra.length : null,
     };
     return { held, dirFd, log, input, extra, fds };
   } catch (err) {

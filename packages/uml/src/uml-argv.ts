@@ -49,7 +49,12 @@ export interface SandboxFds {
   root: number | null;
   /** Where bubblewrap writes its JSON info ("child-pid": the sandbox's pid 1, the kernel's parent). */
   info: number;
+  /** The benchmark agent's end of a socket pair with the server: the guest's serial line 1. */
+  agent?: number | null;
 }
+
+/** The guest's side of the agent's channel: UML's serial line 1 (ssl1=fd:N). */
+export const AGENT_LINE = '/dev/ttyS1';
 
 /** The guest's init mounts `strata.mount=hostfs:<tag>:<path under hostfs=>` at /mnt/<tag>. */
 const guestMount = (s: LaunchShare) => `strata.mount=hostfs:${s.tag}:${s.tag}${s.readonly ? ',ro' : ''}`;
@@ -79,8 +84,11 @@ export function ancestors(paths: string[]): string[] {
  * umid under the VM's own uml_dir, the console on stdin/stdout, and hostfs= confined to the
  * shares' directory.
  */
-export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
+export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths, agentFd: number | null = null): string[] {
   const { vm } = plan;
+  if (plan.agent && agentFd === null) throw new Error('the benchmark agent has no descriptor for its serial line');
+  // A serial line of its own for the agent, never the console; rcS starts /sbin/strata-agent on it.
+  const agent = plan.agent ? [`ssl1=fd:${agentFd}`, `strata.agent=${AGENT_LINE}`] : [];
   const disks = plan.disks.map((d, i) => `ubd${i}=${d.backing ? `${d.path},${d.backing}` : d.path}`);
   const hostfs = plan.shares.filter((s) => s.transport === 'hostfs');
   // hostfs joins hostfs= and the mount's path as text, rootflags= included.
@@ -98,6 +106,7 @@ export function umlKernelArgv(plan: LaunchPlan, paths: UmlPaths): string[] {
     'panic=-1',
     ...(hostfs.length > 0 || plan.umlRoot ? [`hostfs=${HOSTFS_ROOT}`] : []),
     ...hostfs.map(guestMount),
+    ...agent,
   ];
 }
 
@@ -179,7 +188,7 @@ export function umlSandboxArgv(plan: LaunchPlan, paths: UmlPaths, options: UmlLa
     '--inh-caps=-all',
     '--bounding-set=-all',
     '--no-new-privs',
-    ...umlKernelArgv(plan, paths),
+    ...umlKernelArgv(plan, paths, fds.agent ?? null),
   );
   return options.cpus && options.cpus.length > 0 ? ['taskset', '-c', options.cpus.join(','), ...argv] : argv;
 }

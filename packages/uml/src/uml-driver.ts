@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { silentLogger, type HypervisorDriver, type LaunchPlan, type Logger, type RunningVm, type VmRecord } from '@strata/core';
-import { childrenOf, identify, openRootDir, procInfo, waitFor, type ProcIdentity } from '@strata/host';
+import { childrenOf, identify, LineChannel, openRootDir, procInfo, waitFor, type ProcIdentity } from '@strata/host';
 import { umlPaths, umlSandboxArgv, type UmlPaths } from './uml-argv.js';
 import { prepareSandbox, type PreparedSandbox } from './sandbox-prep.js';
 import { clearRunState, writeServerFile } from './vm-dir.js';
@@ -97,7 +98,9 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
     const cpus = plan.vm.pinning.vcpus.find((v) => v.index === 0)?.cpus ?? null;
     const argv = umlSandboxArgv(plan, paths, { cpus, uid: options.uid, gid: options.gid }, p.fds);
     writeServerFile(p.dirFd, 'uml.argv.json', JSON.stringify(argv));
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [p.input, p.log, p.log, ...p.extra, 'pipe'] });
+    // The agent's channel is a socket pair (Node makes one for each extra 'pipe'): the kernel holds one end as ssl1.
+    const agentPipe = p.fds.agent ? ['pipe' as const] : [];
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: [p.input, p.log, p.log, ...p.extra, 'pipe', ...agentPipe] });
     const state: { exited: boolean; initPid: number | null } = { exited: false, initPid: null };
     child.on('exit', () => (state.exited = true));
     child.on('error', () => (state.exited = true));
@@ -110,7 +113,11 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
     log.info({ pid: bwrap.pid, argv }, 'UML sandbox launched');
     readInitPid(child.stdio[p.fds.info] as Readable, (pid) => (state.initPid = pid));
     child.unref();
-    return { bwrap, state, child };
+    const agentSocket = p.fds.agent ? (child.stdio[p.fds.agent] as Socket) : null;
+    agentSocket?.unref();
+    // Every process holding the kernel's end is in the sandbox: its end-of-file is the sandbox's end.
+    const agent = agentSocket ? new LineChannel(agentSocket, { closeReason: () => 'UML exited' }) : null;
+    return { bwrap, state, child, agent };
   };
 
   return {
@@ -152,13 +159,14 @@ export function createUmlDriver(options: UmlDriverOptions): HypervisorDriver {
           { pid: child.bwrap.pid, exited: child.state.exited, init: child.state.initPid },
           'UML did not start; stopping its sandbox',
         );
+        child.agent?.close();
         await stopPartial(child.bwrap, child.state);
         const tail = (await umlLogTail(paths.consoleLog, 6)).join('\n');
         throw new Error(`UML did not start: ${tail || 'no output'}`);
       }
       const vmLog = log.child({ pid: identity.bwrap.pid });
       vmLog.info({ init: identity.init.pid, kernel: identity.kernel.pid }, 'UML is up (management console listening)');
-      return new UmlProcess(identity, paths, owner, { logger: vmLog, child: child.child });
+      return new UmlProcess(identity, paths, owner, { logger: vmLog, child: child.child, agent: child.agent });
     },
 
     /**

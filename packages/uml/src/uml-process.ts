@@ -1,7 +1,9 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import {
+  guestAgentOver,
   silentLogger,
   type ExitInfo,
+  type GuestAgent,
   type Logger,
   type RawCounters,
   type RunningVm,
@@ -17,6 +19,7 @@ import {
   parseDiskstats,
   parseProcStat,
   readTail,
+  type LineChannel,
   removeAt,
   rssBytes,
   setAffinity,
@@ -57,6 +60,9 @@ export class UmlProcess implements RunningVm {
   // The facets UML has are this object, whose methods they name; it has no live disks, balloon or vCPU hot-plug.
   readonly uml: UmlControl = this;
   readonly wholeVmPinning: WholeVmPinning = this;
+  /** The benchmark agent, on serial line 1, when the VM was launched with it (not after a reattach: its socket was the old server's). */
+  readonly agent?: GuestAgent;
+  private readonly agentChannel: LineChannel | null;
   private exitListeners: ((info: ExitInfo) => void)[] = [];
   private exitInfo: ExitInfo | null = null;
   private stopping = false;
@@ -68,9 +74,14 @@ export class UmlProcess implements RunningVm {
     private readonly identity: UmlIdentity,
     private readonly paths: UmlPaths,
     private readonly owner: { uid: number; gid: number },
-    options: { logger?: Logger; child?: SandboxChild } = {},
+    options: { logger?: Logger; child?: SandboxChild; agent?: LineChannel | null } = {},
   ) {
     this.pid = identity.bwrap.pid;
+    this.agentChannel = options.agent ?? null;
+    if (this.agentChannel) {
+      const channel = this.agentChannel;
+      this.agent = guestAgentOver((make, o) => channel.call(make, o));
+    }
     this.log = options.logger ?? silentLogger;
     this.console = { logPath: paths.consoleLog, inputPath: paths.consoleIn };
     options.child?.once('exit', (code, signal) => {
@@ -249,6 +260,7 @@ export class UmlProcess implements RunningVm {
   detach(): void {
     clearInterval(this.poll);
     this.exitListeners = [];
+    this.agentChannel?.close();
     // Let go: a later exit of bubblewrap is for the next server's poll to report, not this one.
     this.ending ??= Promise.resolve();
   }
@@ -277,6 +289,7 @@ export class UmlProcess implements RunningVm {
       reason: halted ? 'the guest powered off' : this.stopping ? 'stopped by Strata' : 'the UML kernel exited unexpectedly',
     };
     this.log.info({ ...this.exitInfo }, 'UML run ended');
+    this.agentChannel?.fail(`UML exited (${this.exitInfo.reason})`);
     const listeners = this.exitListeners;
     this.exitListeners = [];
     for (const l of listeners) l(this.exitInfo);
