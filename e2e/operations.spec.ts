@@ -1,0 +1,123 @@
+import type { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
+import { createVm, login } from './helpers.js';
+
+const VIEWER = { username: 'watcher', password: 'viewer-pass-1' };
+const OPERATOR = { username: 'ops1', password: 'operator-pass-1' };
+const VM = 'ops-vm';
+
+async function addUser(page: Page, user: { username: string; password: string }, role: 'Viewer' | 'Operator') {
+  await page.getByRole('button', { name: 'New user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New user' });
+  await dialog.getByLabel('Name').fill(user.username);
+  await dialog.getByLabel('Password').fill(user.password);
+  await dialog.getByLabel('Role').selectOption({ label: role });
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  await expect(dialog).toHaveCount(0);
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: user.username }) });
+  await expect(row.getByLabel(`Role of ${user.username}`)).toHaveValue(role.toLowerCase());
+  await expect(row).toContainText('Active');
+}
+
+/** A fresh browser context (no cookies shared with the admin's), signed in as `user`. */
+async function signInAs(browser: Browser, baseURL: string, user: { username: string; password: string }): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByLabel('User', { exact: true }).fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Virtual machines', exact: true })).toBeVisible();
+  return page;
+}
+
+/** A mutating request from the page's own session, CSRF token included, so only the role can refuse it. */
+async function post(page: Page, path: string): Promise<{ status: number; body: { code?: string; message?: string } }> {
+  const session = (await (await page.request.get('/api/v1/auth/session')).json()) as { csrfToken: string };
+  const res = await page.request.post(`/api/v1${path}`, { headers: { 'x-csrf-token': session.csrfToken } });
+  return { status: res.status(), body: (await res.json().catch(() => ({}))) as { code?: string; message?: string } };
+}
+
+const vmIdFromUrl = (page: Page) => /\/vms\/([a-z0-9-]+)\//.exec(page.url())?.[1] ?? '';
+
+test('an admin makes a viewer and an operator; the operator runs a VM with toasts, tasks and activity; the viewer changes nothing', async ({
+  page,
+  browser,
+}, testInfo) => {
+  const baseURL = String(testInfo.project.use.baseURL);
+  await login(page);
+
+  // Users: the menu offers the page to an admin; the last admin cannot be deleted, in the server's words.
+  await page.getByRole('link', { name: 'Users' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
+  await addUser(page, VIEWER, 'Viewer');
+  await addUser(page, OPERATOR, 'Operator');
+  await page.getByRole('button', { name: 'Delete admin' }).click();
+  const refuse = page.getByRole('dialog', { name: 'Delete admin?' });
+  await refuse.getByRole('button', { name: 'Delete user' }).click();
+  await expect(refuse.getByRole('alert')).toContainText('admin is the last admin');
+  await refuse.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'failed' }).first()).toContainText('last admin');
+  await page.screenshot({ path: testInfo.outputPath('users.png'), fullPage: true });
+
+  // The operator: no Users page, creates a VM and starts it; each action is a toast and a task.
+  const ops = await signInAs(browser, baseURL, OPERATOR);
+  await expect(ops.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await createVm(ops, VM);
+  await expect(ops.getByTestId('toast').filter({ hasText: `Create VM ${VM}` })).toBeVisible();
+  const vmId = vmIdFromUrl(ops);
+  expect(vmId).not.toBe('');
+  await ops.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(ops.getByTestId('toast').filter({ hasText: `Start ${VM}` })).toBeVisible();
+  await ops.getByRole('button', { name: /^Tasks/ }).click();
+  const tasks = ops.getByRole('dialog', { name: 'Tasks' });
+  await expect(tasks.getByTestId('task').filter({ hasText: `Start ${VM}` })).toBeVisible();
+  await expect(tasks.getByTestId('task').filter({ hasText: `Create VM ${VM}` })).toContainText('done');
+  await ops.screenshot({ path: testInfo.outputPath('tasks.png') });
+  await tasks.getByRole('button', { name: 'Close' }).click();
+  await expect(ops.getByTestId('vm-state')).toHaveText(/starting|running/);
+  // The VM is not needed running: a forced stop spares the machine's CPU.
+  await expect.poll(async () => (await post(ops, `/vms/${vmId}/stop`)).status, { timeout: 60_000 }).toBe(200);
+  await expect(ops.getByTestId('vm-state')).toHaveText(/stopped|crashed/, { timeout: 60_000 });
+
+  // Activity names the operator as the one who created it, on the global page and on the VM's tab.
+  await ops.getByRole('link', { name: 'Activity' }).first().click();
+  await ops.getByLabel('User', { exact: true }).fill(OPERATOR.username);
+  await ops.getByRole('button', { name: 'Apply filters' }).click();
+  const created = ops.getByTestId('audit-entry').filter({ hasText: 'vm.create' });
+  await expect(created).toHaveCount(1);
+  await expect(created).toContainText(OPERATOR.username);
+  await expect(created).toContainText('OK');
+  const exported = await ops.request.get(
+    (await ops.getByRole('link', { name: 'Export as JSON lines' }).getAttribute('href')) ?? '/api/v1/audit/export',
+  );
+  expect(exported.status()).toBe(200);
+  const lines = (await exported.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { user: string; action: string; targetId: string });
+  expect(lines.length).toBeGreaterThan(0);
+  expect(lines.every((l) => l.user === OPERATOR.username)).toBe(true);
+  expect(lines.some((l) => l.action === 'vm.create' && l.targetId === vmId)).toBe(true);
+  await ops.screenshot({ path: testInfo.outputPath('activity.png'), fullPage: true });
+  await ops.goto(`/vms/${vmId}/activity`);
+  await expect(ops.getByTestId('audit-entry').filter({ hasText: 'vm.start' })).toContainText(OPERATOR.username);
+
+  // The viewer sees the VM, but Start is off with the reason, the console is read-only, and the API refuses too.
+  const viewer = await signInAs(browser, baseURL, VIEWER);
+  await expect(viewer.getByText('You are signed in as a viewer')).toBeVisible();
+  await viewer.goto(`/vms/${vmId}/overview`);
+  const start = viewer.getByRole('button', { name: 'Start', exact: true });
+  await expect(start).toBeDisabled();
+  await expect(start).toHaveAttribute('title', /^Viewers cannot/);
+  await expect(viewer.getByRole('button', { name: 'Delete', exact: true })).toBeDisabled();
+  await viewer.getByRole('tab', { name: 'Console' }).click();
+  await expect(viewer.getByText('Read-only: viewers see the console')).toBeVisible();
+  const refused = await post(viewer, `/vms/${vmId}/start`);
+  expect(refused.status).toBe(403);
+  expect(refused.body.code).toBe('role_required');
+  await expect(viewer.getByTestId('vm-state')).toHaveText(/stopped|crashed/);
+  await viewer.screenshot({ path: testInfo.outputPath('viewer.png') });
+  await viewer.context().close();
+  await ops.context().close();
+});
