@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { BenchmarkCreate, BenchmarkRun, BenchmarkSummary, BenchReference, Job } from '@strata/contract';
+import type { BenchmarkCreate, BenchmarkRun, BenchmarkStarted, BenchmarkSummary, BenchReference, Job } from '@strata/contract';
 import { isUnderWay } from '../shared/job-state';
 import { api } from './client';
 import { newerJob } from './job-cache';
@@ -36,38 +36,26 @@ export function useFollowRun(run: Pick<BenchmarkRun, 'id' | 'jobId' | 'state'> |
   return job;
 }
 
-/** The server answers 202 with the job; accept it bare or wrapped as { job }. */
-const jobOf = (reply: Job | { job: Job }): Job => ('job' in reply ? reply.job : reply);
-
 export function useBenchmarkMutations() {
   const qc = useQueryClient();
+  const keepJob = (job: Job) => qc.setQueryData<Job>(keys.job(job.id), (cached) => newerJob(cached, job));
   return {
+    // 202 with the job and the run it fills in: the run's page opens on the run as it starts.
     start: useMutation({
-      mutationFn: async (body: BenchmarkCreate) => jobOf(await api<Job | { job: Job }>('POST', '/benchmarks', body)),
-      onSuccess: (job) => {
-        qc.setQueryData<Job>(keys.job(job.id), (cached) => newerJob(cached, job));
+      mutationFn: (body: BenchmarkCreate) => api<BenchmarkStarted>('POST', '/benchmarks', body),
+      onSuccess: ({ job, run }) => {
+        keepJob(job);
+        qc.setQueryData(keys.benchmark(run.id), run);
         void qc.invalidateQueries({ queryKey: keys.benchmarks, exact: true });
+        // An event may have slipped past between the reply and the page following the job.
+        void qc.invalidateQueries({ queryKey: keys.job(job.id), exact: true });
       },
     }),
     cancel: useMutation({
-      mutationFn: (jobId: string) => api<Job>('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`),
-      onSuccess: (job) => {
-        qc.setQueryData<Job>(keys.job(job.id), (cached) => newerJob(cached, job));
-        void qc.invalidateQueries({ queryKey: keys.benchmarks });
-      },
+      mutationFn: (runId: string) => api<Job>('POST', `/benchmarks/${encodeURIComponent(runId)}/cancel`),
+      onSuccess: keepJob,
     }),
   };
-}
-
-/** Finds the run a freshly started job belongs to: the list is asked until it holds it. */
-export async function runForJob(qc: ReturnType<typeof useQueryClient>, jobId: string): Promise<BenchmarkSummary | undefined> {
-  for (let i = 0; i < 10; i++) {
-    const list = await qc.fetchQuery({ ...benchmarksQuery, staleTime: 0 });
-    const found = list.find((r) => r.jobId === jobId);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 300 * (i + 1)));
-  }
-  return undefined;
 }
 
 export const exportUrl = (id: string, format: 'csv' | 'json') => `/api/v1/benchmarks/${encodeURIComponent(id)}/export?format=${format}`;

@@ -38,7 +38,7 @@ describe('the run estimate', () => {
     };
     const tcg = estimateRun({ ...req, targets: [...req.targets], patterns: [...req.patterns], blockSizes: [...req.blockSizes] }, 'tcg');
     const kvm = estimateRun({ ...req, targets: [...req.targets], patterns: [...req.patterns], blockSizes: [...req.blockSizes] }, 'kvm');
-    expect(tcg).toMatchObject({ cells: 8, vms: 4 });
+    expect(tcg).toMatchObject({ cells: 8, vms: 2 });
     expect(tcg.seconds).toBeGreaterThan(kvm.seconds);
     expect(formatDuration(42)).toBe('about 40 seconds');
     expect(formatDuration(600)).toBe('about 10 minutes');

@@ -3,15 +3,15 @@ import { compareCsv, compareRuns, csvField } from '../../src/features/benchmarks
 import { cell, run } from './bench-fixtures';
 
 const a = run('a', [
-  cell('9p', 'msize 100 MB', 'seq-read', 4096, 10e6),
-  cell('virtio-blk', '', 'seq-read', 4096, 20e6),
-  cell('virtio-blk', '', 'seq-write', 4096, null),
+  cell('9p', 'msize 100000000', 'seq-read', 4096, 10e6),
+  cell('virtio-blk', 'virtio-blk', 'seq-read', 4096, 20e6),
+  cell('virtio-blk', 'virtio-blk', 'seq-write', 4096, null),
 ]);
 const b = run('b', [
-  cell('9p', 'msize 100 MB', 'seq-read', 4096, 15e6),
-  cell('virtio-blk', '', 'seq-read', 4096, 10e6),
-  cell('virtio-blk', '', 'seq-write', 4096, 8e6),
-  cell('ide', '', 'seq-read', 4096, 5e6),
+  cell('9p', 'msize 100000000', 'seq-read', 4096, 15e6),
+  cell('virtio-blk', 'virtio-blk', 'seq-read', 4096, 10e6),
+  cell('virtio-blk', 'virtio-blk', 'seq-write', 4096, 8e6),
+  cell('ide', 'ide', 'seq-read', 4096, 5e6),
 ]);
 
 describe('comparing two runs', () => {

@@ -42,9 +42,9 @@ export function cell(
 /** The article's table as if it were a Strata run: 9p with msize 100 MB, virtio-blk and IDE; KB/s read as 10^3 bytes. */
 export function articleCells(): BenchCell[] {
   return ARTICLE.flatMap(([pattern, bs, virtfs, blk, ide]) => [
-    cell('9p', 'msize 100 MB', pattern, bs, virtfs * 1e3, { options: { msize: 100000000 } }),
-    cell('virtio-blk', '', pattern, bs, blk * 1e3),
-    cell('ide', '', pattern, bs, ide === null ? null : ide * 1e3),
+    cell('9p', 'msize 100000000', pattern, bs, virtfs * 1e3, { options: { msize: 100000000 } }),
+    cell('virtio-blk', 'virtio-blk', pattern, bs, blk * 1e3),
+    cell('ide', 'ide', pattern, bs, ide === null ? null : ide * 1e3),
   ]);
 }
 

@@ -9,17 +9,17 @@ import {
   progressOf,
   referenceRows,
 } from '../../src/features/benchmarks/bench-table';
-import { blockLabel } from '../../src/features/benchmarks/bench-words';
+import { blockLabel, columnLabel } from '../../src/features/benchmarks/bench-words';
 import { columnColors } from '../../src/features/benchmarks/bench-colors';
 import { ARTICLE, cell, run } from './bench-fixtures';
 
 const cells = [
-  cell('ide', '', 'seq-read', 4096, 9e6),
+  cell('ide', 'ide', 'seq-read', 4096, 9e6),
   cell('virtiofs', 'cache=none', 'seq-read', 4096, 5e6),
-  cell('9p', 'msize 100 MB', 'seq-read', 1048576, 600e6),
-  cell('9p', 'msize kernel default', 'seq-read', 4096, 30e6),
-  cell('9p', 'msize 100 MB', 'seq-read', 4096, 36e6),
-  cell('virtio-blk', '', 'seq-write', 4096, null),
+  cell('9p', 'msize 100000000', 'seq-read', 1048576, 600e6),
+  cell('9p', 'kernel default msize', 'seq-read', 4096, 30e6),
+  cell('9p', 'msize 100000000', 'seq-read', 4096, 36e6),
+  cell('virtio-blk', 'virtio-blk', 'seq-write', 4096, null),
   cell('virtiofs', 'cache=auto', 'seq-read', 4096, 7e6, { direct: false, note: 'page cache dropped before each pass' }),
 ];
 
@@ -27,7 +27,7 @@ describe("a run's tables", () => {
   it("orders columns as the contract lists targets, each target's variants as measured, and names them", () => {
     expect(columnsOf(cells).map((c) => c.label)).toEqual([
       '9p msize 100 MB',
-      '9p msize kernel default',
+      '9p kernel default msize',
       'virtiofs cache=none',
       'virtiofs cache=auto',
       'virtio-blk',
@@ -80,10 +80,18 @@ describe("a run's tables", () => {
     const p = progressOf([
       ...cells,
       cell('ide', '', 'seq-write', 4096, null, { state: 'running', error: undefined }),
-      cell('ide', '', 'rand-read', 4096, null, { state: 'pending' }),
+      cell('ide', 'ide', 'rand-read', 4096, null, { state: 'pending' }),
     ]);
     expect(p).toMatchObject({ done: 7, total: 9, failed: 1 });
     expect(p.current).toMatchObject({ target: 'ide', pattern: 'seq-write' });
+  });
+
+  it('writes msizes in words and names a one-variant target after itself', () => {
+    expect(columnLabel('9p', 'msize 524288')).toBe('9p msize 512 KiB');
+    expect(columnLabel('9p', 'msize 100000000')).toBe('9p msize 100 MB');
+    expect(columnLabel('9p', 'msize 512 KiB')).toBe('9p msize 512 KiB');
+    expect(columnLabel('ide', 'ide')).toBe('IDE');
+    expect(columnLabel('virtiofs', 'cache=auto')).toBe('virtiofs cache=auto');
   });
 
   it("gives a target's variants shades of one family, and every column a colour", () => {

@@ -51,11 +51,27 @@ export const RATIOS: readonly RatioDef[] = [
     bottom: { blockSize: KB4, side: { ninep: 'largest-msize' } },
   },
   {
+    id: 'block64-large-msize',
+    label: '9p with a large msize: 64 KB blocks ÷ 4 KB blocks',
+    article: 9.17,
+    patterns: SEQ,
+    top: { blockSize: 65536, side: { ninep: 'largest-msize' } },
+    bottom: { blockSize: KB4, side: { ninep: 'largest-msize' } },
+  },
+  {
     id: 'block-default-msize',
     label: '9p with the kernel’s default msize: 1 MB blocks ÷ 4 KB blocks',
     article: 1.11,
     patterns: SEQ,
     top: { blockSize: MB1, side: { ninep: 'default-msize' } },
+    bottom: { blockSize: KB4, side: { ninep: 'default-msize' } },
+  },
+  {
+    id: 'block64-default-msize',
+    label: '9p with the kernel’s default msize: 64 KB blocks ÷ 4 KB blocks',
+    article: 1.09,
+    patterns: SEQ,
+    top: { blockSize: 65536, side: { ninep: 'default-msize' } },
     bottom: { blockSize: KB4, side: { ninep: 'default-msize' } },
   },
 ];

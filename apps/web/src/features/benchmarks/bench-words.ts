@@ -72,8 +72,23 @@ export function blockLabel(bytes: number): string {
   return `${bytes} B`;
 }
 
-/** A column's heading: the target and its variant, e.g. "9p msize 100 MB", "virtiofs cache=auto", "IDE". */
+/** An msize in bytes as people say it: 100000000 is the article's "100 MB", 524288 "512 KiB". */
+function sizeWords(bytes: number): string {
+  if (bytes % 1048576 === 0) return `${bytes / 1048576} MiB`;
+  if (bytes % 1000000 === 0) return `${bytes / 1000000} MB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** A variant's name for headings: bare byte counts in words. */
+export const variantWords = (variant: string): string =>
+  variant.replace(/\bmsize (\d{4,})\b/, (_, n: string) => `msize ${sizeWords(Number(n))}`);
+
+/**
+ * A column's heading: the target and its variant, e.g. "9p msize 100 MB", "virtiofs cache=auto",
+ * "IDE" (a target with one variant names it after itself).
+ */
 export const columnLabel = (target: BenchTarget, variant: string): string => {
   const name = targetLabel(target);
-  return variant && variant !== name ? `${name} ${variant}` : name;
+  return variant && variant !== target && variant !== name ? `${name} ${variantWords(variant)}` : name;
 };

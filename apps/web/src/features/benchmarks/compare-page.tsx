@@ -1,5 +1,5 @@
 import { Link, useSearchParams } from 'react-router';
-import type { BenchmarkRun } from '@strata/contract';
+import type { BenchCell, BenchmarkRun } from '@strata/contract';
 import { useBenchmark } from '../../api/benchmarks';
 import { Button } from '../../components/button';
 import { Card, Facts } from '../../components/card';
@@ -40,6 +40,9 @@ function download(text: string, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+const side = (cell: BenchCell | undefined, mbps: number | null, name: string) =>
+  !cell ? `not in ${name}` : cell.state === 'done' ? formatMBps(mbps) : cell.state;
+
 const ratioClass = (r: number | null) =>
   r === null ? '' : r >= 1.1 ? 'text-emerald-700 dark:text-emerald-400' : r <= 0.9 ? 'text-red-700 dark:text-red-400' : '';
 
@@ -59,6 +62,7 @@ export function ComparePage() {
   if (!a.data || !b.data) return <ErrorBanner error={a.error ?? b.error} />;
   const [runA, runB] = [a.data, b.data];
   const rows = compareRuns(runA, runB);
+  const patterns = [...new Set(rows.map((r) => r.pattern))];
   return (
     <>
       <div className="mb-2">{back}</div>
@@ -76,51 +80,51 @@ export function ComparePage() {
           <RunSide name="A" run={runA} />
           <RunSide name="B" run={runB} />
         </div>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
-          <table className="w-full text-sm" data-testid="bench-compare">
-            <caption className="sr-only">Each cell of run A and run B in MB/s, and B ÷ A</caption>
-            <thead className="bg-slate-50 text-left text-xs text-slate-500 dark:bg-slate-950 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Pattern
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Block size
-                </th>
-                <th scope="col" className="px-3 py-2 font-medium">
-                  Target
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  Run A
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  Run B
-                </th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">
-                  B ÷ A
-                </th>
-              </tr>
-            </thead>
-            <tbody className="tabular-nums">
-              {rows.map((r) => (
-                <tr key={`${r.pattern}-${r.blockSize}-${r.label}`} className="border-t border-slate-200 dark:border-slate-800">
-                  <td className="px-3 py-1.5 whitespace-nowrap">{patternLabel(r.pattern)}</td>
-                  <td className="px-3 py-1.5 whitespace-nowrap">{blockLabel(r.blockSize)}</td>
-                  <th scope="row" className="px-3 py-1.5 text-left font-medium">
-                    {r.label}
-                  </th>
-                  <td className="px-3 py-1.5 text-right whitespace-nowrap">
-                    {r.a ? (r.a.state === 'done' ? formatMBps(r.aMBps) : r.a.state) : 'not in A'}
-                  </td>
-                  <td className="px-3 py-1.5 text-right whitespace-nowrap">
-                    {r.b ? (r.b.state === 'done' ? formatMBps(r.bMBps) : r.b.state) : 'not in B'}
-                  </td>
-                  <td className={`px-3 py-1.5 text-right font-medium whitespace-nowrap ${ratioClass(r.ratio)}`}>{formatRatio(r.ratio)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        {patterns.map((pattern) => (
+          <Card key={pattern} title={patternLabel(pattern)}>
+            <div className="overflow-x-auto">
+              <table className="w-full text-sm" data-testid={`bench-compare-${pattern}`}>
+                <caption className="sr-only">{patternLabel(pattern)}: each cell of run A and run B in MB/s, and B ÷ A</caption>
+                <thead className="text-left text-xs text-slate-500 dark:text-slate-400">
+                  <tr>
+                    <th scope="col" className="py-1.5 pr-3 font-medium">
+                      Block size
+                    </th>
+                    <th scope="col" className="px-3 py-1.5 font-medium">
+                      Target
+                    </th>
+                    <th scope="col" className="px-3 py-1.5 text-right font-medium">
+                      Run A
+                    </th>
+                    <th scope="col" className="px-3 py-1.5 text-right font-medium">
+                      Run B
+                    </th>
+                    <th scope="col" className="py-1.5 pl-3 text-right font-medium">
+                      B ÷ A
+                    </th>
+                  </tr>
+                </thead>
+                <tbody className="tabular-nums">
+                  {rows
+                    .filter((r) => r.pattern === pattern)
+                    .map((r) => (
+                      <tr key={`${r.blockSize}-${r.label}`} className="border-t border-slate-200 dark:border-slate-800">
+                        <td className="py-1.5 pr-3 whitespace-nowrap">{blockLabel(r.blockSize)}</td>
+                        <th scope="row" className="px-3 py-1.5 text-left font-medium">
+                          {r.label}
+                        </th>
+                        <td className="px-3 py-1.5 text-right whitespace-nowrap">{side(r.a, r.aMBps, 'A')}</td>
+                        <td className="px-3 py-1.5 text-right whitespace-nowrap">{side(r.b, r.bMBps, 'B')}</td>
+                        <td className={`py-1.5 pl-3 text-right font-medium whitespace-nowrap ${ratioClass(r.ratio)}`}>
+                          {formatRatio(r.ratio)}
+                        </td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </div>
+          </Card>
+        ))}
       </div>
     </>
   );

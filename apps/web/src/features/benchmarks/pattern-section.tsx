@@ -2,6 +2,7 @@ import type { BenchCell, BenchmarkRun, BenchPattern, BenchReference } from '@str
 import { BarChart } from '../../components/bar-chart';
 import type { BarScale } from '../../components/bar-layout';
 import { Card } from '../../components/card';
+import { formatBytes } from '../../components/format';
 import { cellNotes, formatIops, formatMBps, patternRows, referenceRows, toMBps, type Column } from './bench-table';
 import { blockLabel, patternLabel } from './bench-words';
 
@@ -10,7 +11,14 @@ const td = 'px-3 py-2 align-top';
 const tableBox = 'overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800';
 const headRow = 'bg-slate-50 text-xs text-slate-500 dark:bg-slate-950 dark:text-slate-400';
 
-function CellView({ cell, notes }: { cell: BenchCell | undefined; notes: Map<string, number> }) {
+/** "3.1 MiB in 2 s" when the time cap stopped a cell before its size was done. */
+function capped(cell: BenchCell, sizeMiB: number): string | null {
+  if (cell.ioBytes === undefined || cell.ioBytes >= sizeMiB * 1048576) return null;
+  const seconds = cell.runtimeMs === undefined ? '' : ` in ${Number((cell.runtimeMs / 1000).toFixed(1))} s`;
+  return `${formatBytes(cell.ioBytes)}${seconds}`;
+}
+
+function CellView({ cell, notes, sizeMiB }: { cell: BenchCell | undefined; notes: Map<string, number>; sizeMiB: number }) {
   if (!cell) return <span className="text-slate-400">not in this run</span>;
   const mark = cell.direct === false && cell.note ? notes.get(cell.note) : undefined;
   switch (cell.state) {
@@ -44,6 +52,9 @@ function CellView({ cell, notes }: { cell: BenchCell | undefined; notes: Map<str
             )}
           </span>
           <span className="block text-xs whitespace-nowrap text-slate-500 tabular-nums">{formatIops(cell.iops)}</span>
+          {capped(cell, sizeMiB) && (
+            <span className="block text-xs whitespace-nowrap text-slate-500 tabular-nums">{capped(cell, sizeMiB)}</span>
+          )}
         </>
       );
   }
@@ -79,7 +90,7 @@ function HostTable({ run, pattern, columns }: { run: BenchmarkRun; pattern: Benc
                 </th>
                 {r.cells.map((c, i) => (
                   <td key={columns[i]?.key} className={td}>
-                    <CellView cell={c} notes={notes} />
+                    <CellView cell={c} notes={notes} sizeMiB={run.options.sizeMiB} />
                   </td>
                 ))}
               </tr>
@@ -87,6 +98,11 @@ function HostTable({ run, pattern, columns }: { run: BenchmarkRun; pattern: Benc
           </tbody>
         </table>
       </div>
+      {rows.some((r) => r.cells.some((c) => c?.state === 'done' && capped(c, run.options.sizeMiB))) && (
+        <p className="mt-2 text-xs text-slate-500">
+          A size under a cell: the per-cell time cap stopped it before {run.options.sizeMiB} MiB; its rate is over what it moved.
+        </p>
+      )}
       {notes.size > 0 && (
         <ol className="mt-2 space-y-0.5 text-xs text-slate-500">
           {[...notes].map(([note, n]) => (
@@ -145,8 +161,9 @@ function ArticleTable({ reference, pattern }: { reference: BenchReference; patte
   );
 }
 
+// Three significant digits at most and no trailing zeros: an axis reads 50, not 50.0.
 const chartValue = (v: number) =>
-  v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : String(Number(v.toPrecision(2)));
+  String(Number(v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2)));
 
 /** One pattern: this host's table in the article's layout, the article's own numbers beside it, and the chart. */
 export function PatternSection({
@@ -168,32 +185,32 @@ export function PatternSection({
   return (
     <Card title={patternLabel(pattern)}>
       <div className="space-y-4" data-testid={`bench-pattern-${pattern}`}>
+        <HostTable run={run} pattern={pattern} columns={columns} />
         <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-          <HostTable run={run} pattern={pattern} columns={columns} />
+          <BarChart
+            title={`${patternLabel(pattern)} on this host`}
+            unit="MB/s"
+            testId={`bench-chart-${pattern}`}
+            scale={scale}
+            format={(v) => `${chartValue(v)} MB/s`}
+            tick={chartValue}
+            series={columns.map((c, i) => ({ label: c.label, color: colors[i] ?? '#64748b' }))}
+            groups={rows.map((r) => ({
+              label: blockLabel(r.blockSize),
+              values: r.cells.map((c) => (c?.state === 'done' ? toMBps(c.bytesPerSec) : null)),
+              missing: r.cells.map((c) =>
+                !c
+                  ? 'not in this run'
+                  : c.state === 'failed'
+                    ? `failed${c.error ? `: ${c.error}` : ''}`
+                    : c.state === 'done'
+                      ? undefined
+                      : c.state,
+              ),
+            }))}
+          />
           {reference && <ArticleTable reference={reference} pattern={pattern} />}
         </div>
-        <BarChart
-          title={`${patternLabel(pattern)} on this host`}
-          unit="MB/s"
-          testId={`bench-chart-${pattern}`}
-          scale={scale}
-          format={(v) => `${chartValue(v)} MB/s`}
-          tick={chartValue}
-          series={columns.map((c, i) => ({ label: c.label, color: colors[i] ?? '#64748b' }))}
-          groups={rows.map((r) => ({
-            label: blockLabel(r.blockSize),
-            values: r.cells.map((c) => (c?.state === 'done' ? toMBps(c.bytesPerSec) : null)),
-            missing: r.cells.map((c) =>
-              !c
-                ? 'not in this run'
-                : c.state === 'failed'
-                  ? `failed${c.error ? `: ${c.error}` : ''}`
-                  : c.state === 'done'
-                    ? undefined
-                    : c.state,
-            ),
-          }))}
-        />
       </div>
     </Card>
   );

@@ -1,9 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
 import type { BenchBlockSize, BenchPattern, BenchTarget } from '@strata/contract';
 import { ApiError } from '../../api/client';
-import { runForJob, useBenchmarkMutations } from '../../api/benchmarks';
+import { useBenchmarkMutations } from '../../api/benchmarks';
 import { useHost } from '../../api/get-host';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
@@ -78,14 +77,12 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
   const { start } = useBenchmarkMutations();
   const accelerator = useHost().data?.accelerator.selected ?? 'tcg';
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const formId = useId();
   // The article's three columns: 9p against the two disk buses it measured.
   const [targets, setTargets] = useState<BenchTarget[]>(['9p', 'virtio-blk', 'ide']);
   const [patterns, setPatterns] = useState<BenchPattern[]>(['seq-read', 'seq-write', 'rand-read', 'rand-write']);
   const [blockSizes, setBlockSizes] = useState<BenchBlockSize[]>([...BLOCK_SIZES]);
   const [size, setSize] = useState('32');
-  const [opening, setOpening] = useState(false);
   const sizeMiB = Number(size);
   const sizeError =
     size.trim() === '' || !Number.isInteger(sizeMiB) || sizeMiB < SIZE_MIN || sizeMiB > SIZE_MAX
@@ -100,7 +97,7 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
   };
   const valid = !none(targets, '') && !none(patterns, '') && !none(blockSizes, '') && !sizeError;
   const estimate = valid ? estimateRun({ targets, patterns, blockSizes, sizeMiB }, accelerator) : null;
-  const busy = start.isPending || opening;
+  const busy = start.isPending;
   const other = start.error instanceof ApiError && start.error.field ? null : start.error;
 
   const submit = (e: FormEvent) => {
@@ -109,11 +106,9 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
     start.mutate(
       { targets, patterns, blockSizes, sizeMiB },
       {
-        onSuccess: async (job) => {
-          setOpening(true);
-          const run = await runForJob(qc, job.id).catch(() => undefined);
+        onSuccess: ({ run }) => {
           onClose();
-          void navigate(run ? `/benchmarks/${run.id}` : '/benchmarks');
+          void navigate(`/benchmarks/${run.id}`);
         },
       },
     );
@@ -136,8 +131,8 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
     >
       <form id={formId} onSubmit={submit} className="space-y-4">
         <p className="text-sm text-slate-600 dark:text-slate-300">
-          Each target boots a throwaway VM per variant and measures every pattern at every block size with fio, bypassing the guest’s cache
-          where the target allows it, as the VirtFS article did. Your VMs are not touched.
+          Each target boots one throwaway VM with all its variants attached and measures every pattern at every block size with fio,
+          bypassing the guest’s cache where the target allows it, as the VirtFS article did. Your VMs are not touched.
         </p>
         <Checks
           legend="Targets"
@@ -164,7 +159,11 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
           onChange={setBlockSizes}
           error={errors.blockSizes}
         />
-        <Field label="Size per cell (MiB)" error={errors.size} hint="The I/O each cell reads or writes; the article used 4096 MiB.">
+        <Field
+          label="Size per cell (MiB)"
+          error={errors.size}
+          hint="The I/O each cell reads or writes; the article used 4096 MiB. A cell stops after a few seconds even when its size is not done, and says how much it moved."
+        >
           <TextInput name="sizeMiB" inputMode="numeric" value={size} onChange={(e) => setSize(e.target.value)} />
         </Field>
         <p className="text-sm" data-testid="bench-estimate" aria-live="polite">

@@ -3,7 +3,7 @@ import { Card, Facts } from '../../components/card';
 import { Notice } from '../../components/feedback';
 import { formatBytes, formatTime } from '../../components/format';
 import { formatMBps, toMBps } from './bench-table';
-import { blockLabel, patternLabel, targetLabel } from './bench-words';
+import { blockLabel, patternLabel, targetLabel, variantWords } from './bench-words';
 
 /** Where and how the run measured: the host's versions and file system, and what was asked. */
 export function RunFacts({ run }: { run: BenchmarkRun }) {
@@ -30,7 +30,10 @@ export function RunFacts({ run }: { run: BenchmarkRun }) {
             ['Targets', options.targets.map(targetLabel).join(', ')],
             ['Patterns', options.patterns.map(patternLabel).join(', ')],
             ['Block sizes', options.blockSizes.map(blockLabel).join(', ')],
-            ['Size per cell', `${options.sizeMiB} MiB`],
+            [
+              'Size per cell',
+              `${options.sizeMiB} MiB${options.runtimeCapSec ? `, or ${options.runtimeCapSec} s of I/O, whichever ends first` : ''}`,
+            ],
             ['Started', formatTime(run.createdAt)],
             ['Finished', formatTime(run.finishedAt)],
           ]}
@@ -53,7 +56,7 @@ export function Recommendations({ run }: { run: BenchmarkRun }) {
               <div className="flex flex-wrap items-baseline gap-x-2 gap-y-1">
                 <span className="font-semibold">{targetLabel(r.target)}</span>
                 <span>
-                  fastest: <span className="font-medium">{r.bestVariant}</span>{' '}
+                  fastest: <span className="font-medium">{variantWords(r.bestVariant)}</span>{' '}
                   <span className="tabular-nums">{formatMBps(toMBps(r.bestBytesPerSec))}</span>
                 </span>
                 {bestIsDefault && (
@@ -63,7 +66,7 @@ export function Recommendations({ run }: { run: BenchmarkRun }) {
                 )}
                 {r.defaultVariant !== null && !bestIsDefault && (
                   <span className="text-slate-600 dark:text-slate-300">
-                    Strata’s default: <span className="font-medium">{r.defaultVariant}</span>{' '}
+                    Strata’s default: <span className="font-medium">{variantWords(r.defaultVariant)}</span>{' '}
                     <span className="tabular-nums">{formatMBps(toMBps(r.defaultBytesPerSec))}</span>
                   </span>
                 )}

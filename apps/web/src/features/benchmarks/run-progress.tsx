@@ -5,10 +5,11 @@ import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { Dialog } from '../../components/dialog';
 import { ErrorBanner } from '../../components/feedback';
+import { useRole } from '../../shared/use-role';
 import { progressOf } from './bench-table';
 import { blockLabel, columnLabel, patternLabel } from './bench-words';
 
-function CancelDialog({ jobId, onClose }: { jobId: string; onClose: () => void }) {
+function CancelDialog({ runId, onClose }: { runId: string; onClose: () => void }) {
   const { cancel } = useBenchmarkMutations();
   return (
     <Dialog
@@ -17,13 +18,16 @@ function CancelDialog({ jobId, onClose }: { jobId: string; onClose: () => void }
       footer={
         <>
           <Button onClick={onClose}>Keep running</Button>
-          <Button variant="danger" disabled={cancel.isPending} onClick={() => cancel.mutate(jobId, { onSuccess: onClose })}>
+          <Button variant="danger" disabled={cancel.isPending} onClick={() => cancel.mutate(runId, { onSuccess: onClose })}>
             Cancel benchmark
           </Button>
         </>
       }
     >
-      <p className="text-sm">The cell being measured stops and its throwaway VM is shut down. Cells already measured stay in the run.</p>
+      <p className="text-sm">
+        The cell being measured stops, the cells not yet measured are skipped and the throwaway VM is removed. Cells already measured stay
+        in the run.
+      </p>
       {cancel.error && <ErrorBanner error={cancel.error} />}
     </Dialog>
   );
@@ -32,6 +36,7 @@ function CancelDialog({ jobId, onClose }: { jobId: string; onClose: () => void }
 /** A run under way: cells done out of all, the cell being measured, and Cancel (confirmed first). */
 export function RunProgress({ run, job }: { run: BenchmarkRun; job: Job | undefined }) {
   const [confirming, setConfirming] = useState(false);
+  const refusal = useRole().cannot('cancel benchmarks');
   const p = progressOf(run.cells);
   const fraction = p.total > 0 ? p.done / p.total : (job?.progress ?? 0);
   const percent = Math.round(fraction * 100);
@@ -44,7 +49,7 @@ export function RunProgress({ run, job }: { run: BenchmarkRun; job: Job | undefi
     <Card
       title="Running"
       actions={
-        <Button variant="danger" onClick={() => setConfirming(true)}>
+        <Button variant="danger" disabled={refusal !== undefined} title={refusal} onClick={() => setConfirming(true)}>
           Cancel benchmark…
         </Button>
       }
@@ -71,7 +76,7 @@ export function RunProgress({ run, job }: { run: BenchmarkRun; job: Job | undefi
           Now: {current}
         </p>
       </div>
-      {confirming && <CancelDialog jobId={run.jobId} onClose={() => setConfirming(false)} />}
+      {confirming && <CancelDialog runId={run.id} onClose={() => setConfirming(false)} />}
     </Card>
   );
 }
