@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import type { Vm } from '@strata/contract';
+import { useQueryClient } from '@tanstack/react-query';
+import type { Vm, VmCreate } from '@strata/contract';
 import { MEMORY_MIB_MAX, MEMORY_MIB_MIN, VCPUS_MAX, VM_NAME_MAX_LENGTH, VM_NAME_PATTERN } from '@strata/contract/vm-rules';
-import { ApiError } from '../../api/client';
+import { ApiError, api } from '../../api/client';
 import { useHost } from '../../api/get-host';
 import { useImages } from '../../api/get-images';
+import { keys } from '../../api/keys';
 import { useShares } from '../../api/share-actions';
 import { useVmMutations } from '../../api/vm-actions';
 import { Button } from '../../components/button';
@@ -12,10 +14,27 @@ import { Dialog } from '../../components/dialog';
 import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
 import { formatMiB } from '../../components/format';
+import { CpuFields, type Accel } from './create-vm-cpu';
+import { DiskSizeField, SharePicker } from './create-vm-extras';
+import { memoryNotes, simpleTopology, transportFor, uniqueTags } from './create-vm-rules';
+import { UmlFields } from './create-vm-uml';
 
 const NAME = new RegExp(VM_NAME_PATTERN);
 /** Fields the form shows a server error next to; an error about any other field is shown below the form. */
-const SHOWN = ['name', 'image', 'umlRootShareId', 'umlMemoryDir', 'sockets', 'cores', 'threads', 'memoryMiB', 'accelerator'];
+const SHOWN = [
+  'name',
+  'image',
+  'umlRootShareId',
+  'umlMemoryDir',
+  'vcpus',
+  'sockets',
+  'cores',
+  'threads',
+  'memoryMiB',
+  'accelerator',
+  'diskSizeGiB',
+];
+const ADVANCED = ['sockets', 'cores', 'threads', 'accelerator'];
 
 function nextName(vms: Vm[]): string {
   const taken = new Set(vms.map((v) => v.name));
@@ -27,9 +46,11 @@ function nextName(vms: Vm[]): string {
 /** `initialImage` preselects the image to stand on: a linked clone of it. */
 export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onClose: () => void; initialImage?: string }) {
   const navigate = useNavigate();
+  const qc = useQueryClient();
   const { create } = useVmMutations();
   const host = useHost().data;
   const all = useImages().data ?? [];
+  const shares = useShares().data ?? [];
   const [hypervisor, setHypervisor] = useState<'qemu' | 'uml'>('qemu');
   const uml = hypervisor === 'uml';
   const defaultImage = uml ? 'strata-mini-raw' : 'strata-mini';
@@ -38,19 +59,42 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
   const [image, setImage] = useState(initialImage ?? 'strata-mini');
   const [memoryDir, setMemoryDir] = useState('');
   const [rootShare, setRootShare] = useState('');
-  const shares = useShares().data ?? [];
-  const [cpu, setCpu] = useState({ sockets: 1, cores: 1, threads: 1 });
+  const [vcpus, setVcpus] = useState(1);
+  const [topology, setTopology] = useState<VmCreate['cpu'] | null>(null);
+  const [advanced, setAdvanced] = useState(false);
+  const [overThreads, setOverThreads] = useState(false);
   const [memoryMiB, setMemory] = useState(256);
-  const [accelerator, setAccelerator] = useState<'auto' | 'kvm' | 'tcg'>('auto');
+  const [accelerator, setAccelerator] = useState<Accel>('auto');
+  const [diskGiB, setDiskGiB] = useState('');
+  const [chosenShares, setChosenShares] = useState<string[]>([]);
+  const [startAfter, setStartAfter] = useState(false);
+  const [step, setStep] = useState<string | null>(null);
   const [serverError, setServerError] = useState<ApiError | null>(null);
+  const [afterErrors, setAfterErrors] = useState<{ vm: Vm; errors: string[] } | null>(null);
 
-  const vcpus = cpu.sockets * cpu.cores * cpu.threads;
-  const countError = (n: number) => (!Number.isInteger(n) || n < 1 ? 'At least 1 (a whole number).' : undefined);
-  const topologyError = !uml && vcpus > VCPUS_MAX ? `${vcpus} vCPUs in all: at most ${VCPUS_MAX} per VM.` : undefined;
+  const cpu = topology ?? simpleTopology(vcpus);
+  const maxVcpus = cpu.sockets * cpu.cores * cpu.threads;
+  const threads = host?.cpu.logicalCpus;
+  const baseImage = all.find((i) => i.id === image) ?? all.find((i) => i.name === image && i.ownerVmId === null);
+  const diskSize = diskGiB.trim() === '' ? null : Number(diskGiB);
+  const whole = (n: number) => (!Number.isInteger(n) || n < 1 ? 'At least 1 (a whole number).' : undefined);
   const localErrors: Record<string, string | undefined> = {
-    sockets: uml ? undefined : (countError(cpu.sockets) ?? topologyError),
-    cores: uml ? undefined : countError(cpu.cores),
-    threads: uml ? undefined : countError(cpu.threads),
+    vcpus: uml
+      ? undefined
+      : (whole(vcpus) ??
+        (vcpus > VCPUS_MAX
+          ? `At most ${VCPUS_MAX} per VM.`
+          : vcpus > maxVcpus
+            ? `At most ${maxVcpus}: the topology under Advanced holds ${maxVcpus}.`
+            : threads !== undefined && vcpus > threads && !overThreads
+              ? `More than this host's ${threads} threads: tick the box below to give it that many anyway.`
+              : undefined)),
+    sockets:
+      uml || !topology
+        ? undefined
+        : (whole(cpu.sockets) ?? (maxVcpus > VCPUS_MAX ? `${maxVcpus} vCPUs in all: at most ${VCPUS_MAX}.` : undefined)),
+    cores: uml || !topology ? undefined : whole(cpu.cores),
+    threads: uml || !topology ? undefined : whole(cpu.threads),
     name: !NAME.test(name)
       ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.'
       : name.length > VM_NAME_MAX_LENGTH
@@ -64,42 +108,105 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
         : memoryMiB > MEMORY_MIB_MAX
           ? `At most ${formatMiB(MEMORY_MIB_MAX)}.`
           : undefined,
+    diskSizeGiB:
+      uml || diskSize === null
+        ? undefined
+        : (whole(diskSize) ??
+          (baseImage && diskSize * 1024 ** 3 < baseImage.virtualSize
+            ? `At least the image's size, ${Math.ceil(baseImage.virtualSize / 1024 ** 3)} GiB: disks only grow.`
+            : undefined)),
   };
   const errorFor = (field: string) => localErrors[field] ?? (serverError?.field?.endsWith(field) ? serverError.message : undefined);
   const valid = Object.values(localErrors).every((e) => !e);
+  const busy = step !== null;
+  const notes = host ? memoryNotes(memoryMiB, host.memory, vms) : [];
+  const transport = transportFor(hypervisor, host?.shares.virtiofs.available ?? false);
+
+  /** Shares, then the start: the VM exists by now, so a failure here is reported, not undone. */
+  const finish = async (vm: Vm) => {
+    const errors: string[] = [];
+    const picked = shares.filter((s) => chosenShares.includes(s.id));
+    const tags = uniqueTags(picked.map((s) => s.name));
+    for (const [i, share] of picked.entries()) {
+      setStep(`Attaching ${share.name}…`);
+      await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: share.id, transport, tag: tags[i] }).catch((e: Error) =>
+        errors.push(`attaching share ${share.name}: ${e.message}`),
+      );
+    }
+    if (startAfter && errors.length === 0) {
+      setStep('Starting…');
+      await api<Vm>('POST', `/vms/${vm.id}/start`).catch((e: Error) => errors.push(`starting: ${e.message}`));
+    }
+    void qc.invalidateQueries({ queryKey: keys.vms });
+    void qc.invalidateQueries({ queryKey: keys.shares });
+    setStep(null);
+    if (errors.length === 0) void navigate(`/vms/${vm.id}`);
+    else setAfterErrors({ vm, errors });
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!valid || busy) return;
     setServerError(null);
-    create.mutate(
-      uml
-        ? {
-            name,
-            hypervisor,
-            image,
-            memoryMiB,
-            network: { mode: 'none', forwards: [] },
-            ...(memoryDir ? { umlMemoryDir: memoryDir } : {}),
-            ...(rootShare ? { umlRootShareId: rootShare } : {}),
-          }
-        : { name, image, cpu, memoryMiB, accelerator },
-      {
-        onSuccess: (vm) => navigate(`/vms/${vm.id}`),
-        onError: (err) => setServerError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message)),
+    setStep('Creating…');
+    const body: VmCreate = uml
+      ? {
+          name,
+          hypervisor,
+          image,
+          memoryMiB,
+          network: { mode: 'none', forwards: [] },
+          ...(memoryDir ? { umlMemoryDir: memoryDir } : {}),
+          ...(rootShare ? { umlRootShareId: rootShare } : {}),
+        }
+      : { name, image, cpu, vcpus, memoryMiB, accelerator, ...(diskSize !== null ? { diskSizeGiB: diskSize } : {}) };
+    create.mutate(body, {
+      onSuccess: (vm) => void finish(vm),
+      onError: (err) => {
+        setStep(null);
+        const apiError = err instanceof ApiError ? err : new ApiError(0, 'error', err.message);
+        setServerError(apiError);
+        if (ADVANCED.some((f) => apiError.field?.endsWith(f))) setAdvanced(true);
       },
-    );
+    });
   };
-  const setCount = (key: keyof typeof cpu) => (e: { target: { value: string } }) => setCpu({ ...cpu, [key]: Number(e.target.value) });
+
+  if (afterErrors)
+    return (
+      <Dialog
+        title="New virtual machine"
+        onClose={onClose}
+        footer={
+          <>
+            <Button onClick={onClose}>Close</Button>
+            <Button variant="primary" onClick={() => void navigate(`/vms/${afterErrors.vm.id}`)}>
+              Open {afterErrors.vm.name}
+            </Button>
+          </>
+        }
+      >
+        <Notice tone="warn">
+          {afterErrors.vm.name} was created, but not everything after it worked:
+          <ul className="mt-1 list-disc pl-5">
+            {afterErrors.errors.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </Notice>
+      </Dialog>
+    );
 
   return (
     <Dialog
       title="New virtual machine"
-      onClose={onClose}
+      onClose={() => !busy && onClose()}
       footer={
         <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="create-vm" disabled={!valid || create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create'}
+          <Button onClick={onClose} disabled={busy}>
+            Cancel
+          </Button>
+          <Button variant="primary" type="submit" form="create-vm" disabled={!valid || busy}>
+            {step ?? (startAfter ? 'Create and start' : 'Create')}
           </Button>
         </>
       }
@@ -124,6 +231,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
               const next = e.target.value as 'qemu' | 'uml';
               setHypervisor(next);
               setImage(next === 'uml' ? 'strata-mini-raw' : 'strata-mini');
+              setChosenShares([]);
             }}
           >
             <option value="qemu">QEMU</option>
@@ -150,91 +258,57 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
             ))}
           </select>
         </Field>
-        {uml && (
-          <Notice>
-            UML is uniprocessor: the VM runs one vCPU (pin it to host CPUs from its vCPUs tab). It has no network and no CD-ROM.
+        {uml ? (
+          <UmlFields
+            shares={shares}
+            rootShare={rootShare}
+            setRootShare={setRootShare}
+            memoryDir={memoryDir}
+            setMemoryDir={setMemoryDir}
+            errorFor={errorFor}
+          />
+        ) : (
+          <CpuFields
+            host={host}
+            vcpus={vcpus}
+            setVcpus={setVcpus}
+            topology={cpu}
+            setTopology={setTopology}
+            accelerator={accelerator}
+            setAccelerator={setAccelerator}
+            overThreads={overThreads}
+            setOverThreads={setOverThreads}
+            advanced={advanced}
+            setAdvanced={setAdvanced}
+            errorFor={errorFor}
+          />
+        )}
+        <Field label="Memory (MiB)" error={errorFor('memoryMiB')} hint={memoryMiB >= 1024 ? `= ${formatMiB(memoryMiB)}` : undefined}>
+          <TextInput
+            name="memoryMiB"
+            type="number"
+            min={MEMORY_MIB_MIN}
+            value={memoryMiB}
+            onChange={(e) => setMemory(Number(e.target.value))}
+          />
+        </Field>
+        {notes.map((n) => (
+          <Notice key={n.text} tone={n.tone}>
+            <span data-testid="memory-note">{n.text}</span>
           </Notice>
-        )}
-        {uml && (
-          <Field
-            label="Root file system"
-            error={errorFor('umlRootShareId')}
-            hint="The guest's root file system can be a share holding a whole Linux tree, reached over hostfs, instead of its disk."
-          >
-            <select name="umlRootShareId" className={inputClass} value={rootShare} onChange={(e) => setRootShare(e.target.value)}>
-              <option value="">its disk (ubd0: the COW on the image above)</option>
-              {shares.map((s) => (
-                <option key={s.id} value={s.id}>
-                  hostfs: share {s.name} ({s.path})
-                </option>
-              ))}
-            </select>
-          </Field>
-        )}
-        {uml && (
-          <Field
-            label="Memory directory (TMPDIR)"
-            error={errorFor('umlMemoryDir')}
-            hint="Where the file that holds guest memory lives, e.g. /dev/shm or a tmpfs on the VM's NUMA node. Empty: the VM's own directory."
-          >
-            <TextInput
-              name="umlMemoryDir"
-              value={memoryDir}
-              placeholder="the VM's own directory"
-              onChange={(e) => setMemoryDir(e.target.value)}
-            />
-          </Field>
-        )}
-        {!uml && (
-          <div className="grid grid-cols-3 gap-3">
-            <Field label="Sockets" error={errorFor('sockets')}>
-              <TextInput name="sockets" type="number" min={1} value={cpu.sockets} onChange={setCount('sockets')} />
-            </Field>
-            <Field label="Cores" error={errorFor('cores')}>
-              <TextInput name="cores" type="number" min={1} value={cpu.cores} onChange={setCount('cores')} />
-            </Field>
-            <Field label="Threads" error={errorFor('threads')}>
-              <TextInput name="threads" type="number" min={1} value={cpu.threads} onChange={setCount('threads')} />
-            </Field>
-          </div>
-        )}
-        {!uml && host && vcpus > host.cpu.logicalCpus && vcpus <= VCPUS_MAX && (
-          <Notice tone="warn">
-            {vcpus} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs. Giving one VM more vCPUs than the host has makes it
-            slower, not faster.
-          </Notice>
-        )}
-        <div className="grid grid-cols-2 gap-3">
-          <Field label="Memory (MiB)" error={errorFor('memoryMiB')} hint={memoryMiB >= 1024 ? `= ${formatMiB(memoryMiB)}` : undefined}>
-            <TextInput
-              name="memoryMiB"
-              type="number"
-              min={MEMORY_MIB_MIN}
-              value={memoryMiB}
-              onChange={(e) => setMemory(Number(e.target.value))}
-            />
-          </Field>
-          {!uml && (
-            <Field
-              label="Accelerator"
-              error={errorFor('accelerator')}
-              hint={host ? `Automatic picks ${host.accelerator.selected.toUpperCase()} on this host` : undefined}
-            >
-              <select
-                name="accelerator"
-                className={inputClass}
-                value={accelerator}
-                onChange={(e) => setAccelerator(e.target.value as typeof accelerator)}
-              >
-                <option value="auto">Automatic (KVM if it works, else TCG)</option>
-                <option value="tcg">TCG (emulation)</option>
-                <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
-                  KVM{host && !host.accelerator.kvm.usable ? ' (not usable here)' : ''}
-                </option>
-              </select>
-            </Field>
-          )}
-        </div>
+        ))}
+        <DiskSizeField
+          uml={uml}
+          value={diskGiB}
+          onChange={setDiskGiB}
+          imageBytes={baseImage?.virtualSize}
+          error={errorFor('diskSizeGiB')}
+        />
+        <SharePicker shares={shares} chosen={chosenShares} onChange={setChosenShares} transport={transport} />
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={startAfter} onChange={(e) => setStartAfter(e.target.checked)} />
+          Start it once created
+        </label>
         {serverError && !SHOWN.some((f) => serverError.field?.endsWith(f)) && <Notice tone="warn">{serverError.message}</Notice>}
       </form>
     </Dialog>

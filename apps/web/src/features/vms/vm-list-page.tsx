@@ -1,114 +1,61 @@
 import { useEffect, useState } from 'react';
-import { Link, useLocation, useSearchParams } from 'react-router';
-import type { Vm } from '@strata/contract';
-import { useMetrics } from '../../api/metrics-stream';
-import { Sparkline } from '../../components/time-chart';
+import { useLocation, useSearchParams } from 'react-router';
 import { useVms } from '../../api/get-vms';
+import { useTrends } from '../../api/get-trends';
+import { useMetrics } from '../../api/metrics-stream';
 import { Button } from '../../components/button';
 import { TABLET, useMediaQuery } from '../../components/use-media-query';
+import { useNow } from '../../components/use-now';
 import { EmptyState, ErrorBanner, PageHeader, Spinner, focusPageHeadingIfLost } from '../../components/feedback';
-import { formatMiB, plural } from '../../components/format';
+import { plural } from '../../components/format';
+import { useRole } from '../../shared/use-role';
+import { BulkDialog } from './bulk-dialog';
+import { BULK_LABELS, type BulkAction } from './bulk-plan';
 import { CreateVmDialog } from './create-vm-dialog';
-import { StateBadge } from './state-badge';
-import { VmRowActions } from './vm-row-actions';
+import { diskBps, shareBps, TREND_MS, trendPoints } from './io-trend';
+import { DEFAULT_QUERY, filterVms, parseQuery, queryParams, rowFacts, sortRows, type ListQuery, type SortKey } from './vm-list-query';
+import type { VmRow } from './vm-row-cells';
+import { VmCards } from './vm-cards';
+import { VmListToolbar } from './vm-list-toolbar';
+import { VmTable } from './vm-table';
 
-/** The hypervisor, with the accelerator it runs under (or was set to) where its driver offers one. */
-const hypervisorLabel = (vm: Vm) => {
-  if (!vm.capabilities.accelerators) return vm.hypervisor.toUpperCase();
-  const accel = vm.runningAccelerator ?? (vm.accelerator === 'auto' ? null : vm.accelerator);
-  return accel ? `QEMU · ${accel.toUpperCase()}` : 'QEMU';
-};
-
-const cell = 'px-3 py-2.5';
-
-function VmTable({ vms, onError }: { vms: Vm[]; onError: (e: Error) => void }) {
-  const metrics = useMetrics();
+function BulkBar({ count, onAction, onClear }: { count: number; onAction: (a: BulkAction) => void; onClear: () => void }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <table className="w-full text-sm">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide whitespace-nowrap text-slate-500 dark:bg-slate-900/60">
-          <tr>
-            <th className={`${cell} font-medium`}>Name</th>
-            <th className={`${cell} font-medium`}>State</th>
-            <th className={`${cell} font-medium`}>vCPUs</th>
-            <th className={`${cell} font-medium`}>Memory</th>
-            <th className={`${cell} font-medium`}>Hypervisor</th>
-            <th className={`${cell} font-medium`}>Disk I/O (5 min)</th>
-            <th className={cell}>
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {vms.map((vm) => (
-            <tr key={vm.id} data-testid={`vm-row-${vm.name}`} className="hover:bg-slate-50 dark:hover:bg-slate-800/40">
-              <td className={`${cell} font-medium`}>
-                <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${vm.id}`}>
-                  {vm.name}
-                </Link>
-              </td>
-              <td className={cell}>
-                <StateBadge state={vm.state} />
-              </td>
-              <td className={cell}>{vm.vcpus}</td>
-              <td className={`${cell} whitespace-nowrap`}>{formatMiB(vm.memoryMiB)}</td>
-              <td className={`${cell} whitespace-nowrap text-slate-500`}>{hypervisorLabel(vm)}</td>
-              <td className={cell}>
-                <Sparkline
-                  testId={`spark-${vm.name}`}
-                  values={(metrics.vms.get(vm.id) ?? [])
-                    .slice(-300)
-                    .map((s) => s.disks.reduce((sum, d) => sum + d.readBps + d.writeBps, 0))}
-                />
-              </td>
-              <td className={`${cell} text-right`}>
-                <VmRowActions vm={vm} onError={onError} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** On a phone each VM is a card: its name, state, hypervisor and the actions menu. */
-function VmCards({ vms, onError }: { vms: Vm[]; onError: (e: Error) => void }) {
-  return (
-    <ul className="space-y-3">
-      {vms.map((vm) => (
-        <li
-          key={vm.id}
-          data-testid={`vm-row-${vm.name}`}
-          className="flex items-start justify-between gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-800 dark:bg-slate-900"
-        >
-          <div className="min-w-0">
-            <Link className="block truncate font-medium text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${vm.id}`}>
-              {vm.name}
-            </Link>
-            <div className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500 dark:text-slate-400">
-              <StateBadge state={vm.state} />
-              <span>{hypervisorLabel(vm)}</span>
-              <span>
-                {plural(vm.vcpus, 'vCPU')} · {formatMiB(vm.memoryMiB)}
-              </span>
-            </div>
-          </div>
-          <VmRowActions vm={vm} onError={onError} />
-        </li>
+    <div
+      role="toolbar"
+      aria-label="Selected VMs"
+      className="mb-3 flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm dark:border-indigo-900 dark:bg-indigo-950/40"
+    >
+      <span className="mr-1 font-medium">{count} selected</span>
+      {(Object.keys(BULK_LABELS) as BulkAction[]).map((a) => (
+        <Button key={a} variant={a === 'start' ? 'primary' : a === 'shutdown' ? 'secondary' : 'danger'} onClick={() => onAction(a)}>
+          {BULK_LABELS[a]} selected
+        </Button>
       ))}
-    </ul>
+      <Button variant="ghost" onClick={onClear}>
+        Clear selection
+      </Button>
+    </div>
   );
 }
 
 export function VmListPage() {
   const { data: vms, error, isPending } = useVms();
   const [params, setParams] = useSearchParams();
+  const query = parseQuery(params);
+  const setQuery = (patch: Partial<ListQuery>) => setParams(queryParams({ ...query, ...patch }, params), { replace: true });
+  const sortBy = (key: SortKey) => setQuery({ sort: key, dir: query.sort === key && query.dir === 'asc' ? 'desc' : 'asc' });
   const clone = params.get('clone') ?? undefined;
   const [creating, setCreating] = useState(clone !== undefined);
   const [actionError, setActionError] = useState<Error | null>(null);
+  const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
+  const [bulk, setBulk] = useState<BulkAction | null>(null);
   const wide = useMediaQuery(TABLET);
   const location = useLocation();
+  const role = useRole();
+  const metrics = useMetrics();
+  const trends = useTrends().data;
+  const now = useNow(1000);
   const arrivedFromDelete = (location.state as { focusHeading?: boolean } | null)?.focusHeading === true;
   useEffect(() => {
     // The deleted VM's page, and the button that opened its Delete dialog, are gone.
@@ -116,13 +63,53 @@ export function VmListPage() {
   }, [arrivedFromDelete, location.key]);
   const closeCreate = () => {
     setCreating(false);
-    if (clone) setParams({});
+    if (clone) {
+      const next = new URLSearchParams(params);
+      next.delete('clone');
+      setParams(next);
+    }
   };
+  const refusal = role.cannot('create VMs');
   const newButton = (
-    <Button variant="primary" onClick={() => setCreating(true)}>
+    <Button variant="primary" disabled={refusal !== undefined} title={refusal} onClick={() => setCreating(true)}>
       New VM
     </Button>
   );
+
+  const from = now - TREND_MS;
+  const recorded = new Map(trends?.vms.map((t) => [t.vmId, t]) ?? []);
+  const shown = filterVms(vms ?? [], query);
+  const rows: VmRow[] = sortRows(
+    shown.map((vm) => {
+      const samples = metrics.vms.get(vm.id) ?? [];
+      return {
+        ...rowFacts(vm, samples.at(-1), now),
+        disk: trendPoints(recorded.get(vm.id)?.disk, samples, diskBps, from),
+        shares: trendPoints(recorded.get(vm.id)?.shares, samples, shareBps, from),
+      };
+    }),
+    query.sort,
+    query.dir,
+  );
+  // Only what is shown can be acted on: a filter that hides a selected VM takes it out of the action.
+  const chosen = shown.filter((vm) => selection.has(vm.id));
+  const select = (ids: string[], on: boolean) => {
+    const next = new Set(selection);
+    for (const id of ids)
+      if (on) next.add(id);
+      else next.delete(id);
+    setSelection(next);
+  };
+  const filtered = vms !== undefined && vms.length > 0 && shown.length < vms.length;
+  const listProps = {
+    rows,
+    window: [from, now] as [number, number],
+    selected: selection,
+    onSelect: select,
+    selectable: role.canOperate,
+    onError: setActionError,
+  };
+
   return (
     <>
       <PageHeader
@@ -142,8 +129,42 @@ export function VmListPage() {
           <ErrorBanner error={actionError} />
         </div>
       )}
-      {vms && vms.length > 0 && (wide ? <VmTable vms={vms} onError={setActionError} /> : <VmCards vms={vms} onError={setActionError} />)}
+      {vms && vms.length > 0 && (
+        <>
+          <VmListToolbar query={query} onChange={setQuery} showSort={!wide} />
+          <p className="mb-2 text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
+            {filtered ? `${shown.length} of ${plural(vms.length, 'VM')} shown` : plural(vms.length, 'VM')}
+            {filtered && (
+              <button
+                type="button"
+                className="ml-2 text-indigo-600 underline hover:no-underline dark:text-indigo-400"
+                onClick={() => setQuery({ ...DEFAULT_QUERY, sort: query.sort, dir: query.dir })}
+              >
+                Clear filters
+              </button>
+            )}
+          </p>
+          {chosen.length > 0 && <BulkBar count={chosen.length} onAction={setBulk} onClear={() => setSelection(new Set())} />}
+          {shown.length === 0 ? (
+            <EmptyState title="No VM matches">Change the search or the filters above.</EmptyState>
+          ) : wide ? (
+            <VmTable {...listProps} query={query} onSort={sortBy} />
+          ) : (
+            <VmCards {...listProps} />
+          )}
+        </>
+      )}
       {creating && <CreateVmDialog vms={vms ?? []} onClose={closeCreate} initialImage={clone} />}
+      {bulk && (
+        <BulkDialog
+          action={bulk}
+          vms={chosen}
+          onClose={(ran) => {
+            setBulk(null);
+            if (ran) setSelection(new Set());
+          }}
+        />
+      )}
     </>
   );
 }

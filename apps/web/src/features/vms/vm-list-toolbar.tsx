@@ -1,0 +1,92 @@
+import { inputClass } from '../../components/field';
+import { Button } from '../../components/button';
+import {
+  HYPERVISOR_FILTERS,
+  SORT_KEYS,
+  STATE_FILTERS,
+  type HypervisorFilter,
+  type ListQuery,
+  type SortKey,
+  type StateFilter,
+} from './vm-list-query';
+
+const SORT_LABELS: Record<SortKey, string> = {
+  name: 'Name',
+  state: 'State',
+  cpu: 'CPU',
+  memory: 'Memory',
+  uptime: 'Uptime',
+  hypervisor: 'Hypervisor',
+};
+const label = 'mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300';
+
+/** Search, filters and (where no table header offers it) the sort: each change lands in the URL. */
+export function VmListToolbar({
+  query,
+  onChange,
+  showSort,
+}: {
+  query: ListQuery;
+  onChange: (patch: Partial<ListQuery>) => void;
+  showSort: boolean;
+}) {
+  return (
+    <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Find virtual machines">
+      <label className="min-w-40 flex-1 sm:max-w-xs">
+        <span className={label}>Search by name</span>
+        <input
+          type="search"
+          className={inputClass}
+          value={query.q}
+          maxLength={64}
+          placeholder="e.g. web"
+          onChange={(e) => onChange({ q: e.target.value })}
+        />
+      </label>
+      <label>
+        <span className={label}>State</span>
+        <select className={inputClass} value={query.state} onChange={(e) => onChange({ state: e.target.value as StateFilter })}>
+          {Object.entries(STATE_FILTERS).map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className={label}>Hypervisor</span>
+        <select
+          className={inputClass}
+          value={query.hypervisor}
+          onChange={(e) => onChange({ hypervisor: e.target.value as HypervisorFilter })}
+        >
+          {Object.entries(HYPERVISOR_FILTERS).map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+      {showSort && (
+        <div className="flex items-end gap-1">
+          <label>
+            <span className={label}>Sort by</span>
+            <select className={inputClass} value={query.sort} onChange={(e) => onChange({ sort: e.target.value as SortKey })}>
+              {SORT_KEYS.map((k) => (
+                <option key={k} value={k}>
+                  {SORT_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Button
+            aria-label={query.dir === 'asc' ? 'Ascending; sort descending' : 'Descending; sort ascending'}
+            onClick={() => onChange({ dir: query.dir === 'asc' ? 'desc' : 'asc' })}
+          >
+            {query.dir === 'asc' ? '▲' : '▼'}
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}
