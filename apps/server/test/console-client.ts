@@ -13,10 +13,13 @@ export class ConsoleClient {
     ws.on('close', () => (this.closed = true));
   }
 
-  static async open(baseUrl: string, vmId: string): Promise<ConsoleClient> {
-    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/v1/vms/${vmId}/console`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
+  /** As the admin by default; `headers` opens it as someone else (a viewer's token). */
+  static async open(
+    baseUrl: string,
+    vmId: string,
+    headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
+  ): Promise<ConsoleClient> {
+    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/v1/vms/${vmId}/console`, { headers });
     const client = new ConsoleClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -12,7 +12,11 @@ function filterOf(req: FastifyRequest, query: AuditQuery): AuditFilter {
     const value = query[name];
     if (value === undefined) return undefined;
     const ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw invalid(`querystring.${name}`, `querystring.${name} is not a real date or time: ${value}`);
+    // Date.parse rolls 2026-02-31 over into March; a day that does not exist is refused instead.
+    const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+    if (Number.isNaN(ms) || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) {
+      throw invalid(`querystring.${name}`, `querystring.${name} is not a real date or time: ${value}`);
+    }
     return new Date(ms).toISOString();
   };
   return {
@@ -34,7 +38,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
   const tags = ['audit'];
   app.get(
     '/audit',
-    { config: { role: 'viewer' }, schema: { tags, description: 'newest first', querystring: AuditQuery, response: { 200: AuditPage, ...commonErrors } } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags, description: 'newest first', querystring: AuditQuery, response: { 200: AuditPage, ...commonErrors } },
+    },
     (req) => queryAudit(db, filterOf(req, req.query), req.query.limit ?? 100, req.query.before),
   );
 

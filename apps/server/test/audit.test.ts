@@ -1,0 +1,234 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEntry, AuditPage, User, Vm } from '@strata/contract';
+import { PASSWORD, TOKEN, auth, startServer, type TestServer } from './harness.js';
+import { apiClient } from './api-client.js';
+import { startAndOpen } from './fresh-boot.js';
+import { ConsoleClient } from './console-client.js';
+import { bearer, loginAs, makeUser, passwordOf, tokenFor, type Login } from './users-client.js';
+
+/** The audit log through the real API, on a real database; one real VM for start, stop and the console. */
+let server: TestServer;
+let otto: Login;
+let ottoUser: User;
+const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, headers: Record<string, string>, payload?: object) =>
+  server.app.inject({ method, url: `/api/v1${url}`, headers, payload });
+
+const audit = async (query = '', headers: Record<string, string> = auth): Promise<AuditEntry[]> => {
+  const res = await call('GET', `/audit${query}`, headers);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<AuditPage>().entries;
+};
+/** The newest entry with this action. */
+const last = async (action: string) => (await audit(`?action=${action}&limit=1`))[0]!;
+const SECRETS = [PASSWORD, TOKEN, 'a-password-never-stored', 'another-never-stored'];
+
+beforeAll(async () => {
+  server = await startServer();
+  ottoUser = await makeUser(server, 'otto', 'operator');
+  await makeUser(server, 'vera', 'viewer');
+  otto = await loginAs(server, 'otto');
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('the audit log', () => {
+  it('records VM and share changes with who, from where, what, on which target, with which parameters and outcome', async () => {
+    const created = await call('POST', '/vms', otto.write, { name: 'audited', memoryMiB: 128 });
+    expect(created.statusCode).toBe(201);
+    const vm = created.json<Vm>();
+    expect(await last('vm.create')).toMatchObject({
+      user: 'otto',
+      via: 'session',
+      address: '127.0.0.1',
+      method: 'POST',
+      route: '/api/v1/vms',
+      targetKind: 'vm',
+      targetId: vm.id,
+      routeParams: {},
+      parameters: { name: 'audited', memoryMiB: 128 },
+      status: 201,
+      errorCode: null,
+    });
+    await call('PATCH', `/vms/${vm.id}`, otto.write, { memoryMiB: 160 });
+    expect(await last('vm.update')).toMatchObject({
+      targetId: vm.id,
+      routeParams: { id: vm.id },
+      parameters: { memoryMiB: 160 },
+      status: 200,
+    });
+
+    const dir = `${server.config.shareRoots[0]}/audited`;
+    mkdirSync(dir, { recursive: true });
+    const share = (await call('POST', '/shares', otto.write, { name: 'audited-share', path: dir })).json<{ id: string }>();
+    expect(await last('share.create')).toMatchObject({ targetKind: 'share', targetId: share.id, parameters: { path: dir }, status: 201 });
+    await call('POST', `/vms/${vm.id}/shares`, otto.write, { shareId: share.id, tag: 'aud', transport: '9p' });
+    expect(await last('share.attach')).toMatchObject({ targetKind: 'vm', targetId: vm.id, parameters: { shareId: share.id, tag: 'aud' } });
+    await call('DELETE', `/vms/${vm.id}/shares/aud`, otto.write);
+    expect(await last('share.detach')).toMatchObject({ targetId: vm.id, routeParams: { id: vm.id, tag: 'aud' }, status: 200 });
+    await call('DELETE', `/shares/${share.id}`, otto.write);
+    expect(await last('share.delete')).toMatchObject({ targetId: share.id, status: 204 });
+
+    // Refusals are recorded with their outcome: a bad value, a viewer's attempt.
+    await call('POST', '/vms', otto.write, { name: 'too-small', memoryMiB: 1 });
+    expect(await last('vm.create')).toMatchObject({ status: 400, errorCode: 'invalid_input', targetId: null });
+    const vera = await loginAs(server, 'vera');
+    await call('DELETE', `/vms/${vm.id}`, vera.write);
+    expect(await last('vm.delete')).toMatchObject({ user: 'vera', targetId: vm.id, status: 403, errorCode: 'role_required' });
+
+    await call('DELETE', `/vms/${vm.id}`, otto.write);
+    expect(await last('vm.delete')).toMatchObject({ user: 'otto', targetId: vm.id, status: 204 });
+    // Reads are not changes.
+    expect((await audit(`?target=${vm.id}`)).map((e) => e.method)).not.toContain('GET');
+  });
+
+  it('records logins, failed logins and each token’s use at most once a minute', async () => {
+    const wrong = await call('POST', '/auth/login', {}, { username: 'otto', password: 'not-his-password' });
+    expect(wrong.statusCode).toBe(401);
+    expect(await last('login.failed')).toMatchObject({
+      user: null,
+      parameters: { username: 'otto' },
+      status: 401,
+      errorCode: 'bad_credentials',
+    });
+    await loginAs(server, 'otto');
+    expect(await last('login')).toMatchObject({ user: 'otto', via: 'session', targetKind: 'user', targetId: ottoUser.id, status: 200 });
+
+    const { id, token } = await tokenFor(server, ottoUser.id, 'cron');
+    for (let i = 0; i < 3; i++) expect((await call('GET', '/vms', bearer(token))).statusCode).toBe(200);
+    await call('POST', '/vms', bearer(token), { name: 'by-token', memoryMiB: 1 });
+    const uses = await audit(`?action=token.use&target=${id}`);
+    expect(uses).toHaveLength(1);
+    expect(uses[0]).toMatchObject({ user: 'otto', via: 'token', targetKind: 'token', parameters: { name: 'cron' }, route: '/api/v1/vms' });
+    expect(await last('vm.create')).toMatchObject({ user: 'otto', via: 'token', status: 400 });
+
+    // The configured token is noted too, once a minute at most.
+    const env = (await audit('?action=token.use&limit=1000')).filter((e) => e.via === 'env-token').map((e) => Date.parse(e.at));
+    expect(env.length).toBeGreaterThan(0);
+    for (let i = 1; i < env.length; i++) expect(env[i - 1]! - env[i]!).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('records user and token changes, and never stores a password or a token', async () => {
+    const made = await call('POST', '/users', auth, { username: 'nina', password: 'a-password-never-stored', role: 'viewer' });
+    const nina = made.json<User>();
+    expect(await last('user.create')).toMatchObject({
+      user: 'admin',
+      via: 'env-token',
+      targetId: nina.id,
+      parameters: { username: 'nina', role: 'viewer', password: '[removed]' },
+    });
+    await call('PATCH', `/users/${nina.id}`, auth, { password: 'another-never-stored', role: 'operator' });
+    expect(await last('user.update')).toMatchObject({ targetId: nina.id, parameters: { password: '[removed]', role: 'operator' } });
+    const token = await tokenFor(server, nina.id, 'laptop');
+    expect(await last('token.create')).toMatchObject({
+      targetKind: 'user',
+      targetId: nina.id,
+      parameters: { name: 'laptop' },
+      status: 201,
+    });
+    await call('DELETE', `/users/${nina.id}/tokens/${token.id}`, auth);
+    expect(await last('token.revoke')).toMatchObject({ routeParams: { id: nina.id, tokenId: token.id }, status: 204 });
+    // Secrets nested anywhere in a body, under any name that says so, are removed before storing.
+    await call('POST', '/vms', otto.write, {
+      name: 'x',
+      memoryMiB: 128,
+      extra: { apiToken: token.token, clientSecret: 's', list: [{ password: 'p' }] },
+    });
+    expect((await last('vm.create')).parameters).toMatchObject({
+      extra: { apiToken: '[removed]', clientSecret: '[removed]', list: [{ password: '[removed]' }] },
+    });
+    await call('DELETE', `/users/${nina.id}`, auth);
+    expect(await last('user.delete')).toMatchObject({ targetId: nina.id, status: 204 });
+
+    const everything = (await call('GET', '/audit/export', auth)).body;
+    const stored = ['strata.db', 'strata.db-wal'].map((f) => readFileSync(`${server.dataDir}/${f}`));
+    for (const secret of [...SECRETS, passwordOf('otto'), token.token]) {
+      expect(everything.includes(secret), secret).toBe(false);
+      for (const file of stored) expect(file.includes(secret), secret).toBe(false);
+    }
+  });
+
+  it('lets every role read it, but only an admin sees the parameters of user and token changes', async () => {
+    const vera = await loginAs(server, 'vera');
+    const asViewer = await audit('?action=user.&limit=1000', vera.read);
+    const asAdmin = await audit('?action=user.&limit=1000');
+    expect(asViewer.map((e) => e.id)).toEqual(asAdmin.map((e) => e.id));
+    expect(asAdmin.some((e) => e.parameters !== null)).toBe(true);
+    expect(asViewer.every((e) => e.parameters === null)).toBe(true);
+    expect((await audit('?action=vm.create&limit=1', vera.read))[0]!.parameters).not.toBeNull();
+  });
+
+  it('filters, pages and exports as JSON lines', async () => {
+    expect((await audit('?action=vm.&limit=1000')).every((e) => e.action.startsWith('vm.'))).toBe(true);
+    expect((await audit('?user=vera&limit=1000')).every((e) => e.user === 'vera')).toBe(true);
+    const all = await audit('?limit=1000');
+    const first = await call('GET', '/audit?limit=3', auth);
+    const page = first.json<AuditPage>();
+    expect(page.entries.map((e) => e.id)).toEqual(all.slice(0, 3).map((e) => e.id));
+    const next = (await call('GET', `/audit?limit=3&before=${page.nextBefore}`, auth)).json<AuditPage>();
+    expect(next.entries.map((e) => e.id)).toEqual(all.slice(3, 6).map((e) => e.id));
+    const middle = all[Math.floor(all.length / 2)]!.at;
+    const from = await audit(`?from=${encodeURIComponent(middle)}&limit=1000`);
+    expect(from.every((e) => e.at >= middle) && from.length > 0 && from.length < all.length).toBe(true);
+    expect((await audit(`?to=${encodeURIComponent(middle)}&limit=1000`)).length).toBe(all.length - from.length);
+    const bad = await call('GET', '/audit?from=yesterday', auth);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('querystring.from');
+    expect((await call('GET', '/audit?from=2026-02-31', auth)).json().field).toBe('querystring.from');
+
+    const res = await call('GET', '/audit/export?action=vm.', auth);
+    expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="strata-audit-\d{4}-\d{2}-\d{2}\.ndjson"$/);
+    const lines = res.body
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEntry);
+    const vmEntries = (await audit('?action=vm.&limit=1000')).reverse();
+    expect(lines).toEqual(vmEntries);
+  });
+
+  it('cannot be changed through the API, nor in the database', async () => {
+    const before = await audit('?limit=1000');
+    const oldest = before[before.length - 1]!;
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) {
+      for (const url of ['/audit', `/audit/${oldest.id}`, '/audit/export']) {
+        const res = await call(method, url, auth, { action: 'forged' });
+        expect([404, 405], `${method} ${url}`).toContain(res.statusCode);
+      }
+    }
+    const db = new Database(`${server.dataDir}/strata.db`);
+    try {
+      expect(() => db.prepare('UPDATE audit SET action = ? WHERE id = ?').run('forged', oldest.id)).toThrow(/append-only/);
+      expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+    } finally {
+      db.close();
+    }
+    const after = await audit('?limit=1000');
+    expect(after.slice(after.length - before.length)).toEqual(before);
+  });
+
+  it('records a real VM’s start and stop, and a viewer’s console only watches', async () => {
+    const { waitForState } = apiClient(() => server);
+    const vm = (await call('POST', '/vms', otto.write, { name: 'audited-boot', memoryMiB: 256 })).json<Vm>();
+    const asOtto = async (method: 'POST', path: string) => ({ status: (await call(method, path, otto.write)).statusCode });
+    const operator = await startAndOpen(server, asOtto, vm.id);
+    expect(await last('vm.start')).toMatchObject({ user: 'otto', targetId: vm.id, status: 200 });
+
+    const vera = (await call('GET', '/users', auth)).json<User[]>().find((u) => u.username === 'vera')!;
+    const viewer = await ConsoleClient.open(server.url, vm.id, bearer((await tokenFor(server, vera.id)).token));
+    viewer.send('echo VIEWER$((6*7))\r');
+    // The operator's line runs after anything the viewer's would have: the guest reads one serial line in order.
+    expect(await operator.run('echo OPERATOR$((6*7))')).toContain('OPERATOR42');
+    await viewer.waitFor(/OPERATOR42/);
+    expect(viewer.output).not.toContain('VIEWER42');
+    expect(operator.output).not.toContain('VIEWER42');
+    viewer.close();
+    operator.close();
+
+    await call('POST', `/vms/${vm.id}/stop`, otto.write);
+    await waitForState(vm.id, 'stopped', 60_000);
+    expect(await last('vm.stop')).toMatchObject({ user: 'otto', targetId: vm.id, status: 200 });
+  });
+});
