@@ -69,7 +69,10 @@ export class LineChannel {
     this.maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
     stream.on('data', (chunk: Buffer) => this.receive(chunk));
     stream.on('error', (err: Error) => this.fail(`its channel failed: ${err.message}`));
-    stream.on('close', () => this.fail(options.closeReason?.() ?? 'its channel closed'));
+    // End-of-file is as final as a close: whoever held the other end has let go of it.
+    const gone = () => this.fail(options.closeReason?.() ?? 'its channel closed');
+    stream.on('end', gone);
+    stream.on('close', gone);
     this.probe = setInterval(() => this.send(`${PROBE_ID} ping\n`), options.probeMs ?? 1000);
     this.probe.unref();
     this.send(`${PROBE_ID} ping\n`);

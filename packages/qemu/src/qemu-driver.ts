@@ -132,6 +132,14 @@ export function createQemuDriver(options: QemuDriverOptions = {}): HypervisorDri
       const proc = new QemuProcess(pid, name, dir, qmp, log);
       // A share marked pending was never plugged in, so it has no daemon to lose.
       proc.superviseShares(vm.shares.filter((s) => s.transport === 'virtiofs' && !s.pending).map((s) => s.tag));
+      // QEMU serves the agent's port to one connection at a time: the old server's went with it.
+      if (vm.agent) {
+        const agent = await connectAgent(paths.agentSocket, () => !isOurQemu(pid, name)).catch((err: Error) => {
+          log.warn({ err: err.message }, 'reattach: the benchmark agent socket does not answer');
+          return null;
+        });
+        if (agent) proc.withAgent(agent);
+      }
       return proc;
     },
 

@@ -44,13 +44,18 @@ async function seqWriteRead(agent: GuestAgent, path: string, direct: boolean): P
 }
 
 describe('the benchmark agent of the default guest under real QEMU', () => {
-  it('answers on its virtio-serial port: mounts 9p, finds a disk by size, runs fio; a killed QEMU fails the pending call', async () => {
+  it('answers on its virtio-serial port: mounts 9p and virtiofs, finds disks by size, runs fio; a killed QEMU fails the pending call', async () => {
     const guest = await ensureGuestImage(cacheDir);
     const top = join(work, 'top.qcow2');
     await createOverlay(guest.rootQcow2, 'qcow2', top);
-    const scratch = join(work, 'scratch.qcow2');
-    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', scratch, String(DISK_BYTES)]);
+    // One disk on each bus, told apart by size.
+    const scratch = (name: string, bytes: number) => {
+      const path = join(work, `${name}.qcow2`);
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', path, String(bytes)]);
+      return path;
+    };
     mkdirSync(join(shareRoot, 'bench'), { recursive: true });
+    mkdirSync(join(shareRoot, 'fast'), { recursive: true });
     await protectShareRoots([shareRoot]);
 
     const plan: LaunchPlan = {
@@ -75,7 +80,9 @@ describe('the benchmark agent of the default guest under real QEMU', () => {
       dir: join(work, 'vm'),
       disks: [
         { id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' },
-        { id: 'disk1', path: scratch, format: 'qcow2', bus: 'virtio' },
+        { id: 'disk1', path: scratch('blk', DISK_BYTES), format: 'qcow2', bus: 'virtio' },
+        { id: 'disk2', path: scratch('scsi', DISK_BYTES + MiB4), format: 'qcow2', bus: 'scsi' },
+        { id: 'disk3', path: scratch('ide', DISK_BYTES + 2 * MiB4), format: 'qcow2', bus: 'ide' },
       ],
       boot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: 'quiet' },
       cdrom: null,
@@ -87,6 +94,15 @@ describe('the benchmark agent of the default guest under real QEMU', () => {
           readonly: false,
           options: { version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' },
           path: join(shareRoot, 'bench'),
+          root: shareRoot,
+        },
+        {
+          shareId: 's2',
+          transport: 'virtiofs',
+          tag: 'fast',
+          readonly: false,
+          options: { cache: 'auto', xattr: false, posixAcl: false, threadPoolSize: 0, writeback: false },
+          path: join(shareRoot, 'fast'),
           root: shareRoot,
         },
       ],
@@ -113,14 +129,31 @@ describe('the benchmark agent of the default guest under real QEMU', () => {
     expect(await agent.call(big, { timeoutMs: 30_000 })).toEqual({ ok: true });
     lines.push(`9p msize=1048576: ${await seqWriteRead(agent, '/bench/bench/fio.dat', true)}`);
 
-    expect(await agent.call({ op: 'device', sizeBytes: DISK_BYTES }, { timeoutMs: 30_000 })).toEqual({ ok: true, path: '/dev/vdb' });
-    expect(await agent.call({ op: 'device', sizeBytes: DISK_BYTES + 512 }, { timeoutMs: 30_000 })).toMatchObject({ ok: false });
+    expect(await agent.call({ op: 'mount', transport: 'virtiofs', tag: 'fast', options: '' }, { timeoutMs: 30_000 })).toEqual({ ok: true });
+    lines.push(`virtiofs cache=auto: ${await seqWriteRead(agent, '/bench/fast/fio.dat', true)}`);
+
+    const device = async (sizeBytes: number) => agent.call({ op: 'device', sizeBytes }, { timeoutMs: 30_000 });
+    expect(await device(DISK_BYTES)).toEqual({ ok: true, path: '/dev/vdb' });
+    expect(await device(DISK_BYTES + 512)).toMatchObject({ ok: false });
+    // The root disk is never offered, whatever its size.
+    expect(await device(1024 ** 3)).toMatchObject({ ok: false, error: expect.stringMatching(/no block device/) });
+    const scsi = await device(DISK_BYTES + MiB4);
+    const ide = await device(DISK_BYTES + 2 * MiB4);
+    expect([scsi.ok && scsi.path, ide.ok && ide.path].sort()).toEqual(['/dev/sda', '/dev/sdb']);
     lines.push(`virtio-blk: ${await seqWriteRead(agent, '/dev/vdb', true)}`);
+    if (scsi.ok && ide.ok)
+      lines.push(`virtio-scsi: ${await seqWriteRead(agent, scsi.path!, true)}`, `ide: ${await seqWriteRead(agent, ide.path!, true)}`);
     expect(await agent.call({ op: 'dropcaches' }, { timeoutMs: 30_000 })).toEqual({ ok: true });
     console.log(lines.join('\n'));
 
+    // A server restart: the new one connects again and finds the agent listening (no second hello).
+    vm.detach();
+    vm = (await createQemuDriver().reattach({ ...plan.vm, agent: true }, plan.dir))!;
+    const again = vm.agent!;
+    expect(await again.call({ op: 'ping' }, { timeoutMs: 30_000 })).toEqual({ ok: true });
+
     // A long run is under way when QEMU dies: the call fails at once, naming the exit.
-    const pending = agent.call(
+    const pending = again.call(
       { op: 'fio', path: '/dev/vdb', rw: 'randread', blockSize: 4096, sizeMiB: 64, direct: true, runtimeSec: 60 },
       { timeoutMs: 90_000 },
     );
@@ -134,6 +167,7 @@ describe('the benchmark agent of the default guest under real QEMU', () => {
     expect(await outcome).toMatch(/the guest stopped answering: QEMU exited/);
     expect(Date.now() - killed).toBeLessThan(5000);
     expect(isOurQemu(vm.pid, 'strata-agenttest')).toBe(false);
-    await expect(agent.call({ op: 'ping' }, { timeoutMs: 1000 })).rejects.toThrow(/QEMU exited/);
-  });
+    await expect(again.call({ op: 'ping' }, { timeoutMs: 1000 })).rejects.toThrow(/QEMU exited/);
+    await expect(agent.call({ op: 'ping' }, { timeoutMs: 1000 })).rejects.toThrow(/closed by the server/);
+  }, 300_000);
 });
