@@ -21,6 +21,7 @@ import { pruneSessions } from './auth/sessions.js';
 import { registerGuard } from './auth/guard.js';
 import { registerAuditHook } from './audit/audit-hook.js';
 import { recordAudit } from './audit/audit-log.js';
+import { readBootIds, recordBootId } from './autostart.js';
 import { userRoutes } from './routes/users.js';
 import { auditRoutes } from './routes/audit.js';
 import { LoginThrottle } from './auth/login-throttle.js';
@@ -129,6 +130,10 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
   await vms.lifecycle.reattachAll();
   await jobs.recover();
+  // After a host boot the VMs marked autostart come up one after another, while the server already answers.
+  const bootIds = readBootIds(db);
+  recordBootId(db, bootIds.current);
+  const autostarting = vms.autostart.afterHostBoot(bootIds);
   const imageService = createImageService({ images, vms: vmsRepo, files });
   // A base changed while Strata was down invalidates its layers; say so at once.
   for (const image of imageService.list().filter((i) => !i.valid)) log(`image ${image.name} is invalid: ${image.invalidReason}`);
@@ -201,6 +206,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {
+    await autostarting;
     await sampler.stop();
     vms.lifecycle.detachAll(); // VMs outlive the server: let go of them, never stop them
     db.close();

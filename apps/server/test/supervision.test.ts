@@ -1,6 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Share, ShareView, Vm } from '@strata/contract';
+import type { CheckReport, Image, Share, ShareView, Vm } from '@strata/contract';
 import { virtiofsdProcesses, waitFor } from '@strata/qemu';
 import { commandLine, VIRTIOFSD } from '@strata/host';
 import { startServer, type TestServer } from './harness.js';
@@ -103,5 +116,76 @@ describe('a virtiofsd killed under a running VM', () => {
     expect((await api('POST', `/vms/${vm.id}/shutdown`)).status).toBe(200);
     await waitForState(vm.id, 'stopped', 60_000);
     expect(virtiofsdProcesses(vmDir(vm.id), 'other')).toEqual([]);
+  });
+});
+
+describe('an overlay damaged on disk', () => {
+  const damage: [string, (path: string) => void][] = [
+    ['truncated to zero', (path) => truncateSync(path, 0)],
+    [
+      'with its qcow2 magic overwritten',
+      (path) => {
+        const fd = openSync(path, 'r+');
+        writeSync(fd, Buffer.from('XXXX'), 0, 4, 0);
+        closeSync(fd);
+      },
+    ],
+  ];
+  for (const [how, doDamage] of damage) {
+    it(`${how}: listed invalid with the reason, check says so, and its VM refuses to start with it`, async () => {
+      const vm = (await api<Vm>('POST', '/vms', { name: `damaged-${how.length}` })).body;
+      const topId = vm.disks[0]!.imageId;
+      const before = (await api<Image[]>('GET', '/images')).body.find((i) => i.id === topId)!;
+      expect(before).toMatchObject({ valid: true, invalidReason: null });
+      doDamage(before.path);
+      const after = (await api<Image[]>('GET', '/images')).body.find((i) => i.id === topId)!;
+      expect(after.valid).toBe(false);
+      expect(after.invalidReason).toMatch(/no longer opens as qcow2 \(qemu-img info -f qcow2: .*not in qcow2 format/);
+      const check = await api<CheckReport>('POST', `/images/${topId}/check`);
+      expect(check.status).toBe(200);
+      expect(check.body.ok).toBe(false);
+      expect(check.body.report).toMatch(/no longer opens as qcow2/);
+      expect(check.body.report).not.toMatch(/does not support checks/);
+      const start = await api<{ code: string; message: string }>('POST', `/vms/${vm.id}/start`);
+      expect(start.status).toBe(409);
+      expect(start.body.code).toBe('image_invalid');
+      expect(start.body.message).toMatch(/cannot boot: layer .* is invalid because .*no longer opens as qcow2/);
+      expect((await api<Vm>('GET', `/vms/${vm.id}`)).body.state).not.toBe('running');
+      // The base under it is untouched and still valid.
+      expect((await api<Image[]>('GET', '/images')).body.find((i) => i.id === before.parentId)!.valid).toBe(true);
+    });
+  }
+});
+
+describe('deleting a VM', () => {
+  it('removes its directory, unlinking a planted symlink without following it', async () => {
+    const vm = (await api<Vm>('POST', '/vms', { name: 'doomed' })).body;
+    viewer = await startAndOpen(server, api, vm.id);
+    viewer.close();
+    viewer = undefined;
+    expect((await api('POST', `/vms/${vm.id}/stop`)).status).toBe(200);
+    const dir = vmDir(vm.id);
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['console.log', 'qemu.log']));
+    // Outside targets a symlink in the VM directory points at: a file and a directory with a file.
+    const outside = `${server.dataDir}/outside-target`;
+    mkdirSync(`${outside}/tree`, { recursive: true });
+    writeFileSync(`${outside}/keep.txt`, 'keep me\n');
+    writeFileSync(`${outside}/tree/inner.txt`, 'me too\n');
+    symlinkSync(`${outside}/keep.txt`, `${dir}/planted-file`);
+    symlinkSync(`${outside}/tree`, `${dir}/planted-dir`);
+    mkdirSync(`${dir}/sub`);
+    symlinkSync(outside, `${dir}/sub/up`);
+    // A Strata name replaced by a link: the link goes, not what it names.
+    truncateSync(`${dir}/qemu.log`, 0);
+    const log = `${dir}/console.log`;
+    writeFileSync(`${outside}/console-target.txt`, 'not a console log\n');
+    rmSync(log);
+    symlinkSync(`${outside}/console-target.txt`, log);
+    expect((await api('DELETE', `/vms/${vm.id}`)).status).toBe(204);
+    expect(existsSync(dir)).toBe(false);
+    expect(readFileSync(`${outside}/keep.txt`, 'utf8')).toBe('keep me\n');
+    expect(readFileSync(`${outside}/tree/inner.txt`, 'utf8')).toBe('me too\n');
+    expect(readFileSync(`${outside}/console-target.txt`, 'utf8')).toBe('not a console log\n');
+    expect(lstatSync(`${outside}/tree`).isDirectory()).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job, MergePlan, Vm } from '@strata/contract';
+import { waitFor } from '@strata/qemu';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
 import { inGuest, startAndOpen } from './fresh-boot.js';
@@ -184,10 +185,24 @@ describe('UML COW layers merged by uml_moo, safely', () => {
     expect(await runInGuest(a, ['cat /root/j.txt /root/a.txt'])).toEqual(['journaled\r\nfirst-boot']);
   });
 
-  it('snapshots a UML disk as a verified plain file under a fresh COW, and reverts to it', async () => {
+  it('snapshots a UML disk as a job (a verified plain file under a fresh COW), listed with the jobs, and reverts to it', async () => {
     const before = await layerOf(a);
-    const res = await api<Vm>('POST', `/vms/${a.id}/disks/disk0/snapshots`, { name: 's1' });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const res = await api<Job>('POST', `/vms/${a.id}/disks/disk0/snapshots`, { name: 's1' });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body).toMatchObject({ kind: 'uml-snapshot', vmId: a.id, title: expect.stringMatching(/Snapshot s1 of/) });
+    const job = await waitFor(
+      async () => {
+        const j = (await api<Job>('GET', `/jobs/${res.body.id}`)).body;
+        return j.state === 'running' ? undefined : j;
+      },
+      120_000,
+      'the snapshot job',
+      100,
+    );
+    expect(job, job.error).toMatchObject({ state: 'succeeded', progress: 1, result: expect.stringMatching(/s1 of disk0 is taken/) });
+    // A page reload finds it in the jobs list.
+    expect((await api<Job[]>('GET', '/jobs')).body.find((j) => j.id === job.id)).toMatchObject({ state: 'succeeded' });
+    expect(readdirSync(dirname((await images())[0]!.path)).filter((f) => f.endsWith('.snapshot.tmp'))).toEqual([]);
     const top = await layerOf(a);
     const snap = (await images()).find((i) => i.id === top.parentId)!;
     expect(top).toMatchObject({ format: 'uml-cow', pendingFirstUse: true });

@@ -189,6 +189,7 @@ export const Vm = Type.Object({
   pid: Type.Union([Type.Integer(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   warnings: Type.Array(Type.String()),
+  autostart: Type.Boolean({ description: 'started by Strata when it comes up after the host booted (in creation order)' }),
   pending: Type.Union([VmPending, Type.Null()], {
     description: 'changes saved while the VM runs that apply at its next start (a restart); null when there are none',
   }),
@@ -294,6 +295,7 @@ export const VmPatch = Type.Object(
     shutdownTimeoutSec: Type.Optional(ShutdownTimeoutSec),
     umlMemoryDir: Type.Optional(UmlMemoryDir),
     umlRootShareId: Type.Optional(UmlRootShare),
+    autostart: Type.Optional(Type.Boolean({ description: 'start this VM when Strata comes up after the host booted' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

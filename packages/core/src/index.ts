@@ -40,3 +40,4 @@ export { lostShareWarning } from './vm-warnings.js';
 export type { SupervisionAudit } from './vm-context.js';
 export { encodeAgentRequest, decodeAgentReply, guestAgentOver, type AgentLineCall } from './agent-wire.js';
 export type { VmClones } from './vm-clone.js';
+export { hostBooted, autostartOrder, type BootIds, type AutostartReport } from './autostart.js';

@@ -116,6 +116,8 @@ export interface VmRecord {
   pending?: VmPending | null;
   /** Internal (never in the API): a benchmark VM, launched with the guest agent's channel open. */
   agent?: boolean;
+  /** Started by Strata when it comes up after the host booted; absent on records made before it existed (false). */
+  autostart?: boolean;
   lastError: string | null;
   createdAt: string;
   startedAt: string | null;

@@ -89,6 +89,7 @@ async function patchedRecord(
     ...(patch.cdrom !== undefined && { cdrom: patch.cdrom }),
     ...(patch.boot !== undefined && { boot: patch.boot }),
     ...(patch.shutdownTimeoutSec !== undefined && { shutdownTimeoutSec: patch.shutdownTimeoutSec }),
+    ...(patch.autostart !== undefined && { autostart: patch.autostart }),
     ...(patch.umlMemoryDir !== undefined && { umlMemoryDir: patch.umlMemoryDir }),
     ...(patch.umlRootShareId !== undefined && { umlRootShareId: patch.umlRootShareId }),
   };
@@ -126,6 +127,7 @@ async function applyRunning(
     vcpus,
     balloonMiB: next.balloonMiB,
     shutdownTimeoutSec: next.shutdownTimeoutSec ?? vm.shutdownTimeoutSec,
+    autostart: next.autostart ?? vm.autostart,
   };
   return { ...now, pending: pendingBetween(now, next) };
 }
@@ -168,6 +170,8 @@ export async function removeVm(d: ConfigDeps, id: string): Promise<void> {
     }
     deps.vms.remove(id);
     // Its console log, sockets and argv go too; nothing in it is followed out of it.
+    const left = deps.removeVmDir?.(id) ?? [];
+    if (left.length > 0) deps.logger.warn({ vmId: id, left }, 'parts of the deleted VM directory could not be removed');
     deps.events.emit({ type: 'vm.deleted', id });
     deps.events.emit({ type: 'images.changed' });
   });

@@ -17,7 +17,7 @@ import type {
 } from './ports.js';
 import type { MergeHost } from './merge-service.js';
 import type { PathFs } from './share-path.js';
-import { lostShareWarning, shareWarnings, unattachedWarning } from './vm-warnings.js';
+import { autostartWarning, lostShareWarning, shareWarnings, unattachedWarning } from './vm-warnings.js';
 import { mountCommand } from './share-options.js';
 import type { BootSpec, VmRecord } from './records.js';
 import { topologyWarnings, vcpuCount } from './vm-spec.js';
@@ -43,6 +43,8 @@ export interface VmServiceDeps {
   pathFs: PathFs;
   /** Clears set-id bits beneath a share directory (walked without following links); returns what changed. */
   scrubShare?(share: { path: string; root: string }): string[];
+  /** Removes the VM's directory and all beneath it, never following a link; returns what it could not remove. */
+  removeVmDir?(id: string): string[];
   /** Records what Strata noticed on its own (no request made it), in the audit log. */
   audit?(entry: SupervisionAudit): void;
 }
@@ -69,6 +71,8 @@ export interface VmContext {
   readonly live: Map<string, Live>;
   /** VMs whose process runs but could not be attached at server start, with the reason. */
   readonly unattached: Map<string, string>;
+  /** VMs whose start after a host boot failed, with the reason; shown while they stay down. */
+  readonly autostartFailures: Map<string, string>;
   readonly lock: KeyedMutex;
   /** The API's view of a record; `known` spares a list from asking the host once per VM. */
   toVm(record: VmRecord, known?: HostInfo): Promise<Vm>;
@@ -89,6 +93,7 @@ export interface VmContext {
 export function createVmContext(deps: VmServiceDeps): VmContext {
   const live = new Map<string, Live>();
   const unattached = new Map<string, string>();
+  const autostartFailures = new Map<string, string>();
   const lock = new KeyedMutex();
 
   const capabilitiesOf = (vm: VmRecord) => deps.drivers[vm.hypervisor]?.capabilities ?? NO_CAPABILITIES;
@@ -111,10 +116,12 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
       warnings: [
         ...(notAttached ? [unattachedWarning(notAttached)] : []),
         ...[...(live.get(r.id)?.lostShares ?? [])].map(lostShareWarning),
+        ...(autostartFailures.has(r.id) && !live.has(r.id) ? [autostartWarning(autostartFailures.get(r.id)!)] : []),
         ...topologyWarnings(r.cpu, limits),
         ...shareWarnings(r),
       ],
       pending: pending ?? null,
+      autostart: r.autostart === true,
       capabilities: capabilitiesOf(r),
     };
   };
@@ -171,7 +178,7 @@ export function createVmContext(deps: VmServiceDeps): VmContext {
 
   const busy = (vmId: string) => deps.jobs.activeFor(vmId)?.title ?? null;
 
-  return { deps, live, unattached, lock, toVm, publish, mustGet, driverFor, liveOf, busy, applyPinning, bootOf };
+  return { deps, live, unattached, autostartFailures, lock, toVm, publish, mustGet, driverFor, liveOf, busy, applyPinning, bootOf };
 }
 
 /** The merge service's narrow view: a running VM's process is seen only through its live-disk facet. */

@@ -1,4 +1,4 @@
-import type { DiskAdd, Vm } from '@strata/contract';
+import type { DiskAdd, Job, Vm } from '@strata/contract';
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { createCowLayer, createLayer } from './layers.js';
@@ -7,6 +7,7 @@ import type { ImageRecord, VmRecord } from './records.js';
 import type { VmContext } from './vm-context.js';
 import { isActive } from './vm-state.js';
 import { addDisk, growDisk, removeDisk } from './vm-disk-edits.js';
+import { startCowSnapshot } from './uml-snapshot.js';
 
 /** Snapshots and reverts of a VM's disks: shared backing files under private writable layers. */
 export interface VmDisks {
@@ -15,6 +16,11 @@ export interface VmDisks {
    * where the hypervisor can (QEMU's blockdev-snapshot-sync), so the guest never stops.
    */
   snapshot(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<Vm>;
+  /**
+   * A UML COW's snapshot is a full copy (uml_moo): it runs as a job, answered at once; any other
+   * disk's snapshot is taken at once, as snapshot() does, and answered with the VM.
+   */
+  snapshotOrJob(vmId: string, diskId: string, body: { name: string; description?: string }): Promise<{ vm: Vm } | { job: Job }>;
   /** Discards the layers above `imageId` in the disk's chain and starts a fresh top on it. */
   revert(vmId: string, diskId: string, imageId: string): Promise<Vm>;
   /** A blank disk or a new overlay on a shared image, at the next free diskN; the VM must be stopped. */
@@ -153,6 +159,24 @@ export function snapshot(d: DisksDeps, vmId: string, diskId: string, body: { nam
   });
 }
 
+export function snapshotOrJob(
+  d: DisksDeps,
+  vmId: string,
+  diskId: string,
+  body: { name: string; description?: string },
+): Promise<{ vm: Vm } | { job: Job }> {
+  const peek = diskOf(d, vmId, diskId);
+  const top = d.deps.images.get(peek.disk.imageId);
+  if (!top || !isCow(top)) return snapshot(d, vmId, diskId, body).then((vm) => ({ vm }));
+  return d.lock.run(vmId, async () => {
+    const { vm, disk } = diskOf(d, vmId, diskId);
+    refuseWhileBusy(d, vm);
+    const current = d.deps.images.get(disk.imageId)!;
+    const taken = { name: body.name, description: body.description ?? '', takenAt: d.deps.now() };
+    return { job: startCowSnapshot(d, vm, disk.id, current, taken, (v, id, on) => freshTop(d, v, id, on)) };
+  });
+}
+
 /** The layers a revert to `imageId` discards, once it is known that none is shared, half-merged or stood on. */
 function layersToDiscard(d: DisksDeps, vm: VmRecord, disk: VmRecord['disks'][number], imageId: string) {
   const { images } = d.deps;
@@ -201,6 +225,7 @@ export function revert(d: DisksDeps, vmId: string, diskId: string, imageId: stri
 export function createVmDisks(d: DisksDeps): VmDisks {
   return {
     snapshot: (vmId, diskId, body) => snapshot(d, vmId, diskId, body),
+    snapshotOrJob: (vmId, diskId, body) => snapshotOrJob(d, vmId, diskId, body),
     revert: (vmId, diskId, imageId) => revert(d, vmId, diskId, imageId),
     add: (vmId, body) => addDisk(d, vmId, body),
     remove: (vmId, diskId, layers) => removeDisk(d, vmId, diskId, layers),

@@ -10,6 +10,8 @@ import { createVmShares, type VmShares } from './vm-shares.js';
 import { createShareLaunch } from './share-launch.js';
 import { createVmUml, type VmUml } from './vm-uml.js';
 import { createMergeService } from './merge-service.js';
+import { createAutostart, type Autostart } from './autostart.js';
+import { recoverCowSnapshot, UML_SNAPSHOT_JOB } from './uml-snapshot.js';
 import { createVmClones, type VmClones } from './vm-clone.js';
 
 export type { VmServiceDeps } from './vm-context.js';
@@ -37,14 +39,19 @@ export interface VmServices {
   merges: VmMerges;
   runtime: VmRuntime;
   clones: VmClones;
+  /** Starts the VMs marked autostart when Strata comes up after a host boot. */
+  autostart: Autostart;
 }
 
 export function createVmServices(deps: VmServiceDeps): VmServices {
   const ctx = createVmContext(deps);
   const merges = createMergeService(mergeContextOf(ctx), deps.jobs);
+  const lifecycle = createVmLifecycle({ ...ctx, shares: createShareLaunch(ctx), retries: new Map() });
+  deps.jobs.onRecover(UML_SNAPSHOT_JOB, recoverCowSnapshot(deps));
   return {
     config: createVmConfig(ctx),
-    lifecycle: createVmLifecycle({ ...ctx, shares: createShareLaunch(ctx), retries: new Map() }),
+    lifecycle,
+    autostart: createAutostart(ctx, (id) => lifecycle.start(id)),
     disks: createVmDisks(ctx),
     clones: createVmClones(ctx),
     shares: createVmShares(ctx),

@@ -15,6 +15,9 @@ export const shareWarnings = (vm: VmRecord): string[] => [
 export const lostShareWarning = (tag: string): string =>
   `share \`${tag}\` lost its daemon; the guest's accesses hang until the VM restarts`;
 
+/** An autostart VM that did not come up when Strata started after a host boot. */
+export const autostartWarning = (reason: string): string => `the start after the host booted failed: ${reason}`;
+
 /** A VM whose process runs but could not be taken control of at server start. */
 export const unattachedWarning = (reason: string): string =>
   `Strata could not attach to this VM's running process (${reason}); it keeps its last known state; Strata tries again every ${REATTACH_RETRY_MS / 1000} s`;

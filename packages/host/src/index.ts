@@ -36,3 +36,4 @@ export {
   type ProcInfo,
 } from './proc-identity.js';
 export { LineChannel, MAX_LINE_BYTES, type LineReply, type LineCallOptions, type LineChannelOptions } from './line-channel.js';
+export { removeTreeBeneath } from './remove-tree.js';

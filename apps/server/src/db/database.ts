@@ -36,6 +36,8 @@ const migrations: string[] = [
    CREATE INDEX audit_by_time ON audit (at);
    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
+  // What Strata keeps about the host between runs: the boot id it last ran under (autostart after a boot).
+  `CREATE TABLE host_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export function openDatabase(path: string): Db {

@@ -126,9 +126,18 @@ export const imageRoutes: FastifyPluginAsyncTypebox<{ images: ImageService; disk
     '/vms/:id/disks/:disk/snapshots',
     {
       config: { role: 'operator', audit: 'vm.snapshot' },
-      schema: { tags: ['vms'], params: DiskParams, body: SnapshotBody, response: { 200: Vm, ...commonErrors } },
+      schema: {
+        tags: ['vms'],
+        description: "200 with the VM when taken at once; 202 with a job for a UML COW's snapshot, a full copy by uml_moo",
+        params: DiskParams,
+        body: SnapshotBody,
+        response: { 200: Vm, 202: Job, ...commonErrors },
+      },
     },
-    (req) => disks.snapshot(req.params.id, req.params.disk, req.body),
+    async (req, reply) => {
+      const taken = await disks.snapshotOrJob(req.params.id, req.params.disk, req.body);
+      return 'job' in taken ? reply.code(202).send(taken.job) : taken.vm;
+    },
   );
 
   app.post(

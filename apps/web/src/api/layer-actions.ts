@@ -23,10 +23,15 @@ export function useLayerMutations() {
     void qc.invalidateQueries({ queryKey: keys.vms });
   };
   return {
+    // 200 with the VM when taken at once; 202 with a job for a UML COW's snapshot (a full copy).
     snapshot: useMutation({
       mutationFn: ({ vmId, diskId, name, description }: { vmId: string; diskId: string; name: string; description: string }) =>
-        api<Vm>('POST', `/vms/${vmId}/disks/${diskId}/snapshots`, { name, description }),
-      onSuccess: settle,
+        api<Vm | Job>('POST', `/vms/${vmId}/disks/${diskId}/snapshots`, { name, description }),
+      onSuccess: (taken) => {
+        if ('hypervisor' in taken) return settle(taken);
+        qc.setQueryData<Job>(keys.job(taken.id), (cached) => newerJob(cached, taken));
+        void qc.invalidateQueries({ queryKey: keys.job(taken.id), exact: true });
+      },
     }),
     revert: useMutation({
       mutationFn: ({ vmId, diskId, imageId }: { vmId: string; diskId: string; imageId: string }) =>

@@ -1,6 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Image, Vm } from '@strata/contract';
-import { useLayerMutations } from '../../api/layer-actions';
+import { useJob, useLayerMutations } from '../../api/layer-actions';
+import { JobProgress } from '../../shared/job-progress';
+import { isUnderWay } from '../../shared/job-state';
 import { Button } from '../../components/button';
 import { Card } from '../../components/card';
 import { Dialog } from '../../components/dialog';
@@ -24,7 +26,11 @@ export function chainOf(topId: string, images: Image[]): Image[] {
 }
 
 function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClose: () => void }) {
-  const { snapshot } = useLayerMutations();
+  const { snapshot, cancel } = useLayerMutations();
+  // A UML snapshot is a job: the dialog follows it (closing it leaves the job running, in the task bar).
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useJob(jobId).data;
+  const copying = !!job && isUnderWay(job);
   const [name, setName] = useState(() => `snap-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}`);
   const [description, setDescription] = useState('');
   const live = isRunning(vm);
@@ -33,27 +39,48 @@ function SnapshotDialog({ vm, diskId, onClose }: { vm: Vm; diskId: string; onClo
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (snapshot.isPending || name === '') return;
-    snapshot.mutate({ vmId: vm.id, diskId, name, description }, { onSuccess: onClose });
+    snapshot.mutate(
+      { vmId: vm.id, diskId, name, description },
+      { onSuccess: (taken) => ('hypervisor' in taken ? onClose() : setJobId(taken.id)) },
+    );
   };
   return (
     <Dialog
       title={`Snapshot ${diskId}`}
       onClose={onClose}
       footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form={formId} disabled={snapshot.isPending || name === ''}>
-            {snapshot.isPending ? 'Taking…' : 'Take snapshot'}
-          </Button>
-        </>
+        job ? (
+          copying ? (
+            <>
+              <Button key="cancel" onClick={() => cancel.mutate(job.id)} disabled={cancel.isPending}>
+                Cancel snapshot
+              </Button>
+              <Button onClick={onClose}>Run in background</Button>
+            </>
+          ) : (
+            <Button key="close" autoFocus variant="primary" onClick={onClose}>
+              Close
+            </Button>
+          )
+        ) : (
+          <>
+            <Button onClick={onClose}>Cancel</Button>
+            <Button variant="primary" type="submit" form={formId} disabled={snapshot.isPending || name === ''}>
+              {snapshot.isPending ? 'Taking…' : 'Take snapshot'}
+            </Button>
+          </>
+        )
       }
     >
       <p className="text-sm text-slate-500">
-        {live
-          ? 'The guest keeps running: QEMU freezes the current layer and continues on a new one.'
-          : 'The current layer is frozen read-only and a new overlay goes on top.'}
+        {vm.hypervisor === 'uml'
+          ? 'uml_moo merges the COW with its backing into a new read-only file (a full copy of the disk, as a job), and the disk goes on with a fresh COW on it.'
+          : live
+            ? 'The guest keeps running: QEMU freezes the current layer and continues on a new one.'
+            : 'The current layer is frozen read-only and a new overlay goes on top.'}
       </p>
-      <form id={formId} onSubmit={submit} className="space-y-4">
+      {job && <JobProgress job={job} testId="snapshot-job" />}
+      <form id={formId} onSubmit={submit} className="space-y-4" hidden={!!job}>
         <Field label="Name">
           <TextInput name="snapshotName" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { cachedOpenCheck } from '../src/image-open-cache.js';
+import { invalidImages } from '../src/image-validity.js';
+import type { Fingerprint, ImageRecord } from '../src/records.js';
+import { lostShareWarning } from '../src/vm-warnings.js';
+
+const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({
+  dev: 1,
+  ino: 2,
+  size: 100,
+  mtimeNs: '5',
+  ctimeNs: '6',
+  sha256: null,
+  ...over,
+});
+const image = (id: string, parentId: string | null): ImageRecord => ({
+  id,
+  name: id,
+  path: `/i/${id}`,
+  format: 'qcow2',
+  parentId,
+  virtualSize: 1,
+  protected: false,
+  ownerVmId: null,
+  boot: null,
+  parentFingerprint: parentId ? fp() : null,
+  invalidReason: null,
+  snapshot: null,
+  createdAt: '',
+});
+
+describe('cachedOpenCheck', () => {
+  it('probes a file once per identity and again when any part of it changes', () => {
+    let current = fp();
+    const probed: string[] = [];
+    const check = cachedOpenCheck(
+      () => current,
+      (path, format) => {
+        probed.push(`${format}:${path}`);
+        return current.size === 0 ? 'no longer opens as qcow2' : null;
+      },
+    );
+    expect(check('/a', 'qcow2')).toBeNull();
+    expect(check('/a', 'qcow2')).toBeNull();
+    expect(probed).toEqual(['qcow2:/a']);
+    // The same path asked as another format is another question.
+    check('/a', 'raw');
+    expect(probed).toHaveLength(2);
+    for (const change of [{ size: 0 }, { mtimeNs: '7' }, { ctimeNs: '8' }, { ino: 3 }, { dev: 4 }]) {
+      const before = probed.length;
+      current = fp(change);
+      const answer = check('/a', 'qcow2');
+      expect(probed.length, JSON.stringify(change)).toBe(before + 1);
+      expect(answer).toBe(change.size === 0 ? 'no longer opens as qcow2' : null);
+      check('/a', 'qcow2');
+      expect(probed.length).toBe(before + 1);
+    }
+  });
+
+  it('answers null for a missing file without probing, and forgets the least recently asked beyond its limit', () => {
+    const probed: string[] = [];
+    const check = cachedOpenCheck(
+      (path) => (path === '/gone' ? null : fp()),
+      (path) => {
+        probed.push(path);
+        return null;
+      },
+      2,
+    );
+    expect(check('/gone', 'qcow2')).toBeNull();
+    expect(probed).toEqual([]);
+    check('/a', 'qcow2');
+    check('/b', 'qcow2');
+    check('/a', 'qcow2'); // /a is now the most recent
+    check('/c', 'qcow2'); // /b is forgotten
+    check('/a', 'qcow2');
+    check('/b', 'qcow2');
+    expect(probed).toEqual(['/a', '/b', '/c', '/b']);
+  });
+});
+
+describe('invalidImages with an open check', () => {
+  it('marks a file that no longer opens as its format invalid with the reason, and every layer above it', () => {
+    const images = [image('base', null), image('mid', 'base'), image('top', 'mid')];
+    const reasons = invalidImages({
+      images,
+      exists: () => true,
+      fingerprint: () => fp(),
+      openProblem: (path) => (path === '/i/mid' ? 'no longer opens as qcow2 (qemu-img info -f qcow2: Image is not in qcow2 format)' : null),
+    });
+    expect(reasons.get('mid')).toMatch(/no longer opens as qcow2/);
+    expect(reasons.get('top')).toBe('its parent mid is invalid');
+    expect(reasons.has('base')).toBe(false);
+  });
+  it('does not ask about a missing file (that it is missing is the reason)', () => {
+    const asked: string[] = [];
+    const reasons = invalidImages({
+      images: [image('base', null)],
+      exists: () => false,
+      fingerprint: () => null,
+      openProblem: (path) => {
+        asked.push(path);
+        return 'x';
+      },
+    });
+    expect(reasons.get('base')).toMatch(/is missing/);
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('lostShareWarning', () => {
+  it('names the share and what the guest sees', () => {
+    expect(lostShareWarning('fs')).toBe("share `fs` lost its daemon; the guest's accesses hang until the VM restarts");
+  });
+});
