@@ -37,7 +37,6 @@ import { ConsoleHub } from './console/console-hub.js';
 import { authRoutes } from './routes/auth.js';
 import { vmRoutes } from './routes/vms.js';
 import { vmOpsRoutes } from './routes/vm-ops.js';
-import { vmOpsRoutes } from './routes/vm-ops.js';
 import { imageRoutes } from './routes/images.js';
 import { jobRoutes } from './routes/jobs.js';
 import { shareRoutes } from './routes/shares.js';
@@ -53,6 +52,10 @@ import { createHistory } from './metrics/history.js';
 import { createSampler } from './metrics/sampler.js';
 import { createHostSampler } from './metrics/host-sampler.js';
 import { renderPrometheus } from './metrics/prometheus.js';
+import { benchmarkRoutes } from './routes/benchmarks.js';
+import { createBenchmarkService } from './benchmarks/bench-service.js';
+import { benchmarkRepository } from './db/benchmark-repository.js';
+import { loadReference } from './benchmarks/reference-file.js';
 
 export const VERSION = '0.1.0';
 
@@ -127,9 +130,21 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     pathFs: { realpath: (p) => realpathSync(p), isDirectory: (p) => statSync(p).isDirectory() },
   });
   const imageOps = createImageOps({ images, files, vms: vmsRepo, events: bus, jobs, newId, now });
+  // Before jobs.recover(): a run a restart interrupted is ended there, and its throwaway VMs removed.
+  const reference = loadReference();
+  const benchmarks = createBenchmarkService({
+    jobs,
+    runs: benchmarkRepository(db),
+    host,
+    imagesDir: join(config.dataDir, 'images'),
+    reference: () => reference,
+    runtimeCapSec: config.benchRuntimeCapSec,
+    lab: { vms, vmRecords: vmsRepo, images, files, shareRoot: config.shareRoots[0]!, vmDir, newId, now, logger },
+  });
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
   await vms.lifecycle.reattachAll();
   await jobs.recover();
+  benchmarks.settleOrphans();
   // After a host boot the VMs marked autostart come up one after another, while the server already answers.
   const bootIds = readBootIds(db);
   recordBootId(db, bootIds.current);
@@ -175,12 +190,12 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       await api.register(auditRoutes, { db });
       await api.register(vmRoutes, { config: vms.config, lifecycle: vms.lifecycle });
       await api.register(vmOpsRoutes, { config: vms.config, lifecycle: vms.lifecycle, disks: vms.disks, clones: vms.clones });
-      await api.register(vmOpsRoutes, { config: vms.config, lifecycle: vms.lifecycle, disks: vms.disks, clones: vms.clones });
       await api.register(imageRoutes, { images: imageService, disks: vms.disks, merges: vms.merges, ops: imageOps });
       await api.register(jobRoutes, { jobs });
       await api.register(shareRoutes, { shares: vms.shares, events: bus });
       await api.register(umlRoutes, { uml: vms.uml });
       await api.register(metricRoutes, { hub: metricsHub, history, vms: vms.config });
+      await api.register(benchmarkRoutes, { benchmarks });
       await api.register(shareMetricRoutes, { history, shares: vms.shares });
       await api.register(hostRoutes, { host, bus });
       await api.register(eventRoutes, { bus });

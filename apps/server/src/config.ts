@@ -25,6 +25,8 @@ export interface Config {
   umlUid: number;
   metricsIntervalMs: number;
   metricsRetentionDays: number;
+  /** Share benchmark: seconds each cell may run at most (tests lengthen it); default in @strata/core. */
+  benchRuntimeCapSec?: number;
 }
 
 function port(value: string | undefined): number {

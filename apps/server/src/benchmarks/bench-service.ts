@@ -1,0 +1,166 @@
+import type { BenchmarkCreate, BenchmarkRun, BenchmarkStarted, BenchmarkSummary, BenchReference, BenchCell } from '@strata/contract';
+import {
+  conflict,
+  DEFAULT_RUNTIME_CAP_SEC,
+  expandCells,
+  hostRatios,
+  notFound,
+  recommendations,
+  resolveMatrix,
+  runBenchmark,
+  type HostProvider,
+  type JobContext,
+  type JobService,
+  type RecoveryOutcome,
+} from '@strata/core';
+import type { BenchmarkRepository } from '../db/benchmark-repository.js';
+import { createBenchLab, removeRunLeftovers, type LabDeps } from './bench-lab.js';
+import { benchHost } from './bench-host.js';
+import { runToCsv } from './bench-export.js';
+
+export interface BenchServiceDeps {
+  jobs: JobService;
+  runs: BenchmarkRepository;
+  lab: LabDeps;
+  host: HostProvider;
+  imagesDir: string;
+  reference: () => BenchReference;
+  /** Per-cell time cap; tests lengthen it so a cell lasts long enough for the metrics sampler. */
+  runtimeCapSec?: number;
+}
+
+export const INTERRUPTED = 'interrupted by a restart';
+const RUN_ID = /^[0-9a-f]{6,32}$/;
+const rolledBack = (result: string): RecoveryOutcome => ({ kind: 'rolled-back', result });
+
+const summaryOf = (run: BenchmarkRun): BenchmarkSummary => ({
+  id: run.id,
+  jobId: run.jobId,
+  state: run.state,
+  options: run.options,
+  cellCount: run.cells.length,
+  failedCells: run.cells.filter((c) => c.state === 'failed').length,
+  accelerator: run.host.accelerator,
+  createdAt: run.createdAt,
+  finishedAt: run.finishedAt,
+});
+
+/** What the finished cells say: recommendations and this host's ratios beside the article's. */
+const withFindings = (run: BenchmarkRun): BenchmarkRun => ({
+  ...run,
+  recommendations: recommendations(run.cells),
+  ratios: hostRatios(run.cells),
+});
+
+/** Cells a run never got to finish: a running one failed with the reason, the pending ones skipped. */
+function endCells(cells: BenchCell[], reason: string): BenchCell[] {
+  return cells.map((c) =>
+    c.state === 'running' ? { ...c, state: 'failed', error: reason } : c.state === 'pending' ? { ...c, state: 'skipped', note: reason } : c,
+  );
+}
+
+export function createBenchmarkService(d: BenchServiceDeps) {
+  const { runs } = d;
+  const now = () => new Date().toISOString();
+
+  async function execute(run: BenchmarkRun, ctx: JobContext): Promise<string> {
+    ctx.journal({ runId: run.id });
+    await Promise.resolve(); // let start() record the job's id on the run first
+    const lab = createBenchLab(d.lab, run.id, run.options.sizeMiB);
+    const total = run.cells.length;
+    const save = () => {
+      const accelerator = lab.accelerator();
+      if (accelerator) run.host.accelerator = accelerator;
+      runs.save(run);
+      ctx.progress(run.cells.filter((c) => c.state !== 'pending' && c.state !== 'running').length / total);
+    };
+    const matrix = { ...run.options, runtimeCapSec: run.options.runtimeCapSec ?? DEFAULT_RUNTIME_CAP_SEC };
+    let outcome: { state: BenchmarkRun['state']; error?: string };
+    try {
+      await runBenchmark(matrix, run.cells, lab, { signal: ctx.signal, changed: save, now });
+      const done = run.cells.filter((c) => c.state === 'done').length;
+      outcome = done > 0 ? { state: 'succeeded' } : { state: 'failed', error: `no cell could be measured: ${run.cells[0]?.error ?? ''}` };
+    } catch (err) {
+      outcome = ctx.signal.aborted ? { state: 'cancelled' } : { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+      run.cells = endCells(run.cells, outcome.state === 'cancelled' ? 'the run was cancelled' : 'the run failed');
+    } finally {
+      await lab.removeAll();
+    }
+    Object.assign(run, withFindings({ ...run, ...outcome, finishedAt: now() }));
+    save();
+    if (outcome.state !== 'succeeded') throw new Error(outcome.error ?? 'the benchmark was cancelled');
+    const failed = run.cells.filter((c) => c.state === 'failed').length;
+    return `${total - failed} of ${total} cells measured${failed ? `; ${failed} failed (see each cell's reason)` : ''}; the throwaway VMs are removed`;
+  }
+
+  async function start(body: BenchmarkCreate): Promise<BenchmarkStarted> {
+    const busy = runs.unfinished().find((r) => r.state === 'running');
+    if (busy) throw conflict('benchmark_running', `benchmark ${busy.id} is still running; wait for it or cancel it first`);
+    const matrix = resolveMatrix(body, d.runtimeCapSec ?? DEFAULT_RUNTIME_CAP_SEC);
+    const run: BenchmarkRun = {
+      id: d.lab.newId(),
+      jobId: '',
+      state: 'running',
+      host: await benchHost(d.host, { shares: d.lab.shareRoot, images: d.imagesDir }),
+      options: matrix,
+      cells: expandCells(matrix),
+      recommendations: [],
+      ratios: [],
+      createdAt: now(),
+      finishedAt: null,
+    };
+    runs.insert(run);
+    const job = d.jobs.start({
+      kind: 'benchmark',
+      title: `Share benchmark: ${run.cells.length} cells, ${matrix.sizeMiB} MiB each`,
+      run: (ctx) => execute(run, ctx),
+    });
+    run.jobId = job.id;
+    runs.save(run);
+    return { job, run };
+  }
+
+  /** After a restart: the run ends failed, and whatever VMs, shares and files it made are removed. */
+  d.jobs.onRecover('benchmark', async (job) => {
+    const runId = job.journal.runId;
+    if (typeof runId !== 'string' || !RUN_ID.test(runId)) return rolledBack(`${INTERRUPTED}; the journal named no run`);
+    const removed = await removeRunLeftovers(d.lab, runId);
+    const run = runs.get(runId);
+    if (run)
+      runs.save(withFindings({ ...run, state: 'failed', error: INTERRUPTED, cells: endCells(run.cells, INTERRUPTED), finishedAt: now() }));
+    return rolledBack(`${INTERRUPTED}; its ${removed} throwaway VM${removed === 1 ? '' : 's'} and files were removed`);
+  });
+
+  return {
+    start,
+    list: (): BenchmarkSummary[] => runs.list().map(summaryOf),
+    get(id: string): BenchmarkRun {
+      const run = runs.get(id);
+      if (!run) throw notFound('benchmark', id);
+      return run;
+    },
+    exportRun(id: string, format: 'csv' | 'json' = 'csv') {
+      const run = this.get(id);
+      return format === 'json'
+        ? { filename: `strata-benchmark-${run.id}.json`, type: 'application/json', body: JSON.stringify(run, null, 2) }
+        : { filename: `strata-benchmark-${run.id}.csv`, type: 'text/csv; charset=utf-8', body: runToCsv(run) };
+    },
+    reference: d.reference,
+    /** Runs whose job this server no longer knows (a crash before the job was written): ended as failed. */
+    settleOrphans(): void {
+      for (const run of runs.unfinished()) {
+        const job = run.jobId ? d.jobs.list().find((j) => j.id === run.jobId) : undefined;
+        if (job && (job.state === 'running' || job.state === 'queued')) continue;
+        runs.save(
+          withFindings({ ...run, state: 'failed', error: INTERRUPTED, cells: endCells(run.cells, INTERRUPTED), finishedAt: now() }),
+        );
+      }
+    },
+    cancel(id: string) {
+      const run = this.get(id);
+      return d.jobs.cancel(run.jobId);
+    },
+  };
+}
+
+export type BenchmarkService = ReturnType<typeof createBenchmarkService>;
