@@ -6,3 +6,4 @@ sh(['node', join(root, 'scripts/setup.mjs')]);
 sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/layers.ts')]);
 sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/in-place.ts')]);
 sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/metrics.ts')]);
+sh([process.execPath, '--import', 'tsx', join(root, 'scripts/bench/shares.ts')]);
