@@ -58,4 +58,14 @@ describe('whether an image file still opens as its recorded format (real qemu-im
     truncateSync(path, 0);
     expect(files.openProblem!(path, 'qcow2')).toMatch(/no longer opens as qcow2/);
   });
+
+  it('sees a header overwritten in place after a write that only moved the mtime was let through unprobed', () => {
+    const files = createImageFiles(dir, dir);
+    const path = qcow2('written.qcow2');
+    expect(files.openProblem!(path, 'qcow2')).toBeNull();
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 0 1M', path], { stdio: 'ignore' });
+    expect(files.openProblem!(path, 'qcow2')).toBeNull();
+    execFileSync('dd', ['of=' + path, 'bs=4', 'count=1', 'conv=notrunc', 'status=none'], { input: 'QFI\0' });
+    expect(files.openProblem!(path, 'qcow2')).toMatch(/no longer opens as qcow2/);
+  });
 });

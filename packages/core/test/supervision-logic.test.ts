@@ -65,7 +65,7 @@ describe('cachedOpenCheck', () => {
         probed.push(path);
         return null;
       },
-      2,
+      { limit: 2 },
     );
     expect(check('/gone', 'qcow2')).toBeNull();
     expect(probed).toEqual([]);
@@ -76,6 +76,39 @@ describe('cachedOpenCheck', () => {
     check('/a', 'qcow2');
     check('/b', 'qcow2');
     expect(probed).toEqual(['/a', '/b', '/c', '/b']);
+  });
+});
+
+describe('cachedOpenCheck with a header reader', () => {
+  it('does not probe a file that only grew or had its mtime moved with the same header, but does when it shrank or its header changed', () => {
+    let current = fp();
+    let head = 'QFI\xfb-v3';
+    let probes = 0;
+    const check = cachedOpenCheck(
+      () => current,
+      () => {
+        probes++;
+        return head.startsWith('QFI') && current.size > 0 ? null : 'no longer opens as qcow2';
+      },
+      { head: () => head },
+    );
+    expect(check('/top', 'qcow2')).toBeNull();
+    expect(probes).toBe(1);
+    current = fp({ size: 200, mtimeNs: '9', ctimeNs: '9' }); // a running guest wrote to it
+    expect(check('/top', 'qcow2')).toBeNull();
+    expect(probes).toBe(1);
+    head = 'XXXX-v3'; // magic overwritten in place, same size
+    current = fp({ size: 200, mtimeNs: '10', ctimeNs: '10' });
+    expect(check('/top', 'qcow2')).toBe('no longer opens as qcow2');
+    expect(probes).toBe(2);
+    head = 'QFI\xfb-v3';
+    current = fp({ size: 200, mtimeNs: '11', ctimeNs: '11' });
+    // A file that failed is probed again on any change.
+    expect(check('/top', 'qcow2')).toBeNull();
+    expect(probes).toBe(3);
+    current = fp({ size: 0, mtimeNs: '12', ctimeNs: '12' }); // truncated
+    expect(check('/top', 'qcow2')).toBe('no longer opens as qcow2');
+    expect(probes).toBe(4);
   });
 });
 

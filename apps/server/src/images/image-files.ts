@@ -18,7 +18,7 @@ import {
 import { runOk } from '@strata/host';
 import { backingStamp, readCowHeader, umlMerge, umlMergeInPlace, verifyUmlInPlace, verifyUmlMerge } from '@strata/uml';
 import { openImport } from './import-path.js';
-import { probeOpen } from './open-check.js';
+import { probeOpen, readHead } from './open-check.js';
 
 async function fsync(path: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -47,7 +47,7 @@ function fingerprint(path: string) {
 
 export function createImageFiles(imagesDir: string, importDir: string): ImageFiles {
   return {
-    openProblem: cachedOpenCheck(fingerprint, probeOpen),
+    openProblem: cachedOpenCheck(fingerprint, probeOpen, { head: readHead }),
     async createOverlay(parent, id) {
       const path = join(imagesDir, `${id}.qcow2`);
       const info = await createOverlay(parent.path, parent.format, path);

@@ -1,5 +1,29 @@
 import { spawnSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { readCowHeader } from '@strata/uml';
+
+/** qcow2's header (magic, version, backing name's offset, sizes, L1 and refcount tables) lies in these. */
+const HEAD_BYTES = 512;
+
+/**
+ * The file's first bytes as hex, or null when it is no regular file: opened without following a
+ * link and without waiting on a FIFO someone put under the name.
+ */
+export function readHead(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return null;
+    const buf = Buffer.alloc(HEAD_BYTES);
+    return buf.subarray(0, readSync(fd, buf, 0, HEAD_BYTES, 0)).toString('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** qemu-img info of a healthy image answers in a few milliseconds; a hung one must not hold the server. */
 const PROBE_TIMEOUT_MS = 10_000;
