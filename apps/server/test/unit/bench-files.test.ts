@@ -1,0 +1,91 @@
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BenchmarkRun } from '@strata/contract';
+import { csvField, runToCsv } from '../../src/benchmarks/bench-export.js';
+import { findReferenceFile, loadReference } from '../../src/benchmarks/reference-file.js';
+
+const serverDir = resolve(import.meta.dirname, '../..');
+
+describe("the VirtFS article's table beside the server", () => {
+  it('is found from the sources and from the bundle (dist/main.js)', () => {
+    const expected = join(serverDir, 'reference', 'virtfs-article-table.csv');
+    expect(findReferenceFile(join(serverDir, 'src', 'benchmarks'))).toBe(expected);
+    expect(findReferenceFile(join(serverDir, 'dist'))).toBe(expected);
+    expect(loadReference().rows).toHaveLength(12);
+  });
+
+  it('says so when it is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'strata-ref-'));
+    try {
+      mkdirSync(join(empty, 'a', 'b'), { recursive: true });
+      expect(() => findReferenceFile(join(empty, 'a', 'b'))).toThrow(/VirtFS article's table/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CSV export', () => {
+  it('quotes commas and quotes, and defuses what a spreadsheet would run as a formula', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvField('-1+2')).toBe(`"'-1+2"`);
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField(null)).toBe('');
+  });
+
+  it('writes one row per cell under a header, and no newline a guest sent splits a row', () => {
+    const run = {
+      id: 'r1',
+      jobId: 'j1',
+      state: 'succeeded',
+      host: {
+        hostname: 'h',
+        kernel: 'k',
+        cpuModel: 'c',
+        cpus: 2,
+        memBytes: 1,
+        qemuVersion: 'q',
+        umlVersion: 'u',
+        accelerator: 'tcg',
+        fileSystem: 'ext4',
+      },
+      options: { targets: ['9p'], patterns: ['seq-read'], blockSizes: [4096], sizeMiB: 16 },
+      cells: [
+        {
+          target: '9p',
+          variant: 'msize 100000000',
+          options: {},
+          pattern: 'seq-read',
+          blockSize: 4096,
+          state: 'done',
+          bytesPerSec: 2e6,
+          iops: 488.3,
+          direct: true,
+        },
+        {
+          target: '9p',
+          variant: 'kernel default msize',
+          options: {},
+          pattern: 'seq-read',
+          blockSize: 4096,
+          state: 'failed',
+          bytesPerSec: null,
+          iops: null,
+          error: 'fio failed:\n=cmd',
+        },
+      ],
+      recommendations: [],
+      createdAt: 't',
+      finishedAt: 't',
+    } satisfies BenchmarkRun;
+    const lines = runToCsv(run).trimEnd().split('\n');
+    expect(lines[2]).toBe('target,variant,pattern,block_size,state,bytes_per_sec,mb_per_sec,iops,io_bytes,runtime_ms,direct,note,error');
+    expect(lines[3]).toBe('9p,msize 100000000,seq-read,4096,done,2000000,2.00,488,,,true,,');
+    expect(lines.slice(4).join('\n')).toBe('9p,kernel default msize,seq-read,4096,failed,,,,,,,,"fio failed:\n=cmd"');
+  });
+});
