@@ -3,7 +3,7 @@ import type { Pinning, VcpuInfo, Vm, VmCreate, VmPatch } from '@strata/contract'
 import { api } from './client';
 import { keys } from './keys';
 
-export type PowerAction = 'start' | 'stop' | 'shutdown' | 'pause' | 'resume' | 'reset';
+export type PowerAction = 'start' | 'stop' | 'shutdown' | 'pause' | 'resume' | 'reset' | 'restart';
 
 export function useVmMutations() {
   const qc = useQueryClient();

@@ -14,6 +14,7 @@ import { useImagesRefreshed } from '../../api/get-images';
 import { MergeDialog } from '../../shared/merge-dialog';
 import { isActive, isRunning } from '../../shared/vm-state';
 import { useRole } from '../../shared/use-role';
+import { AddDiskDialog, GrowDiskDialog, RemoveDiskDialog } from './disk-dialogs';
 
 /** A running guest writes without telling anyone: its layers' sizes are read again this often. */
 const SIZE_REFRESH_MS = 5000;
@@ -151,7 +152,11 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
   const [snapshotting, setSnapshotting] = useState<string | null>(null);
   const [merging, setMerging] = useState<Image | null>(null);
   const [reverting, setReverting] = useState<{ diskId: string; target: Image; lost: Image[] } | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [growing, setGrowing] = useState<{ diskId: string; top: Image } | null>(null);
+  const [removing, setRemoving] = useState<{ diskId: string; own: Image[] } | null>(null);
   const stopped = !isActive(vm);
+  const changeRefusal = cannot('change disks');
   // Merging the top into the VM's own snapshot ends that snapshot: the action sits on the snapshot it removes.
   const ownSnapshot = (layer: Image | undefined) => !!layer?.snapshot && layer.ownerVmId === vm.id;
   return (
@@ -160,6 +165,13 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
         Sizes read {refreshed.dataUpdatedAt ? formatAgo(now - refreshed.dataUpdatedAt) : 'just now'}
         {running ? `; read again every ${SIZE_REFRESH_MS / 1000} s while the VM runs` : ''}.
       </p>
+      <Button
+        disabled={!stopped || !canOperate}
+        title={changeRefusal ?? (stopped ? undefined : 'Stop the VM to add a disk: its hypervisor reads its disks when it starts')}
+        onClick={() => setAdding(true)}
+      >
+        Add disk…
+      </Button>
       {vm.disks.map((disk) => {
         const chain = chainOf(disk.imageId, images);
         return (
@@ -167,16 +179,37 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
             key={disk.id}
             title={vm.capabilities.diskBuses.length > 0 ? `${disk.id} · ${disk.bus}` : disk.id}
             actions={
-              <Button
-                disabled={snapshotBlocked || !canOperate}
-                title={
-                  cannot('take snapshots') ??
-                  (snapshotBlocked ? 'Stop the VM to take a snapshot: its hypervisor cannot take one while it runs' : undefined)
-                }
-                onClick={() => setSnapshotting(disk.id)}
-              >
-                Snapshot
-              </Button>
+              <>
+                <Button
+                  disabled={!canOperate || chain[0]?.format === 'uml-cow' || (!stopped && !running)}
+                  title={
+                    changeRefusal ??
+                    (chain[0]?.format === 'uml-cow' ? "A UML disk cannot grow: its COW file takes its backing file's size" : undefined)
+                  }
+                  onClick={() => chain[0] && setGrowing({ diskId: disk.id, top: chain[0] })}
+                >
+                  Grow…
+                </Button>
+                {disk.id !== vm.disks[0]?.id && (
+                  <Button
+                    disabled={!stopped || !canOperate}
+                    title={changeRefusal ?? (stopped ? undefined : 'Stop the VM to remove a disk')}
+                    onClick={() => setRemoving({ diskId: disk.id, own: chain.filter((l) => l.ownerVmId === vm.id) })}
+                  >
+                    Remove…
+                  </Button>
+                )}
+                <Button
+                  disabled={snapshotBlocked || !canOperate}
+                  title={
+                    cannot('take snapshots') ??
+                    (snapshotBlocked ? 'Stop the VM to take a snapshot: its hypervisor cannot take one while it runs' : undefined)
+                  }
+                  onClick={() => setSnapshotting(disk.id)}
+                >
+                  Snapshot
+                </Button>
+              </>
             }
           >
             <ol className="space-y-2" data-testid={`chain-${disk.id}`}>
@@ -227,6 +260,9 @@ export function DisksPanel({ vm, images: given }: { vm: Vm; images: Image[] }) {
           </Card>
         );
       })}
+      {adding && <AddDiskDialog vm={vm} images={images} onClose={() => setAdding(false)} />}
+      {growing && <GrowDiskDialog vm={vm} {...growing} onClose={() => setGrowing(null)} />}
+      {removing && <RemoveDiskDialog vm={vm} {...removing} onClose={() => setRemoving(null)} />}
       {snapshotting && <SnapshotDialog vm={vm} diskId={snapshotting} onClose={() => setSnapshotting(null)} />}
       {merging && <MergeDialog layer={merging} onClose={() => setMerging(null)} />}
       {reverting && <RevertDialog vm={vm} {...reverting} onClose={() => setReverting(null)} />}

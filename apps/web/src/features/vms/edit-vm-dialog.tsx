@@ -69,6 +69,12 @@ function Forwards({ value, onChange }: { value: PortForward[]; onChange: (f: Por
   );
 }
 
+/** What a save does to a running VM: what changes now, and that the rest waits for a restart. */
+function runningNote(vcpus: boolean, balloon: boolean): string {
+  const now = [vcpus && 'more vCPUs are plugged in', balloon && 'the memory balloon moves'].filter(Boolean).join(' and ');
+  return `The VM is running: ${now ? `${now} now, ` : ''}the name and shutdown timeout change at once, and everything else is kept as a pending change that applies when the VM restarts.`;
+}
+
 export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const { update } = useVmMutations();
   const host = useHost().data;
@@ -80,19 +86,21 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   // Only what the VM's driver offers is shown and sent: its rules refuse the rest by name.
   const caps = vm.capabilities;
   const liveVcpus = caps.multiprocessor && caps.hotplug.vcpus;
+  // A running VM's form starts from what its next start will use: the pending values over the running ones.
+  const next = vm.pending ?? {};
   const [initial] = useState(() => ({
     name: vm.name,
-    cpu: vm.cpu,
-    vcpus: vm.vcpus,
-    cpuModel: vm.cpuModel ?? '',
-    memoryMiB: vm.memoryMiB,
+    cpu: next.cpu ?? vm.cpu,
+    vcpus: next.vcpus ?? vm.vcpus,
+    cpuModel: (next.cpuModel === undefined ? vm.cpuModel : next.cpuModel) ?? '',
+    memoryMiB: next.memoryMiB ?? vm.memoryMiB,
     balloonMiB: vm.balloonMiB ?? vm.memoryMiB,
-    accelerator: vm.accelerator,
-    bus: vm.disks[0]?.bus ?? 'virtio',
-    network: vm.network,
-    boot: vm.boot,
+    accelerator: next.accelerator ?? vm.accelerator,
+    bus: next.disks?.[0]?.bus ?? vm.disks[0]?.bus ?? 'virtio',
+    network: next.network ?? vm.network,
+    boot: next.boot ?? vm.boot,
     shutdownTimeoutSec: vm.shutdownTimeoutSec,
-    cdrom: vm.cdrom ?? '',
+    cdrom: (next.cdrom === undefined ? vm.cdrom : next.cdrom) ?? '',
   }));
   const [form, setFormState] = useState(initial);
   const [error, setError] = useState<ApiError | null>(null);
@@ -121,82 +129,71 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       f.guestPort < 1 ||
       f.guestPort > 65535,
   );
-  const localErrors: Record<string, string | undefined> = live
-    ? {
-        vcpus: liveVcpus
-          ? whole(form.vcpus, 1, vm.maxVcpus, (n) => (n === vm.maxVcpus ? `${n}, the most this VM was started with` : String(n)))
+  const localErrors: Record<string, string | undefined> = {
+    ...(live && caps.balloon ? { balloonMiB: whole(form.balloonMiB, MEMORY_MIB_MIN, vm.memoryMiB, formatMiB) } : {}),
+    name: !NAME.test(form.name)
+      ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.'
+      : form.name.length > VM_NAME_MAX_LENGTH
+        ? `At most ${VM_NAME_MAX_LENGTH} characters.`
+        : undefined,
+    ...(caps.multiprocessor
+      ? {
+          'cpu.sockets': count(form.cpu.sockets) ?? topology,
+          'cpu.cores': count(form.cpu.cores),
+          'cpu.threads': count(form.cpu.threads),
+          vcpus: topology ? undefined : whole(form.vcpus, 1, max),
+        }
+      : {}),
+    memoryMiB:
+      !Number.isInteger(form.memoryMiB) || form.memoryMiB < MEMORY_MIB_MIN
+        ? `At least ${MEMORY_MIB_MIN} MiB: less is too little for the guest kernel.`
+        : form.memoryMiB > MEMORY_MIB_MAX
+          ? `At most ${formatMiB(MEMORY_MIB_MAX)}.`
           : undefined,
-        balloonMiB: caps.balloon ? whole(form.balloonMiB, MEMORY_MIB_MIN, vm.memoryMiB, formatMiB) : undefined,
-      }
-    : {
-        name: !NAME.test(form.name)
-          ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.'
-          : form.name.length > VM_NAME_MAX_LENGTH
-            ? `At most ${VM_NAME_MAX_LENGTH} characters.`
-            : undefined,
-        ...(caps.multiprocessor
-          ? {
-              'cpu.sockets': count(form.cpu.sockets) ?? topology,
-              'cpu.cores': count(form.cpu.cores),
-              'cpu.threads': count(form.cpu.threads),
-              vcpus: topology ? undefined : whole(form.vcpus, 1, max),
-            }
-          : {}),
-        memoryMiB:
-          !Number.isInteger(form.memoryMiB) || form.memoryMiB < MEMORY_MIB_MIN
-            ? `At least ${MEMORY_MIB_MIN} MiB: less is too little for the guest kernel.`
-            : form.memoryMiB > MEMORY_MIB_MAX
-              ? `At most ${formatMiB(MEMORY_MIB_MAX)}.`
-              : undefined,
-        ...(caps.bootOrder && !BOOT_ORDER.test(form.boot.order)
-          ? { boot: '1 to 4 of the letters c (disk), d (CD-ROM), n (network) and a (floppy).' }
-          : {}),
-        shutdownTimeoutSec: whole(form.shutdownTimeoutSec, SHUTDOWN_TIMEOUT_SEC_MIN, SHUTDOWN_TIMEOUT_SEC_MAX, (n) => `${n} seconds`),
-        ...(caps.network && form.network.mode === 'user' && badPort ? { network: 'Ports are whole numbers from 1 to 65535.' } : {}),
-      };
+    ...(caps.bootOrder && !BOOT_ORDER.test(form.boot.order)
+      ? { boot: '1 to 4 of the letters c (disk), d (CD-ROM), n (network) and a (floppy).' }
+      : {}),
+    shutdownTimeoutSec: whole(form.shutdownTimeoutSec, SHUTDOWN_TIMEOUT_SEC_MIN, SHUTDOWN_TIMEOUT_SEC_MAX, (n) => `${n} seconds`),
+    ...(caps.network && form.network.mode === 'user' && badPort ? { network: 'Ports are whole numbers from 1 to 65535.' } : {}),
+  };
   const serverErrorFor = (field: string) =>
     error?.field === `body.${field}` || error?.field?.startsWith(`body.${field}.`) ? error.message : undefined;
   const errorFor = (field: string) => localErrors[field] ?? serverErrorFor(field);
   /** Fields this form shows an error next to; a server error about any other is shown once, below the form. */
-  const shown = live
-    ? ['vcpus', 'balloonMiB']
-    : [
-        'name',
-        'cpu.sockets',
-        'cpu.cores',
-        'cpu.threads',
-        'vcpus',
-        'cpuModel',
-        'accelerator',
-        'memoryMiB',
-        'disks',
-        'boot',
-        'shutdownTimeoutSec',
-        'cdrom',
-        'network',
-      ];
+  const shown = [
+    ...(live ? ['balloonMiB'] : []),
+    'name',
+    'cpu.sockets',
+    'cpu.cores',
+    'cpu.threads',
+    'vcpus',
+    'cpuModel',
+    'accelerator',
+    'memoryMiB',
+    'disks',
+    'boot',
+    'shutdownTimeoutSec',
+    'cdrom',
+    'network',
+  ];
   const firstLocal = Object.values(localErrors).find((e) => e);
 
   const patchOf = (f: typeof form): VmPatch =>
     transitioning
       ? {}
-      : live
-        ? {
-            ...(liveVcpus ? { vcpus: f.vcpus } : {}),
-            ...(caps.balloon ? { balloonMiB: f.balloonMiB >= vm.memoryMiB ? null : f.balloonMiB } : {}),
-          }
-        : {
-            name: f.name,
-            ...(caps.multiprocessor ? { cpu: f.cpu, vcpus: f.vcpus } : {}),
-            ...(caps.cpuModels ? { cpuModel: f.cpuModel || null } : {}),
-            memoryMiB: f.memoryMiB,
-            ...(caps.accelerators ? { accelerator: f.accelerator } : {}),
-            ...(caps.network ? { network: f.network } : {}),
-            ...(caps.bootOrder ? { boot: f.boot } : {}),
-            shutdownTimeoutSec: f.shutdownTimeoutSec,
-            ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: f.bus })) } : {}),
-            ...(caps.cdrom ? { cdrom: f.cdrom || null } : {}),
-          };
+      : {
+          ...(live && caps.balloon ? { balloonMiB: f.balloonMiB >= vm.memoryMiB ? null : f.balloonMiB } : {}),
+          name: f.name,
+          ...(caps.multiprocessor ? { cpu: f.cpu, vcpus: f.vcpus } : {}),
+          ...(caps.cpuModels ? { cpuModel: f.cpuModel || null } : {}),
+          memoryMiB: f.memoryMiB,
+          ...(caps.accelerators ? { accelerator: f.accelerator } : {}),
+          ...(caps.network ? { network: f.network } : {}),
+          ...(caps.bootOrder ? { boot: f.boot } : {}),
+          shutdownTimeoutSec: f.shutdownTimeoutSec,
+          ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: f.bus })) } : {}),
+          ...(caps.cdrom ? { cdrom: f.cdrom || null } : {}),
+        };
   const patch = patchOf(form);
   const editable = Object.keys(patch).length > 0;
   const changed = JSON.stringify(patch) !== JSON.stringify(patchOf(initial));
@@ -243,26 +240,10 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
     >
       {transitioning ? (
         <Notice>The VM is {vm.state}: its settings can be edited once it has started or stopped.</Notice>
-      ) : live ? (
+      ) : (
         <>
-          <Notice>
-            {liveVcpus || caps.balloon
-              ? 'The VM is running: vCPUs can be plugged in and the memory balloon moved now. Everything else changes while it is stopped.'
-              : 'The VM is running: nothing here can change now. Shut it down to edit its settings.'}
-          </Notice>
-          {liveVcpus && (
-            <Field label={`vCPUs online (up to ${vm.maxVcpus})`} error={errorFor('vcpus')}>
-              <TextInput
-                name="vcpus"
-                type="number"
-                min={vm.vcpus}
-                max={vm.maxVcpus}
-                value={form.vcpus}
-                onChange={num((n) => set('vcpus', n))}
-              />
-            </Field>
-          )}
-          {caps.balloon && (
+          {live && <Notice>{runningNote(liveVcpus, caps.balloon)}</Notice>}
+          {live && caps.balloon && (
             <Field
               label={`Memory the guest may use now (MiB, of ${vm.memoryMiB})`}
               error={errorFor('balloonMiB')}
@@ -278,154 +259,158 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
               />
             </Field>
           )}
-        </>
-      ) : (
-        <div className="max-h-[65vh] space-y-4 overflow-y-auto pr-1">
-          <Field label="Name" error={errorFor('name')}>
-            <TextInput name="name" value={form.name} onChange={(e) => set('name', e.target.value)} />
-          </Field>
-          {caps.multiprocessor && (
-            <>
-              <div className="grid grid-cols-4 gap-3">
-                <Field label="Sockets" error={errorFor('cpu.sockets')}>
-                  <TextInput name="sockets" type="number" min={1} value={form.cpu.sockets} onChange={setTopology('sockets')} />
-                </Field>
-                <Field label="Cores" error={errorFor('cpu.cores')}>
-                  <TextInput name="cores" type="number" min={1} value={form.cpu.cores} onChange={setTopology('cores')} />
-                </Field>
-                <Field label="Threads" error={errorFor('cpu.threads')}>
-                  <TextInput name="threads" type="number" min={1} value={form.cpu.threads} onChange={setTopology('threads')} />
-                </Field>
-                <Field label="vCPUs at boot" error={errorFor('vcpus')}>
-                  <TextInput name="vcpus" type="number" min={1} max={max} value={form.vcpus} onChange={num((n) => set('vcpus', n))} />
-                </Field>
-              </div>
-              <p className="-mt-2 text-xs text-slate-500">
-                Up to {max} vCPUs (sockets × cores × threads); the rest can be plugged in while running.
-              </p>
-              {host && max > host.cpu.logicalCpus && (
-                <Notice tone="warn">
-                  {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: giving one VM more vCPUs than the host has slows it
-                  down badly.
-                </Notice>
-              )}
-            </>
-          )}
-          <div className="grid grid-cols-2 gap-3">
-            {caps.cpuModels && (
-              <Field label="CPU model" error={errorFor('cpuModel')} hint="QEMU's default is qemu64">
-                <select name="cpuModel" className={inputClass} value={form.cpuModel} onChange={(e) => set('cpuModel', e.target.value)}>
-                  <option value="">default</option>
-                  {models.map((m) => (
-                    <option key={m.name} value={m.name}>
-                      {m.name}
-                      {m.description && !m.description.startsWith('(') ? ` — ${m.description}` : ''}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-            )}
-            {caps.accelerators && (
-              <Field label="Accelerator" error={errorFor('accelerator')}>
-                <select
-                  name="accelerator"
-                  className={inputClass}
-                  value={form.accelerator}
-                  onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}
-                >
-                  <option value="auto">Automatic (KVM if it works, else TCG)</option>
-                  <option value="tcg">TCG</option>
-                  <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
-                    KVM
-                  </option>
-                </select>
-              </Field>
-            )}
-            <Field
-              label="Memory (MiB)"
-              error={errorFor('memoryMiB')}
-              hint={form.memoryMiB >= 1024 ? `= ${formatMiB(form.memoryMiB)}` : undefined}
-            >
-              <TextInput
-                name="memoryMiB"
-                type="number"
-                min={MEMORY_MIB_MIN}
-                value={form.memoryMiB}
-                onChange={num((n) => set('memoryMiB', n))}
-              />
+          <div className="max-h-[65vh] space-y-4 overflow-y-auto pr-1">
+            <Field label="Name" error={errorFor('name')}>
+              <TextInput name="name" value={form.name} onChange={(e) => set('name', e.target.value)} />
             </Field>
-            {caps.diskBuses.length > 0 && (
-              <Field label="Disk bus" error={errorFor('disks')} hint="virtio is much faster than emulated IDE">
-                <select name="bus" className={inputClass} value={form.bus} onChange={(e) => set('bus', e.target.value as typeof form.bus)}>
-                  {caps.diskBuses.map((b) => (
-                    <option key={b} value={b}>
-                      {BUS_LABEL[b]}
-                    </option>
-                  ))}
-                </select>
-              </Field>
+            {caps.multiprocessor && (
+              <>
+                <div className="grid grid-cols-4 gap-3">
+                  <Field label="Sockets" error={errorFor('cpu.sockets')}>
+                    <TextInput name="sockets" type="number" min={1} value={form.cpu.sockets} onChange={setTopology('sockets')} />
+                  </Field>
+                  <Field label="Cores" error={errorFor('cpu.cores')}>
+                    <TextInput name="cores" type="number" min={1} value={form.cpu.cores} onChange={setTopology('cores')} />
+                  </Field>
+                  <Field label="Threads" error={errorFor('cpu.threads')}>
+                    <TextInput name="threads" type="number" min={1} value={form.cpu.threads} onChange={setTopology('threads')} />
+                  </Field>
+                  <Field label="vCPUs at boot" error={errorFor('vcpus')}>
+                    <TextInput name="vcpus" type="number" min={1} max={max} value={form.vcpus} onChange={num((n) => set('vcpus', n))} />
+                  </Field>
+                </div>
+                <p className="-mt-2 text-xs text-slate-500">
+                  Up to {max} vCPUs (sockets × cores × threads); the rest can be plugged in while running.
+                </p>
+                {host && max > host.cpu.logicalCpus && (
+                  <Notice tone="warn">
+                    {max} vCPUs exceed this host's {host.cpu.logicalCpus} logical CPUs: giving one VM more vCPUs than the host has slows it
+                    down badly.
+                  </Notice>
+                )}
+              </>
             )}
-            {caps.bootOrder && (
-              <Field label="Boot order" error={errorFor('boot')} hint="Letters in the order tried: c disk, d CD-ROM, n network">
+            <div className="grid grid-cols-2 gap-3">
+              {caps.cpuModels && (
+                <Field label="CPU model" error={errorFor('cpuModel')} hint="QEMU's default is qemu64">
+                  <select name="cpuModel" className={inputClass} value={form.cpuModel} onChange={(e) => set('cpuModel', e.target.value)}>
+                    <option value="">default</option>
+                    {models.map((m) => (
+                      <option key={m.name} value={m.name}>
+                        {m.name}
+                        {m.description && !m.description.startsWith('(') ? ` — ${m.description}` : ''}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+              {caps.accelerators && (
+                <Field label="Accelerator" error={errorFor('accelerator')}>
+                  <select
+                    name="accelerator"
+                    className={inputClass}
+                    value={form.accelerator}
+                    onChange={(e) => set('accelerator', e.target.value as Vm['accelerator'])}
+                  >
+                    <option value="auto">Automatic (KVM if it works, else TCG)</option>
+                    <option value="tcg">TCG</option>
+                    <option value="kvm" disabled={host ? !host.accelerator.kvm.usable : false}>
+                      KVM
+                    </option>
+                  </select>
+                </Field>
+              )}
+              <Field
+                label="Memory (MiB)"
+                error={errorFor('memoryMiB')}
+                hint={form.memoryMiB >= 1024 ? `= ${formatMiB(form.memoryMiB)}` : undefined}
+              >
                 <TextInput
-                  name="bootOrder"
-                  value={form.boot.order}
-                  onChange={(e) => set('boot', { ...form.boot, order: e.target.value })}
+                  name="memoryMiB"
+                  type="number"
+                  min={MEMORY_MIB_MIN}
+                  value={form.memoryMiB}
+                  onChange={num((n) => set('memoryMiB', n))}
                 />
               </Field>
-            )}
-            <Field
-              label="Shutdown timeout (s)"
-              error={errorFor('shutdownTimeoutSec')}
-              hint="How long a shut down waits for the guest before the VM is stopped by force"
-            >
-              <TextInput
-                name="shutdownTimeoutSec"
-                type="number"
-                min={SHUTDOWN_TIMEOUT_SEC_MIN}
-                max={SHUTDOWN_TIMEOUT_SEC_MAX}
-                value={form.shutdownTimeoutSec}
-                onChange={num((n) => set('shutdownTimeoutSec', n))}
-              />
-            </Field>
-          </div>
-          {caps.cdrom && (
-            <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
-              <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
-                <option value="">empty</option>
-                {media.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
-          {caps.network && (
-            <Field label="Network" error={errorFor('network')}>
-              <select
-                name="network"
-                className={inputClass}
-                value={form.network.mode}
-                onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}
+              {caps.diskBuses.length > 0 && (
+                <Field label="Disk bus" error={errorFor('disks')} hint="virtio is much faster than emulated IDE">
+                  <select
+                    name="bus"
+                    className={inputClass}
+                    value={form.bus}
+                    onChange={(e) => set('bus', e.target.value as typeof form.bus)}
+                  >
+                    {caps.diskBuses.map((b) => (
+                      <option key={b} value={b}>
+                        {BUS_LABEL[b]}
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              )}
+              {caps.bootOrder && (
+                <Field label="Boot order" error={errorFor('boot')} hint="Letters in the order tried: c disk, d CD-ROM, n network">
+                  <TextInput
+                    name="bootOrder"
+                    value={form.boot.order}
+                    onChange={(e) => set('boot', { ...form.boot, order: e.target.value })}
+                  />
+                </Field>
+              )}
+              <Field
+                label="Shutdown timeout (s)"
+                error={errorFor('shutdownTimeoutSec')}
+                hint="How long a shut down waits for the guest before the VM is stopped by force"
               >
-                <option value="user">user-mode (NAT, port forwards)</option>
-                <option value="none">none</option>
-                <option value="bridge" disabled>
-                  bridge — {host?.network.bridge.reason ?? 'unavailable'}
-                </option>
-              </select>
-            </Field>
-          )}
-          {caps.network && form.network.mode === 'user' && (
-            <Forwards value={form.network.forwards} onChange={(forwards) => set('network', { ...form.network, forwards })} />
-          )}
-          {caps.network && form.network.mode === 'user' && errorFor('network') && (
-            <p role="alert" className="text-xs text-red-600 dark:text-red-400">
-              {errorFor('network')}
-            </p>
-          )}
-        </div>
+                <TextInput
+                  name="shutdownTimeoutSec"
+                  type="number"
+                  min={SHUTDOWN_TIMEOUT_SEC_MIN}
+                  max={SHUTDOWN_TIMEOUT_SEC_MAX}
+                  value={form.shutdownTimeoutSec}
+                  onChange={num((n) => set('shutdownTimeoutSec', n))}
+                />
+              </Field>
+            </div>
+            {caps.cdrom && (
+              <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
+                <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
+                  <option value="">empty</option>
+                  {media.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            )}
+            {caps.network && (
+              <Field label="Network" error={errorFor('network')}>
+                <select
+                  name="network"
+                  className={inputClass}
+                  value={form.network.mode}
+                  onChange={(e) => set('network', { ...form.network, mode: e.target.value as 'user' | 'none' })}
+                >
+                  <option value="user">user-mode (NAT, port forwards)</option>
+                  <option value="none">none</option>
+                  <option value="bridge" disabled>
+                    bridge — {host?.network.bridge.reason ?? 'unavailable'}
+                  </option>
+                </select>
+              </Field>
+            )}
+            {caps.network && form.network.mode === 'user' && (
+              <Forwards value={form.network.forwards} onChange={(forwards) => set('network', { ...form.network, forwards })} />
+            )}
+            {caps.network && form.network.mode === 'user' && errorFor('network') && (
+              <p role="alert" className="text-xs text-red-600 dark:text-red-400">
+                {errorFor('network')}
+              </p>
+            )}
+          </div>
+        </>
       )}
       {error && !shown.some((f) => serverErrorFor(f)) && (
         <p role="alert" className="text-sm text-red-600 dark:text-red-400">

@@ -26,7 +26,9 @@ function useCountdown(deadline: string | null): number | null {
 export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compact?: boolean; onError?: (e: Error) => void }) {
   const { power } = useVmMutations();
   const countdown = useCountdown(vm.state === 'stopping' ? vm.shutdownDeadline : null);
-  const busy = power.isPending;
+  // A restart waits for the guest to power off and boot again: meanwhile Force stop must stay at hand.
+  const restarting = power.isPending && power.variables?.action === 'restart';
+  const busy = power.isPending && !restarting;
   const refusal = useRole().cannot('start, stop or change VMs');
   const act = (action: PowerAction) => power.mutate({ id: vm.id, action }, { onError });
   const button = (action: PowerAction, label: string, variant: 'primary' | 'secondary' = 'secondary') => (
@@ -52,6 +54,7 @@ export function VmPowerButtons({ vm, compact = false, onError }: { vm: Vm; compa
       {vm.state === 'running' && button('shutdown', 'Shut down', 'primary')}
       {!compact && vm.state === 'running' && button('pause', 'Pause')}
       {vm.state === 'paused' && button('resume', 'Resume', 'primary')}
+      {!compact && vm.state === 'running' && button('restart', restarting ? 'Restarting…' : 'Restart')}
       {!compact && vm.state === 'running' && button('reset', 'Reset')}
       {button('stop', compact ? 'Stop' : 'Force stop')}
     </>

@@ -18,6 +18,8 @@ import { SharesPanel } from './shares-panel';
 import { MetricsPanel } from './metrics-panel';
 import { UmlPanel } from './uml-panel';
 import { DisksPanel } from './disks-panel';
+import { PendingChanges } from './pending-changes';
+import { CloneDialog } from './clone-dialog';
 import { AuditLog } from '../../shared/audit-log';
 import { useRole } from '../../shared/use-role';
 
@@ -163,6 +165,7 @@ export function VmDetailPage() {
   const images = useImages().data ?? [];
   const role = useRole();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [cloning, setCloning] = useState(false);
   const [editing, setEditing] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
   if (isPending) return <Spinner />;
@@ -188,6 +191,16 @@ export function VmDetailPage() {
           <>
             <VmPowerButtons vm={vm} onError={setActionError} />
             <Button
+              disabled={!deletable || role.cannot('clone VMs') !== undefined}
+              title={
+                role.cannot('clone VMs') ??
+                (deletable ? undefined : 'Stop the VM to clone it: a running guest changes its disks under the copy')
+              }
+              onClick={() => setCloning(true)}
+            >
+              Clone…
+            </Button>
+            <Button
               variant="danger"
               disabled={!deletable || refusal !== undefined}
               title={refusal ?? (deletable ? undefined : 'Stop the VM first')}
@@ -203,6 +216,7 @@ export function VmDetailPage() {
           <ErrorBanner error={actionError} />
         </div>
       )}
+      <PendingChanges vm={vm} />
       <TabList
         idBase={idBase}
         label={`${vm.name} sections`}
@@ -221,6 +235,7 @@ export function VmDetailPage() {
         {tab === 'activity' && <AuditLog filter={{ target: vm.id }} caption={`Activity of ${vm.name}, newest first`} />}
       </TabPanel>
       {editing && <EditVmDialog vm={vm} onClose={() => setEditing(false)} />}
+      {cloning && <CloneDialog vm={vm} onClose={() => setCloning(false)} />}
       {confirmDelete && <DeleteVmDialog vm={vm} onClose={() => setConfirmDelete(false)} onError={setActionError} />}
     </>
   );

@@ -1,0 +1,209 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Image, Job, Vm } from '@strata/contract';
+import { imageInfo } from '@strata/qemu';
+import { startServer, type TestServer } from './harness.js';
+import { apiClient } from './api-client.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const { api, waitForState } = apiClient(() => server);
+const MiB = 1024 * 1024;
+type Refusal = { code: string; field?: string; message: string };
+
+const images = async () => (await api<Image[]>('GET', '/images')).body;
+const imageOf = async (id: string) => (await images()).find((i) => i.id === id)!;
+const topOf = async (vm: Vm, diskId: string) => imageOf(vm.disks.find((d) => d.id === diskId)!.imageId);
+const sha = (path: string) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+
+async function waitForJob(id: string): Promise<Job> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const job = (await api<Job>('GET', `/jobs/${id}`)).body;
+    if (job.state !== 'running' && job.state !== 'queued') return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('disks, clones, restart and pending changes of a QEMU VM, with real qemu-img and QEMU', () => {
+  let vm: Vm;
+
+  it('adds a blank disk and a disk on a shared image, which stays shared and untouched', async () => {
+    vm = (await api<Vm>('POST', '/vms', { name: 'ops', shutdownTimeoutSec: 5 })).body;
+    const base = (await images()).find((i) => i.name === 'strata-mini')!;
+    const baseSum = sha(base.path);
+
+    const blank = await api<Vm>('POST', `/vms/${vm.id}/disks`, { sizeBytes: 64 * MiB, bus: 'scsi' });
+    expect(blank.status).toBe(201);
+    expect(blank.body.disks.map((d) => [d.id, d.bus])).toEqual([
+      ['disk0', 'virtio'],
+      ['disk1', 'scsi'],
+    ]);
+    const blankTop = await topOf(blank.body, 'disk1');
+    expect(blankTop).toMatchObject({ format: 'qcow2', parentId: null, ownerVmId: vm.id, virtualSize: 64 * MiB });
+    expect((await imageInfo(blankTop.path, 'qcow2'))['virtual-size']).toBe(64 * MiB);
+
+    const onImage = await api<Vm>('POST', `/vms/${vm.id}/disks`, { image: 'strata-mini' });
+    expect(onImage.status).toBe(201);
+    vm = onImage.body;
+    const overlay = await topOf(vm, 'disk2');
+    expect(overlay).toMatchObject({ parentId: base.id, ownerVmId: vm.id, format: 'qcow2' });
+    expect((await imageInfo(overlay.path, 'qcow2'))['backing-filename']).toBe(base.path);
+    expect((await imageOf(base.id)).usedBy.filter((u) => u.vmId === vm.id)).toHaveLength(2);
+    expect(sha(base.path)).toBe(baseSum);
+  });
+
+  it('refuses bad disk requests naming the field', async () => {
+    const refuse = async (body: object, field: string, status = 400) => {
+      const res = await api<Refusal>('POST', `/vms/${vm.id}/disks`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(status);
+      expect(res.body.field).toBe(field);
+    };
+    await refuse({ sizeBytes: 64 * MiB, image: 'strata-mini' }, 'body.image');
+    await refuse({}, 'body.sizeBytes');
+    await refuse({ sizeBytes: 1000 }, 'body.sizeBytes');
+    await refuse({ sizeBytes: 64 * MiB, bus: 'floppy' }, 'body.bus');
+    await refuse({ image: '../../../etc/passwd' }, 'body.image');
+    await refuse({ image: '/dev/sda' }, 'body.image');
+    // Another VM's writable layer is not a shared image: a second writer would corrupt it.
+    const other = (await api<Vm>('POST', '/vms', { name: 'ops-other' })).body;
+    await refuse({ image: other.disks[0]!.imageId }, 'body.image');
+    expect((await api('DELETE', `/vms/${other.id}`)).status).toBe(204);
+  });
+
+  it('grows a disk, refuses to shrink it, and never removes the boot disk', async () => {
+    const grown = await api<Vm>('POST', `/vms/${vm.id}/disks/disk1/resize`, { sizeBytes: 128 * MiB });
+    expect(grown.status).toBe(200);
+    const top = await topOf(grown.body, 'disk1');
+    expect(top.virtualSize).toBe(128 * MiB);
+    expect((await imageInfo(top.path, 'qcow2'))['virtual-size']).toBe(128 * MiB);
+
+    const shrink = await api<Refusal>('POST', `/vms/${vm.id}/disks/disk1/resize`, { sizeBytes: 64 * MiB });
+    expect(shrink.status).toBe(400);
+    expect(shrink.body.field).toBe('body.sizeBytes');
+    expect(shrink.body.message).toMatch(/shrinking is refused/);
+    expect((await imageInfo(top.path, 'qcow2'))['virtual-size']).toBe(128 * MiB);
+
+    const boot = await api<Refusal>('DELETE', `/vms/${vm.id}/disks/disk0`);
+    expect(boot.status).toBe(400);
+    expect(boot.body).toMatchObject({ code: 'boot_disk', field: 'params.disk' });
+    expect((await api<Refusal>('DELETE', `/vms/${vm.id}/disks/disk9`)).body.field).toBe('params.disk');
+    expect((await api<Refusal>('DELETE', `/vms/${vm.id}/disks/..%2F..`)).status).toBe(400);
+  });
+
+  it('removes a disk with its layers deleted, or kept as a standalone image; shared bases stay', async () => {
+    const overlay = await topOf(vm, 'disk2');
+    const deleted = await api<Vm>('DELETE', `/vms/${vm.id}/disks/disk2`);
+    expect(deleted.body.disks.map((d) => d.id)).toEqual(['disk0', 'disk1']);
+    expect(existsSync(overlay.path)).toBe(false);
+    expect(existsSync((await imageOf(overlay.parentId!)).path)).toBe(true);
+
+    const blank = await topOf(deleted.body, 'disk1');
+    const kept = await api<Vm>('DELETE', `/vms/${vm.id}/disks/disk1?layers=keep`);
+    vm = kept.body;
+    expect(vm.disks.map((d) => d.id)).toEqual(['disk0']);
+    expect(await imageOf(blank.id)).toMatchObject({ ownerVmId: null, usedBy: [] });
+    expect(existsSync(blank.path)).toBe(true);
+  });
+
+  it('makes a full clone as a job: a standalone copy the source does not share', async () => {
+    const sourceTop = await topOf(vm, 'disk0');
+    const base = await imageOf(sourceTop.parentId!);
+    const sourceSum = sha(sourceTop.path);
+    const started = await api<Job>('POST', `/vms/${vm.id}/clone`, { name: 'ops-full', mode: 'full' });
+    expect(started.status).toBe(202);
+    const job = await waitForJob(started.body.id);
+    expect(job.state, job.error).toBe('succeeded');
+    const clone = (await api<Vm[]>('GET', '/vms')).body.find((v) => v.name === 'ops-full')!;
+    const copy = await topOf(clone, 'disk0');
+    expect(copy).toMatchObject({ parentId: null, ownerVmId: clone.id, format: 'qcow2', virtualSize: sourceTop.virtualSize });
+    expect((await imageInfo(copy.path, 'qcow2'))['backing-filename']).toBeUndefined();
+    expect(readdirTmp()).toEqual([]);
+
+    const compare = () => spawnSync('qemu-img', ['compare', '-f', 'qcow2', '-F', 'qcow2', sourceTop.path, copy.path], { encoding: 'utf8' });
+    expect(compare().status).toBe(0);
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0xab 0 1M', copy.path]);
+    expect(sha(sourceTop.path)).toBe(sourceSum);
+    const after = compare();
+    expect(after.status).toBe(1);
+    expect(after.stdout).toMatch(/mismatch/i);
+    // The source still stands on its base: deleting that base is refused while it is used.
+    const del = await api<Refusal>('DELETE', `/images/${base.id}`);
+    expect(del.status).toBe(409);
+    expect(del.body.code).toBe('image_in_use');
+  }, 240_000);
+
+  it('makes a linked clone on the source frozen as a shared read-only layer; the source cannot be deleted under it', async () => {
+    const before = await topOf(vm, 'disk0');
+    const res = await api<Vm>('POST', `/vms/${vm.id}/clone`, { name: 'ops-linked', mode: 'linked' });
+    expect(res.status).toBe(201);
+    const clone = res.body;
+    const frozen = await imageOf(before.id);
+    expect(frozen).toMatchObject({ protected: true, ownerVmId: vm.id, snapshot: { name: 'clone-ops-linked' } });
+    expect((await topOf(clone, 'disk0')).parentId).toBe(before.id);
+    vm = (await api<Vm>('GET', `/vms/${vm.id}`)).body;
+    expect((await topOf(vm, 'disk0')).parentId).toBe(before.id);
+    const del = await api<Refusal>('DELETE', `/vms/${vm.id}`);
+    expect(del.status).toBe(409);
+    expect(del.body.code).toBe('image_in_use');
+    const taken = await api<Refusal>('POST', `/vms/${vm.id}/clone`, { name: 'ops-linked', mode: 'full' });
+    expect(taken.body).toMatchObject({ code: 'name_taken', field: 'body.name' });
+  });
+
+  it('restarts a running VM: a new process, running again', async () => {
+    const started = (await api<Vm>('POST', `/vms/${vm.id}/start`)).body;
+    expect(started.state).toBe('running');
+    const stopped = await api<Refusal>('POST', `/vms/${vm.id}/clone`, { name: 'ops-hot', mode: 'full' });
+    expect(stopped.body).toMatchObject({ code: 'requires_stop', field: 'params.id' });
+    expect((await api<Refusal>('POST', `/vms/${vm.id}/disks`, { sizeBytes: 64 * MiB })).body).toMatchObject({
+      code: 'requires_stop',
+      field: 'params.id',
+    });
+    const restarted = await api<Vm>('POST', `/vms/${vm.id}/restart`);
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
+    expect(restarted.body.state).toBe('running');
+    expect(restarted.body.pid).not.toBe(started.pid);
+    expect(execFileSync('ps', ['-o', 'pid=', '-p', String(restarted.body.pid)], { encoding: 'utf8' }).trim()).toBe(
+      String(restarted.body.pid),
+    );
+  }, 180_000);
+
+  it('grows the boot disk of the running VM live', async () => {
+    const top = await topOf(vm, 'disk0');
+    const res = await api<Vm>('POST', `/vms/${vm.id}/disks/disk0/resize`, { sizeBytes: top.virtualSize + 64 * MiB });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await imageInfo(top.path, 'qcow2'))['virtual-size']).toBe(top.virtualSize + 64 * MiB);
+    expect((await topOf(res.body, 'disk0')).virtualSize).toBe(top.virtualSize + 64 * MiB);
+  });
+
+  it('keeps a memory change of a running VM pending, discards it on request, and applies it at restart', async () => {
+    const pending = await api<Vm>('PATCH', `/vms/${vm.id}`, { memoryMiB: 320 });
+    expect(pending.body).toMatchObject({ memoryMiB: 256, pending: { memoryMiB: 320 } });
+    expect((await api<Vm>('DELETE', `/vms/${vm.id}/pending`)).body).toMatchObject({ memoryMiB: 256, pending: null });
+
+    await api<Vm>('PATCH', `/vms/${vm.id}`, { memoryMiB: 320, shutdownTimeoutSec: 6 });
+    const kept = (await api<Vm>('GET', `/vms/${vm.id}`)).body;
+    expect(kept).toMatchObject({ memoryMiB: 256, shutdownTimeoutSec: 6, pending: { memoryMiB: 320 } });
+    const restarted = await api<Vm>('POST', `/vms/${vm.id}/restart`);
+    expect(restarted.body).toMatchObject({ state: 'running', memoryMiB: 320, pending: null });
+    const argv = JSON.parse(readFileSync(`${server.dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')) as string[];
+    expect(argv[argv.indexOf('-m') + 1]).toMatch(/^320/);
+    await api('POST', `/vms/${vm.id}/stop`);
+    await waitForState(vm.id, 'stopped', 30_000);
+  }, 180_000);
+});
+
+/** Temporary files a copy leaves behind, if any. */
+function readdirTmp(): string[] {
+  return execFileSync('find', [`${server.dataDir}`, '-name', '*.tmp-*'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+}
