@@ -20,6 +20,11 @@ function UsedBy({ share }: { share: ShareView }) {
             /mnt/{u.tag} · {u.transport}
             {u.readonly ? ' · read-only' : ''} · {u.state}
           </span>
+          {u.warning && (
+            <div role="alert" className="text-sm text-amber-700 dark:text-amber-400">
+              {u.warning}
+            </div>
+          )}
         </div>
       ))}
     </>
