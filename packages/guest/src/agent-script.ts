@@ -3,12 +3,16 @@
  * `virtio:<port name>` (QEMU's virtio-serial port) or a serial line such as `/dev/ttyS1` (UML).
  * The host side of its wire format is packages/core/src/agent-wire.ts; keep the two in step.
  */
-export const agentScript = `#!/bin/sh
+
+/** Everything but the channel: the checks and the work, as functions (a unit test drives `handle`). */
+export const agentFunctions = `#!/bin/sh
 # Strata's benchmark agent. It reads one request per line on its own channel (never the console)
 # and writes one reply per line: \`ok <id>[ <payload>]\` or \`err <id> <message>\`. Every word of a
 # request is checked with a case pattern before use, and nothing from it is ever evaluated.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 where="$1"
+# fio's report and the last command's complaints (a tmpfs in the guest).
+scratch=/tmp
 
 # A message from a command, made safe for one reply line.
 clean() { tr -c 'A-Za-z0-9 ._,:=/()+-' ' ' | tr -s ' ' | head -c 300; }
@@ -43,14 +47,14 @@ do_mount() {
   # A virtio tag takes one mount at a time (rcS's at /mnt/<tag> too): its mounts go first, as does /bench/<tag>'s.
   set -f
   for m in $(awk -v t="$tag" -v f="$transport" -v d="$dir" '($1 == t && $3 == f) || $2 == d { print $2 }' /proc/mounts); do
-    umount "$m" 2>/tmp/agent.err || { set +f; say "err $id cannot unmount $m: $(clean </tmp/agent.err)"; return; }
+    umount "$m" 2>"$scratch/agent.err" || { set +f; say "err $id cannot unmount $m: $(clean <"$scratch/agent.err")"; return; }
   done
   set +f
   case "$transport" in
     9p) mount -t 9p -o "trans=virtio\${opts:+,$opts}" "$tag" "$dir" ;;
     virtiofs) mount -t virtiofs \${opts:+-o "$opts"} "$tag" "$dir" ;;
     hostfs) mount -t hostfs -o "$tag\${opts:+,$opts}" none "$dir" ;;
-  esac 2>/tmp/agent.err && say "ok $id" || say "err $id mount failed: $(clean </tmp/agent.err)"
+  esac 2>"$scratch/agent.err" && say "ok $id" || say "err $id mount failed: $(clean <"$scratch/agent.err")"
 }
 
 # The one whole disk of exactly that size, never the root file system's.
@@ -85,17 +89,17 @@ do_fio() {
     *) bad path; return ;;
   esac
   case "$rw" in read | write | randread | randwrite) ;; *) bad rw; return ;; esac
-  is_count "$bs" 9 || { bad block size; return; }
+  is_count "$bs" 9 || { bad "block size"; return; }
   is_count "$size" 7 || { bad size; return; }
   case "$direct" in 0 | 1) ;; *) bad direct; return ;; esac
   is_count "$runtime" 4 || { bad runtime; return; }
-  rm -f /tmp/fio.json
+  rm -f "$scratch/fio.json"
   # fio lays the file out before it starts timing, for reads too.
   if fio --name=strata --filename="$path" --rw="$rw" --bs="$bs" --size="\${size}M" --direct="$direct" --ioengine=psync \\
-    --runtime="$runtime" --output-format=json --output=/tmp/fio.json >/dev/null 2>/tmp/agent.err && [ -s /tmp/fio.json ]; then
-    { printf 'ok %s ' "$id"; sed -n '/^{/,$p' /tmp/fio.json | tr -d '\\r\\n'; echo; } >&3
+    --runtime="$runtime" --output-format=json --output="$scratch/fio.json" >/dev/null 2>"$scratch/agent.err" && [ -s "$scratch/fio.json" ]; then
+    { printf 'ok %s ' "$id"; sed -n '/^{/,$p' "$scratch/fio.json" | tr -d '\\r\\n'; echo; } >&3
   else
-    say "err $id fio failed: $(tail -n 3 /tmp/agent.err | clean)"
+    say "err $id fio failed: $(tail -n 3 "$scratch/agent.err" | clean)"
   fi
 }
 
@@ -121,8 +125,10 @@ serve() {
   say "hello strata-agent 1"
   while IFS= read -r line <&3; do handle "$line"; done
 }
+`;
 
-i=0
+/** Finds the channel, then serves it for good, opening it again whenever the other end went away. */
+export const agentMain = `i=0
 until dev=$(channel); do
   i=$((i + 1))
   [ $i -le 300 ] || { echo "strata-agent: no channel $where" && exit 1; }
@@ -136,3 +142,5 @@ while :; do
   sleep 1
 done
 `;
+
+export const agentScript = `${agentFunctions}\n${agentMain}`;
