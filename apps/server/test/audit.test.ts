@@ -225,6 +225,19 @@ describe('the audit log', () => {
     expect(viewer.output).not.toContain('VIEWER42');
     expect(operator.output).not.toContain('VIEWER42');
     viewer.close();
+
+    // A console already open follows its user's role: demoted, its input stops; revoked, it closes.
+    const olga = await makeUser(server, 'olga', 'operator');
+    const olgaToken = await tokenFor(server, olga.id);
+    const demoted = await ConsoleClient.open(server.url, vm.id, bearer(olgaToken.token));
+    expect(await demoted.run('echo OLGA$((6*7))')).toContain('OLGA42');
+    await call('PATCH', `/users/${olga.id}`, auth, { role: 'viewer' });
+    demoted.send('echo DEMOTED$((6*7))\r');
+    await operator.run('echo AFTER$((6*7))');
+    expect(operator.output).not.toContain('DEMOTED42');
+    await call('DELETE', `/users/${olga.id}/tokens/${olgaToken.id}`, auth);
+    demoted.send('\r');
+    await demoted.waitFor(/console closed: the session ended/);
     operator.close();
 
     await call('POST', `/vms/${vm.id}/stop`, otto.write);

@@ -16,6 +16,11 @@ export interface Caller {
   via: 'session' | 'token' | 'env-token';
   /** The hash of the session cookie, so a password change can keep this session. */
   session?: string;
+  /**
+   * The role this caller holds now, or null once its session, token or user is gone or disabled:
+   * for connections that outlive the request that opened them (a console typing for minutes).
+   */
+  current(): RoleName | null;
 }
 
 declare module 'fastify' {
@@ -74,7 +79,7 @@ function assertSameOrigin(req: FastifyRequest): void {
 const isPublic = (req: FastifyRequest): boolean => req.is404 || req.routeOptions.config?.access === 'public';
 
 /** The STRATA_API_TOKEN of the server's configuration: an admin that is no user row. */
-const ENV_CALLER: Caller = { id: null, username: 'admin', role: 'admin', via: 'env-token' };
+const ENV_CALLER: Caller = { id: null, username: 'admin', role: 'admin', via: 'env-token', current: () => 'admin' };
 
 function authenticate(req: FastifyRequest, options: GuardOptions, noteEnvTokenUse: () => boolean): Caller {
   const auth = req.headers.authorization;
@@ -86,7 +91,13 @@ function authenticate(req: FastifyRequest, options: GuardOptions, noteEnvTokenUs
     }
     const holder = token ? findTokenHolder(options.db, token) : undefined;
     if (!holder) throw new StrataError('unauthorized', 'bad_token', 'the bearer token is not valid');
-    const caller: Caller = { id: holder.user.id, username: holder.user.username, role: holder.user.role, via: 'token' };
+    const caller: Caller = {
+      id: holder.user.id,
+      username: holder.user.username,
+      role: holder.user.role,
+      via: 'token',
+      current: () => findTokenHolder(options.db, token!, Date.now(), false)?.user.role ?? null,
+    };
     if (holder.noteworthy) tokenUsed(req, options.db, caller, holder.tokenId, holder.tokenName);
     return caller;
   }
@@ -101,7 +112,11 @@ function authenticate(req: FastifyRequest, options: GuardOptions, noteEnvTokenUs
       throw new StrataError('forbidden', 'csrf', 'missing or wrong x-csrf-token header');
     }
   }
-  return { id: user.id, username: user.username, role: user.role, via: 'session', session: sessionHash(cookie!) };
+  const current = () => {
+    const now = findSession(options.db, cookie!) && findUserByName(options.db, user.username);
+    return now && !now.disabled ? now.role : null;
+  };
+  return { id: user.id, username: user.username, role: user.role, via: 'session', session: sessionHash(cookie!), current };
 }
 
 /** Written at most once a minute per token: enough to see who uses which, without a row per request. */
@@ -124,7 +139,11 @@ function authorize(req: FastifyRequest, caller: Caller): void {
   // route-table.ts refuses to start with a private route that declares no role; this is the backstop.
   if (!needed) throw new StrataError('forbidden', 'role_required', 'this route declares no role, so no one may use it');
   if (!roleAtLeast(caller.role, needed)) {
-    throw new StrataError('forbidden', 'role_required', `this needs the ${needed} role; ${caller.username} is a${caller.role === 'admin' || caller.role === 'operator' ? 'n' : ''} ${caller.role}`);
+    throw new StrataError(
+      'forbidden',
+      'role_required',
+      `this needs the ${needed} role; ${caller.username} is a${caller.role === 'admin' || caller.role === 'operator' ? 'n' : ''} ${caller.role}`,
+    );
   }
 }
 

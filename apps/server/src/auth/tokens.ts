@@ -26,7 +26,13 @@ const view = (row: TokenRow): ApiToken => ({ id: row.id, name: row.name, created
 
 export function createToken(db: Db, userId: string, name: string): CreatedToken {
   const token = `${PREFIX}${randomToken()}`;
-  const row: TokenRow = { id: randomBytes(6).toString('hex'), user_id: userId, name, created_at: new Date().toISOString(), last_used_at: null };
+  const row: TokenRow = {
+    id: randomBytes(6).toString('hex'),
+    user_id: userId,
+    name,
+    created_at: new Date().toISOString(),
+    last_used_at: null,
+  };
   db.prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
     row.id,
     userId,
@@ -57,13 +63,13 @@ export interface TokenHolder {
 }
 
 /** The token's live holder: a revoked token, or one whose user is gone or disabled, opens nothing. */
-export function findTokenHolder(db: Db, token: string, now = Date.now()): TokenHolder | undefined {
+export function findTokenHolder(db: Db, token: string, now = Date.now(), noteUse = true): TokenHolder | undefined {
   if (!token.startsWith(PREFIX)) return undefined;
   const row = db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(digest(token)) as TokenRow | undefined;
   if (!row) return undefined;
   const user = db.prepare('SELECT * FROM users WHERE id = ?').get(row.user_id) as UserRow | undefined;
   if (!user || user.disabled) return undefined;
-  const noteworthy = row.last_used_at === null || now - Date.parse(row.last_used_at) >= TOKEN_USE_INTERVAL_MS;
+  const noteworthy = noteUse && (row.last_used_at === null || now - Date.parse(row.last_used_at) >= TOKEN_USE_INTERVAL_MS);
   if (noteworthy) db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(new Date(now).toISOString(), row.id);
   return { tokenId: row.id, tokenName: row.name, user, noteworthy };
 }

@@ -40,10 +40,12 @@ export const consoleRoutes: FastifyPluginAsync<{
     // Listen before attaching: input typed while the scrollback is being read must not be lost.
     const early: Buffer[] = [];
     let input: ((d: Buffer) => void) | null = null;
-    // A viewer watches: what it types never reaches the guest.
-    const readOnly = !req.user || !roleAtLeast(req.user.role, 'operator');
+    // A viewer watches: what it types never reaches the guest. The role is asked again for every
+    // input, so a user demoted, disabled, deleted or signed out stops typing at once.
     socket.on('message', (data) => {
-      if (readOnly) return;
+      const role = req.user?.current() ?? null;
+      if (role === null) return viewer.close('the session ended');
+      if (!roleAtLeast(role, 'operator')) return;
       if (input) input(toBuffer(data));
       else early.push(toBuffer(data));
     });
