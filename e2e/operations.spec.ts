@@ -40,6 +40,33 @@ async function post(page: Page, path: string): Promise<{ status: number; body: {
 
 const vmIdFromUrl = (page: Page) => /\/vms\/([a-z0-9-]+)\//.exec(page.url())?.[1] ?? '';
 
+/** An API token, shown once: copied from its dialog, it works as a Bearer token until it is revoked. */
+async function tokenRoundTrip(page: Page, baseURL: string, owner: string) {
+  await page.getByRole('button', { name: `API tokens of ${owner}` }).click();
+  const dialog = page.getByRole('dialog', { name: `API tokens of ${owner}` });
+  await expect(dialog.getByText('No tokens yet.')).toBeVisible();
+  await dialog.getByLabel("New token's name").fill('ci-script');
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByRole('dialog', { name: `New API token for ${owner}` });
+  await expect(shown).toContainText('cannot show it again');
+  const token = await shown.getByLabel('The new token ci-script').inputValue();
+  expect(token.length).toBeGreaterThan(20);
+  await shown.getByRole('button', { name: 'Copy' }).click();
+  await expect(shown.getByRole('status')).toHaveText(/Copied to the clipboard|the token is selected/);
+  await shown.getByRole('button', { name: 'I have copied it' }).click();
+  await expect(dialog.getByTestId('token')).toContainText(['ci-script']);
+  await expect(dialog).not.toContainText(token);
+
+  const bearer = async () =>
+    (await page.request.get(`${baseURL}/api/v1/vms`, { headers: { authorization: `Bearer ${token}` }, failOnStatusCode: false })).status();
+  expect(await bearer()).toBe(200);
+  await dialog.getByRole('button', { name: 'Revoke ci-script' }).click();
+  await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
+  await expect(dialog.getByText('No tokens yet.')).toBeVisible();
+  expect(await bearer()).toBe(401);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+}
+
 test('an admin makes a viewer and an operator; the operator runs a VM with toasts, tasks and activity; the viewer changes nothing', async ({
   page,
   browser,
@@ -52,6 +79,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
   await addUser(page, VIEWER, 'Viewer');
   await addUser(page, OPERATOR, 'Operator');
+  await tokenRoundTrip(page, baseURL, OPERATOR.username);
   await page.getByRole('button', { name: 'Delete admin' }).click();
   const refuse = page.getByRole('dialog', { name: 'Delete admin?' });
   await refuse.getByRole('button', { name: 'Delete user' }).click();
@@ -118,6 +146,25 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   expect(refused.body.code).toBe('role_required');
   await expect(viewer.getByTestId('vm-state')).toHaveText(/stopped|crashed/);
   await viewer.screenshot({ path: testInfo.outputPath('viewer.png') });
+  // At phone width in the dark theme the page keeps its width: the activity table scrolls in its own box.
+  await ops.setViewportSize({ width: 390, height: 844 });
+  await ops.evaluate(() => localStorage.setItem('strata-theme', 'dark'));
+  await ops.goto('/activity');
+  await expect(ops.getByTestId('audit-entry').first()).toBeVisible();
+  expect(await ops.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await ops.screenshot({ path: testInfo.outputPath('activity-phone-dark.png'), fullPage: true });
+  await ops.getByRole('button', { name: /^Tasks/ }).click();
+  // A reload starts a new session of the page: its own actions are gone, the server's jobs would remain.
+  await expect(ops.getByRole('dialog', { name: 'Tasks' })).toContainText('Nothing is running.');
+  await ops.screenshot({ path: testInfo.outputPath('tasks-phone-dark.png') });
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => localStorage.setItem('strata-theme', 'dark'));
+  await page.goto('/users');
+  await expect(page.getByTestId('user-row')).toHaveCount(3);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: testInfo.outputPath('users-phone-dark.png'), fullPage: true });
+
   await viewer.context().close();
   await ops.context().close();
 });
