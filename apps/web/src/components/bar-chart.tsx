@@ -108,6 +108,9 @@ export function BarChart({
   const tip = active !== null ? boxes[active] : undefined;
   const tipValue = tip ? groups[tip.group]?.values[tip.series] : null;
   const tipY = tip ? (tipValue !== null && tipValue !== undefined ? y(tipValue) : baseline) : 0;
+  const tipX = tip ? tip.x + tip.width / 2 : 0;
+  // Near an edge the tip grows inwards, so it never leaves the chart on a narrow screen.
+  const tipSide = tipX < width * 0.3 ? 'left' : tipX > width * 0.7 ? 'right' : 'centre';
 
   return (
     <figure className="min-w-0" data-testid={testId}>
@@ -199,8 +202,13 @@ export function BarChart({
           <div
             aria-hidden
             data-testid={testId ? `${testId}-tip` : undefined}
-            className="pointer-events-none absolute z-10 max-w-[14rem] -translate-x-1/2 -translate-y-full rounded-md bg-slate-900 px-2 py-1 text-xs text-white shadow-lg dark:bg-slate-100 dark:text-slate-900"
-            style={{ left: Math.min(width - 60, Math.max(60, tip.x + tip.width / 2)), top: Math.max(0, tipY - 6) }}
+            className={`pointer-events-none absolute z-10 w-max max-w-[14rem] -translate-y-full rounded-md bg-slate-900 px-2 py-1 text-xs text-white shadow-lg dark:bg-slate-100 dark:text-slate-900 ${tipSide === 'centre' ? '-translate-x-1/2' : ''}`}
+            style={{
+              top: Math.max(0, tipY - 6),
+              ...(tipSide === 'right'
+                ? { right: Math.max(0, width - tipX - 12) }
+                : { left: tipSide === 'left' ? Math.max(0, tipX - 12) : tipX }),
+            }}
           >
             {describe(active!)}
           </div>

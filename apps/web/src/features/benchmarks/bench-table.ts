@@ -51,12 +51,14 @@ export const toMBps = (bytesPerSec: number | null | undefined): number | null =>
 
 export const kbpsToMBps = (kbps: number | null): number | null => (kbps === null || !Number.isFinite(kbps) ? null : kbps / 1e3);
 
-/** Three significant digits at most, never a long tail: 0.512, 5.43, 45.1, 672. */
-export function formatMBps(mbps: number | null): string {
+/** Three significant digits at most, never a long tail: 0.512, 5.43, 45.1, 672 (a heading names the unit). */
+export function formatMBpsNumber(mbps: number | null): string {
   if (mbps === null) return '—';
   const digits = mbps >= 100 ? 0 : mbps >= 10 ? 1 : mbps >= 1 ? 2 : 3;
-  return `${mbps.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })} MB/s`;
+  return mbps.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
+
+export const formatMBps = (mbps: number | null): string => (mbps === null ? '—' : `${formatMBpsNumber(mbps)} MB/s`);
 
 export function formatIops(iops: number | null): string {
   if (iops === null || !Number.isFinite(iops)) return '—';

@@ -7,7 +7,7 @@ import { ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
 import { formatTime } from '../../components/format';
 import { formatRatio } from './bench-ratios';
 import { compareCsv, compareRuns } from './bench-compare';
-import { formatMBps } from './bench-table';
+import { formatMBpsNumber } from './bench-table';
 import { blockLabel, patternLabel } from './bench-words';
 import { STATE_WORDS } from './state-words';
 
@@ -41,7 +41,7 @@ function download(text: string, name: string) {
 }
 
 const side = (cell: BenchCell | undefined, mbps: number | null, name: string) =>
-  !cell ? `not in ${name}` : cell.state === 'done' ? formatMBps(mbps) : cell.state;
+  !cell ? `not in ${name}` : cell.state === 'done' ? formatMBpsNumber(mbps) : cell.state;
 
 const ratioClass = (r: number | null) =>
   r === null ? '' : r >= 1.1 ? 'text-emerald-700 dark:text-emerald-400' : r <= 0.9 ? 'text-red-700 dark:text-red-400' : '';
@@ -87,19 +87,16 @@ export function ComparePage() {
                 <caption className="sr-only">{patternLabel(pattern)}: each cell of run A and run B in MB/s, and B ÷ A</caption>
                 <thead className="text-left text-xs text-slate-500 dark:text-slate-400">
                   <tr>
-                    <th scope="col" className="py-1.5 pr-3 font-medium">
-                      Block size
+                    <th scope="col" className="py-1.5 pr-2 font-medium">
+                      Block size, target
                     </th>
-                    <th scope="col" className="px-3 py-1.5 font-medium">
-                      Target
+                    <th scope="col" className="px-2 py-1.5 text-right font-medium">
+                      Run A <span className="font-normal">MB/s</span>
                     </th>
-                    <th scope="col" className="px-3 py-1.5 text-right font-medium">
-                      Run A
+                    <th scope="col" className="px-2 py-1.5 text-right font-medium">
+                      Run B <span className="font-normal">MB/s</span>
                     </th>
-                    <th scope="col" className="px-3 py-1.5 text-right font-medium">
-                      Run B
-                    </th>
-                    <th scope="col" className="py-1.5 pl-3 text-right font-medium">
+                    <th scope="col" className="py-1.5 pl-2 text-right font-medium">
                       B ÷ A
                     </th>
                   </tr>
@@ -109,13 +106,13 @@ export function ComparePage() {
                     .filter((r) => r.pattern === pattern)
                     .map((r) => (
                       <tr key={`${r.blockSize}-${r.label}`} className="border-t border-slate-200 dark:border-slate-800">
-                        <td className="py-1.5 pr-3 whitespace-nowrap">{blockLabel(r.blockSize)}</td>
-                        <th scope="row" className="px-3 py-1.5 text-left font-medium">
-                          {r.label}
+                        <th scope="row" className="py-1.5 pr-2 text-left font-medium">
+                          <span className="mr-2 font-normal whitespace-nowrap text-slate-500">{blockLabel(r.blockSize)}</span>
+                          <span className="inline-block">{r.label}</span>
                         </th>
-                        <td className="px-3 py-1.5 text-right whitespace-nowrap">{side(r.a, r.aMBps, 'A')}</td>
-                        <td className="px-3 py-1.5 text-right whitespace-nowrap">{side(r.b, r.bMBps, 'B')}</td>
-                        <td className={`py-1.5 pl-3 text-right font-medium whitespace-nowrap ${ratioClass(r.ratio)}`}>
+                        <td className="px-2 py-1.5 text-right whitespace-nowrap">{side(r.a, r.aMBps, 'A')}</td>
+                        <td className="px-2 py-1.5 text-right whitespace-nowrap">{side(r.b, r.bMBps, 'B')}</td>
+                        <td className={`py-1.5 pl-2 text-right font-medium whitespace-nowrap ${ratioClass(r.ratio)}`}>
                           {formatRatio(r.ratio)}
                         </td>
                       </tr>
