@@ -31,6 +31,7 @@ describe('authentication and request guards', () => {
     expect((await login('wrong', '10.0.0.1')).statusCode).toBe(401);
     const res = await login();
     expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ username: 'admin', role: 'admin', csrfToken: expect.any(String) });
     const { raw } = sessionOf(res);
     expect(raw.httpOnly).toBe(true);
     expect(raw.sameSite).toBe('Strict');
@@ -116,7 +117,15 @@ describe('authentication and request guards', () => {
     const doc = (await server.app.inject({ url: '/api/v1/openapi.json', headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/vms', '/api/v1/vms/{id}', '/api/v1/vms/{id}/start', '/api/v1/host', '/api/v1/images']),
+      expect.arrayContaining([
+        '/api/v1/vms',
+        '/api/v1/vms/{id}',
+        '/api/v1/vms/{id}/start',
+        '/api/v1/host',
+        '/api/v1/images',
+        '/api/v1/users/{id}/tokens/{tokenId}',
+        '/api/v1/audit',
+      ]),
     );
     expect(doc.paths['/api/v1/vms'].post.requestBody.content['application/json'].schema.required).toContain('name');
   });
