@@ -100,6 +100,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
     network: next.network ?? vm.network,
     boot: next.boot ?? vm.boot,
     shutdownTimeoutSec: vm.shutdownTimeoutSec,
+    autostart: vm.autostart,
     cdrom: (next.cdrom === undefined ? vm.cdrom : next.cdrom) ?? '',
   }));
   const [form, setFormState] = useState(initial);
@@ -173,6 +174,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
     'disks',
     'boot',
     'shutdownTimeoutSec',
+    'autostart',
     'cdrom',
     'network',
   ];
@@ -191,6 +193,7 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
           ...(caps.network ? { network: f.network } : {}),
           ...(caps.bootOrder ? { boot: f.boot } : {}),
           shutdownTimeoutSec: f.shutdownTimeoutSec,
+          autostart: f.autostart,
           ...(caps.diskBuses.length > 0 ? { disks: vm.disks.map((d) => ({ id: d.id, bus: f.bus })) } : {}),
           ...(caps.cdrom ? { cdrom: f.cdrom || null } : {}),
         };
@@ -373,6 +376,21 @@ export function EditVmDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
                 />
               </Field>
             </div>
+            <label className="flex items-start gap-2 text-sm">
+              <input
+                type="checkbox"
+                name="autostart"
+                className="mt-0.5"
+                checked={form.autostart}
+                onChange={(e) => set('autostart', e.target.checked)}
+              />
+              <span>
+                Start with the host
+                <span className="block text-slate-500">
+                  When Strata comes up after the host booted, it starts this VM (VMs marked so start oldest first).
+                </span>
+              </span>
+            </label>
             {caps.cdrom && (
               <Field label="CD-ROM" error={errorFor('cdrom')} hint="A raw image (ISO) in the IDE CD-ROM drive, read-only">
                 <select name="cdrom" className={inputClass} value={form.cdrom} onChange={(e) => set('cdrom', e.target.value)}>
