@@ -12,11 +12,18 @@ const kindOf = (segment: string) => KINDS[segment] ?? segment.replace(/s$/, '');
 
 /**
  * POST /api/v1/vms → vm.create; DELETE /api/v1/vms/:id → vm.delete; POST /api/v1/vms/:id/start →
- * vm.start; PUT /api/v1/vms/:id/pinning → vm.pinning.update. A route's `config.audit` names it
- * instead where the pattern says it badly (share.attach rather than vm.shares). The target is the
- * route's :id, of the kind its first segment names.
+ * vm.start; PUT /api/v1/vms/:id/pinning → vm.pinning.update; a POST to a collection (a pattern
+ * with routes beneath it, as /vms/:id/disks has /vms/:id/disks/:disk) → vm.disks.create. A
+ * route's `config.audit` names it instead where the pattern says it badly (share.attach rather
+ * than vm.shares.create). The target is the route's :id, of the kind its first segment names.
  */
-export function describeRequest(method: string, pattern: string, params: Record<string, string>, label?: string): AuditTarget {
+export function describeRequest(
+  method: string,
+  pattern: string,
+  params: Record<string, string>,
+  label?: string,
+  collection = false,
+): AuditTarget {
   const segments = pattern
     .replace(/^\/api\/v1(?=\/)/, '')
     .split('/')
@@ -26,6 +33,16 @@ export function describeRequest(method: string, pattern: string, params: Record<
   const words = rest.filter((s) => !s.startsWith(':'));
   const verb = VERBS[method] ?? method.toLowerCase();
   const endsInWord = rest.length > 0 && !rest[rest.length - 1]!.startsWith(':');
-  const action = label ?? [kind, ...words, ...(endsInWord && method === 'POST' ? [] : [verb])].join('.');
+  const action = label ?? [kind, ...words, ...(endsInWord && method === 'POST' && !collection ? [] : [verb])].join('.');
   return { action, targetKind: kind, targetId: params.id ?? null };
+}
+
+/** Patterns with routes beneath them (/vms/:id/disks for /vms/:id/disks/:disk): POSTs there create. */
+export function collectionsOf(patterns: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of patterns) {
+    const parent = /^(.*)\/:\w+$/.exec(p)?.[1];
+    if (parent) out.add(parent);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
-import { describeRequest } from './audit-action.js';
+import { collectionsOf, describeRequest } from './audit-action.js';
 import { recordAudit, type AuditInput } from './audit-log.js';
 
 declare module 'fastify' {
@@ -28,6 +28,11 @@ const recorded = (req: FastifyRequest): boolean =>
 
 export function registerAuditHook(app: FastifyInstance, db: Db): void {
   app.decorate('recordAudit', (entry: AuditInput) => recordAudit(db, entry));
+  let collections = new Set<string>();
+  // Runs after the route table's own onReady hook (registered before this), which fills the table.
+  app.addHook('onReady', async () => {
+    collections = collectionsOf(app.routeTable.map((r) => r.url));
+  });
 
   app.addHook('onSend', async (req, reply, payload) => {
     if (recorded(req) && typeof payload === 'string' && payload.length <= MAX_REPLY && payload.startsWith('{')) {
@@ -48,7 +53,8 @@ export function registerAuditHook(app: FastifyInstance, db: Db): void {
     if (!recorded(req)) return;
     const params = (req.params ?? {}) as Record<string, string>;
     const label = req.routeOptions.config?.audit;
-    const target = describeRequest(req.method, req.routeOptions.url ?? req.url, params, typeof label === 'string' ? label : undefined);
+    const pattern = req.routeOptions.url ?? req.url;
+    const target = describeRequest(req.method, pattern, params, typeof label === 'string' ? label : undefined, collections.has(pattern));
     try {
       recordAudit(db, {
         ...target,

@@ -124,13 +124,19 @@ const entryOf = (row: AuditRow, admin: boolean): AuditEntry => ({
   targetKind: row.target_kind,
   targetId: row.target_id,
   routeParams: JSON.parse(row.route_params) as Record<string, string>,
-  parameters: row.parameters === null || (!admin && ADMIN_ONLY_PARAMETERS.test(row.action)) ? null : (JSON.parse(row.parameters) as unknown),
+  parameters:
+    row.parameters === null || (!admin && ADMIN_ONLY_PARAMETERS.test(row.action)) ? null : (JSON.parse(row.parameters) as unknown),
   status: row.status,
   errorCode: row.error_code,
 });
 
 /** Newest first, `limit` entries older than `before`. */
-export function queryAudit(db: Db, filter: AuditFilter, limit: number, before?: number): { entries: AuditEntry[]; nextBefore: number | null } {
+export function queryAudit(
+  db: Db,
+  filter: AuditFilter,
+  limit: number,
+  before?: number,
+): { entries: AuditEntry[]; nextBefore: number | null } {
   const { sql, args } = where(filter);
   const rows = db
     .prepare(`SELECT * FROM audit WHERE ${sql} AND id < ? ORDER BY id DESC LIMIT ?`)
@@ -145,7 +151,7 @@ export function queryAudit(db: Db, filter: AuditFilter, limit: number, before?: 
 export function* exportAudit(db: Db, filter: AuditFilter, pageSize = 500): Generator<AuditEntry[]> {
   const { sql, args } = where(filter);
   const page = db.prepare(`SELECT * FROM audit WHERE ${sql} AND id > ? ORDER BY id LIMIT ?`);
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const rows = page.all(...args, after, pageSize) as AuditRow[];
     if (rows.length === 0) return;
     yield rows.map((r) => entryOf(r, filter.admin));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRequest } from '../../src/audit/audit-action.js';
+import { collectionsOf, describeRequest } from '../../src/audit/audit-action.js';
 import { withoutSecrets } from '../../src/audit/audit-log.js';
 
 describe('audit action names', () => {
@@ -20,6 +20,10 @@ describe('audit action names', () => {
     for (const [method, pattern, params, action, target] of cases) {
       expect(describeRequest(method, pattern, params), `${method} ${pattern}`).toMatchObject({ action, targetId: target });
     }
+    const collections = collectionsOf(['/api/v1/vms', '/api/v1/vms/:id', '/api/v1/vms/:id/disks', '/api/v1/vms/:id/disks/:disk']);
+    expect([...collections].sort()).toEqual(['/api/v1/vms', '/api/v1/vms/:id/disks']);
+    expect(describeRequest('POST', '/api/v1/vms/:id/disks', { id: 'a1' }, undefined, true).action).toBe('vm.disks.create');
+    expect(describeRequest('POST', '/api/v1/vms', {}, undefined, true).action).toBe('vm.create');
     expect(describeRequest('POST', '/api/v1/vms/:id/shares', { id: 'a1' }, 'share.attach')).toEqual({
       action: 'share.attach',
       targetKind: 'vm',
