@@ -1,8 +1,8 @@
 // Share throughput (issue 14): one full benchmark run through the real service on this host, printed
 // in the VirtFS article's layout (rows: block size; columns: targets; one table per pattern, MB/s
 // and IOPS), then this host's ratios beside the article's and the recommendations.
-// STRATA_BENCH_BODY='{"targets":["9p"],"sizeMiB":8}' runs a subset.
-import { mkdtempSync, rmSync } from 'node:fs';
+// STRATA_BENCH_BODY='{"targets":["9p"],"sizeMiB":8}' runs a subset; STRATA_BENCH_OUT=file keeps the run as JSON.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -86,6 +86,14 @@ try {
     `\n\n${current.state} in ${seconds.toFixed(0)} s on ${h.hostname}: ${h.cpuModel}, ${h.cpus} CPUs, ${h.kernel}, ${h.qemuVersion}, UML ${h.umlVersion}, ${h.accelerator}, ${h.fileSystem}`,
   );
   printTables(current, await api<BenchReference>(app, 'GET', '/benchmarks/reference'));
+  const overheads = current.cells
+    .filter((c) => c.startedAt && c.finishedAt && c.runtimeMs !== undefined)
+    .map((c) => Date.parse(c.finishedAt!) - Date.parse(c.startedAt!) - c.runtimeMs!);
+  if (overheads.length > 0)
+    console.log(
+      `\nper cell: fio's timed part plus ${(overheads.reduce((a, b) => a + b, 0) / overheads.length / 1000).toFixed(1)} s on average around it`,
+    );
+  if (process.env.STRATA_BENCH_OUT) writeFileSync(process.env.STRATA_BENCH_OUT, JSON.stringify(current, null, 2));
 } finally {
   await app.close();
   killAll(`${dataDir}/`);

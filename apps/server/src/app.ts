@@ -221,6 +221,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await registerWeb(app, config.webDir);
 
   app.addHook('onClose', async () => {
+    benchmarks.detach(); // a run in flight is ended by the next start's recovery
     await autostarting;
     await sampler.stop();
     vms.lifecycle.detachAll(); // VMs outlive the server: let go of them, never stop them

@@ -14,7 +14,7 @@ import {
   type RecoveryOutcome,
 } from '@strata/core';
 import type { BenchmarkRepository } from '../db/benchmark-repository.js';
-import { createBenchLab, removeRunLeftovers, type LabDeps } from './bench-lab.js';
+import { createBenchLab, removeRunLeftovers, type LabDeps, type RunLab } from './bench-lab.js';
 import { benchHost } from './bench-host.js';
 import { runToCsv } from './bench-export.js';
 
@@ -63,12 +63,28 @@ export function createBenchmarkService(d: BenchServiceDeps) {
   const { runs } = d;
   const now = () => new Date().toISOString();
 
+  /** Set when the server closes: a run in flight stops touching VMs and records, and the next start's recovery ends it. */
+  let closed = false;
+
+  /** The lab, inert once the server closes (its VMs are left to the recovery, like after a crash). */
+  function labFor(run: BenchmarkRun): RunLab {
+    const lab = createBenchLab(d.lab, run.id, run.options.sizeMiB);
+    const shutting = () => Promise.reject(new Error('the server is shutting down'));
+    return {
+      accelerator: lab.accelerator,
+      boot: (...args) => (closed ? shutting() : lab.boot(...args)),
+      dispose: (guest) => (closed ? Promise.resolve() : lab.dispose(guest)),
+      removeAll: () => (closed ? Promise.resolve() : lab.removeAll()),
+    };
+  }
+
   async function execute(run: BenchmarkRun, ctx: JobContext): Promise<string> {
     ctx.journal({ runId: run.id });
     await Promise.resolve(); // let start() record the job's id on the run first
-    const lab = createBenchLab(d.lab, run.id, run.options.sizeMiB);
+    const lab = labFor(run);
     const total = run.cells.length;
     const save = () => {
+      if (closed) return;
       const accelerator = lab.accelerator();
       if (accelerator) run.host.accelerator = accelerator;
       runs.save(run);
@@ -155,6 +171,10 @@ export function createBenchmarkService(d: BenchServiceDeps) {
           withFindings({ ...run, state: 'failed', error: INTERRUPTED, cells: endCells(run.cells, INTERRUPTED), finishedAt: now() }),
         );
       }
+    },
+    /** Server shutdown: the run in flight is left for the next start's recovery, as after a crash. */
+    detach(): void {
+      closed = true;
     },
     cancel(id: string) {
       const run = this.get(id);
