@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
 import { createVm, login } from './helpers.js';
@@ -17,6 +18,15 @@ async function addUser(page: Page, user: { username: string; password: string },
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: user.username }) });
   await expect(row.getByLabel(`Role of ${user.username}`)).toHaveValue(role.toLowerCase());
   await expect(row).toContainText('Active');
+}
+
+/** axe-core as the a11y journey runs it: no violation of impact serious or critical. */
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect.soft(serious, `serious or critical accessibility violations on ${where}`).toEqual([]);
 }
 
 /** A fresh browser context (no cookies shared with the admin's), signed in as `user`. */
@@ -87,6 +97,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await refuse.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'failed' }).first()).toContainText('last admin');
   await page.screenshot({ path: testInfo.outputPath('users.png'), fullPage: true });
+  await expectAccessible(page, 'the Users page with toasts');
 
   // The operator: no Users page, creates a VM and starts it; each action is a toast and a task.
   const ops = await signInAs(browser, baseURL, OPERATOR);
@@ -102,6 +113,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await expect(tasks.getByTestId('task').filter({ hasText: `Start ${VM}` })).toBeVisible();
   await expect(tasks.getByTestId('task').filter({ hasText: `Create VM ${VM}` })).toContainText('done');
   await ops.screenshot({ path: testInfo.outputPath('tasks.png') });
+  await expectAccessible(ops, 'the Tasks panel');
   await tasks.getByRole('button', { name: 'Close' }).click();
   await expect(ops.getByTestId('vm-state')).toHaveText(/starting|running/);
   // The VM is not needed running: a forced stop spares the machine's CPU.
@@ -128,6 +140,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   expect(lines.every((l) => l.user === OPERATOR.username)).toBe(true);
   expect(lines.some((l) => l.action === 'vm.create' && l.targetId === vmId)).toBe(true);
   await ops.screenshot({ path: testInfo.outputPath('activity.png'), fullPage: true });
+  await expectAccessible(ops, 'the Activity page');
   await ops.goto(`/vms/${vmId}/activity`);
   await expect(ops.getByTestId('audit-entry').filter({ hasText: 'vm.start' })).toContainText(OPERATOR.username);
 
@@ -146,6 +159,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   expect(refused.body.code).toBe('role_required');
   await expect(viewer.getByTestId('vm-state')).toHaveText(/stopped|crashed/);
   await viewer.screenshot({ path: testInfo.outputPath('viewer.png') });
+  await expectAccessible(viewer, "a viewer's VM console");
   // At phone width in the dark theme the page keeps its width: the activity table scrolls in its own box.
   await ops.setViewportSize({ width: 390, height: 844 });
   await ops.evaluate(() => localStorage.setItem('strata-theme', 'dark'));
@@ -153,6 +167,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await expect(ops.getByTestId('audit-entry').first()).toBeVisible();
   expect(await ops.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await ops.screenshot({ path: testInfo.outputPath('activity-phone-dark.png'), fullPage: true });
+  await expectAccessible(ops, 'the Activity page at phone width, dark');
   await ops.getByRole('button', { name: /^Tasks/ }).click();
   // A reload starts a new session of the page: its own actions are gone, the server's jobs would remain.
   await expect(ops.getByRole('dialog', { name: 'Tasks' })).toContainText('Nothing is running.');
@@ -164,6 +179,7 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await expect(page.getByTestId('user-row')).toHaveCount(3);
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: testInfo.outputPath('users-phone-dark.png'), fullPage: true });
+  await expectAccessible(page, 'the Users page at phone width, dark');
 
   await viewer.context().close();
   await ops.context().close();

@@ -28,9 +28,14 @@ export function showToast(tone: ToastTone, title: string, detail?: string): numb
   return id;
 }
 
-export const dismissToast = (id: number) => set(toasts.filter((t) => t.id !== id));
+/** A dismissed toast takes its focus with it (no blur follows a removal), so the hold ends here too. */
+export function dismissToast(id: number) {
+  held = false;
+  set(toasts.filter((t) => t.id !== id));
+  schedule();
+}
 
-/** While the pointer or focus is on the toasts they stay; on leaving, each gets a few seconds more. */
+/** While keyboard focus is on a toast they all stay; on leaving, each gets a few seconds more. */
 export function holdAllToasts(on: boolean) {
   held = on;
   if (!on) set(holdToasts(toasts, Date.now() + 3_000));

@@ -10,7 +10,7 @@ const MARK: Record<Toast['tone'], string> = { success: '✓', info: 'ℹ', error
 
 function ToastCard({ toast }: { toast: Toast }) {
   return (
-    <li
+    <div
       data-testid="toast"
       data-tone={toast.tone}
       className={`pointer-events-auto flex items-start gap-2 rounded-md border px-3 py-2 text-sm shadow-lg ${TONE[toast.tone]}`}
@@ -30,19 +30,21 @@ function ToastCard({ toast }: { toast: Toast }) {
       >
         ×
       </button>
-    </li>
+    </div>
   );
 }
 
 /**
  * The two live regions are in the page from the start (a region added together with its text is
  * not announced): outcomes are read politely, failures at once. Toasts go on their own after a
- * while, except while the pointer or keyboard focus rests on them.
+ * while, except while keyboard focus is on one (its Dismiss button); what they said stays in the
+ * Tasks panel's recent list. A pointer resting on them does not hold them: it would keep a toast
+ * over the page for as long as the mouse happens to sit there.
  */
 export function ToastRegion() {
   const toasts = useToasts();
   const region = (tone: 'polite' | 'assertive') => (
-    <ul
+    <div
       role={tone === 'polite' ? 'status' : 'alert'}
       aria-live={tone}
       aria-label={tone === 'polite' ? 'Notifications' : 'Errors'}
@@ -53,13 +55,11 @@ export function ToastRegion() {
         .map((t) => (
           <ToastCard key={t.id} toast={t} />
         ))}
-    </ul>
+    </div>
   );
   return (
     <div
       className="pointer-events-none fixed inset-x-3 bottom-3 z-50 flex flex-col gap-2 sm:left-auto sm:w-96"
-      onPointerEnter={() => holdAllToasts(true)}
-      onPointerLeave={() => holdAllToasts(false)}
       onFocus={() => holdAllToasts(true)}
       onBlur={() => holdAllToasts(false)}
     >
