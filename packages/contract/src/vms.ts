@@ -143,7 +143,9 @@ export const VmPending = Type.Object(
     cpuModel: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     memoryMiB: Type.Optional(Type.Integer()),
     accelerator: Type.Optional(AcceleratorChoice),
-    disks: Type.Optional(Type.Array(Type.Object({ id: Type.String(), bus: DiskBus }), { description: 'each disk\'s bus at the next start' })),
+    disks: Type.Optional(
+      Type.Array(Type.Object({ id: Type.String(), bus: DiskBus }), { description: "each disk's bus at the next start" }),
+    ),
     cdrom: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     network: Type.Optional(Network),
     boot: Type.Optional(BootOrder),
