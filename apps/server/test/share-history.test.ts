@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Image, Share, ShareMetrics, Vm } from '@strata/contract';
+import type { Image, MetricsTrends, Share, ShareMetrics, Vm } from '@strata/contract';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
 import type { ConsoleClient } from './console-client.js';
@@ -55,6 +55,17 @@ describe("a share's throughput history, summed over its VMs and kept after a det
         { timeout: 20_000, interval: 500 },
       )
       .toBeGreaterThan(64 * MiB * 0.3);
+  });
+
+  it("serves each VM's recent disk and share I/O for the list's sparklines in one request", async () => {
+    const res = await api<MetricsTrends>('GET', '/metrics/trends?minutes=5');
+    expect(res.status).toBe(200);
+    const mine = res.body.vms.find((t) => t.vmId === vm.id)!;
+    expect(mine.disk.length).toBeGreaterThan(3);
+    expect(Math.max(...mine.shares.map(([, v]) => v))).toBeGreaterThan(MiB);
+    const bad = await api<{ field: string }>('GET', '/metrics/trends?minutes=600');
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('querystring.minutes');
   });
 
   it('still shows it once the VM is stopped and the share detached', async () => {

@@ -65,7 +65,7 @@ export function ShareTable({ shares, onRename, onDelete }: RowProps) {
         <tbody>
           {shares.map((s) => (
             <tr key={s.id} data-testid={`share-${s.name}`} className="border-t border-slate-200 dark:border-slate-800">
-              <td className="px-4 py-2.5 font-medium">{s.name}</td>
+              <td className="px-4 py-2.5 font-medium whitespace-nowrap">{s.name}</td>
               <td className="px-4 py-2.5 font-mono text-xs break-all">{s.path}</td>
               <td className="whitespace-nowrap px-4 py-2.5">{sizeText(s)}</td>
               <td className="px-4 py-2.5">

@@ -44,7 +44,7 @@ export function VmCards({ rows, window, selected, onSelect, selectable, onError 
                   <StateBadge state={row.vm.state} />
                   <span>{hypervisorLabel(row.vm)}</span>
                   <span>{plural(row.vm.vcpus, 'vCPU')}</span>
-                  <span data-testid="vm-uptime">up {uptimeText(row)}</span>
+                  {row.uptimeMs !== null && <span data-testid="vm-uptime">up {uptimeText(row)}</span>}
                 </div>
               </div>
             </div>

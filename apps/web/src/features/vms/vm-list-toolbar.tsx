@@ -19,6 +19,8 @@ const SORT_LABELS: Record<SortKey, string> = {
   hypervisor: 'Hypervisor',
 };
 const label = 'mb-1 block text-xs font-medium text-slate-600 dark:text-slate-300';
+// Two to a row on a phone, side by side with the search from a tablet on.
+const pair = 'min-w-[9rem] flex-1 sm:flex-none';
 
 /** Search, filters and (where no table header offers it) the sort: each change lands in the URL. */
 export function VmListToolbar({
@@ -32,7 +34,7 @@ export function VmListToolbar({
 }) {
   return (
     <div className="mb-3 flex flex-wrap items-end gap-3" role="search" aria-label="Find virtual machines">
-      <label className="min-w-40 flex-1 sm:max-w-xs">
+      <label className="w-full sm:w-auto sm:max-w-xs sm:flex-1">
         <span className={label}>Search by name</span>
         <input
           type="search"
@@ -43,7 +45,7 @@ export function VmListToolbar({
           onChange={(e) => onChange({ q: e.target.value })}
         />
       </label>
-      <label>
+      <label className={pair}>
         <span className={label}>State</span>
         <select className={inputClass} value={query.state} onChange={(e) => onChange({ state: e.target.value as StateFilter })}>
           {Object.entries(STATE_FILTERS).map(([value, text]) => (
@@ -53,7 +55,7 @@ export function VmListToolbar({
           ))}
         </select>
       </label>
-      <label>
+      <label className={pair}>
         <span className={label}>Hypervisor</span>
         <select
           className={inputClass}
@@ -68,8 +70,8 @@ export function VmListToolbar({
         </select>
       </label>
       {showSort && (
-        <div className="flex items-end gap-1">
-          <label>
+        <div className="flex min-w-[9rem] flex-1 items-end gap-1 sm:flex-none">
+          <label className="flex-1">
             <span className={label}>Sort by</span>
             <select className={inputClass} value={query.sort} onChange={(e) => onChange({ sort: e.target.value as SortKey })}>
               {SORT_KEYS.map((k) => (

@@ -37,9 +37,7 @@ function SortHeader({
         className="inline-flex items-center gap-1 uppercase hover:text-slate-800 dark:hover:text-slate-200"
       >
         {label}
-        <span aria-hidden className={active ? '' : 'opacity-30'}>
-          {active && query.dir === 'desc' ? '▼' : '▲'}
-        </span>
+        {active && <span aria-hidden>{query.dir === 'desc' ? '▼' : '▲'}</span>}
       </button>
     </th>
   );
@@ -136,7 +134,7 @@ export function VmTable({
                     />
                   </td>
                 )}
-                <td className={`${cell} font-medium`}>
+                <td className={`${cell} font-medium whitespace-nowrap`}>
                   <Link className="text-indigo-600 hover:underline dark:text-indigo-400" to={`/vms/${row.vm.id}`}>
                     {row.vm.name}
                   </Link>
