@@ -5,6 +5,7 @@ import type { Image, Job, Vm } from '@strata/contract';
 import { imageInfo } from '@strata/qemu';
 import { startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
+import { inGuest } from './fresh-boot.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -199,6 +200,43 @@ describe('disks, clones, restart and pending changes of a QEMU VM, with real qem
     await api('POST', `/vms/${vm.id}/stop`);
     await waitForState(vm.id, 'stopped', 30_000);
   }, 180_000);
+});
+
+describe('what UML can do with disks: ubd disks read at start, no growing', () => {
+  const run = (vm: Vm, commands: string[]) => inGuest(server, { api, waitForState }, vm.id, commands);
+  let uml: Vm;
+
+  it('adds a blank disk as a COW on a base of the VM own, which the guest sees as ubdb; growing is refused with the reason', async () => {
+    uml = (await api<Vm>('POST', '/vms', { name: 'ops-uml', hypervisor: 'uml', memoryMiB: 128 })).body;
+    expect((await api<Refusal>('POST', `/vms/${uml.id}/disks`, { sizeBytes: 32 * MiB, bus: 'ide' })).body.field).toBe('body.bus');
+    const added = await api<Vm>('POST', `/vms/${uml.id}/disks`, { sizeBytes: 32 * MiB });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    uml = added.body;
+    const top = await topOf(uml, 'disk1');
+    expect(top).toMatchObject({ format: 'uml-cow', pendingFirstUse: true, ownerVmId: uml.id });
+    expect(await imageOf(top.parentId!)).toMatchObject({ format: 'raw', ownerVmId: uml.id, virtualSize: 32 * MiB, protected: true });
+    const grow = await api<Refusal>('POST', `/vms/${uml.id}/disks/disk1/resize`, { sizeBytes: 64 * MiB });
+    expect(grow.status).toBe(400);
+    expect(grow.body.field).toBe('params.disk');
+    expect(grow.body.message).toMatch(/UML COW file takes its size from its backing file/);
+
+    const [partitions] = await run(uml, ['grep ubdb /proc/partitions; echo uml-mark > /root/mark.txt']);
+    expect(partitions).toMatch(/\b32768\s+ubdb\b/);
+  }, 180_000);
+
+  it('makes a full clone of a UML VM: COW and base merged into a base of the clone own, which boots with the source data', async () => {
+    const started = await api<Job>('POST', `/vms/${uml.id}/clone`, { name: 'ops-uml-full', mode: 'full' });
+    expect(started.status).toBe(202);
+    const job = await waitForJob(started.body.id);
+    expect(job.state, job.error).toBe('succeeded');
+    const clone = (await api<Vm[]>('GET', '/vms')).body.find((v) => v.name === 'ops-uml-full')!;
+    expect(clone.disks.map((d) => d.id)).toEqual(['disk0', 'disk1']);
+    const top = await topOf(clone, 'disk0');
+    expect(top).toMatchObject({ format: 'uml-cow', pendingFirstUse: true, ownerVmId: clone.id });
+    expect(await imageOf(top.parentId!)).toMatchObject({ format: 'raw', ownerVmId: clone.id, parentId: null });
+    const [mark] = await run(clone, ['cat /root/mark.txt']);
+    expect(mark).toContain('uml-mark');
+  }, 240_000);
 });
 
 /** Temporary files a copy leaves behind, if any. */

@@ -114,6 +114,18 @@ const standalone = (
   createdAt: d.deps.now(),
 });
 
+/** A copy holds at most what the chain's files hold on disk now (a merge drops what upper layers mask). */
+function checkSpace(d: CloneDeps, chains: Chains): void {
+  const { files } = d.deps;
+  const needed = chains.flatMap(({ chain }) => chain).reduce((sum, l) => sum + (files.exists(l.path) ? files.allocatedSize(l.path) : 0), 0);
+  const free = files.freeSpace();
+  if (needed > free)
+    throw conflict(
+      'insufficient_space',
+      `a full copy needs up to ${needed} bytes; the image store has ${free} free. A linked clone needs almost none`,
+    );
+}
+
 function fullClone(d: CloneDeps, source: VmRecord, name: string, chains: Chains): Job {
   const { deps } = d;
   return deps.jobs.start({
@@ -211,7 +223,9 @@ export function createVmClones(d: CloneDeps): VmClones {
       d.lock.run(vmId, async () => {
         const source = d.mustGet(vmId);
         const chains = checkSource(d, source, name);
-        return mode === 'full' ? { job: fullClone(d, source, name, chains) } : { vm: await linkedClone(d, source, name, chains) };
+        if (mode === 'linked') return { vm: await linkedClone(d, source, name, chains) };
+        checkSpace(d, chains);
+        return { job: fullClone(d, source, name, chains) };
       }),
   };
 }

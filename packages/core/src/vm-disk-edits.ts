@@ -144,6 +144,12 @@ export function removeDisk(d: DisksDeps, vmId: string, diskId: string, layers: '
     const own = chainOf(disk.imageId, new Map(all.map((i) => [i.id, i]))).filter((l) => l.ownerVmId === vm.id);
     const ownIds = new Set(own.map((l) => l.id));
     const dependent = all.find((i) => i.parentId && ownIds.has(i.parentId) && !ownIds.has(i.id));
+    const inVmDir = own.find((l) => l.path.startsWith(`${deps.vmDir(vm.id)}/`));
+    if (layers === 'keep' && inVmDir)
+      throw invalid(
+        'query.layers',
+        `${inVmDir.name} lives in the VM's own directory (a UML COW file), which goes when the VM is deleted: it cannot be kept as an image`,
+      );
     if (layers === 'delete' && dependent)
       throw conflict(
         'image_in_use',

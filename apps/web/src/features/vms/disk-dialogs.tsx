@@ -170,10 +170,13 @@ export function RemoveDiskDialog({ vm, diskId, own, onClose }: { vm: Vm; diskId:
           <input type="radio" name="diskLayers" checked={layers === 'delete'} onChange={() => setLayers('delete')} />
           Delete them: the data on {diskId} is lost
         </label>
-        <label className="flex items-center gap-2">
-          <input type="radio" name="diskLayers" checked={layers === 'keep'} onChange={() => setLayers('keep')} />
-          Keep them as standalone images on the Images page
-        </label>
+        {/* A UML COW file lives in the VM's directory, which goes with the VM: it cannot be kept. */}
+        {!own.some((l) => l.format === 'uml-cow') && (
+          <label className="flex items-center gap-2">
+            <input type="radio" name="diskLayers" checked={layers === 'keep'} onChange={() => setLayers('keep')} />
+            Keep them as standalone images on the Images page
+          </label>
+        )}
       </fieldset>
       <p className="text-sm text-slate-500">Shared images below the disk stay either way.</p>
       {removeDisk.error && <ErrorBanner error={removeDisk.error} />}
