@@ -1,5 +1,7 @@
 import { useSyncExternalStore } from 'react';
+import type { Job } from '@strata/contract';
 import { ApiError } from '../api/client';
+import { isUnderWay } from './job-state';
 
 /** One action this browser asked for, from the click to the server's answer. */
 export interface ActionEntry {
@@ -50,6 +52,23 @@ export const failureText = (error: unknown): string =>
 /** The newest first, at most KEEP_ACTIONS, an entry replaced in place when it ends. */
 export function recordAction(list: readonly ActionEntry[], entry: ActionEntry, keep = KEEP_ACTIONS): ActionEntry[] {
   return [entry, ...list.filter((e) => e.id !== entry.id)].sort((a, b) => b.startedAt - a.startedAt || b.id - a.id).slice(0, keep);
+}
+
+/**
+ * The jobs that ended since the last look, for a toast each: one seen under way, or one started
+ * after the page opened that ended before the list showed it running. `seen` keeps each job's
+ * last state between looks; jobs that had ended before the page opened are not news.
+ */
+export function jobsEnded(seen: Map<string, Job['state']>, list: readonly Job[], since: number): Job[] {
+  const ended: Job[] = [];
+  for (const job of list) {
+    const before = seen.get(job.id);
+    seen.set(job.id, job.state);
+    if (isUnderWay(job) || before === job.state) continue;
+    const news = before !== undefined ? isUnderWay({ state: before }) : Date.parse(job.createdAt) >= since;
+    if (news) ended.push(job);
+  }
+  return ended;
 }
 
 let actions: readonly ActionEntry[] = [];

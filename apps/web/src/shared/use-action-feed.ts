@@ -6,7 +6,7 @@ import { onWrite } from '../api/write-log';
 import { showToast } from '../components/toast-store';
 import { humanizeSizes } from './error-text';
 import { describeWrite, type NameOf } from './action-words';
-import { failureText, linkFor, putAction, toastsFailure } from './action-feed';
+import { failureText, jobsEnded, linkFor, putAction, toastsFailure } from './action-feed';
 import { isUnderWay } from './job-state';
 
 /** Names from what the web already holds: no request is made to word a toast. */
@@ -65,12 +65,7 @@ export function useActionFeed(enabled: boolean): void {
     const seen = new Map<string, Job['state']>();
     const since = Date.now();
     const watchJobs = (list: Job[] | undefined) => {
-      for (const job of list ?? []) {
-        const before = seen.get(job.id);
-        seen.set(job.id, job.state);
-        if (isUnderWay(job) || before === job.state) continue;
-        const mine = before !== undefined ? isUnderWay({ state: before }) : Date.parse(job.createdAt) >= since;
-        if (!mine) continue;
+      for (const job of jobsEnded(seen, list ?? [], since)) {
         if (job.state === 'succeeded') showToast('success', `${sentence(job.title)}: done`, job.result && humanizeSizes(job.result));
         else if (job.state === 'failed') showToast('error', `${sentence(job.title)} failed`, job.error && humanizeSizes(job.error));
         else showToast('info', `${sentence(job.title)}: cancelled`, job.result && humanizeSizes(job.result));

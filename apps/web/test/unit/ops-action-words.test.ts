@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, Vm } from '@strata/contract';
 import { ApiError } from '../../src/api/client';
-import { linkFor, recordAction, toastsFailure, type ActionEntry } from '../../src/shared/action-feed';
+import { jobsEnded, linkFor, recordAction, toastsFailure, type ActionEntry } from '../../src/shared/action-feed';
 import { describeWrite, type NameOf } from '../../src/shared/action-words';
 import { taskItems } from '../../src/features/layout/task-list';
 
@@ -89,5 +89,35 @@ describe('task bar', () => {
     expect(open.map((t) => t.label)).toEqual(['Starting web-1', 'Convert j1', 'Start web-1']);
     expect(open.find((t) => t.label === 'Convert j1')).toMatchObject({ progress: 0.42, cancelJobId: 'j1', link: '/images' });
     expect(recent.map((t) => [t.label, t.state, t.cancelJobId])).toEqual([['Convert j2', 'failed', undefined]]);
+    const bench = taskItems([{ ...job('j3', 'running'), kind: 'benchmark', imageId: null }], [], []).open[0];
+    expect(bench?.link).toBe('/benchmarks');
+  });
+});
+
+describe('job endings', () => {
+  const job = (id: string, state: Job['state'], createdAt = '2026-11-30T06:00:00.000Z'): Job => ({
+    id,
+    kind: 'merge',
+    state,
+    progress: 0,
+    title: `merge ${id}`,
+    vmId: null,
+    imageId: null,
+    createdAt,
+    updatedAt: createdAt,
+  });
+  const opened = Date.parse('2026-11-30T06:00:30.000Z');
+
+  it('reports a job once, when it is seen to end after running', () => {
+    const seen = new Map<string, Job['state']>();
+    expect(jobsEnded(seen, [job('a', 'running')], opened)).toEqual([]);
+    expect(jobsEnded(seen, [job('a', 'succeeded')], opened).map((j) => j.id)).toEqual(['a']);
+    expect(jobsEnded(seen, [job('a', 'succeeded')], opened)).toEqual([]);
+  });
+
+  it('says nothing of jobs that ended before the page opened, but reports a quick one started since', () => {
+    const seen = new Map<string, Job['state']>();
+    const list = [job('old', 'failed'), job('quick', 'failed', '2026-11-30T06:01:00.000Z')];
+    expect(jobsEnded(seen, list, opened).map((j) => j.id)).toEqual(['quick']);
   });
 });

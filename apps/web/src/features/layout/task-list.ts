@@ -28,7 +28,7 @@ function fromJob(job: Job): TaskItem {
     progress: job.state === 'running' ? job.progress : undefined,
     detail: job.error ?? job.result,
     at: Date.parse(open ? job.createdAt : job.updatedAt),
-    link: job.vmId ? `/vms/${job.vmId}` : job.imageId ? '/images' : undefined,
+    link: job.vmId ? `/vms/${job.vmId}` : job.imageId ? '/images' : job.kind === 'benchmark' ? '/benchmarks' : undefined,
     cancelJobId: open ? job.id : undefined,
   };
 }
