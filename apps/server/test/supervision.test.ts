@@ -12,6 +12,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, Image, Share, ShareView, Vm } from '@strata/contract';
 import { virtiofsdProcesses, waitFor } from '@strata/qemu';
@@ -81,9 +82,19 @@ describe('a virtiofsd killed under a running VM', () => {
     );
     expect(events.events.some((e) => e.type === 'shares.changed')).toBe(true);
     events.close();
+    const db = new Database(`${server.dataDir}/strata.db`, { readonly: true });
+    try {
+      const audited = db.prepare("SELECT target_id, parameters FROM audit WHERE action = 'share.daemon_lost'").all() as {
+        target_id: string;
+        parameters: string;
+      }[];
+      expect(audited).toEqual([{ target_id: vm.id, parameters: expect.stringContaining('"tag":"fs"') }]);
+    } finally {
+      db.close();
+    }
     // The share that still has its daemon still answers.
     expect((await viewer.run('cat /mnt/other/hello.txt')).trim()).toBe('other');
-  });
+  }, 300_000);
 
   it('still stops cleanly (forced stop), with no daemon left behind', async () => {
     viewer?.close();
@@ -116,7 +127,7 @@ describe('a virtiofsd killed under a running VM', () => {
     expect((await api('POST', `/vms/${vm.id}/shutdown`)).status).toBe(200);
     await waitForState(vm.id, 'stopped', 60_000);
     expect(virtiofsdProcesses(vmDir(vm.id), 'other')).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe('an overlay damaged on disk', () => {
@@ -187,5 +198,5 @@ describe('deleting a VM', () => {
     expect(readFileSync(`${outside}/tree/inner.txt`, 'utf8')).toBe('me too\n');
     expect(readFileSync(`${outside}/console-target.txt`, 'utf8')).toBe('not a console log\n');
     expect(lstatSync(`${outside}/tree`).isDirectory()).toBe(true);
-  });
+  }, 300_000);
 });
