@@ -1,7 +1,8 @@
 // Share throughput (issue 14): one full benchmark run through the real service on this host, printed
 // in the VirtFS article's layout (rows: block size; columns: targets; one table per pattern, MB/s
 // and IOPS), then this host's ratios beside the article's and the recommendations.
-// STRATA_BENCH_BODY='{"targets":["9p"],"sizeMiB":8}' runs a subset; STRATA_BENCH_OUT=file keeps the run as JSON.
+// STRATA_BENCH_BODY='{"targets":["9p"],"sizeMiB":8}' runs a subset, STRATA_BENCH_CAP_SEC
+// changes the per-cell time cap, STRATA_BENCH_OUT=file keeps the run as JSON.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ const config: Config = {
   adminPassword: 'bench',
   apiToken: TOKEN,
   logLevel: 'warn',
+  ...(process.env.STRATA_BENCH_CAP_SEC ? { benchRuntimeCapSec: Number(process.env.STRATA_BENCH_CAP_SEC) } : {}),
 };
 const auth = { authorization: `Bearer ${TOKEN}` };
 const api = async <T>(app: FastifyInstance, method: 'GET' | 'POST', url: string, payload?: object) => {

@@ -40,7 +40,13 @@ export const BenchmarkCreate = Type.Object(
     ),
     patterns: Type.Optional(Type.Array(BenchPattern, { minItems: 1, uniqueItems: true })),
     blockSizes: Type.Optional(Type.Array(BenchBlockSize, { minItems: 1, uniqueItems: true })),
-    sizeMiB: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'I/O per cell, the same for every cell' })),
+    sizeMiB: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 4096,
+        description: 'I/O per cell in MiB, the same for every cell (default 64; each cell also stops after runtimeCapSec, 2 s by default)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -12,9 +12,14 @@ import { NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from './share-options.js';
 
 /** The VirtFS article's msize: far above what the guest's virtio transport accepts, which then caps it. */
 export const ARTICLE_MSIZE = 100_000_000;
-/** Small enough that the whole default matrix fits a few minutes under TCG on two cores. */
-export const DEFAULT_SIZE_MIB = 16;
-/** No cell runs longer than this, whatever sizeMiB asks (4 KB blocks under TCG crawl). */
+/**
+ * Measured on a 2-core TCG host: what a cell costs is mostly the guest starting fio (seconds under
+ * load), not the I/O, and slow cells stop at the cap. So the size is chosen for the fast cells
+ * (1 MB blocks at 50-400 MB/s: 16 MiB took 40-300 ms, too short to mean much) and the cap for the
+ * slow ones (4 KB blocks at 1-5 MB/s).
+ */
+export const DEFAULT_SIZE_MIB = 64;
+/** No cell runs longer than this, whatever sizeMiB asks. */
 export const DEFAULT_RUNTIME_CAP_SEC = 2;
 export const KERNEL_DEFAULT = 'kernel default';
 

@@ -1,6 +1,8 @@
 import type { BenchmarkCreate, BenchmarkRun, BenchmarkStarted, BenchmarkSummary, BenchReference, BenchCell } from '@strata/contract';
+import { statfsSync } from 'node:fs';
 import {
   conflict,
+  invalid,
   DEFAULT_RUNTIME_CAP_SEC,
   expandCells,
   hostRatios,
@@ -59,6 +61,23 @@ function endCells(cells: BenchCell[], reason: string): BenchCell[] {
   );
 }
 
+/**
+ * A target's variants hold a file of sizeMiB each until the target ends (9p and virtiofs: three);
+ * a disk target a blank disk of that size. Refused up front rather than filling the host's disk.
+ */
+function checkSpace(sizeMiB: number, dirs: { shares: string; images: string }): void {
+  const need = (3 * sizeMiB + 256) * 1048576;
+  for (const [what, dir] of Object.entries(dirs)) {
+    const { bavail, bsize } = statfsSync(dir);
+    const free = bavail * bsize;
+    if (free < need)
+      throw invalid(
+        'body.sizeMiB',
+        `${sizeMiB} MiB per cell needs ${Math.ceil(need / 1048576)} MiB free under the ${what} directory; ${Math.floor(free / 1048576)} MiB are`,
+      );
+  }
+}
+
 export function createBenchmarkService(d: BenchServiceDeps) {
   const { runs } = d;
   const now = () => new Date().toISOString();
@@ -113,6 +132,7 @@ export function createBenchmarkService(d: BenchServiceDeps) {
     const busy = runs.unfinished().find((r) => r.state === 'running');
     if (busy) throw conflict('benchmark_running', `benchmark ${busy.id} is still running; wait for it or cancel it first`);
     const matrix = resolveMatrix(body, d.runtimeCapSec ?? DEFAULT_RUNTIME_CAP_SEC);
+    checkSpace(matrix.sizeMiB, { shares: d.lab.shareRoot, images: d.imagesDir });
     const run: BenchmarkRun = {
       id: d.lab.newId(),
       jobId: '',
