@@ -44,6 +44,7 @@ import { umlRoutes } from './routes/uml.js';
 import { hostRoutes } from './routes/host.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
+import { vncRoutes } from './routes/vnc.js';
 import { registerWeb } from './web.js';
 import { metricRoutes } from './routes/metrics.js';
 import { shareMetricRoutes } from './routes/share-metrics.js';
@@ -205,6 +206,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
         hub,
         logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog,
       });
+      await api.register(vncRoutes, { vms: vms.config, runtime: vms.runtime, vncPathOf: (id: string) => vmPaths(vmDir(id)).vncSocket, log });
     },
     { prefix: '/api/v1' },
   );

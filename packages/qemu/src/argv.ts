@@ -12,6 +12,8 @@ export interface VmPaths {
   qemuLog: string;
   /** The benchmark agent's virtio-serial port, when the VM was launched with one. */
   agentSocket: string;
+  /** QEMU's VNC server, on a socket in the VM's own directory: never a TCP port anyone could reach. */
+  vncSocket: string;
 }
 
 export const vmPaths = (dir: string): VmPaths => ({
@@ -21,6 +23,7 @@ export const vmPaths = (dir: string): VmPaths => ({
   pidFile: `${dir}/qemu.pid`,
   qemuLog: `${dir}/qemu.log`,
   agentSocket: `${dir}/agent.sock`,
+  vncSocket: `${dir}/vnc.sock`,
 });
 
 /** The virtio-serial port's name; the default guest's rcS starts /sbin/strata-agent on it. */
@@ -119,6 +122,12 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     '-no-user-config',
     '-display',
     'none',
+    // The graphical console: a standard VGA card whose screen QEMU serves over VNC on a local
+    // socket only; the server bridges it to the browser behind its login and roles.
+    '-vga',
+    'std',
+    '-vnc',
+    `unix:${escapeOption(paths.vncSocket)}`,
     '-chardev',
     `socket,id=console,path=${escapeOption(paths.consoleSocket)},server=on,wait=off,logfile=${escapeOption(paths.consoleLog)},logappend=on`,
     '-serial',
@@ -167,7 +176,9 @@ export function buildQemuArgv(plan: LaunchPlan, binary = QEMU_BINARY): string[] 
     const agent = plan.agent ? [`strata.agent=virtio:${AGENT_PORT}`] : [];
     argv.push(
       '-append',
-      ['console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline, ...mounts, ...agent].filter(Boolean).join(' '),
+      // The kernel also prints to the screen (tty0); the LAST console= is /dev/console, so the
+      // serial line stays the one init, the shell and the console log use.
+      ['console=tty0', 'console=ttyS0', `root=${root}`, 'rw', 'panic=-1', plan.boot.cmdline, ...mounts, ...agent].filter(Boolean).join(' '),
     );
   }
   return argv;

@@ -57,11 +57,19 @@ describe('buildQemuArgv', () => {
     expect(option(argv, '-name')).toEqual(['strata-abc123,process=strata-abc123,debug-threads=on']);
   });
 
+  it('serves the screen over VNC on a socket in the VM directory only, never a TCP port', () => {
+    const argv = buildQemuArgv(plan());
+    expect(option(argv, '-vnc')).toEqual(['unix:/data/vms/abc123/vnc.sock']);
+    expect(option(argv, '-vga')).toEqual(['std']);
+    const withComma = buildQemuArgv(plan({ dir: '/data/vms/a,b' }));
+    expect(option(withComma, '-vnc')).toEqual(['unix:/data/vms/a,,b/vnc.sock']);
+  });
+
   it('attaches each disk on its bus and boots the kernel with the root on the first disk', () => {
     const argv = buildQemuArgv(plan());
     expect(option(argv, '-drive')[0]).toContain('file=/data/images/top.qcow2,format=qcow2,node-name=disk0');
     expect(option(argv, '-device')).toContain('virtio-blk-pci,drive=drive-disk0,id=disk0');
-    expect(option(argv, '-append')[0]).toBe('console=ttyS0 root=/dev/vda rw panic=-1 quiet');
+    expect(option(argv, '-append')[0]).toBe('console=tty0 console=ttyS0 root=/dev/vda rw panic=-1 quiet');
     const ide = buildQemuArgv(plan({ disks: [{ id: 'disk0', path: '/x.qcow2', format: 'qcow2', bus: 'ide' }] }));
     expect(option(ide, '-device')).toContain('ide-hd,drive=drive-disk0,id=disk0');
     expect(option(ide, '-append')[0]).toContain('root=/dev/sda');
