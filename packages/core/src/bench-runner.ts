@@ -116,7 +116,12 @@ async function runCell(run: TargetRun, guest: BenchGuest, prep: Prepared, cell: 
   // A full sequential or random write covers the whole size, so later reads find it laid out.
   if (cell.pattern.endsWith('write') && !capped) prep.laidOut = true;
   const notes = [
-    ...(prep.direct ? [] : [`${cell.target} refuses O_DIRECT: the guest's caches were dropped before the cell instead`]),
+    ...(prep.direct
+      ? []
+      : [
+          `${cell.target} refuses O_DIRECT: the guest's caches were dropped before the cell instead`,
+          ...(cell.pattern.endsWith('write') ? ["its writes may end in the guest's page cache, so this figure can be high"] : []),
+        ]),
     ...(capped ? [`stopped at the ${run.matrix.runtimeCapSec} s cap after ${(result.ioBytes / 1048576).toFixed(1)} MiB`] : []),
   ];
   run.update(cell, {
