@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { Suspense, lazy, useEffect, useId, useRef, useState } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { AttachAddon } from '@xterm/addon-attach';
 import { FitAddon } from '@xterm/addon-fit';
@@ -21,7 +21,7 @@ const RELEASE_HINT = 'Ctrl+] or Shift+Esc leaves the terminal; Enter on it goes 
  * the release key moves focus to the terminal's frame, which is the tab stop (the terminal's own
  * input is not), so Tab and Shift+Tab then carry on through the page as usual.
  */
-export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean }) {
+function SerialConsole({ vmId, running }: { vmId: string; running: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -140,6 +140,53 @@ export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean
       >
         <div ref={host} data-testid="console" className="h-[28rem] p-2" />
       </div>
+    </div>
+  );
+}
+
+// noVNC is loaded only when someone opens the screen: most visits to a VM never do.
+const VncScreen = lazy(() => import('./vnc-screen'));
+type Mode = 'serial' | 'graphical';
+
+/** The Console tab: the serial line (every VM) or the screen (QEMU VMs; UML has no display). */
+export function ConsolePanel({ vmId, running }: { vmId: string; running: boolean }) {
+  const [mode, setMode] = useState<Mode>('serial');
+  const uml = useVm(vmId).data?.hypervisor === 'uml';
+  const modes: { key: Mode; label: string }[] = [
+    { key: 'serial', label: 'Serial' },
+    { key: 'graphical', label: 'Graphical' },
+  ];
+  return (
+    <div className="space-y-2">
+      <div
+        role="radiogroup"
+        aria-label="Console"
+        className="inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700"
+      >
+        {modes.map((m) => (
+          <button
+            key={m.key}
+            type="button"
+            role="radio"
+            aria-checked={mode === m.key}
+            onClick={() => setMode(m.key)}
+            className={`px-3 py-1 text-sm ${mode === m.key ? 'bg-indigo-600 text-white' : 'bg-white text-slate-700 hover:bg-slate-100 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800'}`}
+          >
+            {m.label}
+          </button>
+        ))}
+      </div>
+      {mode === 'serial' && <SerialConsole vmId={vmId} running={running} />}
+      {mode === 'graphical' &&
+        (uml ? (
+          <p className="rounded-lg border border-slate-300 p-4 text-sm dark:border-slate-700" data-testid="vnc-none">
+            User-Mode Linux has no screen: its kernel runs as a process on the host, without a graphics card. Use the serial console.
+          </p>
+        ) : (
+          <Suspense fallback={<p className="p-4 text-sm">Loading the screen viewer…</p>}>
+            <VncScreen vmId={vmId} running={running} />
+          </Suspense>
+        ))}
     </div>
   );
 }
