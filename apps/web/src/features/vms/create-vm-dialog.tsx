@@ -15,7 +15,7 @@ import { Field, TextInput, inputClass } from '../../components/field';
 import { Notice } from '../../components/feedback';
 import { formatMiB } from '../../components/format';
 import { CpuFields, type Accel } from './create-vm-cpu';
-import { DiskSizeField, SharePicker } from './create-vm-extras';
+import { CreatedWithErrors, DiskSizeField, SharePicker } from './create-vm-extras';
 import { memoryNotes, simpleTopology, transportFor, uniqueTags } from './create-vm-rules';
 import { UmlFields } from './create-vm-uml';
 
@@ -171,30 +171,7 @@ export function CreateVmDialog({ vms, onClose, initialImage }: { vms: Vm[]; onCl
     });
   };
 
-  if (afterErrors)
-    return (
-      <Dialog
-        title="New virtual machine"
-        onClose={onClose}
-        footer={
-          <>
-            <Button onClick={onClose}>Close</Button>
-            <Button variant="primary" onClick={() => void navigate(`/vms/${afterErrors.vm.id}`)}>
-              Open {afterErrors.vm.name}
-            </Button>
-          </>
-        }
-      >
-        <Notice tone="warn">
-          {afterErrors.vm.name} was created, but not everything after it worked:
-          <ul className="mt-1 list-disc pl-5">
-            {afterErrors.errors.map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-        </Notice>
-      </Dialog>
-    );
+  if (afterErrors) return <CreatedWithErrors vm={afterErrors.vm} errors={afterErrors.errors} onClose={onClose} />;
 
   return (
     <Dialog

@@ -1,5 +1,9 @@
-import type { ShareView } from '@strata/contract';
+import { useNavigate } from 'react-router';
+import type { ShareView, Vm } from '@strata/contract';
+import { Button } from '../../components/button';
+import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
+import { Notice } from '../../components/feedback';
 import { formatBytes } from '../../components/format';
 
 const GiB = 1024 ** 3;
@@ -83,5 +87,33 @@ export function SharePicker({
         </>
       )}
     </fieldset>
+  );
+}
+
+/** The VM exists, but attaching a share or starting it failed: said with each reason, and the way to the VM. */
+export function CreatedWithErrors({ vm, errors, onClose }: { vm: Vm; errors: string[]; onClose: () => void }) {
+  const navigate = useNavigate();
+  return (
+    <Dialog
+      title="New virtual machine"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          <Button variant="primary" onClick={() => void navigate(`/vms/${vm.id}`)}>
+            Open {vm.name}
+          </Button>
+        </>
+      }
+    >
+      <Notice tone="warn">
+        {vm.name} was created, but not everything after it worked:
+        <ul className="mt-1 list-disc pl-5">
+          {errors.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      </Notice>
+    </Dialog>
   );
 }
