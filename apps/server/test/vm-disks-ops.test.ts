@@ -237,6 +237,24 @@ describe('what UML can do with disks: ubd disks read at start, no growing', () =
     const [mark] = await run(clone, ['cat /root/mark.txt']);
     expect(mark).toContain('uml-mark');
   }, 240_000);
+
+  it('makes a linked clone of a UML VM: the COW merged into a frozen plain base, under a fresh COW for each VM', async () => {
+    const sourceTop = await topOf(uml, 'disk0');
+    expect(sourceTop.pendingFirstUse).toBe(false);
+    const res = await api<Vm>('POST', `/vms/${uml.id}/clone`, { name: 'ops-uml-linked', mode: 'linked' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const source = (await api<Vm>('GET', `/vms/${uml.id}`)).body;
+    const [mine, theirs] = [await topOf(source, 'disk0'), await topOf(res.body, 'disk0')];
+    expect(mine.parentId).toBe(theirs.parentId);
+    expect(await imageOf(mine.parentId!)).toMatchObject({
+      format: 'raw',
+      protected: true,
+      ownerVmId: uml.id,
+      snapshot: { name: 'clone-ops-uml-linked' },
+    });
+    expect(theirs).toMatchObject({ format: 'uml-cow', ownerVmId: res.body.id, pendingFirstUse: true });
+    expect(existsSync(sourceTop.path)).toBe(false);
+  }, 120_000);
 });
 
 /** Temporary files a copy leaves behind, if any. */
