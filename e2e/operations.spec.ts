@@ -92,22 +92,28 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await tokenRoundTrip(page, baseURL, OPERATOR.username);
   await page.getByRole('button', { name: 'Delete admin' }).click();
   const refuse = page.getByRole('dialog', { name: 'Delete admin?' });
+  const failedToast = expect(page.getByTestId('toast').filter({ hasText: 'Delete user admin failed' })).toContainText('last admin', {
+    timeout: 90_000,
+  });
   await refuse.getByRole('button', { name: 'Delete user' }).click();
   await expect(refuse.getByRole('alert')).toContainText('admin is the last admin');
   await refuse.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'failed' }).first()).toContainText('last admin');
+  await failedToast;
   await page.screenshot({ path: testInfo.outputPath('users.png'), fullPage: true });
   await expectAccessible(page, 'the Users page with toasts');
 
   // The operator: no Users page, creates a VM and starts it; each action is a toast and a task.
   const ops = await signInAs(browser, baseURL, OPERATOR);
   await expect(ops.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  // A toast goes after a few seconds: each is awaited from before the click, so a slow page cannot miss it.
+  const createdToast = expect(ops.getByTestId('toast').filter({ hasText: `Create VM ${VM}` })).toBeVisible({ timeout: 90_000 });
   await createVm(ops, VM);
-  await expect(ops.getByTestId('toast').filter({ hasText: `Create VM ${VM}` })).toBeVisible();
+  await createdToast;
   const vmId = vmIdFromUrl(ops);
   expect(vmId).not.toBe('');
+  const startedToast = expect(ops.getByTestId('toast').filter({ hasText: `Start ${VM}` })).toBeVisible({ timeout: 90_000 });
   await ops.getByRole('button', { name: 'Start', exact: true }).click();
-  await expect(ops.getByTestId('toast').filter({ hasText: `Start ${VM}` })).toBeVisible();
+  await startedToast;
   await ops.getByRole('button', { name: /^Tasks/ }).click();
   const tasks = ops.getByRole('dialog', { name: 'Tasks' });
   await expect(tasks.getByTestId('task').filter({ hasText: `Start ${VM}` })).toBeVisible();
@@ -166,6 +172,14 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await ops.goto('/activity');
   await expect(ops.getByTestId('audit-entry').first()).toBeVisible();
   expect(await ops.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  // The filters fold away on a phone and open on demand.
+  await expect(ops.getByLabel('Action')).toBeHidden();
+  await ops.getByText('Filters', { exact: true }).click();
+  await ops.getByLabel('Action').fill('vm.');
+  await ops.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(ops.getByText('Filters (1 set)')).toBeVisible();
+  await expect(ops.getByTestId('audit-entry').filter({ hasText: 'login' })).toHaveCount(0);
+  await expect(ops.getByTestId('audit-entry').filter({ hasText: 'vm.create' })).toHaveCount(1);
   await ops.screenshot({ path: testInfo.outputPath('activity-phone-dark.png'), fullPage: true });
   await expectAccessible(ops, 'the Activity page at phone width, dark');
   await ops.getByRole('button', { name: /^Tasks/ }).click();
