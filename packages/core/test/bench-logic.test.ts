@@ -98,19 +98,32 @@ describe('recommendations', () => {
 
   it('names the fastest variant for 1 MB sequential I/O and says when the default is more than 10% behind', () => {
     const cells = [
-      ...ninep('msize 100000000', 300e6, 200e6),
+      ...ninep('msize 100000000', 90e6, 100e6),
       ...ninep(defaultNinep, 200e6, 200e6),
-      ...ninep('kernel default msize', 100e6, 90e6),
+      ...ninep('kernel default msize', 300e6, 200e6),
     ];
     const [r] = recommendations(cells);
-    expect(r).toMatchObject({ target: '9p', bestVariant: 'msize 100000000', bestBytesPerSec: 250e6, defaultVariant: defaultNinep });
+    expect(r).toMatchObject({ target: '9p', bestVariant: 'kernel default msize', bestBytesPerSec: 250e6, defaultVariant: defaultNinep });
     expect(r!.defaultBytesPerSec).toBe(200e6);
     expect(r!.defaultBehind).toBe(true);
     expect(r!.message).toMatch(/20%/);
+    const virtiofs = recommendations([
+      cell('virtiofs', 'cache=auto', 'seq-read', 1048576, 100e6),
+      cell('virtiofs', 'cache=auto', 'seq-write', 1048576, 100e6),
+      cell('virtiofs', 'cache=none', 'seq-read', 1048576, 130e6),
+      cell('virtiofs', 'cache=none', 'seq-write', 1048576, 130e6),
+    ]);
+    expect(virtiofs[0]).toMatchObject({ bestVariant: 'cache=none', defaultVariant: 'cache=auto', defaultBehind: true });
+  });
+
+  it('calls two msizes the guest caps to the same value noise, never the default behind', () => {
+    const [r] = recommendations([...ninep('msize 100000000', 300e6, 300e6), ...ninep(defaultNinep, 150e6, 150e6)]);
+    expect(r).toMatchObject({ bestVariant: 'msize 100000000', defaultBehind: false });
+    expect(r!.message).toMatch(/same msize 512000 in the guest/);
   });
 
   it('is not behind within 10%, nor when the default is the best', () => {
-    const close = recommendations([...ninep('msize 100000000', 210e6, 210e6), ...ninep(defaultNinep, 200e6, 200e6)]);
+    const close = recommendations([...ninep('kernel default msize', 210e6, 210e6), ...ninep(defaultNinep, 200e6, 200e6)]);
     expect(close[0]!.defaultBehind).toBe(false);
     const best = recommendations([...ninep(defaultNinep, 300e6, 300e6), ...ninep('kernel default msize', 100e6, 100e6)]);
     expect(best[0]).toMatchObject({ bestVariant: defaultNinep, defaultBehind: false });
