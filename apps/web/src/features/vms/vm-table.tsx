@@ -6,6 +6,8 @@ import { CpuText, IoSparks, MemoryText, hypervisorLabel, uptimeText, type VmRow 
 import type { ListQuery, SortKey } from './vm-list-query';
 
 const cell = 'px-3 py-2.5';
+// The actions stay in view at the right edge while a narrow window scrolls the table under them.
+const stuck = 'sticky right-0 shadow-[-6px_0_6px_-6px_rgba(15,23,42,0.25)]';
 
 export interface ListProps {
   rows: VmRow[];
@@ -112,7 +114,7 @@ export function VmTable({
               {header('Hypervisor', 'hypervisor')}
               <th className={`${cell} font-medium`}>Disk I/O</th>
               <th className={`${cell} font-medium`}>Share I/O</th>
-              <th className={cell}>
+              <th className={`${cell} ${stuck} bg-slate-50 dark:bg-slate-900`}>
                 <span className="sr-only">Actions</span>
               </th>
             </tr>
@@ -158,7 +160,7 @@ export function VmTable({
                 <td className={cell}>
                   <IoSparks row={row} window={window} which="shares" />
                 </td>
-                <td className={`${cell} text-right`}>
+                <td className={`${cell} ${stuck} bg-white text-right dark:bg-slate-900`}>
                   <VmRowActions vm={row.vm} onError={onError} />
                 </td>
               </tr>
