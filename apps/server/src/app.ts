@@ -45,6 +45,7 @@ import { hostRoutes } from './routes/host.js';
 import { eventRoutes } from './routes/events.js';
 import { consoleRoutes } from './routes/console.js';
 import { vncRoutes } from './routes/vnc.js';
+import { imageUploadRoutes } from './routes/image-upload.js';
 import { registerWeb } from './web.js';
 import { metricRoutes } from './routes/metrics.js';
 import { shareMetricRoutes } from './routes/share-metrics.js';
@@ -192,6 +193,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
       await api.register(vmRoutes, { config: vms.config, lifecycle: vms.lifecycle });
       await api.register(vmOpsRoutes, { config: vms.config, lifecycle: vms.lifecycle, disks: vms.disks, clones: vms.clones });
       await api.register(imageRoutes, { images: imageService, disks: vms.disks, merges: vms.merges, ops: imageOps });
+      await api.register(imageUploadRoutes, { ops: imageOps, imagesDir: join(config.dataDir, 'images'), maxBytes: config.uploadMaxBytes });
       await api.register(jobRoutes, { jobs });
       await api.register(shareRoutes, { shares: vms.shares, events: bus });
       await api.register(umlRoutes, { uml: vms.uml });
@@ -206,7 +208,12 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
         hub,
         logPathOf: (id: string) => vmPaths(vmDir(id)).consoleLog,
       });
-      await api.register(vncRoutes, { vms: vms.config, runtime: vms.runtime, vncPathOf: (id: string) => vmPaths(vmDir(id)).vncSocket, log });
+      await api.register(vncRoutes, {
+        vms: vms.config,
+        runtime: vms.runtime,
+        vncPathOf: (id: string) => vmPaths(vmDir(id)).vncSocket,
+        log,
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -27,6 +27,8 @@ export interface Config {
   metricsRetentionDays: number;
   /** Share benchmark: seconds each cell may run at most (tests lengthen it); default in @strata/core. */
   benchRuntimeCapSec?: number;
+  /** The largest image a browser may upload, in bytes (STRATA_UPLOAD_MAX_BYTES; 413 beyond it). */
+  uploadMaxBytes: number;
 }
 
 function port(value: string | undefined): number {
@@ -80,5 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsIntervalMs:
       env.STRATA_METRICS_INTERVAL_MS === '0' ? 0 : bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
     metricsRetentionDays: bounded('STRATA_METRICS_RETENTION_DAYS', env.STRATA_METRICS_RETENTION_DAYS, 30, 1, 3650),
+    uploadMaxBytes: bounded('STRATA_UPLOAD_MAX_BYTES', env.STRATA_UPLOAD_MAX_BYTES, 64 * 1024 ** 3, 1024 ** 2, 16 * 1024 ** 4),
   };
 }

@@ -5,26 +5,36 @@ import { assertNameFree, bootOfChain, childrenOfImage, imagesChanged, insertRoot
 import type { ImageOpsDeps } from './image-ops-deps.js';
 import { importHeld, writeVerified } from './image-rewrite.js';
 import { protect } from './layers.js';
+import type { ImportSource } from './ports.js';
 import type { ImageRecord } from './records.js';
 
 /** The image operations that run as jobs: each writes a new file, verified before it takes its name. */
 
 export function importImage(deps: ImageOpsDeps, body: ImageImport): Job {
   assertNameFree(deps, body.name);
-  const source = deps.files.openImport(body.path);
+  return importFromSource(deps, body.name, body.path, 'body.path', deps.files.openImport(body.path));
+}
+
+/**
+ * Registers a held file (from the import directory, or an upload the server received) as a new
+ * root image: copied, proven self-contained, converted into the store and verified, as a job.
+ * The source is closed in every case.
+ */
+export function importFromSource(deps: ImageOpsDeps, name: string, label: string, field: string, source: ImportSource): Job {
   try {
+    assertNameFree(deps, name);
     const format = source.format as ImageRecord['format'];
-    if (!(QEMU_FORMATS as readonly string[]).includes(format)) throw invalid('body.path', `${format} images cannot be imported`);
+    if (!(QEMU_FORMATS as readonly string[]).includes(format)) throw invalid(field, `${format} images cannot be imported`);
     return deps.jobs.start({
       kind: 'image',
-      title: `import ${body.path}`,
+      title: `import ${label}`,
       run: async (job) => {
         try {
           const id = deps.newId();
           const target = deps.files.pathFor(id, format);
           await importHeld(deps, job, source, target, format);
-          await insertRoot(deps, id, body.name, target, format);
-          return `imported ${body.path} as ${body.name} (${format})`;
+          await insertRoot(deps, id, name, target, format);
+          return `imported ${label} as ${name} (${format})`;
         } finally {
           source.close();
         }

@@ -53,9 +53,21 @@ async function copyHeld(fd: number, copy: string, signal: AbortSignal): Promise<
 
 export function openImport(root: string, relative: string): ImportSource {
   const { fd, size } = openHeld(root, relative);
+  return heldSource(fd, size, relative, FIELD);
+}
+
+/**
+ * An import source over a descriptor the caller opened and hands over: its format read from its
+ * own bytes, copied and proven self-contained when taken. `onClose` runs after the descriptor is
+ * closed (an upload removes its received file there).
+ */
+export function heldSource(fd: number, size: number, label: string, field: string, onClose?: () => void): ImportSource {
   let closed = false;
   const close = () => {
-    if (!closed) closeSync(fd);
+    if (!closed) {
+      closeSync(fd);
+      onClose?.();
+    }
     closed = true;
   };
   try {
@@ -68,10 +80,10 @@ export function openImport(root: string, relative: string): ImportSource {
         try {
           // The owner could have rewritten the file since the request: judge the copy, which no one else writes.
           const now = sniffFormatFd(copyFd, fstatSync(copyFd).size);
-          if (now !== format) throw new Error(`${relative} changed while it was being imported (it was ${format}, now reads as ${now})`);
+          if (now !== format) throw new Error(`${label} changed while it was being imported (it was ${format}, now reads as ${now})`);
           const info = await imageInfo(CHILD_FD, format, { extraFds: [copyFd], signal });
           const problem = referenceProblem(info, CHILD_FD);
-          if (problem) throw new Error(`${relative} cannot be imported: ${problem}`);
+          if (problem) throw new Error(`${label} cannot be imported: ${problem}`);
           return { virtualSize: info['virtual-size'] };
         } finally {
           closeSync(copyFd);
@@ -80,6 +92,6 @@ export function openImport(root: string, relative: string): ImportSource {
     };
   } catch (err) {
     close();
-    throw err instanceof ImportFormatError ? invalid(FIELD, `${relative}: ${err.message}`) : err;
+    throw err instanceof ImportFormatError ? invalid(field, `${label}: ${err.message}`) : err;
   }
 }

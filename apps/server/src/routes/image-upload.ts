@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ImageImport, Job, commonErrors } from '@strata/contract';
+import type { ImageOps } from '@strata/core';
+import { receiveUpload, tooLarge, uploadSource } from '../images/image-upload.js';
+
+const UploadQuery = Type.Object(
+  {
+    name: ImageImport.properties.name,
+    format: Type.Union([Type.Literal('qcow2'), Type.Literal('raw')], { description: 'the format the file has; its own bytes must agree' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * An image uploaded from the browser as the raw request body (application/octet-stream), streamed
+ * to disk under a size limit, judged like an import, then registered by an import job.
+ */
+export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
+  ops: Pick<ImageOps, 'importHeldFile'>;
+  imagesDir: string;
+  maxBytes: number;
+}> = async (app, { ops, imagesDir, maxBytes }) => {
+  // The body is left unread here: the handler streams it to a file, counting bytes as they come.
+  app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  app.post(
+    '/images/upload',
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['images'],
+        description: `the request body is the image file (application/octet-stream); at most STRATA_UPLOAD_MAX_BYTES; 202 with the import job`,
+        querystring: UploadQuery,
+        response: { 202: Job, 413: commonErrors[400], ...commonErrors },
+      },
+    },
+    async (req, reply) => {
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      if (declared > maxBytes) throw tooLarge(maxBytes);
+      if (!req.body || typeof (req.body as Readable).pipe !== 'function')
+        throw Object.assign(new Error('send the image as the body, with content-type application/octet-stream'), {
+          statusCode: 415,
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+        });
+      const held = await receiveUpload(req.body as Readable, imagesDir, maxBytes);
+      const source = await uploadSource(held, req.query.format);
+      return reply.code(202).send(ops.importHeldFile(req.query.name, `upload of ${req.query.name}`, source));
+    },
+  );
+};

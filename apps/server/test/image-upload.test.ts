@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Image, Job } from '@strata/contract';
+import { auth, startServer, type TestServer } from './harness.js';
+import { bearer, makeUser, tokenFor } from './users-client.js';
+
+/** Uploads through the real server: streamed to disk, size-limited, judged like an import by real qemu-img. */
+const MAX = 4 * 1024 * 1024;
+let server: TestServer;
+let work: string;
+let viewer: Record<string, string>;
+
+const qemuImg = (...args: string[]) => execFileSync('qemu-img', args, { stdio: 'pipe' });
+const upload = (query: string, payload: Buffer | Readable, headers: Record<string, string> = auth) =>
+  server.app.inject({
+    method: 'POST',
+    url: `/api/v1/images/upload?${query}`,
+    headers: { ...headers, 'content-type': 'application/octet-stream' },
+    payload,
+  });
+const incoming = () => {
+  try {
+    return readdirSync(join(server.dataDir, 'images', 'incoming'));
+  } catch {
+    return [];
+  }
+};
+const images = async () => (await server.app.inject({ method: 'GET', url: '/api/v1/images', headers: auth })).json<Image[]>();
+const waitJob = async (id: string): Promise<Job> => {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const job = (await server.app.inject({ method: 'GET', url: `/api/v1/jobs/${id}`, headers: auth })).json<Job>();
+    if (job.state !== 'running' && job.state !== 'queued') return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+beforeAll(async () => {
+  server = await startServer({ uploadMaxBytes: MAX });
+  work = mkdtempSync(join(tmpdir(), 'strata-upload-'));
+  const vera = await makeUser(server, 'vera', 'viewer');
+  viewer = bearer((await tokenFor(server, vera.id)).token);
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('image upload', () => {
+  it('takes a small qcow2, registers it by an import job and keeps no upload file', async () => {
+    qemuImg('create', '-q', '-f', 'qcow2', join(work, 'small.qcow2'), '32M');
+    const res = await upload('name=uploaded&format=qcow2', readFileSync(join(work, 'small.qcow2')));
+    expect(res.statusCode, res.body).toBe(202);
+    const job = await waitJob(res.json<Job>().id);
+    expect(job.state, JSON.stringify(job)).toBe('succeeded');
+    const listed = (await images()).find((i) => i.name === 'uploaded');
+    expect(listed).toMatchObject({ format: 'qcow2', virtualSize: 32 * 1024 * 1024 });
+    expect(incoming()).toEqual([]);
+  });
+
+  it('answers 413 beyond the limit, declared or streamed, and leaves no partial file', async () => {
+    const big = Buffer.alloc(MAX + 1);
+    const declared = await upload('name=too-big&format=raw', big);
+    expect(declared.statusCode).toBe(413);
+    expect(declared.json()).toMatchObject({ code: 'upload_too_large', message: expect.stringMatching(/4194304-byte limit/) });
+    // Chunked, with no length announced: the server finds out while writing.
+    const chunks = Array.from({ length: 5 }, () => Buffer.alloc(1024 * 1024));
+    const streamed = await upload('name=too-big&format=raw', Readable.from(chunks));
+    expect(streamed.statusCode).toBe(413);
+    expect(incoming()).toEqual([]);
+    expect((await images()).some((i) => i.name === 'too-big')).toBe(false);
+  });
+
+  it('refuses a qcow2 that names a backing file, or one sent as raw, with the reason and nothing left', async () => {
+    qemuImg('create', '-q', '-f', 'raw', join(work, 'base.raw'), '8M');
+    qemuImg('create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', '/etc/passwd', join(work, 'backed.qcow2'), '8M');
+    const backed = await upload('name=backed&format=qcow2', readFileSync(join(work, 'backed.qcow2')));
+    expect(backed.statusCode).toBe(400);
+    expect(backed.json()).toMatchObject({ field: 'body', message: expect.stringMatching(/backing file \(\/etc\/passwd\)/) });
+
+    qemuImg('create', '-q', '-f', 'qcow2', join(work, 'disguised'), '8M');
+    const disguised = await upload('name=disguised&format=raw', readFileSync(join(work, 'disguised')));
+    expect(disguised.statusCode).toBe(400);
+    expect(disguised.json()).toMatchObject({
+      field: 'query.format',
+      message: 'the file is qcow2, not raw: state the format it really has',
+    });
+
+    const empty = await upload('name=empty&format=raw', Buffer.alloc(0));
+    expect(empty.statusCode).toBe(400);
+    expect(incoming()).toEqual([]);
+    const names = (await images()).map((i) => i.name);
+    expect(names).not.toContain('backed');
+    expect(names).not.toContain('disguised');
+  });
+
+  it('refuses names that are paths, NUL bytes or unknown formats, naming the field', async () => {
+    const raw = Buffer.alloc(4096);
+    for (const [query, field] of [
+      [`name=${encodeURIComponent('../escape')}&format=raw`, 'name'],
+      [`name=${encodeURIComponent('/etc/passwd')}&format=raw`, 'name'],
+      [`name=a%00b&format=raw`, 'name'],
+      [`name=fine&format=vmdk`, 'format'],
+      [`format=raw`, 'name'],
+      [`name=fine&format=raw&path=/etc/passwd`, 'path'],
+    ] as const) {
+      const res = await upload(query, raw);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().field, query).toMatch(new RegExp(`\\b${field}$`));
+    }
+    expect(incoming()).toEqual([]);
+  });
+
+  it('is for operators: a viewer is refused before anything is written', async () => {
+    const res = await upload('name=from-viewer&format=raw', Buffer.alloc(4096), viewer);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('role_required');
+    expect(incoming()).toEqual([]);
+  });
+});
