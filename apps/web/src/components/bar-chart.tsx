@@ -12,6 +12,8 @@ export interface BarGroup {
   values: (number | null)[];
   /** Why a bar is missing (failed, not measured), said on hover and focus. */
   missing?: (string | undefined)[];
+  /** Bars that failed: marked with a red cross at the baseline (a bar still to come shows nothing). */
+  failed?: boolean[];
 }
 
 const MARGIN = { top: 10, right: 8, bottom: 26, left: 60 };
@@ -148,6 +150,10 @@ export function BarChart({
           {boxes.map((b, i) => {
             const v = groups[b.group]?.values[b.series];
             const on = active === i;
+            if ((v === null || v === undefined) && !groups[b.group]?.failed?.[b.series])
+              return on ? (
+                <rect key={i} x={b.x + 0.5} y={baseline - 2} width={Math.max(1, b.width - 1)} height={2} className="fill-slate-400" />
+              ) : null;
             if (v === null || v === undefined)
               return (
                 <text

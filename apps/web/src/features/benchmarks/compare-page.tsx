@@ -2,6 +2,7 @@ import { Link, useSearchParams } from 'react-router';
 import type { BenchCell, BenchmarkRun } from '@strata/contract';
 import { useBenchmark } from '../../api/benchmarks';
 import { Button } from '../../components/button';
+import { ScrollRegion } from '../../components/scroll-region';
 import { Card, Facts } from '../../components/card';
 import { ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
 import { formatTime } from '../../components/format';
@@ -82,7 +83,7 @@ export function ComparePage() {
         </div>
         {patterns.map((pattern) => (
           <Card key={pattern} title={patternLabel(pattern)}>
-            <div className="overflow-x-auto">
+            <ScrollRegion label={`${patternLabel(pattern)}: run A and run B`}>
               <table className="w-full text-sm" data-testid={`bench-compare-${pattern}`}>
                 <caption className="sr-only">{patternLabel(pattern)}: each cell of run A and run B in MB/s, and B ÷ A</caption>
                 <thead className="text-left text-xs text-slate-500 dark:text-slate-400">
@@ -119,7 +120,7 @@ export function ComparePage() {
                     ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           </Card>
         ))}
       </div>

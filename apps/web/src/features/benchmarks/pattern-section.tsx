@@ -2,13 +2,14 @@ import type { BenchCell, BenchmarkRun, BenchPattern, BenchReference } from '@str
 import { BarChart } from '../../components/bar-chart';
 import type { BarScale } from '../../components/bar-layout';
 import { Card } from '../../components/card';
+import { ScrollRegion } from '../../components/scroll-region';
 import { formatBytes } from '../../components/format';
 import { cellNotes, formatIops, formatMBps, patternRows, referenceRows, toMBps, type Column } from './bench-table';
 import { blockLabel, patternLabel } from './bench-words';
 
 const th = 'px-3 py-2 text-left font-medium';
 const td = 'px-3 py-2 align-top';
-const tableBox = 'overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800';
+const tableBox = 'rounded-md border border-slate-200 dark:border-slate-800';
 const headRow = 'bg-slate-50 text-xs text-slate-500 dark:bg-slate-950 dark:text-slate-400';
 
 /** "3.1 MiB in 2 s" when the time cap stopped a cell before its size was done. */
@@ -19,11 +20,11 @@ function capped(cell: BenchCell, sizeMiB: number): string | null {
 }
 
 function CellView({ cell, notes, sizeMiB }: { cell: BenchCell | undefined; notes: Map<string, number>; sizeMiB: number }) {
-  if (!cell) return <span className="text-slate-400">not in this run</span>;
+  if (!cell) return <span className="text-slate-500">not in this run</span>;
   const mark = cell.direct === false && cell.note ? notes.get(cell.note) : undefined;
   switch (cell.state) {
     case 'pending':
-      return <span className="text-slate-400">waiting</span>;
+      return <span className="text-slate-500">waiting</span>;
     case 'running':
       return <span className="text-indigo-600 dark:text-indigo-400">measuring…</span>;
     case 'failed':
@@ -65,7 +66,7 @@ function HostTable({ run, pattern, columns }: { run: BenchmarkRun; pattern: Benc
   const notes = cellNotes(rows.flatMap((r) => r.cells));
   return (
     <div className="min-w-0">
-      <div className={tableBox}>
+      <ScrollRegion label={`This host: ${patternLabel(pattern).toLowerCase()}`} className={tableBox}>
         <table className="w-full text-sm" data-testid={`bench-table-${pattern}`}>
           <caption className="px-3 pt-2 text-left text-xs font-medium text-slate-600 dark:text-slate-300">
             This host: {patternLabel(pattern).toLowerCase()}, MB/s and IOPS
@@ -97,7 +98,7 @@ function HostTable({ run, pattern, columns }: { run: BenchmarkRun; pattern: Benc
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       {rows.some((r) => r.cells.some((c) => c?.state === 'done' && capped(c, run.options.sizeMiB))) && (
         <p className="mt-2 text-xs text-slate-500">
           A size under a cell: the per-cell time cap stopped it before {run.options.sizeMiB} MiB; its rate is over what it moved.
@@ -121,9 +122,9 @@ export const ARTICLE_CAPTION = 'The VirtFS article’s table — CentOS 6.5 gues
 function ArticleTable({ reference, pattern }: { reference: BenchReference; pattern: BenchPattern }) {
   const rows = referenceRows(reference, pattern);
   if (rows.length === 0) return null;
-  const value = (v: number | null) => (v === null ? <span className="text-slate-400">illegible in the article</span> : formatMBps(v));
+  const value = (v: number | null) => (v === null ? <span className="text-slate-500">illegible in the article</span> : formatMBps(v));
   return (
-    <div className={`${tableBox} min-w-0 self-start`}>
+    <ScrollRegion label={`The VirtFS article: ${patternLabel(pattern).toLowerCase()}`} className={`${tableBox} min-w-0 self-start`}>
       <table className="w-full text-sm" data-testid={`bench-article-${pattern}`}>
         <caption className="px-3 pt-2 text-left text-xs font-medium text-slate-600 dark:text-slate-300">
           {ARTICLE_CAPTION}: {patternLabel(pattern).toLowerCase()}, MB/s
@@ -157,7 +158,7 @@ function ArticleTable({ reference, pattern }: { reference: BenchReference; patte
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 
@@ -198,6 +199,7 @@ export function PatternSection({
             groups={rows.map((r) => ({
               label: blockLabel(r.blockSize),
               values: r.cells.map((c) => (c?.state === 'done' ? toMBps(c.bytesPerSec) : null)),
+              failed: r.cells.map((c) => c?.state === 'failed'),
               missing: r.cells.map((c) =>
                 !c
                   ? 'not in this run'

@@ -1,14 +1,33 @@
 import type { BenchCell } from '@strata/contract';
+import { ScrollRegion } from '../../components/scroll-region';
 import { Card } from '../../components/card';
-import { formatRatio, hostRatios } from './bench-ratios';
+import { formatRatio, hostRatios, type HostRatio } from './bench-ratios';
 import { patternLabel } from './bench-words';
+
+function RatioRow({ ratio: { def, value, pattern } }: { ratio: HostRatio }) {
+  return (
+    <tr className="border-t border-slate-200 dark:border-slate-800" data-testid={`bench-ratio-${def.id}`}>
+      <th scope="row" className="py-1.5 pr-3 text-left font-normal">
+        {def.label}
+      </th>
+      <td className="px-3 py-1.5 text-right">{formatRatio(def.article)}</td>
+      <td className="px-3 py-1.5 text-right font-medium">{formatRatio(value)}</td>
+      <td className="py-1.5 pl-3 text-xs text-slate-500">
+        {pattern &&
+          `${patternLabel(pattern).toLowerCase()}${pattern === def.patterns[0] ? '' : ` (the article: ${patternLabel(def.patterns[0]).toLowerCase()})`}`}
+      </td>
+    </tr>
+  );
+}
 
 /** The article's conclusions as ratios, this host's beside each; VirtFS here is 9p with the largest msize. */
 export function RatiosCard({ cells }: { cells: BenchCell[] }) {
   const ratios = hostRatios(cells);
+  const measured = ratios.filter((r) => r.value !== null);
+  const missing = ratios.filter((r) => r.value === null);
   return (
     <Card title="The article’s ratios, on this host">
-      <div className="overflow-x-auto">
+      <ScrollRegion label="The article’s ratios">
         <table className="w-full text-sm" data-testid="bench-ratios">
           <caption className="pb-2 text-left text-xs text-slate-500">
             VirtFS is 9p with the largest msize measured (the article mounted msize=100000000). The article’s figures come from sequential
@@ -31,23 +50,34 @@ export function RatiosCard({ cells }: { cells: BenchCell[] }) {
             </tr>
           </thead>
           <tbody className="tabular-nums">
-            {ratios.map(({ def, value, pattern }) => (
-              <tr key={def.id} className="border-t border-slate-200 dark:border-slate-800" data-testid={`bench-ratio-${def.id}`}>
-                <th scope="row" className="py-1.5 pr-3 text-left font-normal">
-                  {def.label}
-                </th>
-                <td className="px-3 py-1.5 text-right">{formatRatio(def.article)}</td>
-                <td className="px-3 py-1.5 text-right font-medium">{formatRatio(value)}</td>
-                <td className="py-1.5 pl-3 text-xs text-slate-500">
-                  {pattern === null
-                    ? 'not measured in this run'
-                    : `${patternLabel(pattern).toLowerCase()}${pattern === def.patterns[0] ? '' : ` (the article: ${patternLabel(def.patterns[0]).toLowerCase()})`}`}
+            {measured.map((r) => (
+              <RatioRow key={r.def.id} ratio={r} />
+            ))}
+            {measured.length === 0 && (
+              <tr>
+                <td colSpan={4} className="py-2 text-slate-500">
+                  None yet: every ratio needs 9p with the largest msize and the disk or block size it is set against.
                 </td>
               </tr>
-            ))}
+            )}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
+      {missing.length > 0 && (
+        <details className="mt-3 text-sm">
+          <summary className="cursor-pointer text-slate-600 dark:text-slate-300">
+            {missing.length} more of the article’s ratios need what this run did not measure
+          </summary>
+          <ul className="mt-2 space-y-1">
+            {missing.map((r) => (
+              <li key={r.def.id} data-testid={`bench-ratio-${r.def.id}`} className="flex justify-between gap-3">
+                <span>{r.def.label}</span>
+                <span className="shrink-0 tabular-nums">the article: {formatRatio(r.def.article)}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
     </Card>
   );
 }
