@@ -195,6 +195,24 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await page.screenshot({ path: testInfo.outputPath('users-phone-dark.png'), fullPage: true });
   await expectAccessible(page, 'the Users page at phone width, dark');
 
+  // The admin changes a role, resets a password and disables a user: each takes effect on the server at once.
+  const roleToast = expect(page.getByTestId('toast').filter({ hasText: 'Make watcher an operator' })).toBeVisible({ timeout: 90_000 });
+  await page.getByLabel('Role of watcher').selectOption('operator');
+  await roleToast;
+  await expect(page.getByLabel('Role of watcher')).toHaveValue('operator');
+  await page.getByRole('button', { name: 'Disable watcher' }).click();
+  await expect(page.getByTestId('user-row').filter({ hasText: 'watcher' })).toContainText('Disabled');
+  expect((await viewer.request.get('/api/v1/vms')).status()).toBe(401);
+  await page.getByRole('button', { name: 'Reset the password of ops1' }).click();
+  const reset = page.getByRole('dialog', { name: 'Reset the password of ops1' });
+  await reset.getByLabel('New password').fill('short');
+  await expect(reset.getByText('Password must be at least 8 characters.')).toBeVisible();
+  await expect(reset.getByRole('button', { name: 'Set password' })).toBeDisabled();
+  await reset.getByLabel('New password').fill('operator-pass-2');
+  await reset.getByRole('button', { name: 'Set password' }).click();
+  await expect(reset).toHaveCount(0);
+  expect((await ops.request.get('/api/v1/vms')).status(), "a new password ends the user's other sessions").toBe(401);
+
   await viewer.context().close();
   await ops.context().close();
 });
