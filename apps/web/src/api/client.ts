@@ -23,6 +23,8 @@ let csrfToken = '';
 export const setCsrfToken = (token: string) => {
   csrfToken = token;
 };
+/** For requests sent without fetch (an upload through XMLHttpRequest, for its progress). */
+export const getCsrfToken = () => csrfToken;
 
 export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   return method === 'GET' ? send<T>(method, path, body) : tracked(method, path, body, () => send<T>(method, path, body));

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useImages } from '../../api/get-images';
 import { useVms } from '../../api/get-vms';
 import { EmptyState, ErrorBanner, PageHeader, Spinner } from '../../components/feedback';
+import { ImageAddActions } from './image-add';
 import { ImageGraph } from './image-graph';
 import { ImagePanel } from './image-panel';
 import { JobsCard } from './jobs-card';
@@ -17,6 +18,7 @@ export function ImagesPage() {
       <PageHeader
         title="Images"
         subtitle="Base images on the left, each VM's own layers to their right. Sizes on disk are what the files really take, not their length. Drag to pan, wheel to zoom, click a layer for its actions."
+        actions={<ImageAddActions />}
       />
       {isPending && <Spinner />}
       {error && <ErrorBanner error={error} />}
