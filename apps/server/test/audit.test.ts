@@ -93,6 +93,12 @@ describe('the audit log', () => {
       status: 401,
       errorCode: 'bad_credentials',
     });
+    // The answer is the same for a disabled account; only the log says which it was.
+    const dis = await makeUser(server, 'dis', 'viewer');
+    await call('PATCH', `/users/${dis.id}`, auth, { disabled: true });
+    const refused = await call('POST', '/auth/login', {}, { username: 'dis', password: passwordOf('dis') });
+    expect(refused.json()).toEqual(wrong.json());
+    expect(await last('login.failed')).toMatchObject({ parameters: { username: 'dis' }, errorCode: 'user_disabled' });
     await loginAs(server, 'otto');
     expect(await last('login')).toMatchObject({ user: 'otto', via: 'session', targetKind: 'user', targetId: ottoUser.id, status: 200 });
 
