@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiToken, CreatedToken, CreateUserBody, UpdateUserBody, User } from '@strata/contract';
 import { api } from './client';
+import { keys } from './keys';
 
 export const userKeys = {
   all: ['users'] as const,
@@ -22,7 +23,11 @@ export function useUserMutations() {
     create: useMutation({ mutationFn: (body: CreateUserBody) => api<User>('POST', '/users', body), onSuccess: refresh }),
     update: useMutation({
       mutationFn: ({ id, patch }: { id: string; patch: UpdateUserBody }) => api<User>('PATCH', user(id), patch),
-      onSuccess: refresh,
+      onSuccess: () => {
+        refresh();
+        // An admin who changed their own role sees the app as that role from now on.
+        void qc.invalidateQueries({ queryKey: keys.session });
+      },
     }),
     remove: useMutation({ mutationFn: (id: string) => api<void>('DELETE', user(id)), onSuccess: refresh }),
     createToken: useMutation({
