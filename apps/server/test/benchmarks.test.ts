@@ -156,4 +156,49 @@ describe('share benchmarks through the API, in throwaway VMs', () => {
     expect((await api<Vm[]>('GET', '/vms')).body.filter((v) => v.name.startsWith('bench-'))).toEqual([]);
     expect(existsSync(`${server.config.shareRoots[0]}/strata-bench-${run.id}`)).toBe(false);
   });
+
+  /** Starts a run and waits until its first cell runs in a booted throwaway VM. */
+  async function startAndWaitForACell(body: object): Promise<{ run: BenchmarkRun; vm: Vm }> {
+    const started = await api<BenchmarkStarted>('POST', '/benchmarks', body);
+    expect(started.status).toBe(202);
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const run = (await api<BenchmarkRun>('GET', `/benchmarks/${started.body.run.id}`)).body;
+      const cell = run.cells.find((c) => c.state === 'running');
+      if (cell?.vmId) return { run, vm: (await api<Vm>('GET', `/vms/${cell.vmId}`)).body };
+      if (run.state !== 'running' || Date.now() > deadline) throw new Error(`no cell ran: ${JSON.stringify(run)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const benchLeftovers = async (runId: string) => ({
+    vms: (await api<Vm[]>('GET', '/vms')).body.filter((v) => v.name.startsWith('bench-')).map((v) => v.name),
+    shares: (await api<{ name: string }[]>('GET', '/shares')).body.filter((s) => s.name.startsWith('bench-')).map((s) => s.name),
+    dir: existsSync(`${server.config.shareRoots[0]}/strata-bench-${runId}`),
+  });
+
+  it('cancel stops the run, skips what is left and removes its VMs, shares and files', { timeout: 240_000 }, async () => {
+    const { run } = await startAndWaitForACell({ targets: ['9p'], patterns: ['seq-write', 'seq-read'], blockSizes: [65536], sizeMiB: 64 });
+    const cancelled = await api<{ state: string }>('POST', `/benchmarks/${run.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const ended = await runToEnd(run.id);
+    expect(ended.state).toBe('cancelled');
+    expect(ended.cells.filter((c) => c.state === 'skipped').length).toBeGreaterThan(0);
+    expect(ended.cells.some((c) => c.state === 'pending' || c.state === 'running')).toBe(false);
+    expect(await benchLeftovers(run.id)).toEqual({ vms: [], shares: [], dir: false });
+  });
+
+  it('a restart mid-run ends the run failed and removes what it made', { timeout: 240_000 }, async () => {
+    const { run, vm } = await startAndWaitForACell({ targets: ['9p'], patterns: ['seq-write'], blockSizes: [65536], sizeMiB: 64 });
+    expect(vm.pid).toBeGreaterThan(0);
+    await server.restart();
+    const after = (await api<BenchmarkRun>('GET', `/benchmarks/${run.id}`)).body;
+    expect(after).toMatchObject({ state: 'failed', error: 'interrupted by a restart' });
+    expect(after.cells.every((c) => c.state === 'done' || c.state === 'skipped' || c.error === 'interrupted by a restart')).toBe(true);
+    const job = (await api<{ state: string; error?: string }>('GET', `/jobs/${run.jobId}`)).body;
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/interrupted by a restart; its 1 throwaway VM and files were removed/);
+    expect(await benchLeftovers(run.id)).toEqual({ vms: [], shares: [], dir: false });
+    expect(() => process.kill(vm.pid!, 0)).toThrow();
+  });
 });
