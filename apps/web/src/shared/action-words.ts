@@ -28,6 +28,7 @@ const POWER: Record<string, string> = {
   pause: 'Pause',
   resume: 'Resume',
   reset: 'Reset',
+  restart: 'Restart',
 };
 
 type Rule = [method: string, pattern: RegExp, label: (c: Context) => string];
@@ -39,7 +40,7 @@ const RULES: Rule[] = [
   ['DELETE', new RegExp(`^/vms/${ID}$`), (c) => `Delete VM ${named('vm', c.params[0]!, c)}`],
   [
     'POST',
-    new RegExp(`^/vms/${ID}/(start|stop|shutdown|pause|resume|reset)$`),
+    new RegExp(`^/vms/${ID}/(start|stop|shutdown|pause|resume|reset|restart)$`),
     (c) => `${POWER[c.params[1]!]} ${named('vm', c.params[0]!, c)}`,
   ],
   ['PUT', new RegExp(`^/vms/${ID}/pinning$`), (c) => `Pin the vCPUs of ${named('vm', c.params[0]!, c)}`],
@@ -50,6 +51,13 @@ const RULES: Rule[] = [
   ],
   ['POST', new RegExp(`^/vms/${ID}/disks/${ID}/revert$`), (c) => `Revert disk ${c.params[1]} of ${named('vm', c.params[0]!, c)}`],
   ['POST', new RegExp(`^/vms/${ID}/disks$`), (c) => `Add a disk to ${named('vm', c.params[0]!, c)}`],
+  ['POST', new RegExp(`^/vms/${ID}/disks/${ID}/resize$`), (c) => `Grow disk ${c.params[1]} of ${named('vm', c.params[0]!, c)}`],
+  ['DELETE', new RegExp(`^/vms/${ID}/pending$`), (c) => `Discard the changes waiting for ${named('vm', c.params[0]!, c)}`],
+  [
+    'POST',
+    new RegExp(`^/vms/${ID}/clone$`),
+    (c) => `Clone ${named('vm', c.params[0]!, c)}${field(c.body, 'name') ? ` as ${field(c.body, 'name')}` : ''}`,
+  ],
   ['DELETE', new RegExp(`^/vms/${ID}/disks/${ID}$`), (c) => `Remove disk ${c.params[1]} from ${named('vm', c.params[0]!, c)}`],
   ['POST', new RegExp(`^/vms/${ID}/shares$`), (c) => `Attach a share to ${named('vm', c.params[0]!, c)}`],
   ['DELETE', new RegExp(`^/vms/${ID}/shares/${ID}$`), (c) => `Detach share ${c.params[1]} from ${named('vm', c.params[0]!, c)}`],
@@ -69,7 +77,8 @@ const RULES: Rule[] = [
   ['DELETE', new RegExp(`^/shares/${ID}$`), (c) => `Delete share ${named('share', c.params[0]!, c)}`],
   ['POST', new RegExp(`^/jobs/${ID}/cancel$`), (c) => `Cancel ${c.nameOf('job', c.params[0]!) ?? 'the job'}`],
   ['POST', /^\/host\/probe$/, () => 'Probe the host again'],
-  ['POST', /^\/benchmarks(\/.*)?$/, () => 'Run the share benchmark'],
+  ['POST', new RegExp(`^/benchmarks/${ID}/cancel$`), () => 'Cancel the benchmark'],
+  ['POST', /^\/benchmarks$/, () => 'Run the share benchmark'],
   ['POST', /^\/users$/, (c) => `Create user ${field(c.body, 'username') ?? ''}`.trim()],
   ['PATCH', new RegExp(`^/users/${ID}$`), (c) => userChange(named('user', c.params[0]!, c), c.body)],
   ['DELETE', new RegExp(`^/users/${ID}$`), (c) => `Delete user ${named('user', c.params[0]!, c)}`],

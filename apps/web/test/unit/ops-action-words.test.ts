@@ -121,3 +121,13 @@ describe('job endings', () => {
     expect(jobsEnded(seen, list, opened).map((j) => j.id)).toEqual(['quick']);
   });
 });
+
+describe('actions of the VM operations and benchmarks', () => {
+  it('names restart, grow, clone and a benchmark cancel', () => {
+    expect(describeWrite('POST', '/vms/v1/restart', undefined, undefined, names)).toBe('Restart web-1');
+    expect(describeWrite('POST', '/vms/v1/disks/d1/resize', { sizeBytes: 1 }, undefined, names)).toBe('Grow disk d1 of web-1');
+    expect(describeWrite('POST', '/vms/v1/clone', { name: 'web-2' }, undefined, names)).toBe('Clone web-1 as web-2');
+    expect(describeWrite('POST', '/benchmarks/b1/cancel', undefined, undefined, names)).toBe('Cancel the benchmark');
+    expect(describeWrite('POST', '/benchmarks', {}, undefined, names)).toBe('Run the share benchmark');
+  });
+});
