@@ -38,6 +38,7 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
+  const footerRef = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
   useLayoutEffect(() => {
     onCloseRef.current = onClose;
@@ -49,6 +50,15 @@ export function Dialog({
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     let mounted = true;
     if (!dialog.open) dialog.showModal();
+    // Chromium makes a body that scrolls focusable, and showModal() then picks it before any field:
+    // the first field (or, in a confirmation, the first footer button) takes focus as it would have.
+    const body = bodyRef.current!;
+    if (document.activeElement === body) {
+      const first =
+        body.querySelector<HTMLElement>('input:not([type="hidden"]):not(:disabled), select:not(:disabled), textarea:not(:disabled)') ??
+        footerRef.current?.querySelector<HTMLElement>('button:not(:disabled)');
+      first?.focus();
+    }
     if (!description && !bodyRef.current!.querySelector('input, select, textarea')) dialog.setAttribute('aria-describedby', `${id}-body`);
     // The owner decides whether Escape closes (a running merge, say, keeps its dialog open).
     const onCancel = (e: Event) => {
@@ -111,7 +121,12 @@ export function Dialog({
           )}
           {children}
         </div>
-        <div className="flex shrink-0 flex-wrap justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800">{footer}</div>
+        <div
+          ref={footerRef}
+          className="flex shrink-0 flex-wrap justify-end gap-2 border-t border-slate-200 px-5 py-3 dark:border-slate-800"
+        >
+          {footer}
+        </div>
       </div>
     </dialog>
   );
