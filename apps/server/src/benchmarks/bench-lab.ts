@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchTarget, DiskBus } from '@strata/contract';
 import {
@@ -50,6 +50,24 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
+/**
+ * The run's directory under the share root, made by this server: a local user who can write the
+ * share root could have put a symlink at that name, so it is never followed, and it is root's alone
+ * (0700) so nothing inside it can be swapped. Made once per run; later boots find it again.
+ */
+function runDir(d: LabDeps, runId: string): string {
+  const root = benchNames(runId).dir(d.shareRoot);
+  try {
+    mkdirSync(root, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const st = lstatSync(root);
+  if (!st.isDirectory() || st.uid !== process.getuid!() || (st.mode & 0o077) !== 0)
+    throw new Error(`${root} is not the benchmark's own directory (a symlink or someone else's); refusing to use it`);
+  return root;
+}
+
 /** A disk size no other disk of the guest has, so the agent finds it by size alone. */
 const diskBytes = (sizeMiB: number) => (sizeMiB + 17) * 1048576;
 
@@ -61,8 +79,7 @@ interface Made {
 }
 
 async function attachVariants(d: LabDeps, runId: string, vm: VmRecord, target: BenchTarget, variants: BenchVariant[], made: Made) {
-  const root = benchNames(runId).dir(d.shareRoot);
-  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const root = runDir(d, runId);
   const reach = new Map<string, BenchReach>();
   for (const [i, variant] of variants.entries()) {
     const tag = `b${target.replace(/[^a-z0-9]/g, '')}${i}`;
