@@ -46,8 +46,15 @@ export function RunFacts({ run }: { run: BenchmarkRun }) {
 /** Per transport, the fastest variant here and Strata's default beside it, with a warning when the default lags. */
 export function Recommendations({ run }: { run: BenchmarkRun }) {
   if (run.recommendations.length === 0) return null;
+  const rough = run.host.accelerator === 'tcg' || run.options.sizeMiB < 64;
   return (
     <Card title="Recommendations (1 MB sequential read and write)">
+      {rough && (
+        <p className="mb-3 text-xs text-slate-500">
+          Measured {run.host.accelerator === 'tcg' ? 'under TCG (emulated CPU) ' : ''}with {run.options.sizeMiB} MiB per cell: differences
+          of a few tens of percent can be noise. Compare two runs, or run with a larger size, before changing a default.
+        </p>
+      )}
       <ul className="space-y-3 text-sm" data-testid="bench-recommendations">
         {run.recommendations.map((r) => {
           const bestIsDefault = r.defaultVariant !== null && r.defaultVariant === r.bestVariant;
