@@ -55,7 +55,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * share root could have put a symlink at that name, so it is never followed, and it is root's alone
  * (0700) so nothing inside it can be swapped. Made once per run; later boots find it again.
  */
-function runDir(d: LabDeps, runId: string): string {
+export function runDir(d: Pick<LabDeps, 'shareRoot'>, runId: string): string {
   const root = benchNames(runId).dir(d.shareRoot);
   try {
     mkdirSync(root, { mode: 0o700 });

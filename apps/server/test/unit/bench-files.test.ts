@@ -1,10 +1,11 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkRun } from '@strata/contract';
 import { csvField, runToCsv } from '../../src/benchmarks/bench-export.js';
 import { findReferenceFile, loadReference } from '../../src/benchmarks/reference-file.js';
+import { runDir } from '../../src/benchmarks/bench-lab.js';
 
 const serverDir = resolve(import.meta.dirname, '../..');
 
@@ -87,5 +88,24 @@ describe('CSV export', () => {
     expect(lines[2]).toBe('target,variant,pattern,block_size,state,bytes_per_sec,mb_per_sec,iops,io_bytes,runtime_ms,direct,note,error');
     expect(lines[3]).toBe('9p,msize 100000000,seq-read,4096,done,2000000,2.00,488,,,true,,');
     expect(lines.slice(4).join('\n')).toBe('9p,kernel default msize,seq-read,4096,failed,,,,,,,,"fio failed:\n=cmd"');
+  });
+});
+
+describe("the run's directory under the share root", () => {
+  it('is made 0700 once, found again, and a symlink or a directory open to others at its name is refused', () => {
+    const shareRoot = mkdtempSync(join(tmpdir(), 'strata-benchdir-'));
+    try {
+      const made = runDir({ shareRoot }, 'abc123');
+      expect(statSync(made).mode & 0o777).toBe(0o700);
+      expect(runDir({ shareRoot }, 'abc123')).toBe(made);
+      mkdirSync(join(shareRoot, 'elsewhere'));
+      symlinkSync(join(shareRoot, 'elsewhere'), join(shareRoot, 'strata-bench-def456'));
+      expect(() => runDir({ shareRoot }, 'def456')).toThrow(/not the benchmark's own directory/);
+      mkdirSync(join(shareRoot, 'strata-bench-0a0a0a'), { mode: 0o777 });
+      chmodSync(join(shareRoot, 'strata-bench-0a0a0a'), 0o777);
+      expect(() => runDir({ shareRoot }, '0a0a0a')).toThrow(/not the benchmark's own directory/);
+    } finally {
+      rmSync(shareRoot, { recursive: true, force: true });
+    }
   });
 });
