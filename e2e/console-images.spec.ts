@@ -1,0 +1,67 @@
+import { expect, test } from './fixtures.js';
+import { consoleRows, createVm, login, waitForConsoleLine } from './helpers.js';
+
+/** The share of sampled pixels of the noVNC canvas that are VGA blue (0, 0, 170); -1 without a canvas. */
+const blueShare = () => {
+  const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="vnc-screen"] canvas');
+  const ctx = canvas?.getContext('2d');
+  if (!canvas || !ctx || canvas.width === 0 || canvas.height === 0) return -1;
+  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  let blue = 0;
+  let all = 0;
+  for (let i = 0; i < data.length; i += 4 * 31, all++) if (data[i]! < 40 && data[i + 1]! < 40 && data[i + 2]! > 140) blue++;
+  return blue / all;
+};
+
+test("a running VM's screen in the browser, and a blank image made and deleted on the Images page", async ({ page }) => {
+  test.setTimeout(420_000);
+  await login(page);
+  await createVm(page, 'screen-vm');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText('running');
+  // TCG on a busy 2-core host: the boot may take well over the usual expect timeout.
+  await expect
+    .poll(async () => (await consoleRows(page)).some((l) => /^\[strata-mini.*#$/.test(l.replace(/\u00a0/g, ' ').trim())), {
+      message: 'the shell prompt',
+      timeout: 150_000,
+    })
+    .toBe(true);
+
+  // The guest paints its text screen blue (the VGA console, tty1): the browser must show exactly that.
+  await page.getByTestId('console').click();
+  await page.keyboard.type("printf '\\033[44m\\033[2J\\033[1;1Hstrata screen' > /dev/tty1");
+  await page.keyboard.press('Enter');
+  await page.getByRole('radio', { name: 'Graphical' }).click();
+  await expect(page.getByTestId('vnc-status')).toHaveText('connected', { timeout: 30_000 });
+  await expect.poll(() => page.evaluate(blueShare), { message: "the guest's blue screen is drawn", timeout: 30_000 }).toBeGreaterThan(0.8);
+  await expect(page.getByRole('button', { name: 'Send Ctrl-Alt-Del' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Full screen' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/vnc-screen.png', fullPage: true });
+
+  // The serial console is still there, and still works.
+  await page.getByRole('radio', { name: 'Serial' }).click();
+  await page.getByTestId('console').click();
+  await page.keyboard.type('echo serial-$((40 + 2))');
+  await page.keyboard.press('Enter');
+  await waitForConsoleLine(page, (l) => l === 'serial-42', 'the serial console answering');
+
+  // Ctrl-Alt-Del from the screen: the guest's init powers it off.
+  await page.getByRole('radio', { name: 'Graphical' }).click();
+  await expect(page.getByTestId('vnc-status')).toHaveText('connected', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Send Ctrl-Alt-Del' }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText('stopped', { timeout: 90_000 });
+
+  await page.getByRole('link', { name: 'Images' }).click();
+  await page.getByRole('button', { name: 'New blank image…' }).click();
+  const create = page.getByRole('dialog', { name: 'New blank image' });
+  await create.getByLabel('Name').fill('e2e-blank');
+  await create.getByLabel('Size (GiB)').fill('0.5');
+  await create.getByRole('button', { name: 'Create' }).click();
+  await expect(create).toHaveCount(0);
+  await page.getByTestId('node-e2e-blank').click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete e2e-blank?' });
+  await page.screenshot({ path: 'test-results/image-delete.png', fullPage: true });
+  await confirm.getByRole('button', { name: /^Delete and free/ }).click();
+  await expect(page.getByTestId('node-e2e-blank')).toHaveCount(0);
+});
