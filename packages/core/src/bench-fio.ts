@@ -27,8 +27,14 @@ export function parseFio(raw: unknown, direction: 'read' | 'write'): FioResult {
   if (!isObject(raw) || !Array.isArray(raw.jobs) || raw.jobs.length === 0) return fail('fio returned no jobs');
   const job: unknown = raw.jobs[0];
   if (!isObject(job)) return fail('fio returned a job that is not an object');
+  // Never stringify a guest's value of unknown shape: a 500k-deep array makes JSON.stringify throw.
   if (job.error !== undefined && job.error !== 0) {
-    return fail(`fio's job failed with error ${typeof job.error === 'number' ? job.error : JSON.stringify(job.error).slice(0, 40)}`);
+    if (typeof job.error !== 'number' || !Number.isInteger(job.error)) {
+      return fail(
+        `the guest's fio report is malformed: the job's error is ${Array.isArray(job.error) ? 'an array' : job.error === null ? 'null' : typeof job.error === 'object' ? 'an object' : `a ${typeof job.error}`}, not a whole number`,
+      );
+    }
+    return fail(`fio's job failed with error ${job.error}`);
   }
   const side = job[direction];
   if (!isObject(side)) return fail(`fio returned no ${direction} figures`);

@@ -86,6 +86,20 @@ describe('LineChannel: one line each way, matched by id', () => {
     expect(await after).toEqual({ ok: true, payload: '' });
   });
 
+  it('holds a line that trickles in a byte per packet in one buffer within twice the bound, and delivers it whole', async () => {
+    const { channel, guest } = setup({ maxLineBytes: 32 * 1024 });
+    guest.write('hello\n');
+    const call = channel.call((id) => `${id} fio`, { timeoutMs: 10_000 });
+    const payload = 'y'.repeat(20_000);
+    for (const ch of `ok 1 ${payload}`) guest.write(ch);
+    await until(() => channel.heldBytes >= 20_000);
+    // A Buffer per byte would be 20,000 objects (~16x the bytes in heap); one buffer stays near the line.
+    expect(channel.heldBytes).toBeLessThanOrEqual(2 * 20_005);
+    guest.write('\n');
+    expect(await call).toEqual({ ok: true, payload });
+    expect(channel.heldBytes).toBe(0);
+  });
+
   it('fails pending and later calls at once when the stream closes, with the reason given', async () => {
     const { channel, guest } = setup({ closeReason: () => 'QEMU exited' });
     guest.write('hello\n');
