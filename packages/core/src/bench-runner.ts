@@ -60,7 +60,11 @@ interface TargetRun {
   update(cell: BenchCell, patch: Partial<BenchCell>): void;
 }
 
-const agentTimeout = (m: BenchMatrix, sec: number) => sec * 1000 * 3 + AGENT_SLACK_MS + (sec === m.runtimeCapSec ? 0 : m.sizeMiB * 2000);
+/** fio's start is slow in a loaded TCG guest: three times the cap, plus a minute, before a cell's guest counts as hung. */
+const cellTimeout = (m: BenchMatrix) => m.runtimeCapSec * 1000 * 3 + AGENT_SLACK_MS;
+/** The untimed layout writes the whole size: a minute plus 2 s per MiB (0.5 MB/s) before the guest counts as hung. */
+const LAYOUT_SEC = 3600;
+const layoutTimeout = (m: BenchMatrix) => AGENT_SLACK_MS + m.sizeMiB * 2000;
 
 async function prepare(run: TargetRun, guest: BenchGuest, variant: BenchVariant): Promise<Prepared> {
   const reach = guest.reach(variant);
@@ -90,7 +94,8 @@ async function fio(run: TargetRun, guest: BenchGuest, prep: Prepared, cell: Pick
       direct,
       runtimeSec: sec,
     };
-    const reply = await guest.agent.call(request, { timeoutMs: agentTimeout(matrix, sec), signal: hooks.signal });
+    const timeoutMs = sec === LAYOUT_SEC ? layoutTimeout(matrix) : cellTimeout(matrix);
+    const reply = await guest.agent.call(request, { timeoutMs, signal: hooks.signal });
     if (!reply.ok) return { ok: false as const, error: reply.error };
     return parseFio(reply.fio, cell.pattern.endsWith('read') ? 'read' : 'write');
   };
@@ -102,7 +107,7 @@ async function fio(run: TargetRun, guest: BenchGuest, prep: Prepared, cell: Pick
 
 /** Reads are timed only on data written before: one untimed sequential pass over the whole size. */
 async function layOut(run: TargetRun, guest: BenchGuest, prep: Prepared): Promise<void> {
-  const laid = await fio(run, guest, prep, { pattern: 'seq-write', blockSize: 1048576 }, 3600);
+  const laid = await fio(run, guest, prep, { pattern: 'seq-write', blockSize: 1048576 }, LAYOUT_SEC);
   if (!laid.ok) throw new Error(`laying out the test file failed: ${laid.error}`);
   prep.laidOut = true;
 }

@@ -77,6 +77,46 @@ describe('benchmark runner against a fake agent', () => {
     expect(fios).toEqual(['write/1048576/3600', `randread/4096/${m.runtimeCapSec}`]);
   });
 
+  it('gives each fio call a bounded time: the cell three caps plus a minute, the layout a minute plus 2 s per MiB', async () => {
+    const timeouts: string[] = [];
+    const { lab } = fakeLab();
+    const m = resolveMatrix({ targets: ['virtio-blk'], patterns: ['seq-read'], blockSizes: [4096], sizeMiB: 4 });
+    const timed: BenchLab = {
+      ...lab,
+      boot: async (...args) => {
+        const guest = await lab.boot(...args);
+        const call = guest.agent.call;
+        guest.agent.call = (req, opts) => {
+          if (req.op === 'fio') timeouts.push(`${req.runtimeSec}:${opts.timeoutMs}`);
+          return call(req, opts);
+        };
+        return guest;
+      },
+    };
+    await runBenchmark(m, expandCells(m), timed, hooks());
+    expect(timeouts).toEqual(['3600:68000', `${m.runtimeCapSec}:${m.runtimeCapSec * 3000 + 60_000}`]);
+  });
+
+  it('fails the cell of a guest that stopped answering and boots a fresh VM for the rest', async () => {
+    let hung = false;
+    const { lab, vms } = fakeLab((req, vm) => {
+      if (req.op === 'fio' && req.rw === 'write' && !hung) {
+        hung = true;
+        throw new Error("the guest's agent did not answer within 66000 ms");
+      }
+      if (req.op === 'ping' && hung && vm.id === 'vm0') throw new Error("the guest's agent did not answer within 15000 ms");
+      return answer(req, vm);
+    });
+    const cells = expandCells(matrix);
+    await runBenchmark(matrix, cells, lab, hooks());
+    expect(cells[0]).toMatchObject({
+      state: 'failed',
+      error: "the guest stopped answering: the guest's agent did not answer within 66000 ms",
+    });
+    expect(cells.slice(1).every((c) => c.state === 'done' && c.vmId === 'vm1')).toBe(true);
+    expect(vms).toHaveLength(2);
+  });
+
   it('fails the cell of a guest that died, with the reason, and boots a fresh VM for the rest', async () => {
     let killed = false;
     const { lab, vms, disposed } = fakeLab((req, vm) => {
