@@ -13,7 +13,7 @@ const blueShare = () => {
   return blue / all;
 };
 
-test("a running VM's screen in the browser, and a blank image made and deleted on the Images page", async ({ page }) => {
+test("a running VM's screen in the browser, and a blank image made and deleted on the Images page", async ({ page, browser, baseURL }) => {
   test.setTimeout(420_000);
   await login(page);
   await createVm(page, 'screen-vm');
@@ -44,6 +44,29 @@ test("a running VM's screen in the browser, and a blank image made and deleted o
   await page.keyboard.type('echo serial-$((40 + 2))');
   await page.keyboard.press('Enter');
   await waitForConsoleLine(page, (l) => l === 'serial-42', 'the serial console answering');
+
+  // A viewer sees the same screen, read-only, with no Ctrl-Alt-Del to press.
+  const session = (await (await page.request.get('/api/v1/auth/session')).json()) as { csrfToken: string };
+  const made = await page.request.post('/api/v1/users', {
+    headers: { 'x-csrf-token': session.csrfToken },
+    data: { username: 'screen-watcher', password: 'watcher-pass-1', role: 'viewer' },
+  });
+  expect(made.status()).toBe(201);
+  const context = await browser.newContext({ baseURL });
+  const viewer = await context.newPage();
+  await viewer.goto('/');
+  await viewer.getByLabel('User', { exact: true }).fill('screen-watcher');
+  await viewer.getByLabel('Password').fill('watcher-pass-1');
+  await viewer.getByRole('button', { name: 'Sign in' }).click();
+  await expect(viewer.getByRole('heading', { name: 'Virtual machines', exact: true })).toBeVisible();
+  await viewer.goto(new URL(page.url()).pathname);
+  await viewer.getByRole('radio', { name: 'Graphical' }).click();
+  await expect(viewer.getByTestId('vnc-status')).toHaveText('connected', { timeout: 30_000 });
+  await expect(viewer.getByText(/Read-only: viewers see the screen/)).toBeVisible();
+  await expect(viewer.getByRole('button', { name: 'Send Ctrl-Alt-Del' })).toHaveCount(0);
+  await expect.poll(() => viewer.evaluate(blueShare), { message: 'the viewer sees the screen', timeout: 30_000 }).toBeGreaterThan(0.8);
+  await viewer.screenshot({ path: 'test-results/vnc-viewer.png' });
+  await context.close();
 
   // Ctrl-Alt-Del from the screen: the guest's init powers it off.
   await page.getByRole('radio', { name: 'Graphical' }).click();
