@@ -178,7 +178,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   });
   registerGuard(app, { db, apiToken: config.apiToken, allowedHostnames: [config.host, ...config.allowedHosts] });
   registerErrorHandler(app);
-  registerAuditHook(app, db);
+  registerAuditHook(app, db, { retentionDays: config.auditRetentionDays });
 
   await app.register(
     async (api) => {

@@ -25,6 +25,8 @@ export interface Config {
   umlUid: number;
   metricsIntervalMs: number;
   metricsRetentionDays: number;
+  /** Audit entries older than this many days are removed by the server (at start and daily). */
+  auditRetentionDays: number;
   /** Share benchmark: seconds each cell may run at most (tests lengthen it); default in @strata/core. */
   benchRuntimeCapSec?: number;
   /** The largest image a browser may upload, in bytes (STRATA_UPLOAD_MAX_BYTES; 413 beyond it). */
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsIntervalMs:
       env.STRATA_METRICS_INTERVAL_MS === '0' ? 0 : bounded('STRATA_METRICS_INTERVAL_MS', env.STRATA_METRICS_INTERVAL_MS, 1000, 100, 60_000),
     metricsRetentionDays: bounded('STRATA_METRICS_RETENTION_DAYS', env.STRATA_METRICS_RETENTION_DAYS, 30, 1, 3650),
+    auditRetentionDays: bounded('STRATA_AUDIT_RETENTION_DAYS', env.STRATA_AUDIT_RETENTION_DAYS, 400, 1, 36500),
     uploadMaxBytes: bounded('STRATA_UPLOAD_MAX_BYTES', env.STRATA_UPLOAD_MAX_BYTES, 64 * 1024 ** 3, 1024 ** 2, 16 * 1024 ** 4),
   };
 }

@@ -6,7 +6,7 @@
  *   recordAudit(db, { action: 'share.daemon-exit', targetKind: 'share', targetId: share.id, parameters: { code } });
  * or, where only the app is at hand, `app.recordAudit({ ... })` (the same, with the database bound).
  * Requests that change state are recorded by one hook (audit-hook.ts); logins and token use by the
- * auth code. Entries are kept for as long as the data directory lives: nothing prunes them.
+ * auth code. Entries older than STRATA_AUDIT_RETENTION_DAYS are pruned by the server itself (pruneAudit).
  */
 import type { AuditEntry, AuditQuery } from '@strata/contract';
 import type { Db } from '../db/database.js';
@@ -22,7 +22,7 @@ export interface AuditInput {
   targetKind?: string | null;
   targetId?: string | null;
   routeParams?: Record<string, string>;
-  /** Stored with every secret removed (see withoutSecrets). */
+  /** Stored as bounded plain data with every secret removed (see plainParameters). */
   parameters?: unknown;
   status?: number | null;
   errorCode?: string | null;
@@ -31,21 +31,50 @@ export interface AuditInput {
 /** Names that hold secrets wherever they appear in a body: their values are never stored. */
 const SECRET_NAME = /pass(word|phrase)|token|secret|api[-_]?key|credential|private[-_]?key|cookie|authorization/i;
 export const REMOVED = '[removed]';
-const MAX_PARAMETERS = 16 * 1024;
-const MAX_DEPTH = 8;
+/** What one entry's parameters may take, as JSON: anything longer is cut down to a note of its size. */
+export const MAX_PARAMETERS = 2 * 1024;
+const MAX_STRING = 256;
+const MAX_ITEMS = 64;
+const MAX_DEPTH = 6;
+const NOT_DATA = '[not recorded: not plain data]';
 
-export function withoutSecrets(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== 'object') return value;
+const isPlainObject = (value: object): boolean => {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A bounded copy of plain JSON data: strings, finite numbers, booleans, null, arrays and objects
+ * whose prototype is Object's (or none). Anything else — a stream, a Buffer, a request, a class
+ * instance — is replaced by a note, never walked: what a route's body holds is not necessarily
+ * what the client sent as JSON. Values under secret-sounding names are removed, long strings cut.
+ */
+export function plainParameters(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string')
+    return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[cut: ${value.length} characters]` : value;
+  if (typeof value !== 'object') return NOT_DATA;
   if (depth >= MAX_DEPTH) return '[nested too deep]';
-  if (Array.isArray(value)) return value.map((v) => withoutSecrets(v, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_NAME.test(k) ? REMOVED : withoutSecrets(v, depth + 1)]),
-  );
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return NOT_DATA;
+    const items = value.slice(0, MAX_ITEMS).map((v: unknown) => plainParameters(v, depth + 1));
+    return value.length > MAX_ITEMS ? [...items, `…[cut: ${value.length} items]`] : items;
+  }
+  if (!isPlainObject(value)) return NOT_DATA;
+  const keys = Object.keys(value);
+  const out: Record<string, unknown> = {};
+  for (const k of keys.slice(0, MAX_ITEMS)) {
+    const v = (value as Record<string, unknown>)[k];
+    out[k.slice(0, MAX_STRING)] = SECRET_NAME.test(k) ? REMOVED : plainParameters(v, depth + 1);
+  }
+  if (keys.length > MAX_ITEMS) out['…'] = `[cut: ${keys.length} keys]`;
+  return out;
 }
 
 function storedParameters(parameters: unknown): string | null {
   if (parameters === undefined || parameters === null) return null;
-  const text = JSON.stringify(withoutSecrets(parameters));
+  const text = JSON.stringify(plainParameters(parameters));
   return text.length > MAX_PARAMETERS ? JSON.stringify({ truncated: true, bytes: text.length }) : text;
 }
 
@@ -87,8 +116,11 @@ interface AuditRow {
   error_code: string | null;
 }
 
-/** User and token changes say who got which role or was disabled: for admins' eyes only. */
-const ADMIN_ONLY_PARAMETERS = /^(user|token)\./;
+/**
+ * User and token changes say who got which role or was disabled; a failed login's user name may be
+ * a password typed into the wrong field: for admins' eyes only.
+ */
+const ADMIN_ONLY_PARAMETERS = /^(user|token|login)\./;
 
 export interface AuditFilter extends Omit<AuditQuery, 'limit' | 'before'> {
   /** Viewers and operators see every entry, but not the parameters of user and token changes. */
@@ -157,4 +189,22 @@ export function* exportAudit(db: Db, filter: AuditFilter, pageSize = 500): Gener
     yield rows.map((r) => entryOf(r, filter.admin));
     after = rows[rows.length - 1]!.id;
   }
+}
+
+/**
+ * Removes the entries older than `retentionDays`. The append-only trigger is dropped and put back,
+ * from its own stored text, inside one transaction around this one DELETE: no other statement can
+ * run in between (one connection, synchronous), and everywhere else DELETE stays refused.
+ */
+export function pruneAudit(db: Db, retentionDays: number, now = Date.now()): number {
+  const cutoff = new Date(now - retentionDays * 24 * 3600 * 1000).toISOString();
+  return db.transaction(() => {
+    const trigger = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_delete'").get() as
+      { sql: string } | undefined;
+    if (!trigger) throw new Error('the audit log has no append-only trigger: refusing to prune it');
+    db.exec('DROP TRIGGER audit_no_delete');
+    const removed = db.prepare('DELETE FROM audit WHERE at < ?').run(cutoff).changes;
+    db.exec(trigger.sql);
+    return removed;
+  })();
 }

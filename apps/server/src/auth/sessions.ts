@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { credentialChanges } from './credential-changes.js';
 import { randomToken } from './passwords.js';
 
 export const SESSION_COOKIE = 'strata_session';
@@ -35,6 +36,7 @@ export function findSession(db: Db, token: string): SessionInfo | undefined {
 
 export function deleteSession(db: Db, token: string): void {
   db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(digest(token));
+  credentialChanges.notify();
 }
 
 export function pruneSessions(db: Db): void {

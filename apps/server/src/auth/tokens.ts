@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ApiToken, CreatedToken } from '@strata/contract';
 import { notFound } from '@strata/core';
 import type { Db } from '../db/database.js';
+import { credentialChanges } from './credential-changes.js';
 import { randomToken } from './passwords.js';
 import type { UserRow } from './users.js';
 
@@ -51,6 +52,7 @@ export function revokeToken(db: Db, userId: string, tokenId: string): ApiToken {
   const row = db.prepare('SELECT * FROM api_tokens WHERE id = ? AND user_id = ?').get(tokenId, userId) as TokenRow | undefined;
   if (!row) throw notFound('token', tokenId);
   db.prepare('DELETE FROM api_tokens WHERE id = ?').run(tokenId);
+  credentialChanges.notify();
   return view(row);
 }
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { CreateUserBody, Role, UpdateUserBody, User } from '@strata/contract';
 import { StrataError, notFound } from '@strata/core';
 import type { Db } from '../db/database.js';
+import { credentialChanges } from './credential-changes.js';
 import { hashPassword, randomToken, verifyPassword } from './passwords.js';
 
 const ADMIN = 'admin';
@@ -115,7 +116,7 @@ function assertNotLastAdmin(db: Db, row: UserRow, what: string): void {
  * is the user's own); disabling ends them all and shuts out the user's tokens while disabled.
  */
 export function updateUser(db: Db, id: string, body: UpdateUserBody, keepSession: string | null): User {
-  return db.transaction(() => {
+  const user = db.transaction(() => {
     const row = findUserById(db, id);
     if (!row) throw notFound('user', id);
     if (body.role !== undefined && body.role !== 'admin') assertNotLastAdmin(db, row, 'change its role');
@@ -129,11 +130,13 @@ export function updateUser(db: Db, id: string, body: UpdateUserBody, keepSession
     if (body.disabled === true) db.prepare('DELETE FROM sessions WHERE username = ?').run(row.username);
     return getUser(db, id);
   })();
+  credentialChanges.notify();
+  return user;
 }
 
 /** Its sessions end and its tokens go with it (the tokens' foreign key cascades). */
 export function deleteUser(db: Db, id: string): UserRow {
-  return db.transaction(() => {
+  const deleted = db.transaction(() => {
     const row = findUserById(db, id);
     if (!row) throw notFound('user', id);
     assertNotLastAdmin(db, row, 'delete it');
@@ -141,4 +144,6 @@ export function deleteUser(db: Db, id: string): UserRow {
     db.prepare('DELETE FROM users WHERE id = ?').run(id);
     return row;
   })();
+  credentialChanges.notify();
+  return deleted;
 }

@@ -1,5 +1,6 @@
 import { createConnection } from 'node:net';
 import type { WebSocket } from 'ws';
+import { watchCaller } from './caller-watch.js';
 import { RfbClientFilter, RfbProtocolError } from './vnc-filter.js';
 
 const toBuffer = (data: unknown): Buffer =>
@@ -12,7 +13,10 @@ export interface VncBridgeOptions {
   socketPath: string;
   /** Asked for every input message: false drops keys, pointer, clipboard and power requests. */
   mayControl: () => boolean;
-  /** Asked for every message: false closes the session (signed out, disabled, deleted). */
+  /**
+   * Asked for every input message, on every credential change and before output at most once a
+   * second: false closes the session (signed out, disabled, deleted, its token revoked).
+   */
   signedIn: () => boolean;
   onDropped?: (type: number) => void;
 }
@@ -27,9 +31,11 @@ export function bridgeVnc(ws: WebSocket, opts: VncBridgeOptions): void {
   const early: Buffer[] = [];
   let connected = false;
   const end = (code: number, reason: string) => {
+    watch.stop();
     upstream.destroy();
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason.slice(0, 120));
   };
+  const watch = watchCaller(opts.signedIn, () => end(1008, 'the session ended'));
   const toQemu = (data: Buffer) => {
     if (!connected) return void early.push(data);
     if (upstream.writableLength > MAX_BACKLOG) return end(1008, 'too much input');
@@ -45,13 +51,16 @@ export function bridgeVnc(ws: WebSocket, opts: VncBridgeOptions): void {
       end(1002, err instanceof RfbProtocolError ? err.message : 'bad input');
     }
   });
-  ws.on('close', () => upstream.destroy());
+  ws.on('close', () => {
+    watch.stop();
+    upstream.destroy();
+  });
   upstream.on('connect', () => {
     connected = true;
     for (const b of early.splice(0)) upstream.write(b);
   });
   upstream.on('data', (chunk) => {
-    if (ws.readyState !== ws.OPEN) return;
+    if (ws.readyState !== ws.OPEN || !watch.stillSignedIn()) return;
     ws.send(chunk);
     // The browser reads slower than QEMU draws: stop reading QEMU until the socket drains.
     if (ws.bufferedAmount > MAX_BACKLOG) {

@@ -22,8 +22,11 @@ export const RFB = {
 /** What a viewer may send: nothing that changes the guest. */
 export const WATCH_ONLY: ReadonlySet<number> = new Set([RFB.setPixelFormat, RFB.setEncodings, RFB.framebufferUpdateRequest]);
 
-/** QEMU drops a client whose clipboard text is longer; so does this bridge, before buffering it. */
-export const MAX_CUT_TEXT = 1 << 20;
+/**
+ * Clipboard text is never buffered (it is dropped as it arrives), but a client sending more than
+ * this is misbehaving: the bridge closes it rather than read megabytes for nothing.
+ */
+export const MAX_CUT_TEXT = 64 * 1024;
 
 /** The version, the security type (None), ClientInit: the only bytes a client sends before messages. */
 const HANDSHAKE_BYTES = 12 + 1 + 1;
@@ -92,44 +95,137 @@ export interface FilterResult {
   dropped: number[];
 }
 
+/** The most bytes messageLength reads to tell a message's length (ClientFence: 9). */
+const LONGEST_HEADER = 12;
+
+/**
+ * Bytes received and not yet framed, as the chunks they came in plus a count: appending is O(1)
+ * and a message is copied once, when whole. Re-concatenating on every frame made a message sent
+ * as many tiny WebSocket frames quadratic.
+ */
+class ByteQueue {
+  private chunks: Buffer[] = [];
+  private first = 0;
+  private offset = 0;
+  length = 0;
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The first `n` bytes (at most `length`), left in the queue; a view when one chunk holds them. */
+  peek(n: number): Buffer {
+    const size = Math.min(n, this.length);
+    const head = this.chunks[this.first];
+    if (head && head.length - this.offset >= size) return head.subarray(this.offset, this.offset + size);
+    return this.copy(size);
+  }
+
+  private copy(size: number): Buffer {
+    const out = Buffer.alloc(size);
+    let filled = 0;
+    for (let i = this.first, at = this.offset; filled < out.length; i++, at = 0) {
+      filled += this.chunks[i]!.copy(out, filled, at);
+    }
+    return out;
+  }
+
+  /** A copy of the first `n` bytes (at most `length`), removed from the queue. */
+  take(n: number): Buffer {
+    const out = this.copy(Math.min(n, this.length));
+    this.skip(out.length);
+    return out;
+  }
+
+  skip(n: number): void {
+    let left = Math.min(n, this.length);
+    this.length -= left;
+    while (left > 0) {
+      const rest = this.chunks[this.first]!.length - this.offset;
+      if (left < rest) {
+        this.offset += left;
+        return;
+      }
+      left -= rest;
+      this.first++;
+      this.offset = 0;
+    }
+    // Spent chunks go in batches, so a long run of tiny frames costs no array shifting per frame.
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first > 1024) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+}
+
 /**
  * Feeds the client's byte stream through the handshake, then message by message. `mayControl` is
  * asked for every message, so a user demoted while connected stops at once. The handshake passes
  * as sent except ClientInit's shared flag, which is forced on: an exclusive client would make
- * QEMU disconnect everyone else.
+ * QEMU disconnect everyone else. A message that will be dropped is skipped as its bytes arrive,
+ * never buffered.
  */
 export class RfbClientFilter {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending = new ByteQueue();
   private handshake = 0;
+  /** Bytes of a dropped message still to come. */
+  private skipping = 0;
+  /** The length of the message at the head, once its header has been read. */
+  private awaiting: number | null = null;
 
   constructor(private readonly mayControl: () => boolean) {}
 
+  /** Bytes held for a message not yet whole: bounded by the longest message that is passed on. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   push(chunk: Buffer): FilterResult {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending.push(chunk);
     const out: FilterResult = { forward: [], dropped: [] };
     if (this.handshake < HANDSHAKE_BYTES) this.takeHandshake(out);
     while (this.handshake >= HANDSHAKE_BYTES && this.pending.length > 0) {
-      const length = messageLength(this.pending);
-      if (length === null || this.pending.length < length) break;
-      const message = this.pending.subarray(0, length);
-      this.pending = this.pending.subarray(length);
-      if (WATCH_ONLY.has(message[0]!) || this.mayControl()) out.forward.push(Buffer.from(message));
-      else out.dropped.push(message[0]!);
+      if (this.skipping > 0) {
+        const n = Math.min(this.skipping, this.pending.length);
+        this.pending.skip(n);
+        this.skipping -= n;
+        continue;
+      }
+      if (this.awaiting === null) {
+        const header = this.pending.peek(LONGEST_HEADER);
+        const length = messageLength(header);
+        if (length === null) break;
+        const type = header[0]!;
+        // Clipboard text is always dropped: QEMU hands it to no guest without a clipboard agent,
+        // which Strata does not configure.
+        if (type === RFB.clientCutText || !(WATCH_ONLY.has(type) || this.mayControl())) {
+          out.dropped.push(type);
+          this.skipping = length;
+          continue;
+        }
+        this.awaiting = length;
+      }
+      if (this.pending.length < this.awaiting) break;
+      out.forward.push(this.pending.take(this.awaiting));
+      this.awaiting = null;
     }
     return out;
   }
 
   private takeHandshake(out: FilterResult): void {
-    const take = Math.min(HANDSHAKE_BYTES - this.handshake, this.pending.length);
-    const bytes = Buffer.from(this.pending.subarray(0, take));
-    for (let i = 0; i < take; i++) {
+    const bytes = this.pending.take(HANDSHAKE_BYTES - this.handshake);
+    for (let i = 0; i < bytes.length; i++) {
       const at = this.handshake + i;
       if (at < 12 && bytes[i] !== VERSION.charCodeAt(at)) throw new RfbProtocolError(`the client must speak ${VERSION.trim()}`);
       if (at === 12 && bytes[i] !== SECURITY_NONE) throw new RfbProtocolError('the client must choose security type None');
       if (at === 13) bytes[i] = 1;
     }
-    this.handshake += take;
-    this.pending = this.pending.subarray(take);
-    out.forward.push(bytes);
+    this.handshake += bytes.length;
+    if (bytes.length > 0) out.forward.push(bytes);
   }
 }

@@ -8,6 +8,9 @@ import { createSession, deleteSession, findSession, SESSION_COOKIE } from '../au
 import { checkCredentials, findUserByName } from '../auth/users.js';
 import { recordAudit } from '../audit/audit-log.js';
 
+/** What a failed login records instead of a user name that names no user. */
+export const UNKNOWN_USER = '(unknown user)';
+
 const cookieOptions = { httpOnly: true, sameSite: 'strict' as const, path: '/' };
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; throttle: LoginThrottle }> = async (app, { db, throttle }) => {
@@ -33,9 +36,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; throttle: LoginThro
         throttle.fail(req.ip, username);
         req.log.warn({ ip: req.ip, user: username }, 'login failed');
         // Only the log says a disabled account was tried; the answer is the same as for a wrong password.
-        const disabled = Boolean(findUserByName(db, username)?.disabled);
-        const errorCode = disabled ? 'user_disabled' : 'bad_credentials';
-        recordAudit(db, { ...audit, action: 'login.failed', parameters: { username }, status: 401, errorCode });
+        const known = findUserByName(db, username);
+        const errorCode = known?.disabled ? 'user_disabled' : 'bad_credentials';
+        // A name that is no user's may be a password typed into the wrong field: it is not kept.
+        const tried = known ? known.username : UNKNOWN_USER;
+        recordAudit(db, { ...audit, action: 'login.failed', parameters: { username: tried }, status: 401, errorCode });
         throw new StrataError('unauthorized', 'bad_credentials', 'wrong user name or password');
       }
       throttle.succeed(req.ip, username);

@@ -5,6 +5,7 @@ import { IdParams } from '@strata/contract';
 import { roleAtLeast } from '@strata/contract/roles';
 import type { VmConfig, VmRuntime } from '@strata/core';
 import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
+import { watchCaller } from '../console/caller-watch.js';
 
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
@@ -20,12 +21,19 @@ export const consoleRoutes: FastifyPluginAsync<{
   app.get('/vms/:id/console', route, async (socket: WebSocket, req) => {
     const { id } = req.params as { id: string };
     const viewer: ConsoleViewer = {
-      send: (data) => socket.readyState === socket.OPEN && socket.send(data),
+      // Output too asks whether the caller may still watch, not only input.
+      send: (data) => socket.readyState === socket.OPEN && watch.stillSignedIn() && socket.send(data),
       close: (reason) => {
+        watch.stop();
         if (socket.readyState === socket.OPEN) socket.send(Buffer.from(`\r\n[strata] console closed: ${reason}\r\n`));
         socket.close(1000, reason.slice(0, 100));
       },
     };
+    // A revoked token, a disabled or deleted user, a sign-out: the console closes at once.
+    const watch = watchCaller(
+      () => (req.user?.current() ?? null) !== null,
+      () => viewer.close('the session ended'),
+    );
     if (!Value.Check(IdParams, req.params)) return viewer.close('no such VM');
     const running = opts.runtime.running(id);
     if (!running) {
@@ -41,7 +49,8 @@ export const consoleRoutes: FastifyPluginAsync<{
     const early: Buffer[] = [];
     let input: ((d: Buffer) => void) | null = null;
     // A viewer watches: what it types never reaches the guest. The role is asked again for every
-    // input, so a user demoted, disabled, deleted or signed out stops typing at once.
+    // input, so a user demoted, disabled, deleted or signed out stops typing at once (and watching:
+    // see watchCaller above).
     socket.on('message', (data) => {
       const role = req.user?.current() ?? null;
       if (role === null) return viewer.close('the session ended');
@@ -49,7 +58,10 @@ export const consoleRoutes: FastifyPluginAsync<{
       if (input) input(toBuffer(data));
       else early.push(toBuffer(data));
     });
-    socket.on('close', () => void opts.hub.detach(id, viewer));
+    socket.on('close', () => {
+      watch.stop();
+      void opts.hub.detach(id, viewer);
+    });
     try {
       input = await opts.hub.attach(id, { ...running.console, onExit: (l) => running.onExit(() => l()) }, viewer);
       for (const d of early) input(d);

@@ -43,7 +43,11 @@ export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
           statusCode: 415,
           code: 'UNSUPPORTED_MEDIA_TYPE',
         });
+      // The body is the upload's stream: the audit records what was asked for, never the request itself.
+      const recorded = { name: req.query.name, format: req.query.format, size: Number.isFinite(declared) ? declared : null };
+      req.auditParameters = recorded;
       const held = await receiveUpload(req.body as Readable, imagesDir, maxBytes);
+      recorded.size = held.size;
       const source = await uploadSource(held, req.query.format);
       return reply.code(202).send(ops.importHeldFile(req.query.name, `upload of ${req.query.name}`, source));
     },

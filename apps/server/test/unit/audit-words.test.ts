@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectionsOf, describeRequest } from '../../src/audit/audit-action.js';
-import { withoutSecrets } from '../../src/audit/audit-log.js';
+import { plainParameters } from '../../src/audit/audit-log.js';
 
 describe('audit action names', () => {
   it('names an action from the matched route: kind, sub-resource, verb', () => {
@@ -42,7 +42,7 @@ describe('audit action names', () => {
       clientSecret: 's',
       nested: { deeper: [{ passphrase: 'x', size: 3 }], Authorization: 'Bearer x' },
     };
-    expect(withoutSecrets(body)).toEqual({
+    expect(plainParameters(body)).toEqual({
       name: 'web',
       password: '[removed]',
       newPassword: '[removed]',
@@ -52,7 +52,7 @@ describe('audit action names', () => {
       clientSecret: '[removed]',
       nested: { deeper: [{ passphrase: '[removed]', size: 3 }], Authorization: '[removed]' },
     });
-    expect(withoutSecrets('plain')).toBe('plain');
-    expect(withoutSecrets(null)).toBe(null);
+    expect(plainParameters('plain')).toBe('plain');
+    expect(plainParameters(null)).toBe(null);
   });
 });

@@ -1,0 +1,34 @@
+import { credentialChanges } from '../auth/credential-changes.js';
+
+/** How often output asks the database again, at most: the backstop for a change no event announced (expiry). */
+const RECHECK_MS = 1000;
+
+export interface CallerWatch {
+  /** Before output: true while the caller may still watch. Asks again at most once a second. */
+  stillSignedIn(): boolean;
+  stop(): void;
+}
+
+/**
+ * Keeps a console's caller honest while it only watches: a credential change anywhere (a token
+ * revoked, a user disabled or deleted, a sign-out) asks `signedIn` at once and calls `onGone`
+ * when the answer is no, before any further output reaches the socket.
+ */
+export function watchCaller(signedIn: () => boolean, onGone: () => void): CallerWatch {
+  let gone = false;
+  let checkedAt = Date.now();
+  const check = () => {
+    if (gone) return false;
+    checkedAt = Date.now();
+    if (signedIn()) return true;
+    gone = true;
+    stop();
+    onGone();
+    return false;
+  };
+  const stop = credentialChanges.listen(() => void check());
+  return {
+    stillSignedIn: () => !gone && (Date.now() - checkedAt < RECHECK_MS || check()),
+    stop,
+  };
+}
