@@ -2,6 +2,7 @@ import type { CheckReport, ImageCreate } from '@strata/contract';
 import { conflict, invalid, toolMessage } from './errors.js';
 import { checkImageCreate } from './image-create-rules.js';
 import { assertNameFree, childrenOfImage, imagesChanged, insertRoot, mustGetImage, runningUser, usersOfImage } from './image-guards.js';
+import { withImages } from './image-locks.js';
 import type { ImageOpsDeps } from './image-ops-deps.js';
 import type { ImageRecord } from './records.js';
 
@@ -25,7 +26,12 @@ export async function createImage(deps: ImageOpsDeps, body: ImageCreate): Promis
   return insertRoot(deps, id, body.name, path, body.format);
 }
 
-export async function resizeImage(deps: ImageOpsDeps, id: string, sizeBytes: number): Promise<ImageRecord> {
+/** Under the image's lock: no layer can be put on it between the "nothing stands on it" check and the resize. */
+export function resizeImage(deps: ImageOpsDeps, id: string, sizeBytes: number): Promise<ImageRecord> {
+  return withImages(deps.images, [id], () => resizeLocked(deps, id, sizeBytes));
+}
+
+async function resizeLocked(deps: ImageOpsDeps, id: string, sizeBytes: number): Promise<ImageRecord> {
   const image = mustGetImage(deps, id);
   if (sizeBytes < image.virtualSize)
     throw invalid('body.sizeBytes', `shrinking is refused (as qemu-img does for qcow2): ${image.name} is ${image.virtualSize} bytes`);
@@ -71,7 +77,12 @@ export async function checkImage(deps: ImageOpsDeps, id: string): Promise<CheckR
   return deps.files.checkReport(image.path, image.format);
 }
 
-export async function removeImage(deps: ImageOpsDeps, id: string): Promise<void> {
+/** Under the image's lock, which whoever puts a layer on it holds too: the check and the delete are one step. */
+export function removeImage(deps: ImageOpsDeps, id: string): Promise<void> {
+  return withImages(deps.images, [id], () => removeLocked(deps, id));
+}
+
+async function removeLocked(deps: ImageOpsDeps, id: string): Promise<void> {
   const image = mustGetImage(deps, id);
   const child = childrenOfImage(deps, id)[0];
   if (child) throw conflict('image_in_use', `${child.name} stands on ${image.name}; delete or merge it first`);

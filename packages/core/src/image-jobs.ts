@@ -2,11 +2,13 @@ import { QEMU_FORMATS, type ImageConvert, type ImageImport, type Job } from '@st
 import { conflict, invalid } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { assertNameFree, bootOfChain, childrenOfImage, imagesChanged, insertRoot, mustGetImage, runningUser } from './image-guards.js';
+import { withImages } from './image-locks.js';
 import type { ImageOpsDeps } from './image-ops-deps.js';
 import { importHeld, writeVerified } from './image-rewrite.js';
 import { protect } from './layers.js';
 import type { ImportSource } from './ports.js';
 import type { ImageRecord } from './records.js';
+import { assertShared } from './shared-image.js';
 
 /** The image operations that run as jobs: each writes a new file, verified before it takes its name. */
 
@@ -71,31 +73,46 @@ export function convertImage(deps: ImageOpsDeps, id: string, body: ImageConvert)
   });
 }
 
-export function rebaseImage(deps: ImageOpsDeps, id: string, parentId: string): Job {
+/** Everything a rebase needs true, checked when it is asked and again under the images' locks when it acts. */
+function checkRebase(deps: ImageOpsDeps, id: string, parentId: string) {
   const image = mustGetImage(deps, id);
   const parent = mustGetImage(deps, parentId);
   if (image.format !== 'qcow2') throw invalid('params.id', 'only qcow2 layers have a backing file to change');
+  assertShared(
+    deps.vms,
+    parent,
+    'body.parentId',
+    "a VM's layer changes as its guest writes, and an image on it would turn invalid and pin that VM's disk",
+  );
   if (chainOf(parentId, new Map(deps.images.list().map((i) => [i.id, i]))).some((l) => l.id === id)) {
     throw invalid('body.parentId', `${parent.name} stands on ${image.name}: that would make a loop`);
   }
   if (childrenOfImage(deps, id).length > 0) throw conflict('image_in_use', `layers stand on ${image.name}; rebase the top of the chain`);
   if (runningUser(deps, id)) throw conflict('image_busy', `stop the VMs using ${image.name} first`);
+  return { image, parent };
+}
+
+export function rebaseImage(deps: ImageOpsDeps, id: string, parentId: string): Job {
+  const { image, parent } = checkRebase(deps, id, parentId);
   return deps.jobs.start({
     kind: 'image',
     title: `rebase ${image.name} onto ${parent.name}`,
     imageId: id,
-    run: async (job) => {
-      await protect(deps, parent);
-      await writeVerified(deps, job, image, image.path, 'qcow2', (tmp) =>
-        deps.files.convert(image.path, image.format, tmp, {
-          backing: { path: parent.path, format: parent.format },
-          onProgress: (p) => job.progress(p * 0.9),
-          signal: job.signal,
-        }),
-      );
-      deps.images.update(id, { parentId, parentFingerprint: deps.files.fingerprint(parent.path), invalidReason: null });
-      imagesChanged(deps);
-      return `${image.name} now stands on ${parent.name}; what the guest sees is unchanged`;
-    },
+    // Both images stay as checked for the whole rewrite: no layer put on the image, no parent deleted under it.
+    run: (job) =>
+      withImages(deps.images, [id, parentId], async () => {
+        checkRebase(deps, id, parentId);
+        await protect(deps, parent);
+        await writeVerified(deps, job, image, image.path, 'qcow2', (tmp) =>
+          deps.files.convert(image.path, image.format, tmp, {
+            backing: { path: parent.path, format: parent.format },
+            onProgress: (p) => job.progress(p * 0.9),
+            signal: job.signal,
+          }),
+        );
+        deps.images.update(id, { parentId, parentFingerprint: deps.files.fingerprint(parent.path), invalidReason: null });
+        imagesChanged(deps);
+        return `${image.name} now stands on ${parent.name}; what the guest sees is unchanged`;
+      }),
   });
 }

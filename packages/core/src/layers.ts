@@ -1,9 +1,11 @@
+import { StrataError } from './errors.js';
+import { withImages } from './image-locks.js';
 import type { ImageFiles, ImageRepository } from './ports.js';
 import type { ImageRecord } from './records.js';
 
 export interface LayerDeps {
   images: ImageRepository;
-  files: Pick<ImageFiles, 'createOverlay' | 'fingerprint' | 'pathFor' | 'protect' | 'sha256'>;
+  files: Pick<ImageFiles, 'createOverlay' | 'fingerprint' | 'pathFor' | 'protect' | 'removeFile' | 'sha256'>;
   newId(): string;
   now(): string;
 }
@@ -13,6 +15,19 @@ export async function protect(deps: LayerDeps, image: ImageRecord): Promise<void
   if (image.protected) return;
   await deps.files.protect(image.path);
   deps.images.update(image.id, { protected: true });
+}
+
+/** The parent as it is now, under its lock: deleted meanwhile is a refusal naming it, never a 500 from chmod. */
+function stillThere(deps: LayerDeps, parent: ImageRecord): ImageRecord {
+  const now = deps.images.get(parent.id);
+  if (!now)
+    throw new StrataError(
+      'not_found',
+      'image_not_found',
+      `image '${parent.name}' was deleted meanwhile; nothing was made on it`,
+      'body.image',
+    );
+  return now;
 }
 
 /**
@@ -27,6 +42,16 @@ export async function createLayer(
   layer: { name: string; ownerVmId: string | null },
   makeLive?: (path: string) => Promise<void>,
 ): Promise<ImageRecord> {
+  // Held from the check to the record, so that deleting, growing or rebasing the parent waits or sees this layer.
+  return withImages(deps.images, [parent.id], () => layerOn(deps, stillThere(deps, parent), layer, makeLive));
+}
+
+async function layerOn(
+  deps: LayerDeps,
+  parent: ImageRecord,
+  layer: { name: string; ownerVmId: string | null },
+  makeLive?: (path: string) => Promise<void>,
+): Promise<ImageRecord> {
   const id = deps.newId();
   const overlay = makeLive
     ? await (async () => {
@@ -35,7 +60,6 @@ export async function createLayer(
         return { path, virtualSize: parent.virtualSize };
       })()
     : await deps.files.createOverlay(parent, id);
-  await protect(deps, parent);
   const record: ImageRecord = {
     id,
     name: layer.name,
@@ -46,12 +70,20 @@ export async function createLayer(
     protected: false,
     ownerVmId: layer.ownerVmId,
     boot: null,
-    parentFingerprint: deps.files.fingerprint(parent.path),
+    parentFingerprint: null,
     invalidReason: null,
     snapshot: null,
     createdAt: deps.now(),
   };
-  deps.images.insert(record);
+  try {
+    await protect(deps, parent);
+    record.parentFingerprint = deps.files.fingerprint(parent.path);
+    deps.images.insert(record);
+  } catch (err) {
+    // A live overlay is QEMU's open file now; one qemu-img made is nobody's and must not stay without a record.
+    if (!makeLive) await deps.files.removeFile(overlay.path);
+    throw err;
+  }
   // The hash only strengthens the stat fingerprint; losing it (the server closing meanwhile) is harmless.
   hashParent(deps, record).catch(() => undefined);
   return record;
@@ -80,6 +112,14 @@ export async function createCowLayer(
   layer: { id?: string; name: string; ownerVmId: string; format: ImageRecord['format']; path: (id: string) => string },
 ): Promise<ImageRecord> {
   if (parent.format !== 'raw') throw new Error(`a UML COW needs a raw backing file; ${parent.name} is ${parent.format}`);
+  return withImages(deps.images, [parent.id], () => cowOn(deps, stillThere(deps, parent), layer));
+}
+
+async function cowOn(
+  deps: LayerDeps,
+  parent: ImageRecord,
+  layer: { id?: string; name: string; ownerVmId: string; format: ImageRecord['format']; path: (id: string) => string },
+): Promise<ImageRecord> {
   const id = layer.id ?? deps.newId();
   await protect(deps, parent);
   const record: ImageRecord = {

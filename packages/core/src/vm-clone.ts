@@ -1,5 +1,6 @@
 import type { CloneMode, Job, Vm } from '@strata/contract';
 import { StrataError, conflict } from './errors.js';
+import { withNameReserved } from './image-locks.js';
 import { createLayer } from './layers.js';
 import { publishVerified } from './publish-verified.js';
 import type { JobContext } from './job-service.js';
@@ -136,11 +137,15 @@ function fullClone(d: CloneDeps, source: VmRecord, name: string, chains: Chains)
     run: async (job) => {
       const cloneId = deps.newId();
       const copies: ImageRecord[] = [];
+      const made: { id: string; format: 'raw' | 'qcow2' }[] = [];
       try {
         for (const [i, { disk, chain }] of chains.entries()) {
           const id = deps.newId();
           const uml = chain[0]!.format === 'uml-cow';
           const target = deps.files.pathFor(id, uml ? 'raw' : 'qcow2');
+          // Every copy is journaled before it is made: a restart removes them all unless the clone was committed.
+          made.push({ id, format: uml ? 'raw' : 'qcow2' });
+          job.journal({ clone: { vmId: cloneId, copies: [...made] } });
           const step = (p: number) => job.progress((i + p * 0.9) / chains.length);
           const format = await copyChain(d, job, chain, target, step);
           copies.push(standalone(d, id, `${name}-${disk.id}${uml ? '-base' : ''}`, target, format, cloneId, chain));
@@ -149,24 +154,38 @@ function fullClone(d: CloneDeps, source: VmRecord, name: string, chains: Chains)
         for (const copy of copies) await deps.files.removeFile(copy.path);
         throw err;
       }
-      if (deps.vms.findByName(name)) {
-        for (const copy of copies) await deps.files.removeFile(copy.path);
-        throw new Error(`a VM named '${name}' was made while the disks were copied; the copies were removed`);
+      try {
+        return await withNameReserved(deps.vms, name, () => commitFull(d, source, name, chains, cloneId, copies));
+      } catch (err) {
+        for (const copy of copies) {
+          deps.images.remove(copy.id);
+          await deps.files.removeFile(copy.path);
+        }
+        const why =
+          err instanceof StrataError && err.code === 'name_taken'
+            ? `a VM named '${name}' was made while the disks were copied`
+            : String(err);
+        throw new Error(`${why}; the copies were removed`);
       }
-      for (const copy of copies) deps.images.insert(copy);
-      const clone = cloneRecord(d, source, cloneId, name, []);
-      const disks: VmRecord['disks'] = [];
-      for (const [i, { disk }] of chains.entries()) {
-        const copy = copies[i]!;
-        const top = copy.format === 'raw' ? await freshTop(d, clone, disk.id, copy) : copy;
-        disks.push({ ...disk, imageId: top.id });
-      }
-      deps.vms.insert({ ...clone, disks, imageId: copies[0]?.id ?? source.imageId });
-      deps.events.emit({ type: 'images.changed' });
-      await d.publish(deps.vms.get(cloneId)!);
-      return `${name} is a full clone of ${source.name}: ${copies.length} disk(s) copied into images of its own`;
     },
   });
+}
+
+/** The copies and the clone's record go in together, under the clone's name. */
+async function commitFull(d: CloneDeps, source: VmRecord, name: string, chains: Chains, cloneId: string, copies: ImageRecord[]) {
+  const { deps } = d;
+  for (const copy of copies) deps.images.insert(copy);
+  const clone = cloneRecord(d, source, cloneId, name, []);
+  const disks: VmRecord['disks'] = [];
+  for (const [i, { disk }] of chains.entries()) {
+    const copy = copies[i]!;
+    const top = copy.format === 'raw' ? await freshTop(d, clone, disk.id, copy) : copy;
+    disks.push({ ...disk, imageId: top.id });
+  }
+  deps.vms.insert({ ...clone, disks, imageId: copies[0]?.id ?? source.imageId });
+  deps.events.emit({ type: 'images.changed' });
+  await d.publish(deps.vms.get(cloneId)!);
+  return `${name} is a full clone of ${source.name}: ${copies.length} disk(s) copied into images of its own`;
 }
 
 /** The source's top frozen (read-only, named after the clone) with a new top for the source; returns the frozen layer. */
@@ -204,6 +223,7 @@ async function linkedClone(d: CloneDeps, source: VmRecord, name: string, chains:
       made.push(top);
       clone.disks.push({ ...disk, imageId: top.id });
     }
+    deps.vms.insert(clone);
   } catch (err) {
     for (const layer of made) {
       deps.images.remove(layer.id);
@@ -211,7 +231,6 @@ async function linkedClone(d: CloneDeps, source: VmRecord, name: string, chains:
     }
     throw err;
   }
-  deps.vms.insert(clone);
   deps.events.emit({ type: 'images.changed' });
   await d.publish(deps.vms.get(source.id)!);
   return d.publish(clone);
@@ -223,7 +242,8 @@ export function createVmClones(d: CloneDeps): VmClones {
       d.lock.run(vmId, async () => {
         const source = d.mustGet(vmId);
         const chains = checkSource(d, source, name);
-        if (mode === 'linked') return { vm: await linkedClone(d, source, name, chains) };
+        // The name is held from here to the clone's record: a create or clone racing for it gets 409 before anything is frozen.
+        if (mode === 'linked') return { vm: await withNameReserved(d.deps.vms, name, () => linkedClone(d, source, name, chains)) };
         checkSpace(d, chains);
         return { job: fullClone(d, source, name, chains) };
       }),

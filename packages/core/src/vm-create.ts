@@ -1,5 +1,6 @@
 import type { Vm, VmCreate } from '@strata/contract';
-import { conflict, invalid, toolMessage } from './errors.js';
+import { invalid, toolMessage } from './errors.js';
+import { withNameReserved } from './image-locks.js';
 import { createCowLayer, createLayer } from './layers.js';
 import type { HypervisorDriver } from './ports.js';
 import type { ImageRecord, VmRecord } from './records.js';
@@ -56,7 +57,18 @@ export async function createVm(d: CreateDeps, body: VmCreate, internal: Internal
   const hypervisor = body.hypervisor ?? DEFAULT_HYPERVISOR;
   const driver = deps.drivers[hypervisor];
   if (!driver) throw invalid('body.hypervisor', `${hypervisor} VMs are not available on this server yet`);
-  if (deps.vms.findByName(body.name)) throw conflict('name_taken', `a VM named '${body.name}' exists already`);
+  // The name is held until the record is in: a clone or create racing for it gets 409, not a UNIQUE failure.
+  return withNameReserved(deps.vms, body.name, () => createNamed(d, driver, hypervisor, body, internal));
+}
+
+async function createNamed(
+  d: CreateDeps,
+  driver: HypervisorDriver,
+  hypervisor: NonNullable<VmCreate['hypervisor']>,
+  body: VmCreate,
+  internal: InternalCreate,
+): Promise<Vm> {
+  const { deps } = d;
   const { rules } = driver;
   rules.checkCreate(body);
   const shape = rules.shape(body);

@@ -3,6 +3,7 @@ import { StrataError, conflict, invalid, toolMessage } from './errors.js';
 import { chainOf } from './image-chain.js';
 import { resizeImage } from './image-edits.js';
 import type { ImageRecord, VmRecord } from './records.js';
+import { assertShared } from './shared-image.js';
 import { resolveImage } from './vm-checks.js';
 import { freshTop, type DisksDeps } from './vm-disks.js';
 import { assertAction, isActive } from './vm-state.js';
@@ -87,10 +88,7 @@ async function blankBase(d: DisksDeps, vm: VmRecord, diskId: string, sizeBytes: 
 /** A shared image a new disk may stand on: never another VM's layer, and of the base format this hypervisor boots. */
 function sharedBase(d: DisksDeps, vm: VmRecord, ref: string): ImageRecord {
   const image = resolveImage(d, ref);
-  if (image.ownerVmId !== null) {
-    const owner = d.deps.vms.get(image.ownerVmId)?.name ?? image.ownerVmId;
-    throw invalid('body.image', `${image.name} is a layer of VM '${owner}', not a shared image; snapshot or clone that VM instead`);
-  }
+  assertShared(d.deps.vms, image, 'body.image', 'snapshot or clone that VM instead');
   const rules = d.driverFor(vm).rules.disk;
   if (image.format !== rules.baseFormat) throw invalid('body.image', rules.baseRefusal(image));
   return image;

@@ -3,6 +3,7 @@ import { recoverImageJob } from '../src/image-rewrite.js';
 import { outcomePatch } from '../src/job-recovery.js';
 import { createJobService } from '../src/job-service.js';
 import type { JobRecord } from '../src/ports.js';
+import type { ImageRecord, VmRecord } from '../src/records.js';
 import { fakeLiveDisks, gate, image, leftRunning, memoryRepo, mergeWorld, vmRecord } from './merge-fakes.js';
 
 const chain = () => [image('base', null), image('snap', 'base', { ownerVmId: 'vm1' }), image('top', 'snap', { ownerVmId: 'vm1' })];
@@ -268,9 +269,21 @@ describe('the job service after a restart', () => {
 });
 
 describe('recovery of an image job', () => {
-  const files = () => {
+  const files = (vms: VmRecord[] = [], images: ImageRecord[] = []) => {
     const removed: string[] = [];
-    return { removed, files: { removeFile: async (path: string) => void removed.push(path) } };
+    const vmRepo = memoryRepo<VmRecord>();
+    for (const vm of vms) vmRepo.insert(vm);
+    const imageRepo = memoryRepo<ImageRecord>();
+    for (const i of images) imageRepo.insert(i);
+    return {
+      removed,
+      vms: { ...vmRepo, findByName: (name: string) => vmRepo.findByName(name)[0] },
+      images: imageRepo,
+      files: {
+        removeFile: async (path: string) => void removed.push(path),
+        pathFor: (id: string, format: string) => `/store/${id}.${format}`,
+      },
+    };
   };
   it('removes the temporary file and the private copy it journaled', async () => {
     const f = files();
@@ -280,6 +293,37 @@ describe('recovery of an image job', () => {
     });
     expect(f.removed).toEqual(['/data/a.tmp', '/data/a.import']);
   });
+  it("removes every copy a full clone journaled (not only the last), and their records, when the clone's VM never went in", async () => {
+    const f = files([], [image('c1', null, { ownerVmId: 'clone' })]);
+    const journal = {
+      tmp: '/store/c3.qcow2.tmp-x',
+      clone: {
+        vmId: 'clone',
+        copies: [
+          { id: 'c1', format: 'qcow2' },
+          { id: 'c2', format: 'raw' },
+          { id: 'c3', format: 'qcow2' },
+          { id: '../etc/passwd', format: 'raw' },
+        ],
+      },
+    };
+    expect(await recoverImageJob(f, leftRunning(journal, 'image'))).toEqual({
+      kind: 'rolled-back',
+      result:
+        'rolled back: the server stopped before the clone was recorded; removed its copies /store/c1.qcow2, /store/c2.raw, /store/c3.qcow2 and any temporary file',
+    });
+    // The id that is no id Strata makes is not followed into the file system.
+    expect(f.removed).toEqual(['/store/c3.qcow2.tmp-x', '/store/c1.qcow2', '/store/c2.raw', '/store/c3.qcow2']);
+    expect(f.images.get('c1')).toBeUndefined();
+  });
+
+  it("keeps a full clone's copies when its VM record went in before the server stopped", async () => {
+    const f = files([vmRecord({ id: 'clone', name: 'clone' })]);
+    const outcome = await recoverImageJob(f, leftRunning({ clone: { vmId: 'clone', copies: [{ id: 'c1', format: 'qcow2' }] } }, 'image'));
+    expect(outcome).toMatchObject({ kind: 'finished', result: expect.stringMatching(/clone was complete/) });
+    expect(f.removed).toEqual([]);
+  });
+
   it('removes nothing when the journal fails its schema', async () => {
     const f = files();
     const outcome = await recoverImageJob(f, leftRunning({ tmp: 5 }, 'image'));
