@@ -85,6 +85,10 @@ if [ -e /sys/class/net/eth0 ]; then
   ip link set eth0 up
   udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 5 >/dev/null 2>&1 &
 fi
+# QEMU's graphical console: the kernel also writes to tty0 there, so the screen gets a shell of its own.
+case " $(cat /proc/cmdline) " in
+  *" console=tty0 "*) (while :; do setsid sh -c 'exec sh -l </dev/tty1 >/dev/tty1 2>&1'; sleep 1; done) & ;;
+esac
 for arg in $(cat /proc/cmdline); do
   case "$arg" in strata.agent=*) setsid /sbin/strata-agent "\${arg#strata.agent=}" </dev/null & ;; esac
 done
