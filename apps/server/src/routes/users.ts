@@ -1,6 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ApiToken, CreatedToken, CreateTokenBody, CreateUserBody, IdParams, UpdateUserBody, User, UserTokenParams, commonErrors } from '@strata/contract';
+import {
+  ApiToken,
+  CreatedToken,
+  CreateTokenBody,
+  CreateUserBody,
+  IdParams,
+  UpdateUserBody,
+  User,
+  UserTokenParams,
+  commonErrors,
+} from '@strata/contract';
 import type { Db } from '../db/database.js';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../auth/users.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
@@ -12,8 +22,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
 
   app.get('/users', { config: admin, schema: { tags, response: { 200: Type.Array(User), ...commonErrors } } }, () => listUsers(db));
 
-  app.post('/users', { config: admin, schema: { tags, body: CreateUserBody, response: { 201: User, ...commonErrors } } }, async (req, reply) =>
-    reply.code(201).send(createUser(db, req.body)),
+  app.post(
+    '/users',
+    { config: admin, schema: { tags, body: CreateUserBody, response: { 201: User, ...commonErrors } } },
+    async (req, reply) => reply.code(201).send(createUser(db, req.body)),
   );
 
   app.get('/users/:id', { config: admin, schema: { tags, params: IdParams, response: { 200: User, ...commonErrors } } }, (req) =>
@@ -39,7 +51,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
     '/users/:id',
     {
       config: admin,
-      schema: { tags, description: 'ends its sessions and revokes its tokens', params: IdParams, response: { 204: Type.Null(), ...commonErrors } },
+      schema: {
+        tags,
+        description: 'ends its sessions and revokes its tokens',
+        params: IdParams,
+        response: { 204: Type.Null(), ...commonErrors },
+      },
     },
     async (req, reply) => {
       deleteUser(db, req.params.id);
@@ -76,7 +93,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
 
   app.delete(
     '/users/:id/tokens/:tokenId',
-    { config: { ...admin, audit: 'token.revoke' }, schema: { tags, params: UserTokenParams, response: { 204: Type.Null(), ...commonErrors } } },
+    {
+      config: { ...admin, audit: 'token.revoke' },
+      schema: { tags, params: UserTokenParams, response: { 204: Type.Null(), ...commonErrors } },
+    },
     async (req, reply) => {
       revokeToken(db, req.params.id, req.params.tokenId);
       return reply.code(204).send(null);
