@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Image, Job, Vm } from '@strata/contract';
 import { imageInfo } from '@strata/qemu';
@@ -263,3 +264,61 @@ function readdirTmp(): string[] {
     .split('\n')
     .filter(Boolean);
 }
+
+describe('racing clones, disk adds and image deletes, and a rebase onto a VM layer, through the API', () => {
+  const store = () => readdirSync(`${server.dataDir}/images`).filter((f) => !f.includes('.tmp-'));
+
+  it('two linked clones of two VMs under one name at once: one 201, one 409 body.name, the loser untouched', async () => {
+    const a = (await api<Vm>('POST', '/vms', { name: 'race-a' })).body;
+    const b = (await api<Vm>('POST', '/vms', { name: 'race-b' })).body;
+    const topsBefore = [a.disks[0]!.imageId, b.disks[0]!.imageId];
+    const answers = await Promise.all(
+      [a, b].map((v) => api<Vm | Refusal>('POST', `/vms/${v.id}/clone`, { name: 'race-dup', mode: 'linked' })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    const lost = answers.findIndex((r) => r.status === 409);
+    expect(answers[lost]!.body).toMatchObject({ code: 'name_taken', field: 'body.name' });
+    const loser = (await api<Vm>('GET', `/vms/${[a, b][lost]!.id}`)).body;
+    expect(loser.disks[0]!.imageId).toBe(topsBefore[lost]);
+    expect(await imageOf(topsBefore[lost]!)).toMatchObject({ snapshot: null, protected: false });
+    const vmIds = new Set((await api<Vm[]>('GET', '/vms')).body.map((v) => v.id));
+    expect((await images()).filter((i) => i.ownerVmId !== null && !vmIds.has(i.ownerVmId))).toEqual([]);
+    expect((await api('DELETE', `/vms/${loser.id}`)).status).toBe(204);
+  });
+
+  it('a disk added on an image while it is deleted: the VM never stands on a gone image, and no file is left without a record', async () => {
+    const vmOf = (await api<Vm>('POST', '/vms', { name: 'race-add' })).body;
+    for (let round = 0; round < 3; round++) {
+      const img = (await api<Image>('POST', '/images', { name: `race-shared-${round}`, format: 'qcow2', sizeBytes: 64 * MiB })).body;
+      const [add, del] = await Promise.all([
+        api<Vm | Refusal>('POST', `/vms/${vmOf.id}/disks`, { image: img.id }),
+        api<Refusal>('DELETE', `/images/${img.id}`),
+      ]);
+      if (add.status === 201) expect(del.body).toMatchObject({ code: 'image_in_use' });
+      else {
+        expect(del.status).toBe(204);
+        expect(add.status).toBe(404);
+        expect(add.body).toMatchObject({ code: 'image_not_found', field: 'body.image' });
+      }
+      const all = await images();
+      for (const disk of (await api<Vm>('GET', `/vms/${vmOf.id}`)).body.disks) {
+        const top = all.find((i) => i.id === disk.imageId)!;
+        expect(top.parentId === null || all.some((i) => i.id === top.parentId)).toBe(true);
+      }
+      const recorded = new Set(all.map((i) => basename(i.path)));
+      expect(store().filter((f) => !recorded.has(f))).toEqual([]);
+    }
+  });
+
+  it("refuses to rebase a shared image onto a VM's writable top, naming body.parentId", async () => {
+    const owner = (await api<Vm[]>('GET', '/vms')).body.find((v) => v.name === 'race-add')!;
+    const img = (await api<Image>('POST', '/images', { name: 'race-rebase', format: 'qcow2', sizeBytes: 64 * MiB })).body;
+    const res = await api<Refusal>('POST', `/images/${img.id}/rebase`, { parentId: owner.disks[0]!.imageId });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      field: 'body.parentId',
+      message: expect.stringMatching(/is a layer of VM 'race-add', not a shared image/),
+    });
+    expect((await imageOf(owner.disks[0]!.imageId)).protected).toBe(false);
+  });
+});
