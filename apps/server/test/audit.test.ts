@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, AuditPage, User, Vm } from '@strata/contract';
+import type { AuditEntry, AuditPage, Job, User, Vm } from '@strata/contract';
 import { PASSWORD, TOKEN, auth, startServer, type TestServer } from './harness.js';
 import { apiClient } from './api-client.js';
 import { startAndOpen } from './fresh-boot.js';
@@ -136,15 +137,15 @@ describe('the audit log', () => {
     });
     await call('DELETE', `/users/${nina.id}/tokens/${token.id}`, auth);
     expect(await last('token.revoke')).toMatchObject({ routeParams: { id: nina.id, tokenId: token.id }, status: 204 });
-    // Secrets nested anywhere in a body, under any name that says so, are removed before storing.
-    await call('POST', '/vms', otto.write, {
+    // A refused body is not stored at all, secrets or not (nested ones in a stored body are removed:
+    // unit/audit-words.test.ts).
+    const extra = await call('POST', '/vms', otto.write, {
       name: 'x',
       memoryMiB: 128,
       extra: { apiToken: token.token, clientSecret: 's', list: [{ password: 'p' }] },
     });
-    expect((await last('vm.create')).parameters).toMatchObject({
-      extra: { apiToken: '[removed]', clientSecret: '[removed]', list: [{ password: '[removed]' }] },
-    });
+    expect(extra.statusCode).toBe(400);
+    expect(await last('vm.create')).toMatchObject({ status: 400, parameters: null });
     await call('DELETE', `/users/${nina.id}`, auth);
     expect(await last('user.delete')).toMatchObject({ targetId: nina.id, status: 204 });
 
@@ -163,7 +164,8 @@ describe('the audit log', () => {
     expect(asViewer.map((e) => e.id)).toEqual(asAdmin.map((e) => e.id));
     expect(asAdmin.some((e) => e.parameters !== null)).toBe(true);
     expect(asViewer.every((e) => e.parameters === null)).toBe(true);
-    expect((await audit('?action=vm.create&limit=1', vera.read))[0]!.parameters).not.toBeNull();
+    const created = (await audit('?action=vm.create&limit=1000', vera.read)).find((e) => e.status === 201);
+    expect(created!.parameters).not.toBeNull();
   });
 
   it('filters, pages and exports as JSON lines', async () => {
@@ -244,10 +246,130 @@ describe('the audit log', () => {
     await call('DELETE', `/users/${olga.id}/tokens/${olgaToken.id}`, auth);
     demoted.send('\r');
     await demoted.waitFor(/console closed: the session ended/);
+
+    // One that only watches is closed too, at once, before the next output can reach it.
+    const wendy = await makeUser(server, 'wendy', 'viewer');
+    const wendyToken = await tokenFor(server, wendy.id);
+    const watcher = await ConsoleClient.open(server.url, vm.id, bearer(wendyToken.token));
+    await operator.run('echo BEFORE$((6*7))');
+    await watcher.waitFor(/BEFORE42/);
+    const revokedAt = Date.now();
+    expect((await call('DELETE', `/users/${wendy.id}/tokens/${wendyToken.id}`, auth)).statusCode).toBe(204);
+    expect(await operator.run('echo MARKER$((6*7))')).toContain('MARKER42');
+    while (!watcher.closed && Date.now() - revokedAt < 2000) await new Promise((r) => setTimeout(r, 20));
+    expect(watcher.closed).toBe(true);
+    expect(watcher.output).not.toContain('MARKER42');
+    expect(watcher.output).toContain('console closed: the session ended');
     operator.close();
 
     await call('POST', `/vms/${vm.id}/stop`, otto.write);
     await waitForState(vm.id, 'stopped', 60_000);
     expect(await last('vm.stop')).toMatchObject({ user: 'otto', targetId: vm.id, status: 200 });
+  });
+});
+
+describe('the audit log against abuse', () => {
+  it('never stores an upload’s request: no bearer token, session cookie or CSRF token reaches any reader', async () => {
+    const { token } = await tokenFor(server, ottoUser.id, 'uploader');
+    const session = await loginAs(server, 'otto');
+    const image = Buffer.alloc(1024 * 1024);
+    const upload = (name: string, headers: Record<string, string>) =>
+      fetch(`${server.url}/api/v1/images/upload?name=${name}&format=raw`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+        body: image,
+      });
+    for (const [name, headers] of [
+      ['up-token', bearer(token)],
+      ['up-session', session.write],
+    ] as const) {
+      const res = await upload(name, headers);
+      expect(res.status, await res.clone().text()).toBe(202);
+      const job = (await res.json()) as Job;
+      for (let state = job.state; state === 'queued' || state === 'running';) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await call('GET', `/jobs/${job.id}`, auth)).json<Job>().state;
+      }
+    }
+    const uploads = (await audit('?action=image.upload&limit=10')).reverse();
+    expect(uploads.map((e) => e.parameters)).toEqual([
+      { name: 'up-token', format: 'raw', size: image.length },
+      { name: 'up-session', format: 'raw', size: image.length },
+    ]);
+    const vera = await loginAs(server, 'vera');
+    const secrets = [token, session.cookie.split('=')[1]!, session.csrf];
+    for (const headers of [auth, vera.read]) {
+      for (const url of ['/audit?limit=1000', '/audit/export']) {
+        const text = (await call('GET', url, headers)).body;
+        for (const secret of secrets) expect(text.includes(secret), `${url} holds ${secret}`).toBe(false);
+      }
+    }
+  });
+
+  it('records a change whose client hung up before the answer, once, with the client’s address', async () => {
+    const name = `ghost-${Date.now()}`;
+    const body = JSON.stringify({ name, memoryMiB: 128 });
+    const { port } = new URL(server.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST /api/v1/vms HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${otto.cookie}\r\nX-CSRF-Token: ${otto.csrf}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        setImmediate(() => {
+          socket.destroy();
+          resolve();
+        });
+      });
+      socket.on('error', reject);
+    });
+    const deadline = Date.now() + 30_000;
+    const mine = async () =>
+      (await audit('?action=vm.create&limit=1000')).filter((e) => (e.parameters as { name?: string } | null)?.name === name);
+    let vm: Vm | undefined;
+    while (!vm || (await mine()).length === 0) {
+      expect(Date.now(), 'the VM and its audit entry').toBeLessThan(deadline);
+      vm = (await call('GET', '/vms', auth)).json<Vm[]>().find((v) => v.name === name);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Another request round trip: a second entry for the same request would have been written by now.
+    await call('GET', '/vms', auth);
+    expect(await mine()).toEqual([
+      expect.objectContaining({
+        user: 'otto',
+        address: '127.0.0.1',
+        targetId: vm.id,
+        status: null,
+        errorCode: 'aborted_by_client',
+      }),
+    ]);
+    await call('DELETE', `/vms/${vm.id}`, auth);
+  });
+
+  it('keeps no password typed as a user name, and shows failed logins’ parameters only to admins', async () => {
+    const typedPassword = 'Hunter2-typed-in-the-wrong-field';
+    expect((await call('POST', '/auth/login', {}, { username: typedPassword, password: 'x' })).statusCode).toBe(401);
+    expect(await last('login.failed')).toMatchObject({ parameters: { username: '(unknown user)' }, errorCode: 'bad_credentials' });
+    const vera = await loginAs(server, 'vera');
+    expect((await audit('?action=login.failed&limit=1', vera.read))[0]!.parameters).toBeNull();
+    for (const headers of [auth, vera.read]) expect((await call('GET', '/audit/export', headers)).body).not.toContain(typedPassword);
+  });
+
+  it('keeps no body of a refused request, and at most 30 refusals a minute per user, then one summary', async () => {
+    const long = 'n'.repeat(16000);
+    const refused = await call('POST', '/vms', otto.write, { name: long, memoryMiB: 128 });
+    expect(refused.statusCode).toBe(400);
+    expect(await last('vm.create')).toMatchObject({ user: 'otto', status: 400, parameters: null });
+
+    await makeUser(server, 'flo', 'viewer');
+    const flo = await loginAs(server, 'flo');
+    for (let i = 0; i < 40; i++) expect((await call('DELETE', '/vms/aaaaaaaaaaaa', flo.write)).statusCode).toBe(403);
+    expect(await audit('?user=flo&action=vm.delete&limit=1000')).toHaveLength(30);
+    // The summary is written when the minute ends, or when the server stops.
+    await server.restart();
+    expect(await audit('?user=flo&action=requests.refused')).toEqual([
+      expect.objectContaining({ parameters: { count: 10, summary: '10 more refused requests from flo in the last minute' } }),
+    ]);
+    expect(await audit('?user=flo&action=vm.delete&limit=1000')).toHaveLength(30);
   });
 });

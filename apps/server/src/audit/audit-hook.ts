@@ -82,7 +82,8 @@ export function registerAuditHook(app: FastifyInstance, db: Db, options: AuditHo
     prune();
     pruner = setInterval(prune, DAY_MS).unref();
   });
-  app.addHook('onClose', async () => {
+  // preClose: the database is still open (the app's onClose closes it).
+  app.addHook('preClose', async () => {
     clearInterval(pruner);
     limiter.flush();
   });
