@@ -1,11 +1,27 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
+import { e2eDataDir } from './env.mjs';
 import { expect, test } from './fixtures.js';
-import { createVm, login } from './helpers.js';
+import { login } from './helpers.js';
 
 const VIEWER = { username: 'watcher', password: 'viewer-pass-1' };
 const OPERATOR = { username: 'ops1', password: 'operator-pass-1' };
 const VM = 'ops-vm';
+const SHARE = 'ops-docs';
+
+/** The share of sampled pixels of the noVNC canvas that are not black: the guest's text screen is drawn. */
+const litShare = () => {
+  const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="vnc-screen"] canvas');
+  const ctx = canvas?.getContext('2d');
+  if (!canvas || !ctx || canvas.width === 0 || canvas.height === 0) return -1;
+  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  let lit = 0;
+  let all = 0;
+  for (let i = 0; i < data.length; i += 4 * 7, all++) if (data[i]! + data[i + 1]! + data[i + 2]! > 200) lit++;
+  return lit / all;
+};
 
 async function addUser(page: Page, user: { username: string; password: string }, role: 'Viewer' | 'Operator') {
   await page.getByRole('button', { name: 'New user' }).click();
@@ -42,9 +58,9 @@ async function signInAs(browser: Browser, baseURL: string, user: { username: str
 }
 
 /** A mutating request from the page's own session, CSRF token included, so only the role can refuse it. */
-async function post(page: Page, path: string): Promise<{ status: number; body: { code?: string; message?: string } }> {
+async function post(page: Page, path: string, data?: object): Promise<{ status: number; body: { code?: string; message?: string } }> {
   const session = (await (await page.request.get('/api/v1/auth/session')).json()) as { csrfToken: string };
-  const res = await page.request.post(`/api/v1${path}`, { headers: { 'x-csrf-token': session.csrfToken } });
+  const res = await page.request.post(`/api/v1${path}`, { headers: { 'x-csrf-token': session.csrfToken }, data });
   return { status: res.status(), body: (await res.json().catch(() => ({}))) as { code?: string; message?: string } };
 }
 
@@ -102,15 +118,44 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await page.screenshot({ path: testInfo.outputPath('users.png'), fullPage: true });
   await expectAccessible(page, 'the Users page with toasts');
 
-  // The operator: no Users page, creates a VM and starts it; each action is a toast and a task.
+  // A share for the operator's VM, made by the admin.
+  const shareDir = join(e2eDataDir, 'shares', SHARE);
+  mkdirSync(shareDir, { recursive: true });
+  expect((await post(page, '/shares', { name: SHARE, path: shareDir })).status).toBe(201);
+
+  // The operator: no Users page; the create flow with 2 vCPUs, a 2 GiB disk and the share; each action is a toast and a task.
   const ops = await signInAs(browser, baseURL, OPERATOR);
   await expect(ops.getByRole('link', { name: 'Users' })).toHaveCount(0);
   // A toast goes after a few seconds: each is awaited from before the click, so a slow page cannot miss it.
   const createdToast = expect(ops.getByTestId('toast').filter({ hasText: `Create VM ${VM}` })).toBeVisible({ timeout: 90_000 });
-  await createVm(ops, VM);
+  await ops.getByRole('button', { name: 'New VM' }).first().click();
+  const create = ops.getByRole('dialog', { name: 'New virtual machine' });
+  await create.getByLabel('Name').fill(VM);
+  await create.getByLabel(/^vCPUs/).fill('2');
+  await create.getByLabel('Disk size (GiB)').fill('2');
+  await create.getByLabel(SHARE).check();
+  await create.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(ops.getByRole('heading', { name: new RegExp(`^${VM}`) })).toBeVisible();
   await createdToast;
   const vmId = vmIdFromUrl(ops);
   expect(vmId).not.toBe('');
+  const made = (await (await ops.request.get(`/api/v1/vms/${vmId}`)).json()) as {
+    vcpus: number;
+    shares: { name?: string; shareId?: string }[];
+  };
+  expect(made.vcpus).toBe(2);
+  expect(made.shares).toHaveLength(1);
+
+  // A second disk from the VM page, before the first start.
+  await ops.getByRole('tab', { name: 'Disks' }).click();
+  await expect(ops.getByTestId('chain-disk0')).toContainText('of 2 GiB');
+  await ops.getByRole('button', { name: 'Add disk…' }).click();
+  const add = ops.getByRole('dialog', { name: 'Add a disk' });
+  await add.getByLabel('Size (MiB)').fill('64');
+  await add.getByRole('button', { name: 'Add disk' }).click();
+  await expect(add).toHaveCount(0);
+  await expect(ops.getByTestId('chain-disk1')).toContainText('of 64 MiB');
+
   const startedToast = expect(ops.getByTestId('toast').filter({ hasText: `Start ${VM}` })).toBeVisible({ timeout: 90_000 });
   await ops.getByRole('button', { name: 'Start', exact: true }).click();
   await startedToast;
@@ -122,6 +167,12 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await expectAccessible(ops, 'the Tasks panel');
   await tasks.getByRole('button', { name: 'Close' }).click();
   await expect(ops.getByTestId('vm-state')).toHaveText(/starting|running/);
+  // The graphical console shows the guest's screen: the BIOS lines, then the shell the guest gives its VGA console.
+  await ops.getByRole('tab', { name: 'Console' }).click();
+  await ops.getByRole('radio', { name: 'Graphical' }).click();
+  await expect(ops.getByRole('button', { name: 'Send Ctrl-Alt-Del' })).toBeVisible();
+  await expect.poll(() => ops.evaluate(litShare), { message: "the guest's screen is drawn", timeout: 150_000 }).toBeGreaterThan(0.002);
+  await ops.screenshot({ path: testInfo.outputPath('screen.png') });
   // The VM is not needed running: a forced stop spares the machine's CPU.
   await expect.poll(async () => (await post(ops, `/vms/${vmId}/stop`)).status, { timeout: 60_000 }).toBe(200);
   await expect(ops.getByTestId('vm-state')).toHaveText(/stopped|crashed/, { timeout: 60_000 });
@@ -145,6 +196,12 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   expect(lines.length).toBeGreaterThan(0);
   expect(lines.every((l) => l.user === OPERATOR.username)).toBe(true);
   expect(lines.some((l) => l.action === 'vm.create' && l.targetId === vmId)).toBe(true);
+  for (const action of ['share.attach', 'vm.disks.create', 'vm.start', 'vm.stop']) {
+    expect(
+      lines.some((l) => l.action === action && l.targetId === vmId),
+      `${action} is in the operator's activity`,
+    ).toBe(true);
+  }
   await ops.screenshot({ path: testInfo.outputPath('activity.png'), fullPage: true });
   await expectAccessible(ops, 'the Activity page');
   await ops.goto(`/vms/${vmId}/activity`);
