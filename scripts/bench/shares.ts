@@ -59,9 +59,11 @@ function printTables(run: BenchmarkRun, ref: BenchReference): void {
       console.log([(LABEL[bs] ?? String(bs)).padEnd(6), ...row, pad(article, width)].join(''));
     }
   }
-  console.log('\nratios (this host: mean of reads and writes of the class; article: as published)');
+  console.log("\nratios (the article's: sequential reads, random writes; where a run lacks one, the other direction stands in)");
   for (const r of run.ratios ?? [])
-    console.log(`  ${r.label.padEnd(44)} host ${r.value === null ? '  —  ' : r.value.toFixed(2).padStart(6)}   article ${r.article}`);
+    console.log(
+      `  ${r.label.padEnd(60)} host ${r.value === null ? '  —  ' : r.value.toFixed(2).padStart(6)}   article ${r.article.toFixed(2)}${r.pattern ? `   (${r.pattern})` : ''}`,
+    );
   console.log('\nrecommendations');
   for (const r of run.recommendations) console.log(`  ${r.target}: ${r.message}${r.defaultBehind ? '  [DEFAULT BEHIND]' : ''}`);
   const failed = run.cells.filter((c) => c.state === 'failed');

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Job, JobState } from './jobs.js';
+import { BENCH_DEFAULT_RUNTIME_CAP_SEC, BENCH_DEFAULT_SIZE_MIB, BENCH_SIZE_MIB_MAX, BENCH_SIZE_MIB_MIN } from './bench-defaults.js';
 
 /**
  * What a share benchmark measures: the three ways of sharing a directory and the three disk buses
@@ -42,9 +43,9 @@ export const BenchmarkCreate = Type.Object(
     blockSizes: Type.Optional(Type.Array(BenchBlockSize, { minItems: 1, uniqueItems: true })),
     sizeMiB: Type.Optional(
       Type.Integer({
-        minimum: 1,
-        maximum: 4096,
-        description: 'I/O per cell in MiB, the same for every cell (default 64; each cell also stops after runtimeCapSec, 2 s by default)',
+        minimum: BENCH_SIZE_MIB_MIN,
+        maximum: BENCH_SIZE_MIB_MAX,
+        description: `I/O per cell in MiB, the same for every cell (default ${BENCH_DEFAULT_SIZE_MIB}; each cell also stops after runtimeCapSec, ${BENCH_DEFAULT_RUNTIME_CAP_SEC} s by default)`,
       }),
     ),
   },
@@ -58,7 +59,7 @@ export type BenchOptions = Static<typeof BenchOptions>;
 
 export const BenchCell = Type.Object({
   target: BenchTarget,
-  /** Short name of the variant for column headings, e.g. "msize 100 MB", "cache=auto". */
+  /** Short name of the variant for column headings, e.g. "msize 100 MB", "cache=auto" (9p's from msizeVariant in ./bench-names). */
   variant: Type.String(),
   options: BenchOptions,
   pattern: BenchPattern,
@@ -129,9 +130,21 @@ export const BenchmarkRun = Type.Object({
   }),
   cells: Type.Array(BenchCell),
   recommendations: Type.Array(BenchRecommendation),
-  /** This host's figure for each of the article's ratios (same labels as BenchReference.ratios), beside the article's. */
+  /**
+   * This host's figure for each of the article's ratios (same labels as BenchReference.ratios), beside the article's;
+   * computed by hostRatios in ./bench-ratios, as the web does. `pattern` is the one measured: the article's own
+   * (sequential reads, random writes) or the other direction standing in. Runs recorded before held only label, value, article.
+   */
   ratios: Type.Optional(
-    Type.Array(Type.Object({ label: Type.String(), value: Type.Union([Type.Number(), Type.Null()]), article: Type.Number() })),
+    Type.Array(
+      Type.Object({
+        id: Type.Optional(Type.String()),
+        label: Type.String(),
+        value: Type.Union([Type.Number(), Type.Null()]),
+        article: Type.Number(),
+        pattern: Type.Optional(Type.Union([BenchPattern, Type.Null()])),
+      }),
+    ),
   ),
   createdAt: Type.String(),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
@@ -167,7 +180,7 @@ export const BenchReference = Type.Object({
     }),
   ),
   /** The article's own conclusions, as ratios, to set beside this host's. */
-  ratios: Type.Array(Type.Object({ label: Type.String(), value: Type.Number() })),
+  ratios: Type.Array(Type.Object({ id: Type.Optional(Type.String()), label: Type.String(), value: Type.Number() })),
 });
 export type BenchReference = Static<typeof BenchReference>;
 

@@ -8,20 +8,16 @@ import {
   type BenchTarget,
   type BenchmarkCreate,
 } from '@strata/contract';
+import { ARTICLE_MSIZE, KERNEL_DEFAULT_MSIZE, msizeVariant } from '@strata/contract/bench-names';
+import { BENCH_DEFAULT_RUNTIME_CAP_SEC, BENCH_DEFAULT_SIZE_MIB } from '@strata/contract/bench-defaults';
 import { NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from './share-options.js';
 
-/** The VirtFS article's msize: far above what the guest's virtio transport accepts, which then caps it. */
-export const ARTICLE_MSIZE = 100_000_000;
-/**
- * Measured on a 2-core TCG host: what a cell costs is mostly the guest starting fio (seconds under
- * load), not the I/O, and slow cells stop at the cap. So the size is chosen for the fast cells
- * (1 MB blocks at 50-400 MB/s: 16 MiB took 40-300 ms, too short to mean much) and the cap for the
- * slow ones (4 KB blocks at 1-5 MB/s).
- */
-export const DEFAULT_SIZE_MIB = 64;
-/** No cell runs longer than this, whatever sizeMiB asks. */
-export const DEFAULT_RUNTIME_CAP_SEC = 2;
-export const KERNEL_DEFAULT = 'kernel default';
+/** Defaults and names shared with the web, re-exported under the names the server has used. */
+export { ARTICLE_MSIZE, KERNEL_DEFAULT_MSIZE as KERNEL_DEFAULT } from '@strata/contract/bench-names';
+export {
+  BENCH_DEFAULT_SIZE_MIB as DEFAULT_SIZE_MIB,
+  BENCH_DEFAULT_RUNTIME_CAP_SEC as DEFAULT_RUNTIME_CAP_SEC,
+} from '@strata/contract/bench-defaults';
 
 export interface BenchVariant {
   target: BenchTarget;
@@ -40,17 +36,14 @@ export interface BenchMatrix {
   runtimeCapSec: number;
 }
 
-const mib = (bytes: number) =>
-  bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} B`;
-
 /** Each target's variants: 9p by msize, virtiofs by cache mode, the rest as Strata sets them up. */
 export function variantsOf(target: BenchTarget): BenchVariant[] {
   if (target === '9p') {
     const strata = NINEP_DEFAULTS.msize;
     return [
-      { target, variant: 'msize 100000000', options: { msize: ARTICLE_MSIZE }, isDefault: strata === ARTICLE_MSIZE },
-      ...(strata === ARTICLE_MSIZE ? [] : [{ target, variant: `msize ${mib(strata)}`, options: { msize: strata }, isDefault: true }]),
-      { target, variant: 'kernel default msize', options: { msize: KERNEL_DEFAULT }, isDefault: false },
+      { target, variant: msizeVariant(ARTICLE_MSIZE), options: { msize: ARTICLE_MSIZE }, isDefault: strata === ARTICLE_MSIZE },
+      ...(strata === ARTICLE_MSIZE ? [] : [{ target, variant: msizeVariant(strata), options: { msize: strata }, isDefault: true }]),
+      { target, variant: msizeVariant(KERNEL_DEFAULT_MSIZE), options: { msize: KERNEL_DEFAULT_MSIZE }, isDefault: false },
     ];
   }
   if (target === 'virtiofs') {
@@ -65,13 +58,13 @@ export function variantsOf(target: BenchTarget): BenchVariant[] {
 }
 
 /** The request with its defaults filled in, in the contract's canonical order (not the order asked). */
-export function resolveMatrix(body: BenchmarkCreate, runtimeCapSec = DEFAULT_RUNTIME_CAP_SEC): BenchMatrix {
+export function resolveMatrix(body: BenchmarkCreate, runtimeCapSec: number = BENCH_DEFAULT_RUNTIME_CAP_SEC): BenchMatrix {
   const pick = <T>(all: readonly T[], asked: readonly T[] | undefined): T[] => (asked ? all.filter((x) => asked.includes(x)) : [...all]);
   return {
     targets: pick(BENCH_TARGETS, body.targets),
     patterns: pick(BENCH_PATTERNS, body.patterns),
     blockSizes: pick<number>(BENCH_BLOCK_SIZES, body.blockSizes),
-    sizeMiB: body.sizeMiB ?? DEFAULT_SIZE_MIB,
+    sizeMiB: body.sizeMiB ?? BENCH_DEFAULT_SIZE_MIB,
     runtimeCapSec,
   };
 }

@@ -1,4 +1,5 @@
 import type { BenchCell, BenchRecommendation, BenchTarget } from '@strata/contract';
+import { msizeVariant } from '@strata/contract/bench-names';
 import { variantsOf, type BenchVariant } from './bench-matrix.js';
 
 const LARGE = 1048576;
@@ -16,7 +17,7 @@ export const GUEST_9P_MAX_MSIZE = 512000;
 
 /** What the guest really uses: two variants with the same value differ only by measurement noise. */
 const effective = (v: BenchVariant): string =>
-  v.target === '9p' && typeof v.options.msize === 'number' ? `msize ${Math.min(v.options.msize, GUEST_9P_MAX_MSIZE)}` : v.variant;
+  v.target === '9p' && typeof v.options.msize === 'number' ? msizeVariant(Math.min(v.options.msize, GUEST_9P_MAX_MSIZE)) : v.variant;
 
 /** Mean of the variant's 1 MB sequential read and write, or null when either is missing. */
 function largeSequential(cells: BenchCell[], target: BenchTarget, variant: string): number | null {

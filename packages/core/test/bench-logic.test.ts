@@ -4,6 +4,7 @@ import type { BenchCell } from '@strata/contract';
 import { ARTICLE_MSIZE, expandCells, resolveMatrix, variantsOf, DEFAULT_SIZE_MIB } from '../src/bench-matrix.js';
 import { parseFio } from '../src/bench-fio.js';
 import { recommendations } from '../src/bench-recommend.js';
+import { hostRatios as sharedRatios } from '@strata/contract/bench-ratios';
 import { hostRatios, parseReferenceCsv } from '../src/bench-reference.js';
 import { NINEP_DEFAULTS, VIRTIOFS_DEFAULTS } from '../src/share-options.js';
 
@@ -18,7 +19,7 @@ describe('benchmark matrix', () => {
     // 9p: three msizes, virtiofs: three cache modes, five single-variant targets.
     expect(cells).toHaveLength(perTarget * (3 + 3 + 5));
     expect(new Set(cells.filter((c) => c.target === '9p').map((c) => c.variant))).toEqual(
-      new Set(['msize 100000000', `msize ${NINEP_DEFAULTS.msize / 1024} KiB`, 'kernel default msize']),
+      new Set(['msize 100 MB', `msize ${NINEP_DEFAULTS.msize / 1024} KiB`, 'kernel default msize']),
     );
     expect(cells.every((c) => c.state === 'pending' && c.bytesPerSec === null)).toBe(true);
   });
@@ -78,6 +79,7 @@ const cell = (
   pattern: BenchCell['pattern'],
   blockSize: number,
   rate: number | null,
+  extra: Partial<BenchCell> = {},
 ): BenchCell => ({
   target,
   variant,
@@ -87,6 +89,7 @@ const cell = (
   state: rate === null ? 'failed' : 'done',
   bytesPerSec: rate,
   iops: rate === null ? null : rate / blockSize,
+  ...extra,
 });
 
 describe('recommendations', () => {
@@ -98,7 +101,7 @@ describe('recommendations', () => {
 
   it('names the fastest variant for 1 MB sequential I/O and says when the default is more than 10% behind', () => {
     const cells = [
-      ...ninep('msize 100000000', 90e6, 100e6),
+      ...ninep('msize 100 MB', 90e6, 100e6),
       ...ninep(defaultNinep, 200e6, 200e6),
       ...ninep('kernel default msize', 300e6, 200e6),
     ];
@@ -117,9 +120,11 @@ describe('recommendations', () => {
   });
 
   it('calls two msizes the guest caps to the same value noise, never the default behind', () => {
-    const [r] = recommendations([...ninep('msize 100000000', 300e6, 300e6), ...ninep(defaultNinep, 150e6, 150e6)]);
-    expect(r).toMatchObject({ bestVariant: 'msize 100000000', defaultBehind: false });
-    expect(r!.message).toMatch(/same msize 512000 in the guest/);
+    const [r] = recommendations([...ninep('msize 100 MB', 300e6, 300e6), ...ninep(defaultNinep, 150e6, 150e6)]);
+    expect(r).toMatchObject({ bestVariant: 'msize 100 MB', defaultBehind: false });
+    // The message names msizes as the web's column headings do, never as bare byte counts.
+    expect(r!.message).toMatch(/^msize 100 MB .* same msize 500 KiB in the guest/);
+    expect(r!.message).not.toMatch(/\d{6,}/);
   });
 
   it('is not behind within 10%, nor when the default is the best', () => {
@@ -151,7 +156,8 @@ describe("the VirtFS article's table", () => {
     expect(ref.rows.at(-1)).toEqual({ pattern: 'rand-write', blockSize: 1048576, virtfs: 602878, virtioBlk: 194688, ide: null });
     expect(ref.setup).toMatch(/msize=100000000/);
     expect(ref.setup).not.toMatch(/seed/i);
-    expect(ref.ratios.map((r) => r.value)).toEqual([3.35, 1.87, 3.1, 1.9, 5.81, 4.08, 2.51, 2.74, 18.35, 9.17, 1.11, 1.09]);
+    expect(ref.ratios.map((r) => r.value)).toEqual([3.35, 5.81, 1.87, 4.08, 3.1, 2.51, 1.9, 2.74, 18.35, 9.17, 1.11, 1.09]);
+    expect(ref.ratios[2]).toEqual({ id: 'small-seq-blk', label: 'Small sequential (4 KB): VirtFS ÷ virtio-blk', value: 1.87 });
   });
 
   it.each([
@@ -164,15 +170,25 @@ describe("the VirtFS article's table", () => {
     expect(() => parseReferenceCsv(text)).toThrow(reason);
   });
 
-  it("computes this host's ratios beside the article's, null where a side is missing", () => {
+  it("computes this host's ratios with the web's definition: the article's pattern first, the other direction standing in", () => {
+    expect(hostRatios).toBe(sharedRatios);
     const cells = [
-      cell('9p', 'msize 100000000', 'rand-read', 4096, 30e6),
-      cell('9p', 'msize 100000000', 'rand-write', 4096, 10e6),
+      cell('9p', 'msize 100 MB', 'rand-read', 4096, 30e6, { options: { msize: ARTICLE_MSIZE } }),
+      cell('9p', 'msize 100 MB', 'rand-write', 4096, 10e6, { options: { msize: ARTICLE_MSIZE } }),
       cell('virtio-blk', 'virtio-blk', 'rand-read', 4096, 10e6),
-      cell('virtio-blk', 'virtio-blk', 'rand-write', 4096, 10e6),
+      cell('virtio-blk', 'virtio-blk', 'rand-write', 4096, 5e6),
     ];
     const ratios = hostRatios(cells);
-    expect(ratios[0]).toEqual({ label: 'VirtFS ÷ virtio, small random (4 KB)', article: 3.35, value: 2 });
+    // Random writes, as the article: 10 / 5, not the mean of reads and writes (20 / 7.5).
+    expect(ratios[0]).toEqual({
+      id: 'small-rand-blk',
+      label: 'Small random (4 KB): VirtFS ÷ virtio-blk',
+      article: 3.35,
+      value: 2,
+      pattern: 'rand-write',
+    });
     expect(ratios[1]!.value).toBeNull();
+    const readsOnly = hostRatios(cells.filter((c) => c.pattern === 'rand-read'));
+    expect(readsOnly[0]).toMatchObject({ value: 3, pattern: 'rand-read' });
   });
 });

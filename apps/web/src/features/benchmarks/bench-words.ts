@@ -1,4 +1,5 @@
 import type { BenchBlockSize, BenchPattern, BenchTarget } from '@strata/contract';
+import { variantWords } from '@strata/contract/bench-names';
 
 /** What each target is and what it measures, said in the dialog and as column headings. */
 export interface TargetInfo {
@@ -72,17 +73,8 @@ export function blockLabel(bytes: number): string {
   return `${bytes} B`;
 }
 
-/** An msize in bytes as people say it: 100000000 is the article's "100 MB", 524288 "512 KiB". */
-function sizeWords(bytes: number): string {
-  if (bytes % 1048576 === 0) return `${bytes / 1048576} MiB`;
-  if (bytes % 1000000 === 0) return `${bytes / 1000000} MB`;
-  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
-  return `${bytes} bytes`;
-}
-
-/** A variant's name for headings: bare byte counts in words. */
-export const variantWords = (variant: string): string =>
-  variant.replace(/\bmsize (\d{4,})\b/, (_, n: string) => `msize ${sizeWords(Number(n))}`);
+/** A variant's name for headings: the same words the server's recommendations use (bare byte counts of older runs too). */
+export { variantWords };
 
 /**
  * A column's heading: the target and its variant, e.g. "9p msize 100 MB", "virtiofs cache=auto",

@@ -1,20 +1,21 @@
 import type { BenchCell } from '@strata/contract';
 import { ScrollRegion } from '../../components/scroll-region';
 import { Card } from '../../components/card';
-import { formatRatio, hostRatios, type HostRatio } from './bench-ratios';
+import { articlePattern, formatRatio, hostRatios, type HostRatio } from './bench-ratios';
 import { patternLabel } from './bench-words';
 
-function RatioRow({ ratio: { def, value, pattern } }: { ratio: HostRatio }) {
+function RatioRow({ ratio: { id, label, article, value, pattern } }: { ratio: HostRatio }) {
+  const own = articlePattern(id);
   return (
-    <tr className="border-t border-slate-200 dark:border-slate-800" data-testid={`bench-ratio-${def.id}`}>
+    <tr className="border-t border-slate-200 dark:border-slate-800" data-testid={`bench-ratio-${id}`}>
       <th scope="row" className="py-1.5 pr-3 text-left font-normal">
-        {def.label}
+        {label}
       </th>
-      <td className="px-3 py-1.5 text-right">{formatRatio(def.article)}</td>
+      <td className="px-3 py-1.5 text-right">{formatRatio(article)}</td>
       <td className="px-3 py-1.5 text-right font-medium">{formatRatio(value)}</td>
       <td className="py-1.5 pl-3 text-xs text-slate-500">
         {pattern &&
-          `${patternLabel(pattern).toLowerCase()}${pattern === def.patterns[0] ? '' : ` (the article: ${patternLabel(def.patterns[0]).toLowerCase()})`}`}
+          `${patternLabel(pattern).toLowerCase()}${pattern === own || own === null ? '' : ` (the article: ${patternLabel(own).toLowerCase()})`}`}
       </td>
     </tr>
   );
@@ -30,8 +31,8 @@ export function RatiosCard({ cells }: { cells: BenchCell[] }) {
       <ScrollRegion label="The article’s ratios">
         <table className="w-full text-sm" data-testid="bench-ratios">
           <caption className="pb-2 text-left text-xs text-slate-500">
-            VirtFS is 9p with the largest msize measured (the article mounted msize=100000000). The article’s figures come from sequential
-            reads and random writes; where the run has not that pattern, the other direction stands in and says so.
+            VirtFS is 9p with the largest msize measured (the article mounted msize=100000000, 100 MB). The article’s figures come from
+            sequential reads and random writes; where the run has not that pattern, the other direction stands in and says so.
           </caption>
           <thead className="text-xs text-slate-500 dark:text-slate-400">
             <tr>
@@ -51,7 +52,7 @@ export function RatiosCard({ cells }: { cells: BenchCell[] }) {
           </thead>
           <tbody className="tabular-nums">
             {measured.map((r) => (
-              <RatioRow key={r.def.id} ratio={r} />
+              <RatioRow key={r.id} ratio={r} />
             ))}
             {measured.length === 0 && (
               <tr>
@@ -70,9 +71,9 @@ export function RatiosCard({ cells }: { cells: BenchCell[] }) {
           </summary>
           <ul className="mt-2 space-y-1">
             {missing.map((r) => (
-              <li key={r.def.id} data-testid={`bench-ratio-${r.def.id}`} className="flex justify-between gap-3">
-                <span>{r.def.label}</span>
-                <span className="shrink-0 tabular-nums">the article: {formatRatio(r.def.article)}</span>
+              <li key={r.id} data-testid={`bench-ratio-${r.id}`} className="flex justify-between gap-3">
+                <span>{r.label}</span>
+                <span className="shrink-0 tabular-nums">the article: {formatRatio(r.article)}</span>
               </li>
             ))}
           </ul>
