@@ -76,6 +76,20 @@ describe('graphical console (VNC over the WebSocket)', () => {
     await expect(unknown.read(1 << 30, 10_000)).rejects.toThrow(/closed \(1002 unknown RFB message type 99/);
   });
 
+  it('closes a watching viewer at once when its token is revoked, without waiting for it to send anything', async () => {
+    const user = await makeUser(server, 'v-revoked', 'viewer');
+    const token = await tokenFor(server, user.id);
+    const viewer = await VncClient.open(server.url, vm.id, bearer(token.token));
+    const screen = await viewer.handshake();
+    expect(await viewer.requestScreen(screen.width, screen.height)).toBeGreaterThan(0);
+    const revokedAt = Date.now();
+    expect(
+      (await server.app.inject({ method: 'DELETE', url: `/api/v1/users/${user.id}/tokens/${token.id}`, headers: auth })).statusCode,
+    ).toBe(204);
+    while (!viewer.closed && Date.now() - revokedAt < 2000) await new Promise((r) => setTimeout(r, 20));
+    expect(viewer.closed).toEqual({ code: 1008, reason: 'the session ended' });
+  });
+
   it('lets an operator press Ctrl-Alt-Del, and the guest powers off', async () => {
     const operator = await VncClient.open(server.url, vm.id, headers.operator);
     const screen = await operator.handshake();
