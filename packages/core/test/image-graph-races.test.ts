@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StrataError } from '../src/errors.js';
 import { createImageOps } from '../src/image-ops.js';
+import { recoverImageJob } from '../src/image-rewrite.js';
 import { createJobService } from '../src/job-service.js';
 import type { ImageFiles, JobRecord } from '../src/ports.js';
 import type { ImageRecord } from '../src/records.js';
@@ -49,13 +50,16 @@ function raceWorld() {
       return { path, virtualSize: parent.virtualSize };
     },
     protect: async () => undefined,
+    // A copy that is still running when the server is killed: it never finishes.
+    convert: () => new Promise<void>(() => undefined),
     removeFile: async (p: string) => {
       await turns();
       onDisk.delete(p);
     },
   } as unknown as ImageFiles;
+  const jobRows = memoryRepo<JobRecord>();
   const jobs = createJobService({
-    jobs: memoryRepo<JobRecord>(),
+    jobs: jobRows,
     events: { emit: () => undefined },
     newId: () => 'job1',
     now: () => 'now',
@@ -90,7 +94,7 @@ function raceWorld() {
     pathFs: { realpath: (p) => p, isDirectory: () => true },
   });
   const ops = createImageOps({ images, files, vms, events, jobs, newId, now: () => 'now' });
-  return { services, ops, vms, images, onDisk };
+  return { services, ops, vms, images, onDisk, jobRows, files };
 }
 
 const outcome = (p: Promise<unknown>) =>
@@ -160,5 +164,27 @@ describe('a rebase onto a VM layer', () => {
       message: expect.stringMatching(/top is a layer of VM 'one', not a shared image/),
     });
     expect(images.get('top')!.protected).toBe(false);
+  });
+});
+
+describe('a full clone killed while it copies', () => {
+  it('journals each copy before making it, so that recovery after a restart finds and removes it by id', async () => {
+    const { services, vms, images, jobRows, files } = raceWorld();
+    const started = await services.clones.clone('vm1', { name: 'copy', mode: 'full' });
+    expect('job' in started).toBe(true);
+    let record: JobRecord | undefined;
+    for (let i = 0; i < 50 && !(record?.journal as { clone?: unknown } | undefined)?.clone; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      record = jobRows.list()[0];
+    }
+    const journal = record!.journal as { clone: { vmId: string; copies: { id: string; format: string }[] }; tmp: string };
+    expect(journal.clone.copies).toHaveLength(1);
+    const copy = journal.clone.copies[0]!;
+    expect(journal.tmp.startsWith(`/data/images/${copy.id}.qcow2.tmp-`)).toBe(true);
+    // What the next server start does with that record, the copy already renamed into place.
+    const removed: string[] = [];
+    const outcome = await recoverImageJob({ vms, images, files: { ...files, removeFile: async (p) => void removed.push(p) } }, record!);
+    expect(outcome).toMatchObject({ kind: 'rolled-back', result: expect.stringContaining(`/data/images/${copy.id}.qcow2`) });
+    expect(removed).toEqual([journal.tmp, `/data/images/${copy.id}.qcow2`]);
   });
 });
