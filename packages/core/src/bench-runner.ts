@@ -125,7 +125,8 @@ async function runCell(run: TargetRun, guest: BenchGuest, prep: Prepared, cell: 
       ? []
       : [
           `${cell.target} refuses O_DIRECT: the guest's caches were dropped before the cell instead`,
-          ...(cell.pattern.endsWith('write') ? ["its writes may end in the guest's page cache, so this figure can be high"] : []),
+          // The guest's agent adds fio's end_fsync to writes without O_DIRECT (packages/guest's agent-script).
+          ...(cell.pattern.endsWith('write') ? ["its writes are flushed to the host (fsync) at the end, within fio's timed part"] : []),
         ]),
     ...(capped ? [`stopped at the ${run.matrix.runtimeCapSec} s cap after ${(result.ioBytes / 1048576).toFixed(1)} MiB`] : []),
   ];

@@ -162,6 +162,9 @@ describe('benchmark runner against a fake agent', () => {
     const cells = expandCells(m);
     await runBenchmark(m, cells, lab, hooks());
     expect(cells.every((c) => c.state === 'done' && c.direct === false && /O_DIRECT/.test(c.note ?? ''))).toBe(true);
+    // The agent adds fio's end_fsync to writes without O_DIRECT: the note says so instead of warning of cached writes.
+    expect(cells.every((c) => /writes are flushed to the host \(fsync\) at the end/.test(c.note ?? ''))).toBe(true);
+    expect(cells.some((c) => /page cache/.test(c.note ?? ''))).toBe(false);
     expect(vms[0]!.calls.some((c) => c.op === 'dropcaches')).toBe(true);
     expect(vms[0]!.calls.find((c) => c.op === 'mount')).toMatchObject({ options: 'version=9p2000.L,cache=none,msize=100000000' });
     expect(vms[0]!.calls.filter((c) => c.op === 'mount').at(-1)).toMatchObject({ options: 'version=9p2000.L,cache=none' });

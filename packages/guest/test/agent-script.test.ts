@@ -77,6 +77,18 @@ describe("the guest's agent checks every word before it acts", () => {
     ]);
   });
 
+  it("flushes writes at the end only without O_DIRECT, where they would stop in the guest's page cache", () => {
+    const run = (words: string) => agent([`7 fio /bench/h1/fio.dat ${words}`])[0]!;
+    expect(run('write 1048576 8 0 2')).toBe(
+      'RUN fio --name=strata --filename=/bench/h1/fio.dat --rw=write --bs=1048576 --size=8M --direct=0 --ioengine=psync ' +
+        `--end_fsync=1 --runtime=2 --output-format=json --output=${scratch}/fio.json`,
+    );
+    expect(run('randwrite 4096 8 0 2')).toContain(' --end_fsync=1 ');
+    expect(run('write 4096 8 1 2')).not.toContain('fsync');
+    expect(run('read 4096 8 0 2')).not.toContain('fsync');
+    expect(run('randread 4096 8 0 2')).not.toContain('fsync');
+  });
+
   it.each([
     ['/bench/t/../../etc/passwd read 4096 4 1 5', 'path'],
     ['/bench/t/.hidden read 4096 4 1 5', 'path'],
