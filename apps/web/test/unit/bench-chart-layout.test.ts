@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { barAxis, barBoxes } from '../../src/components/bar-layout';
-import { estimateRun, formatDuration } from '../../src/features/benchmarks/bench-estimate';
 
 describe('the bar chart', () => {
   it('tops a linear axis with a round number above the tallest bar', () => {
@@ -25,23 +24,5 @@ describe('the bar chart', () => {
     expect(boxes[0]!.x + boxes[0]!.width).toBe(boxes[1]!.x);
     expect(boxes[1]!.x + boxes[1]!.width - groupCentres[0]!).toBeCloseTo(groupCentres[0]! - boxes[0]!.x);
     expect(boxes.every((b) => b.width <= 28)).toBe(true);
-  });
-});
-
-describe('the run estimate', () => {
-  it('counts a cell per variant, pattern and block size, and takes longer under TCG than KVM', () => {
-    const req = {
-      targets: ['9p', 'virtio-blk'] as const,
-      patterns: ['seq-read', 'seq-write'] as const,
-      blockSizes: [1048576] as const,
-      sizeMiB: 8,
-    };
-    const tcg = estimateRun({ ...req, targets: [...req.targets], patterns: [...req.patterns], blockSizes: [...req.blockSizes] }, 'tcg');
-    const kvm = estimateRun({ ...req, targets: [...req.targets], patterns: [...req.patterns], blockSizes: [...req.blockSizes] }, 'kvm');
-    expect(tcg).toMatchObject({ cells: 8, vms: 2 });
-    expect(tcg.seconds).toBeGreaterThan(kvm.seconds);
-    expect(formatDuration(42)).toBe('about 40 seconds');
-    expect(formatDuration(600)).toBe('about 10 minutes');
-    expect(formatDuration(5400)).toBe('about 1 h 30 min');
   });
 });

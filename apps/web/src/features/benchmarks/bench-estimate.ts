@@ -1,44 +1,36 @@
 import type { BenchmarkCreate } from '@strata/contract';
+import { BENCH_BOOT_SEC, BENCH_CELL_SEC } from '@strata/contract/bench-defaults';
 import { TARGETS } from './bench-words';
-
-/**
- * Rough guest throughput in MiB/s by block size, measured under TCG on this kind of machine (dd
- * from a guest: about 6 MB/s at 4 KB, 200-300 MB/s at 1 MB); KVM is taken as four times faster.
- */
-const TCG_MIBPS: Record<number, number> = { 4096: 5, 65536: 50, 1048576: 150 };
-const BOOT_SECONDS = { tcg: 20, kvm: 6 };
-/** fio's start and the agent's round trip, per cell. */
-const CELL_OVERHEAD_SECONDS = 2;
-/** The server stops each cell's timed part after this long (its default runtime cap). */
-const CELL_CAP_SECONDS = 2;
 
 export interface Estimate {
   cells: number;
   vms: number;
-  seconds: number;
+  /** A range, from the fastest to the slowest cells and boots measured on this kind of host. */
+  seconds: [number, number];
 }
 
 /**
  * How many cells a run measures and about how long it takes: one throwaway VM per target with all
- * its variants attached, then each cell's I/O, capped in time by the server.
+ * its variants attached, each booted, then every cell in it. Cells cost about the same whatever the
+ * size, because the server's time cap bounds the timed part and the rest is the guest's overhead.
  */
 export function estimateRun(req: Required<BenchmarkCreate>, accelerator: 'kvm' | 'tcg'): Estimate {
   const variants = req.targets.reduce((n, t) => n + (TARGETS.find((i) => i.target === t)?.variants ?? 1), 0);
-  const speedUp = accelerator === 'kvm' ? 4 : 1;
-  const cell = (bs: number) => CELL_OVERHEAD_SECONDS + Math.min(CELL_CAP_SECONDS, req.sizeMiB / ((TCG_MIBPS[bs] ?? 50) * speedUp));
-  const perVariant = req.patterns.length * req.blockSizes.reduce((s, bs) => s + cell(bs), 0);
+  const cells = variants * req.patterns.length * req.blockSizes.length;
   const vms = req.targets.length;
-  return {
-    cells: variants * req.patterns.length * req.blockSizes.length,
-    vms,
-    seconds: Math.round(vms * BOOT_SECONDS[accelerator] + variants * perVariant),
-  };
+  const boot = BENCH_BOOT_SEC[accelerator];
+  const cell = BENCH_CELL_SEC[accelerator];
+  return { cells, vms, seconds: [Math.round(vms * boot[0] + cells * cell[0]), Math.round(vms * boot[1] + cells * cell[1])] };
 }
 
-/** "about 40 seconds", "about 3 minutes", "about 1 h 20 min". */
-export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `about ${Math.max(5, Math.round(seconds / 5) * 5)} seconds`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 90) return `about ${minutes} minutes`;
-  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+const minutes = (s: number, round: (n: number) => number) => Math.max(1, round(s / 60));
+const hours = (m: number) => (m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`);
+
+/** "about 40–90 seconds", "about 4–9 minutes", "about 50 minutes to 1 h 40 min": the low end rounded down, the high up. */
+export function formatDuration([low, high]: [number, number]): string {
+  if (high < 90) return `about ${Math.max(5, Math.floor(low / 5) * 5)}–${Math.max(10, Math.ceil(high / 5) * 5)} seconds`;
+  const lo = minutes(low, Math.floor);
+  const hi = Math.max(lo + 1, minutes(high, Math.ceil));
+  if (hi < 90) return `about ${lo}–${hi} minutes`;
+  return `about ${lo < 90 ? `${lo} minutes` : hours(lo)} to ${hours(hi)}`;
 }

@@ -8,11 +8,14 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { ErrorBanner } from '../../components/feedback';
+import {
+  BENCH_DEFAULT_RUNTIME_CAP_SEC,
+  BENCH_DEFAULT_SIZE_MIB,
+  BENCH_SIZE_MIB_MAX as SIZE_MAX,
+  BENCH_SIZE_MIB_MIN as SIZE_MIN,
+} from '@strata/contract/bench-defaults';
 import { estimateRun, formatDuration } from './bench-estimate';
 import { BLOCK_SIZES, blockLabel, PATTERNS, TARGETS } from './bench-words';
-
-const SIZE_MIN = 1;
-const SIZE_MAX = 4096;
 
 function toggle<T>(list: readonly T[], item: T, on: boolean, order: readonly T[]): T[] {
   const next = on ? [...list, item] : list.filter((x) => x !== item);
@@ -82,7 +85,7 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
   const [targets, setTargets] = useState<BenchTarget[]>(['9p', 'virtio-blk', 'ide']);
   const [patterns, setPatterns] = useState<BenchPattern[]>(['seq-read', 'seq-write', 'rand-read', 'rand-write']);
   const [blockSizes, setBlockSizes] = useState<BenchBlockSize[]>([...BLOCK_SIZES]);
-  const [size, setSize] = useState('32');
+  const [size, setSize] = useState(String(BENCH_DEFAULT_SIZE_MIB));
   const sizeMiB = Number(size);
   const sizeError =
     size.trim() === '' || !Number.isInteger(sizeMiB) || sizeMiB < SIZE_MIN || sizeMiB > SIZE_MAX
@@ -162,13 +165,13 @@ export function RunDialog({ onClose }: { onClose: () => void }) {
         <Field
           label="Size per cell (MiB)"
           error={errors.size}
-          hint="The I/O each cell reads or writes; the article used 4096 MiB. A cell stops after a few seconds even when its size is not done, and says how much it moved."
+          hint={`The I/O each cell reads or writes; the article used 4096 MiB. A cell’s timed part stops after ${BENCH_DEFAULT_RUNTIME_CAP_SEC} s even when its size is not done, and says how much it moved.`}
         >
           <TextInput name="sizeMiB" inputMode="numeric" value={size} onChange={(e) => setSize(e.target.value)} />
         </Field>
         <p className="text-sm" data-testid="bench-estimate" aria-live="polite">
           {estimate
-            ? `${estimate.cells} cells in ${estimate.vms} throwaway ${estimate.vms === 1 ? 'VM' : 'VMs'}: ${formatDuration(estimate.seconds)} under ${accelerator.toUpperCase()}.`
+            ? `${estimate.cells} cells in ${estimate.vms} throwaway ${estimate.vms === 1 ? 'VM' : 'VMs'}: ${formatDuration(estimate.seconds)} under ${accelerator.toUpperCase()} (each VM’s boot and each cell’s start in the guest take most of it).`
             : 'Pick at least one of each to see how long it takes.'}
         </p>
       </form>
