@@ -37,6 +37,11 @@ const AGENT_SLACK_MS = 60_000;
 const rwOf = { 'seq-read': 'read', 'seq-write': 'write', 'rand-read': 'randread', 'rand-write': 'randwrite' } as const;
 const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** A cell's error can carry what a guest wrote (fio's output): kept to this many characters in the run's record. */
+export const CELL_ERROR_MAX = 500;
+export const capText = (text: string, max = CELL_ERROR_MAX): string =>
+  text.length <= max ? text : `${[...text].slice(0, max - 1).join('')}…`;
+
 /** The mount options a variant asks of the guest; '' leaves every option at the kernel's default. */
 export function mountOptions(variant: BenchVariant, reach: Extract<BenchReach, { kind: 'mount' }>): string {
   if (reach.transport === '9p') {
@@ -205,7 +210,7 @@ async function runTarget(run: TargetRun, target: BenchTarget): Promise<void> {
  */
 export async function runBenchmark(matrix: BenchMatrix, cells: BenchCell[], lab: BenchLab, hooks: BenchRunHooks): Promise<void> {
   const update = (cell: BenchCell, patch: Partial<BenchCell>) => {
-    Object.assign(cell, patch);
+    Object.assign(cell, typeof patch.error === 'string' ? { ...patch, error: capText(patch.error) } : patch);
     hooks.changed(cells);
   };
   const run: TargetRun = { matrix, lab, hooks, cells, update };

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { expandCells, resolveMatrix, type BenchVariant } from '../src/bench-matrix.js';
 import { runBenchmark, type BenchGuest, type BenchLab } from '../src/bench-runner.js';
@@ -147,6 +148,17 @@ describe('benchmark runner against a fake agent', () => {
     expect(vms).toHaveLength(1);
   });
 
+  it("keeps a guest's long error text to 500 characters, ending in an ellipsis", async () => {
+    const long = 'x'.repeat(10_000);
+    const { lab } = fakeLab((req, vm) => (req.op === 'fio' && req.blockSize === 65536 ? { ok: false, error: long } : answer(req, vm)));
+    const cells = expandCells(matrix);
+    await runBenchmark(matrix, cells, lab, hooks());
+    expect(cells[0]!.state).toBe('failed');
+    expect(cells[0]!.error).toHaveLength(500);
+    expect(cells[0]!.error!.endsWith('…')).toBe(true);
+    expect(cells[0]!.error!.startsWith('x')).toBe(true);
+  });
+
   it('fails every cell of a target whose VM cannot start, and says why', async () => {
     const { lab } = fakeLab(answer, { bootFails: 'no kernel' });
     const cells = expandCells(matrix);
@@ -181,5 +193,41 @@ describe('benchmark runner against a fake agent', () => {
     expect(cells[0]!.state).toBe('done');
     expect(cells.slice(2).every((c) => c.state === 'skipped')).toBe(true);
     expect(disposed).toEqual(['vm0']);
+  });
+
+  it("holds at most one abort listener on the job's signal at a time, and none once the run ends", async () => {
+    // An agent that listens on the signal for as long as a call runs, as packages/host's LineChannel does.
+    const job = new AbortController();
+    let most = 0;
+    const { lab } = fakeLab(async (req, vm) => {
+      most = Math.max(most, getEventListeners(job.signal, 'abort').length);
+      return answer(req, vm);
+    });
+    const listening: BenchLab = {
+      ...lab,
+      async boot(target, variants, signal) {
+        const guest = await lab.boot(target, variants, signal);
+        const call = guest.agent.call.bind(guest.agent);
+        guest.agent = {
+          call: async (req, options) => {
+            const onAbort = () => undefined;
+            options.signal?.addEventListener('abort', onAbort, { once: true });
+            try {
+              return await call(req, options);
+            } finally {
+              options.signal?.removeEventListener('abort', onAbort);
+            }
+          },
+        };
+        return guest;
+      },
+    };
+    const m = resolveMatrix({ targets: ['9p', 'virtio-blk'], sizeMiB: 4 });
+    const cells = expandCells(m);
+    await runBenchmark(m, cells, listening, hooks(job.signal));
+    expect(cells.length).toBeGreaterThan(40);
+    expect(cells.every((c) => c.state === 'done')).toBe(true);
+    expect(most).toBe(1);
+    expect(getEventListeners(job.signal, 'abort')).toHaveLength(0);
   });
 });
