@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { duplexPair, type Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LineChannel } from '../src/line-channel.js';
@@ -126,5 +127,34 @@ describe('LineChannel: one line each way, matched by id', () => {
     expect(await settled(channel.call((id) => `${id} fio`, { timeoutMs: 60_000, signal: abort.signal }))).toEqual({
       error: 'the call to the guest agent was cancelled',
     });
+  });
+  it('leaves no abort listener on a long-lived signal once a call settles, however it settles', async () => {
+    // A benchmark run passes its job's one signal to every agent call: 11 listeners at once warned of a leak.
+    const job = new AbortController();
+    const listeners = () => getEventListeners(job.signal, 'abort').length;
+    const { channel, guest, received } = setup();
+    // Timed out before the other side listened.
+    await settled(channel.call((id) => `${id} ping`, { timeoutMs: 20, signal: job.signal }));
+    expect(listeners()).toBe(0);
+    guest.write('hello\n');
+    for (let i = 0; i < 30; i++) {
+      let id = 0;
+      const call = settled(channel.call((n) => `${(id = n)} ping`, { timeoutMs: i % 3 === 2 ? 10 : 2000, signal: job.signal }));
+      expect(listeners()).toBe(1);
+      await until(() => received.includes(`${id} ping`));
+      // Answered ok, answered err, or timed out (its late reply dropped): each takes its listener with it.
+      if (i % 3 === 0) guest.write(`ok ${id}\n`);
+      else if (i % 3 === 1) guest.write(`err ${id} busy\n`);
+      await call;
+      if (i % 3 === 2) guest.write(`ok ${id}\n`);
+      expect(listeners()).toBe(0);
+    }
+    // Failed by the stream closing under a pending call.
+    const pending = settled(channel.call((id) => `${id} fio`, { timeoutMs: 60_000, signal: job.signal }));
+    expect(listeners()).toBe(1);
+    guest.end();
+    expect(await pending).toEqual({ error: 'the guest stopped answering: its channel closed' });
+    expect(listeners()).toBe(0);
+    expect(job.signal.aborted).toBe(false);
   });
 });
