@@ -12,10 +12,10 @@ const fieldOf = (fn: () => unknown): string | undefined => {
 };
 
 describe('share options per transport', () => {
-  it('fills in the defaults: 9p with a 512 KiB msize and mapped-xattr, virtiofs with cache=auto', () => {
+  it('fills in the defaults: 9p with a 512 KiB msize and mapped-xattr, virtiofs with cache=none', () => {
     expect(shareOptions('9p')).toEqual({ version: '9p2000.L', msize: 524288, securityModel: 'mapped-xattr', cache: 'none' });
     expect(shareOptions('virtiofs', { writeback: true })).toEqual({
-      cache: 'auto',
+      cache: 'none',
       xattr: false,
       posixAcl: false,
       threadPoolSize: 0,

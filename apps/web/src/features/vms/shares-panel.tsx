@@ -56,7 +56,7 @@ function Select({ name, value, values, onChange }: { name: string; value: string
 function optionWords(transport: ShareTransport, o: VmShare['options']): string[] {
   if (transport === 'virtiofs')
     return [
-      `cache: ${String(o.cache ?? 'auto')}`,
+      `cache: ${String(o.cache ?? 'none')}`,
       o.xattr ? 'extended attributes' : '',
       o.posixAcl ? 'ACLs' : '',
       typeof o.threadPoolSize === 'number' && o.threadPoolSize > 0 ? `thread pool: ${o.threadPoolSize}` : '',
@@ -178,8 +178,8 @@ function AttachDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
             <Field label="Cache" error={err('body.options.cache')}>
               <Select
                 name="cache"
-                value={String(options.cache ?? 'auto')}
-                values={['auto', 'always', 'none']}
+                value={String(options.cache ?? 'none')}
+                values={['none', 'auto', 'always']}
                 onChange={(v) => set({ cache: v })}
               />
             </Field>
