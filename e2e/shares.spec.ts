@@ -36,7 +36,7 @@ test('create a share, attach it over virtiofs, boot, and list the host file in t
   await attach.getByLabel('Tag').press('Enter');
   await expect(page.getByTestId('vm-share-proj')).toContainText('virtiofs');
   await expect(page.getByTestId('vm-share-proj')).toContainText('mount -t virtiofs proj /mnt/proj');
-  await expect(page.getByTestId('vm-share-proj')).toContainText('cache: auto');
+  await expect(page.getByTestId('vm-share-proj')).toContainText('cache: none');
   await expect(page.getByTestId('vm-share-proj')).not.toContainText('xattr=');
 
   await page.getByRole('button', { name: 'Start' }).click();
