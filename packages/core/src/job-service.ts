@@ -101,6 +101,12 @@ function contextFor(rt: JobRuntime, id: string, signal: AbortSignal): JobContext
   };
 }
 
+/** A job that made and removed things before it stopped says so in its error's `cancelled`; others changed nothing. */
+function cancelledWords(err: unknown): string {
+  const own = err instanceof Error ? (err as Error & { cancelled?: unknown }).cancelled : undefined;
+  return typeof own === 'string' ? own : 'cancelled; nothing was changed';
+}
+
 /** How the job's own run ended: a cancel is told apart from a failure by its signal. */
 function settle(rt: JobRuntime, id: string, controller: AbortController, run: Promise<string>): Promise<void> {
   return (
@@ -112,7 +118,7 @@ function settle(rt: JobRuntime, id: string, controller: AbortController, run: Pr
             rt,
             id,
             controller.signal.aborted
-              ? { state: 'cancelled', result: 'cancelled; nothing was changed' }
+              ? { state: 'cancelled', result: cancelledWords(err) }
               : { state: 'failed', error: err instanceof Error ? err.message : String(err) },
           ),
       )

@@ -49,6 +49,8 @@ async function growTop(d: CreateDeps, top: ImageRecord, sizeBytes: number): Prom
 /** What only the server sets on a new VM, never the API: `agent` marks a benchmark VM (LaunchPlan.agent). */
 export interface InternalCreate {
   agent?: boolean;
+  /** An id chosen by the caller, so it can write the id down (a benchmark's journal) before the VM exists. */
+  id?: string;
 }
 
 /** A VM on its own top layer of a shared base, shaped and checked by its hypervisor's rules; every refusal names its field. */
@@ -83,7 +85,7 @@ async function createNamed(
 
   const sizeBytes = checkDiskSize(body.diskSizeGiB, base, Boolean(rules.disk.madeAtFirstStart));
 
-  const id = deps.newId();
+  const id = internal.id ?? deps.newId();
   const top = await makeTop(d, driver, base, id, body.name);
   if (sizeBytes !== null) await growTop(d, top, sizeBytes);
   const { bus, ...fixed } = shape;

@@ -236,6 +236,28 @@ describe('the job service after a restart', () => {
     return { rows, jobs };
   };
 
+  it('a cancelled job that undid what it made says so in its own words; others say nothing was changed', async () => {
+    const { jobs } = service([]);
+    const ownWords = jobs.start({
+      kind: 'k',
+      title: 't',
+      run: (ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(Object.assign(new Error('stop'), { cancelled: 'cancelled; removed VM x' }))),
+        ),
+    });
+    jobs.cancel(ownWords.id);
+    expect(await jobs.settled(ownWords.id)).toMatchObject({ state: 'cancelled', result: 'cancelled; removed VM x' });
+    const { jobs: again } = service([]);
+    const plain = again.start({
+      kind: 'k',
+      title: 't',
+      run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('stop')))),
+    });
+    again.cancel(plain.id);
+    expect(await again.settled(plain.id)).toMatchObject({ state: 'cancelled', result: 'cancelled; nothing was changed' });
+  });
+
   it('fails a job of a kind nobody recovers, saying so', async () => {
     const { rows, jobs } = service([leftRunning({}, 'mystery')]);
     await jobs.recover();

@@ -1,4 +1,4 @@
-import { closeSync, constants, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { fdProcPath, lstatAt, openAt, openRootDir } from './beneath.js';
 
 const { O_RDONLY, O_DIRECTORY } = constants;
@@ -35,20 +35,27 @@ function emptyHeld(dirFd: number, where: string): string[] {
  * Removes `parent/name` and everything beneath it without following a symlink anywhere: `parent`
  * is a trusted path (the server's own), `name` is opened inside it with O_NOFOLLOW. A symlink or
  * file under `name` is unlinked itself. Returns what could not be removed (a busy mount point),
- * empty when all is gone.
+ * empty when all is gone. With `expect`, only the directory of that (dev, inode) is emptied: one
+ * moved away and replaced under the same name is left alone and named in the answer.
  */
-export function removeTreeBeneath(parent: string, name: string): string[] {
+export function removeTreeBeneath(parent: string, name: string, expect?: { dev: number; ino: number }): string[] {
   const parentFd = openRootDir(parent);
   try {
     const st = lstatAt(parentFd, name);
     if (!st) return [];
     if (!st.isDirectory()) {
       unlinkSync(`${fdProcPath(parentFd)}/${name}`);
-      return [];
+      return expect
+        ? [`${parent}/${name}: it was moved or replaced (by a ${st.isSymbolicLink() ? 'symbolic link' : 'file'}, now removed)`]
+        : [];
     }
     const dirFd = openAt(parentFd, name, O_RDONLY | O_DIRECTORY);
     let left: string[];
     try {
+      // The identity is checked on the directory held open, so a swap after the check changes nothing.
+      const held = fstatSync(dirFd);
+      if (expect && (held.dev !== expect.dev || held.ino !== expect.ino))
+        return [`${parent}/${name}: it was moved or replaced, so nothing in it was removed`];
       left = emptyHeld(dirFd, `${parent}/${name}`);
     } finally {
       closeSync(dirFd);

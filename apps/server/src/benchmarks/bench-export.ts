@@ -17,14 +17,21 @@ const COLUMNS = [
 ] as const;
 
 /**
- * One CSV field. Errors and notes can carry text a guest wrote: quoted, and a leading = + - @
- * (which a spreadsheet would run as a formula) is defused with an apostrophe.
+ * A field a spreadsheet would run as a formula: = + - @ (or their full-width forms) first, even
+ * after leading blanks (spaces, tabs, no-break and zero-width spaces, a byte-order mark), or a
+ * tab or carriage return first.
+ */
+const FORMULA = /^[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
+
+/**
+ * One CSV field, always quoted. Errors and notes can carry text a guest wrote: a formula start is
+ * defused with an apostrophe, and a quote is doubled.
  */
 export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
+  if (value === null || value === undefined) return '""';
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) || text !== String(value) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value === 'string' && FORMULA.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
 }
 
 export function runToCsv(run: BenchmarkRun): string {
@@ -52,5 +59,5 @@ export function runToCsv(run: BenchmarkRun): string {
       .map(csvField)
       .join(','),
   );
-  return [...head, COLUMNS.join(','), ...rows].join('\n') + '\n';
+  return [...head, COLUMNS.map(csvField).join(','), ...rows].join('\n') + '\n';
 }

@@ -29,14 +29,20 @@ describe("the VirtFS article's table beside the server", () => {
 });
 
 describe('CSV export', () => {
-  it('quotes commas and quotes, and defuses what a spreadsheet would run as a formula', () => {
-    expect(csvField('plain')).toBe('plain');
+  it('quotes every field, and defuses what a spreadsheet would run as a formula, also after leading blanks', () => {
+    expect(csvField('plain')).toBe('"plain"');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
     expect(csvField('-1+2')).toBe(`"'-1+2"`);
-    expect(csvField(-5)).toBe('-5');
-    expect(csvField(null)).toBe('');
+    expect(csvField('  =1+1')).toBe(`"'  =1+1"`);
+    expect(csvField('\u00a0@SUM(A1)')).toBe(`"'\u00a0@SUM(A1)"`);
+    expect(csvField('\u200b\t+cmd')).toBe(`"'\u200b\t+cmd"`);
+    expect(csvField('\uff1dcmd')).toBe(`"'\uff1dcmd"`);
+    expect(csvField('\tx')).toBe(`"'\tx"`);
+    expect(csvField('a = b')).toBe('"a = b"');
+    expect(csvField(-5)).toBe('"-5"');
+    expect(csvField(null)).toBe('""');
   });
 
   it('writes one row per cell under a header, and no newline a guest sent splits a row', () => {
@@ -85,9 +91,13 @@ describe('CSV export', () => {
       finishedAt: 't',
     } satisfies BenchmarkRun;
     const lines = runToCsv(run).trimEnd().split('\n');
-    expect(lines[2]).toBe('target,variant,pattern,block_size,state,bytes_per_sec,mb_per_sec,iops,io_bytes,runtime_ms,direct,note,error');
-    expect(lines[3]).toBe('9p,msize 100000000,seq-read,4096,done,2000000,2.00,488,,,true,,');
-    expect(lines.slice(4).join('\n')).toBe('9p,kernel default msize,seq-read,4096,failed,,,,,,,,"fio failed:\n=cmd"');
+    expect(lines[2]).toBe(
+      '"target","variant","pattern","block_size","state","bytes_per_sec","mb_per_sec","iops","io_bytes","runtime_ms","direct","note","error"',
+    );
+    expect(lines[3]).toBe('"9p","msize 100000000","seq-read","4096","done","2000000","2.00","488","","","true","",""');
+    expect(lines.slice(4).join('\n')).toBe(
+      '"9p","kernel default msize","seq-read","4096","failed","","","","","","","","fio failed:\n=cmd"',
+    );
   });
 });
 
@@ -96,8 +106,8 @@ describe("the run's directory under the share root", () => {
     const shareRoot = mkdtempSync(join(tmpdir(), 'strata-benchdir-'));
     try {
       const made = runDir({ shareRoot }, 'abc123');
-      expect(statSync(made).mode & 0o777).toBe(0o700);
-      expect(runDir({ shareRoot }, 'abc123')).toBe(made);
+      expect(statSync(made.path).mode & 0o777).toBe(0o700);
+      expect(runDir({ shareRoot }, 'abc123')).toEqual(made);
       mkdirSync(join(shareRoot, 'elsewhere'));
       symlinkSync(join(shareRoot, 'elsewhere'), join(shareRoot, 'strata-bench-def456'));
       expect(() => runDir({ shareRoot }, 'def456')).toThrow(/not the benchmark's own directory/);
