@@ -25,7 +25,7 @@ export const TARGETS: readonly TargetInfo[] = [
     target: 'virtiofs',
     label: 'virtiofs',
     hypervisor: 'QEMU',
-    measures: 'A shared host directory through virtiofsd, with the three cache modes: none, auto (Strata’s default) and always.',
+    measures: 'A shared host directory through virtiofsd, with the three cache modes: none (Strata’s default), auto and always.',
     variants: 3,
   },
   {
