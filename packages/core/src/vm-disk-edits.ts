@@ -5,25 +5,13 @@ import { resizeImage } from './image-edits.js';
 import type { ImageRecord, VmRecord } from './records.js';
 import { assertShared } from './shared-image.js';
 import { resolveImage } from './vm-checks.js';
-import { freshTop, type DisksDeps } from './vm-disks.js';
+import { diskOf, freshTop, refuseWhileBusy, type DisksDeps } from './vm-disks.js';
 import { assertAction, isActive } from './vm-state.js';
 
 /** Adding, removing and growing a VM's disks. */
 
 /** QEMU takes many more; past this a VM is better served by fewer, larger disks, and UML counts ubd0 to ubd7. */
 const MAX_DISKS = 8;
-
-function diskOf(d: DisksDeps, vmId: string, diskId: string) {
-  const vm = d.mustGet(vmId);
-  const disk = vm.disks.find((x) => x.id === diskId);
-  if (!disk) throw invalid('params.disk', `VM '${vm.name}' has no disk '${diskId}'`);
-  return { vm, disk };
-}
-
-function refuseWhileBusy(d: DisksDeps, vm: VmRecord): void {
-  const busy = d.busy(vm.id);
-  if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
-}
 
 /** A hypervisor reads its disks' list at start: adding or removing one needs the VM stopped. */
 function refuseWhileRunning(d: DisksDeps, vm: VmRecord, what: string): void {

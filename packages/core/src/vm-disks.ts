@@ -39,14 +39,14 @@ export type DisksDeps = Pick<VmContext, 'deps' | 'lock' | 'mustGet' | 'publish' 
  */
 const isCow = (layer: ImageRecord) => layer.format === 'uml-cow';
 
-function diskOf(d: DisksDeps, vmId: string, diskId: string) {
+export function diskOf(d: DisksDeps, vmId: string, diskId: string) {
   const vm = d.mustGet(vmId);
   const disk = vm.disks.find((x) => x.id === diskId);
   if (!disk) throw invalid('params.disk', `VM '${vm.name}' has no disk '${diskId}'`);
   return { vm, disk };
 }
 
-function refuseWhileBusy(d: DisksDeps, vm: VmRecord): void {
+export function refuseWhileBusy(d: DisksDeps, vm: VmRecord): void {
   const busy = d.busy(vm.id);
   if (busy) throw conflict('vm_busy', `VM '${vm.name}' is busy with: ${busy}`);
 }

@@ -9,6 +9,7 @@ import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, TextInput } from '../../components/field';
 import { ErrorBanner, Notice } from '../../components/feedback';
+import { JobProgress } from '../../shared/job-progress';
 import { isUnderWay } from '../../shared/job-state';
 
 const NAME = new RegExp(VM_NAME_PATTERN);
@@ -80,21 +81,7 @@ export function CloneDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
       }
     >
       {job ? (
-        <div className="space-y-2" data-testid="clone-job">
-          <p className="text-sm">{job.title}</p>
-          <div
-            className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-800"
-            role="progressbar"
-            aria-label={job.title}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(job.progress * 100)}
-          >
-            <div className="h-full bg-indigo-600 transition-all" style={{ width: `${Math.round(job.progress * 100)}%` }} />
-          </div>
-          {job.state === 'succeeded' && <p className="text-sm text-emerald-700 dark:text-emerald-400">{job.result}</p>}
-          {!running && job.state !== 'succeeded' && <ErrorBanner error={job.error ?? job.result ?? job.state} />}
-        </div>
+        <JobProgress job={job} testId="clone-job" />
       ) : (
         <form id={formId} onSubmit={submit} className="space-y-4">
           <Field label="Name of the new VM" error={nameError}>
