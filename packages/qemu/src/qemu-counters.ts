@@ -1,6 +1,7 @@
 import type { RawCounters } from '@strata/core';
 import { ioChars, namedThreads, rssBytes, taskCpuTicks } from '@strata/host';
 import type { QmpClient } from './qmp-client.js';
+import type { PoolIoTotal } from './pool-io.js';
 import { virtiofsdProcesses } from './virtiofsd.js';
 
 interface BlockStats {
@@ -33,6 +34,7 @@ export async function qemuCounters(
   pid: number,
   dir: string,
   shares: { tag: string; transport: string }[],
+  workerIo: PoolIoTotal,
 ): Promise<RawCounters> {
   const [blocks, cpus] = await Promise.all([
     qmp.execute<BlockStats[]>('query-blockstats', { 'query-nodes': false }),
@@ -56,9 +58,7 @@ export async function qemuCounters(
   });
   const ninep = shares.filter((s) => s.transport === '9p');
   const workers = ninep.length > 0 ? namedThreads(pid).filter((t) => t.comm === 'worker') : [];
-  const pool = workers
-    .map((t) => ioChars(`/proc/${pid}/task/${t.tid}/io`))
-    .reduce((a, b) => ({ r: a.r + b.r, w: a.w + b.w }), { r: 0, w: 0 });
+  const pool = workerIo.update(workers.map((t) => ({ tid: t.tid, ...ioChars(`/proc/${pid}/task/${t.tid}/io`) })));
   return {
     cpu: cpus.map((c) => ({ index: c['cpu-index'], ticks: taskCpuTicks(pid, c['thread-id']) })).sort((a, b) => a.index - b.index),
     rssBytes: rssBytes(pid),

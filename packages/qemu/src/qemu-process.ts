@@ -15,6 +15,7 @@ import {
   type VcpuHotplug,
 } from '@strata/core';
 import { qemuCounters } from './qemu-counters.js';
+import { PoolIoTotal } from './pool-io.js';
 import { vmPaths, type VmPaths } from './argv.js';
 import { runLogTail } from './log-tail.js';
 import { QmpClient } from './qmp-client.js';
@@ -57,6 +58,7 @@ export class QemuProcess implements RunningVm {
   readonly liveShares: LiveShares = this;
   readonly shareDaemons: ShareDaemons = this;
   private readonly paths: VmPaths;
+  private readonly workerIo = new PoolIoTotal();
   private exitListeners: ((info: ExitInfo) => void)[] = [];
   private exitInfo: ExitInfo | null = null;
   private guestShutdown = false;
@@ -194,7 +196,7 @@ export class QemuProcess implements RunningVm {
   }
 
   counters(shares: { tag: string; transport: string }[]): Promise<RawCounters> {
-    return qemuCounters(this.qmp, this.pid, this.dir, shares);
+    return qemuCounters(this.qmp, this.pid, this.dir, shares, this.workerIo);
   }
 
   /** device_add for each free slot that query-hotpluggable-cpus offers, until `count` vCPUs are present. */
