@@ -12,8 +12,11 @@ async function post(page: Page, path: string, body: object): Promise<void> {
   expect(res.status(), `POST ${path}: ${await res.text()}`).toBeLessThan(300);
 }
 
+// Other journeys on the same server leave VMs of their own: this one looks only at its own (list-*).
 const rowNames = (page: Page) =>
-  page.locator('[data-testid^="vm-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('vm-row-'.length)));
+  page
+    .locator('[data-testid^="vm-row-list-"]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('vm-row-'.length)));
 
 const trendPoints = async (page: Page, vmName: string) => {
   const vms = (await (await page.request.get('/api/v1/vms')).json()) as { id: string; name: string }[];
