@@ -4,12 +4,11 @@
 //   guest dd throughput with streaming on and off (the overhead ratio).
 import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Vm } from '@strata/contract';
-import { loadConfig, type Config } from '../../apps/server/src/config.js';
+import type { Config } from '../../apps/server/src/config.js';
+import { benchConfig } from './bench-config.js';
 import { buildApp } from '../../apps/server/src/app.js';
 import { ConsoleClient } from '../../apps/server/test/console-client.js';
 import { promptPattern } from '../../apps/server/test/api-client.js';
@@ -17,18 +16,8 @@ import { TOKEN } from '../../apps/server/test/harness.js';
 import type { Sampler } from '../../apps/server/src/metrics/sampler.js';
 import { killAll } from '../../e2e/processes.mjs';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-metrics-'));
-const base: Config = {
-  ...loadConfig({}),
-  dataDir,
-  importDir: join(dataDir, 'import'),
-  shareRoots: [join(dataDir, 'shares')],
-  port: 0,
-  webDir: null,
-  adminPassword: 'bench',
-  apiToken: TOKEN,
-  logLevel: 'warn',
-};
+const base: Config = benchConfig('metrics');
+const { dataDir } = base;
 const auth = { authorization: `Bearer ${TOKEN}` };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;

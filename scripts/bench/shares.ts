@@ -3,30 +3,21 @@
 // and IOPS), then this host's ratios beside the article's and the recommendations.
 // STRATA_BENCH_BODY='{"targets":["9p"],"sizeMiB":8}' runs a subset, STRATA_BENCH_CAP_SEC
 // changes the per-cell time cap, STRATA_BENCH_OUT=file keeps the run as JSON.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { BenchCell, BenchmarkRun, BenchmarkStarted, BenchReference } from '@strata/contract';
-import { loadConfig, type Config } from '../../apps/server/src/config.js';
+import type { Config } from '../../apps/server/src/config.js';
+import { benchConfig } from './bench-config.js';
 import { buildApp } from '../../apps/server/src/app.js';
 import { TOKEN } from '../../apps/server/test/harness.js';
 import { killAll } from '../../e2e/processes.mjs';
 import { releaseShareRoots } from '@strata/host';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'strata-bench-shares-'));
 const config: Config = {
-  ...loadConfig({}),
-  dataDir,
-  importDir: join(dataDir, 'import'),
-  shareRoots: [join(dataDir, 'shares')],
-  port: 0,
-  webDir: null,
-  adminPassword: 'bench',
-  apiToken: TOKEN,
-  logLevel: 'warn',
+  ...benchConfig('shares'),
   ...(process.env.STRATA_BENCH_CAP_SEC ? { benchRuntimeCapSec: Number(process.env.STRATA_BENCH_CAP_SEC) } : {}),
 };
+const { dataDir } = config;
 const auth = { authorization: `Bearer ${TOKEN}` };
 const api = async <T>(app: FastifyInstance, method: 'GET' | 'POST', url: string, payload?: object) => {
   const res = await app.inject({ method, url: `/api/v1${url}`, headers: auth, payload });
