@@ -23,11 +23,17 @@ export async function consoleRows(page: Page): Promise<string[]> {
 }
 
 export async function waitForConsoleLine(page: Page, predicate: (line: string) => boolean, what: string): Promise<void> {
-  await expect
-    .poll(async () => (await consoleRows(page)).some((l) => predicate(l.replace(/\u00a0/g, ' ').trim())), {
-      message: `console shows ${what}`,
-    })
-    .toBe(true);
+  try {
+    await expect
+      .poll(async () => (await consoleRows(page)).some((l) => predicate(l.replace(/\u00a0/g, ' ').trim())), {
+        message: `console shows ${what}`,
+      })
+      .toBe(true);
+  } catch (e) {
+    // A CI run keeps no trace: the screen itself is the only evidence of why the line never came.
+    const screen = (await consoleRows(page).catch(() => [])).map((l) => l.replace(/\u00a0/g, ' ').trimEnd()).filter(Boolean);
+    throw new Error(`${(e as Error).message}\nthe console's last rows:\n${screen.slice(-20).join('\n')}`);
+  }
 }
 
 /** Restarts the server under test (VMs keep running) and waits until it answers again. */

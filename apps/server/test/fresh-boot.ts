@@ -40,9 +40,18 @@ export async function inGuest(
 ): Promise<string[]> {
   const viewer = await startAndOpen(server, client.api, vmId);
   const out: string[] = [];
-  for (const c of commands) out.push((await viewer.run(c)).trim());
-  await viewer.run('sync');
-  viewer.close();
+  try {
+    // A loaded CI host (two files booting guests at once under TCG) runs a command far slower than a quiet one.
+    for (const c of commands) out.push((await viewer.run(c, 90_000)).trim());
+    await viewer.run('sync', 90_000);
+  } catch (e) {
+    // The next test must find the VM stopped, not fail on a start answered 409.
+    await client.api('POST', `/vms/${vmId}/stop`);
+    await client.waitForState(vmId, 'stopped', 60_000);
+    throw e;
+  } finally {
+    viewer.close();
+  }
   await client.api('POST', `/vms/${vmId}/shutdown`);
   await client.waitForState(vmId, 'stopped', 60_000);
   return out;
