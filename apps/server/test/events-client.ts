@@ -9,17 +9,22 @@ export interface SseFrame<T> {
   receivedAt: number;
 }
 
-/** Collects what an SSE endpoint sends, parsed from the wire format. */
+/** Collects what an SSE endpoint sends, parsed from the wire format; `ended` settles when the server ends it. */
 export function collectSse<T>(
   url: string,
   headers: Record<string, string> = {},
-): { frames: SseFrame<T>[]; ready: Promise<void>; close(): void } {
+): { frames: SseFrame<T>[]; ready: Promise<void>; ended: Promise<void>; close(): void } {
   const frames: SseFrame<T>[] = [];
   let buffer = '';
   let connected!: () => void;
   const ready = new Promise<void>((r) => (connected = r));
-  const req = request(url, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
+  let finished!: () => void;
+  const ended = new Promise<void>((r) => (finished = r));
+  // The configured token, unless the caller brings credentials of its own (a token or a session cookie).
+  const credentials = 'authorization' in headers || 'cookie' in headers ? {} : { authorization: `Bearer ${TOKEN}` };
+  const req = request(url, { headers: { ...credentials, ...headers } }, (res) => {
     res.setEncoding('utf8');
+    res.on('close', finished);
     res.on('data', (chunk: string) => {
       connected();
       buffer += chunk;
@@ -44,7 +49,7 @@ export function collectSse<T>(
   });
   req.on('error', () => undefined);
   req.end();
-  return { frames, ready, close: () => req.destroy() };
+  return { frames, ready, ended, close: () => req.destroy() };
 }
 
 /** Collects the events /api/v1/events pushes. */

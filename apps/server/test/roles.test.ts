@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiToken, User } from '@strata/contract';
 import { TOKEN, auth, startServer, type TestServer } from './harness.js';
 import { bearer, loginAs, makeUser, passwordOf, tokenFor } from './users-client.js';
+import { collectSse } from './events-client.js';
 
 /** Users, roles and tokens through the real API, on a real database. */
 let server: TestServer;
@@ -172,6 +173,28 @@ describe('users and roles', () => {
     expect((await call('GET', '/vms', bearer(token))).statusCode).toBe(401);
     expect((await call('GET', `/users/${dan.id}`, auth)).statusCode).toBe(404);
     expect((await call('POST', '/auth/login', {}, { username: 'dan', password: passwordOf('dan') })).statusCode).toBe(401);
+  });
+
+  it('ends an open event or metrics stream at once when its token is revoked or its session signs out', async () => {
+    const sara = await makeUser(server, 'sara', 'viewer');
+    const { id: tokenId, token } = await tokenFor(server, sara.id);
+    const session = await loginAs(server, 'sara');
+    const streams = {
+      token: collectSse(`${server.url}/api/v1/events`, bearer(token)),
+      tokenMetrics: collectSse(`${server.url}/api/v1/metrics/stream?host=true`, bearer(token)),
+      session: collectSse(`${server.url}/api/v1/events`, session.read),
+    };
+    await Promise.all(Object.values(streams).map((s) => s.ready));
+    const ended = (s: { ended: Promise<void> }) =>
+      Promise.race([s.ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+
+    expect((await call('DELETE', `/users/${sara.id}/tokens/${tokenId}`, auth)).statusCode).toBe(204);
+    expect(await ended(streams.token)).toBe(true);
+    expect(await ended(streams.tokenMetrics)).toBe(true);
+    // The session is not the token: its stream goes on until it signs out.
+    expect(await ended(streams.session)).toBe(false);
+    expect((await call('POST', '/auth/logout', session.write)).statusCode).toBe(204);
+    expect(await ended(streams.session)).toBe(true);
   });
 
   it('keeps users, roles and tokens across a restart', async () => {

@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import type { WebSocket } from 'ws';
-import { watchCaller } from './caller-watch.js';
+import { watchCaller } from '../auth/caller-watch.js';
 import { RfbClientFilter, RfbProtocolError } from './vnc-filter.js';
 
 const toBuffer = (data: unknown): Buffer =>

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { watchCaller } from '../auth/caller-watch.js';
 
 /** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
 const MAX_BACKLOG = 1 << 20;
@@ -7,7 +8,7 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * Opens a server-sent event stream on a hijacked reply: heartbeats keep proxies from closing it,
- * a client that cannot keep up is dropped. Returns `send` and registers `onClose`.
+ * a client that cannot keep up is dropped, and so is one whose credentials end. Returns `send` and registers `onClose`.
  */
 export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() => void>, onClose: () => void): (text: string) => void {
   reply.hijack();
@@ -20,8 +21,13 @@ export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() =
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  // A sign-out, a revoked token, a user disabled or deleted: the stream ends at once, not at its next reconnect.
+  const watch = watchCaller(
+    () => (req.user?.current() ?? null) !== null,
+    () => res.end(),
+  );
   const send = (text: string) => {
-    if (res.destroyed) return;
+    if (res.destroyed || !watch.stillSignedIn()) return;
     if (res.writableLength > MAX_BACKLOG) {
       req.log.warn('dropping a slow event-stream client');
       res.destroy();
@@ -36,6 +42,7 @@ export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() =
   res.on('close', () => {
     open.delete(end);
     clearInterval(heartbeat);
+    watch.stop();
     onClose();
   });
   return send;

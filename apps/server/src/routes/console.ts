@@ -5,7 +5,7 @@ import { IdParams } from '@strata/contract';
 import { roleAtLeast } from '@strata/contract/roles';
 import type { VmConfig, VmRuntime } from '@strata/core';
 import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
-import { watchCaller } from '../console/caller-watch.js';
+import { watchCaller } from '../auth/caller-watch.js';
 
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);

@@ -1,4 +1,4 @@
-import { credentialChanges } from '../auth/credential-changes.js';
+import { credentialChanges } from './credential-changes.js';
 
 /** How often output asks the database again, at most: the backstop for a change no event announced (expiry). */
 const RECHECK_MS = 1000;
@@ -10,9 +10,10 @@ export interface CallerWatch {
 }
 
 /**
- * Keeps a console's caller honest while it only watches: a credential change anywhere (a token
+ * Keeps the caller of a long-lived connection (a console, an event or metrics stream) honest while
+ * it only watches: a credential change anywhere (a token
  * revoked, a user disabled or deleted, a sign-out) asks `signedIn` at once and calls `onGone`
- * when the answer is no, before any further output reaches the socket.
+ * when the answer is no, before any further output reaches the connection.
  */
 export function watchCaller(signedIn: () => boolean, onGone: () => void): CallerWatch {
   let gone = false;
