@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -61,6 +61,18 @@ describe('image upload', () => {
     const listed = (await images()).find((i) => i.name === 'uploaded');
     expect(listed).toMatchObject({ format: 'qcow2', virtualSize: 32 * 1024 * 1024 });
     expect(incoming()).toEqual([]);
+  });
+
+  it('removes at the next start the upload files a killed server left, and nothing else', async () => {
+    const dir = join(server.dataDir, 'images', 'incoming');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'upload-0123456789abcdef'), 'half an image');
+    writeFileSync(join(dir, 'not-an-upload'), 'kept');
+    mkdirSync(join(dir, 'upload-fedcba9876543210'));
+    await server.restart();
+    expect(incoming().sort()).toEqual(['not-an-upload', 'upload-fedcba9876543210']);
+    rmSync(join(dir, 'not-an-upload'));
+    rmSync(join(dir, 'upload-fedcba9876543210'), { recursive: true });
   });
 
   it('answers 413 beyond the limit, declared or streamed, and leaves no partial file', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { invalid, type ImportSource } from '@strata/core';
@@ -24,6 +24,35 @@ const removeQuietly = (path: string) => {
     // already gone
   }
 };
+
+const UPLOAD_FILE = /^upload-[0-9a-f]{16}$/;
+
+/**
+ * Removes upload files a previous process left in the incoming directory (a crash or a kill
+ * during an upload or its import): no request of this process owns them. Only regular files with
+ * the names uploads get are removed, by name (unlink never follows a link). Returns how many.
+ */
+export function sweepAbandonedUploads(imagesDir: string): number {
+  const incoming = join(imagesDir, 'incoming');
+  let names: string[];
+  try {
+    names = readdirSync(incoming);
+  } catch {
+    return 0; // no upload yet
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => UPLOAD_FILE.test(n))) {
+    const path = join(incoming, name);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      unlinkSync(path);
+      removed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return removed;
+}
 
 /**
  * Writes a request body into a new file of the image store's incoming directory (created here,

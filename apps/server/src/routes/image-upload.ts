@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ImageImport, Job, commonErrors } from '@strata/contract';
 import type { ImageOps } from '@strata/core';
-import { receiveUpload, tooLarge, uploadSource } from '../images/image-upload.js';
+import { receiveUpload, sweepAbandonedUploads, tooLarge, uploadSource } from '../images/image-upload.js';
 
 const UploadQuery = Type.Object(
   {
@@ -22,6 +22,8 @@ export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
   imagesDir: string;
   maxBytes: number;
 }> = async (app, { ops, imagesDir, maxBytes }) => {
+  const abandoned = sweepAbandonedUploads(imagesDir);
+  if (abandoned > 0) app.log.warn(`removed ${abandoned} upload file(s) an earlier run left unfinished`);
   // The body is left unread here: the handler streams it to a file, counting bytes as they come.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   app.post(
