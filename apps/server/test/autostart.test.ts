@@ -1,20 +1,12 @@
 import { readFileSync, truncateSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, Vm } from '@strata/contract';
 import { waitFor } from '@strata/qemu';
 import { isOurQemu } from '../../../packages/qemu/src/qemu-process.js';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
+const { server, api, waitForState } = serverPerFile();
 
 const OTHER_BOOT = '00000000-0000-4000-8000-000000000000';
 const vm = async (id: string) => (await api<Vm>('GET', `/vms/${id}`)).body;
@@ -23,7 +15,7 @@ const vm = async (id: string) => (await api<Vm>('GET', `/vms/${id}`)).body;
 async function simulateHostBoot(pids: number[]): Promise<void> {
   for (const pid of pids) process.kill(pid, 'SIGKILL');
   await waitFor(() => (pids.every((pid) => !isOurQemu(pid, 'strata-')) ? true : undefined), 10_000, 'QEMU to die');
-  const db = new Database(`${server.dataDir}/strata.db`);
+  const db = new Database(`${server().dataDir}/strata.db`);
   try {
     expect((db.prepare("SELECT value FROM host_state WHERE key = 'boot_id'").get() as { value: string }).value).toBe(
       readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
@@ -53,7 +45,7 @@ describe('autostart after a simulated host boot', () => {
   });
 
   it('a plain server restart starts nothing', async () => {
-    await server.restart();
+    await server().restart();
     await new Promise((r) => setTimeout(r, 1500));
     for (const v of [broken, auto, manual]) expect((await vm(v.id)).state).toBe('defined');
   });
@@ -64,7 +56,7 @@ describe('autostart after a simulated host boot', () => {
     // The first in order cannot start: its overlay was truncated.
     const top = (await api<Image[]>('GET', '/images')).body.find((i) => i.id === broken.disks[0]!.imageId)!;
     truncateSync(top.path, 0);
-    await server.restart(() => simulateHostBoot(pids));
+    await server().restart(() => simulateHostBoot(pids));
     const up = await waitForState(auto.id, 'running', 60_000);
     expect(up.pid).not.toBe(pids[0]);
     expect((await vm(manual.id)).state).toBe('crashed');
@@ -76,7 +68,7 @@ describe('autostart after a simulated host boot', () => {
     const failed = await vm(broken.id);
     expect(failed.state).not.toBe('running');
     expect(failed.warnings.find((w) => /after the host booted failed/.test(w))).toMatch(/no longer opens as qcow2/);
-    const db = new Database(`${server.dataDir}/strata.db`, { readonly: true });
+    const db = new Database(`${server().dataDir}/strata.db`, { readonly: true });
     try {
       const actions = db.prepare("SELECT action, target_id FROM audit WHERE action LIKE 'vm.autostart%' ORDER BY id").all();
       expect(actions).toEqual([

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Vm } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient, promptPattern } from './api-client.js';
+import { promptPattern } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import { ConsoleClient } from './console-client.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-const { api } = apiClient(() => server);
+const { server, api } = serverPerFile();
 
 describe('disk buses besides virtio-blk: IDE and SCSI', () => {
   it.each([
@@ -21,7 +14,7 @@ describe('disk buses besides virtio-blk: IDE and SCSI', () => {
     const vm = (await api<Vm>('POST', '/vms', { name: `on-${bus}`, diskBus: bus })).body;
     expect(vm.disks[0]!.bus).toBe(bus);
     expect((await api<Vm>('POST', `/vms/${vm.id}/start`)).body.state).toBe('running');
-    const viewer = await ConsoleClient.open(server.url, vm.id);
+    const viewer = await ConsoleClient.open(server().url, vm.id);
     await viewer.waitFor(promptPattern, 90_000);
     const mark = viewer.output.length;
     viewer.send(`awk '$2 == "/" {print $1}' /proc/mounts; readlink /sys/block/sda/device/driver; ls -d /sys/bus/*/drivers/${driver}\r`);

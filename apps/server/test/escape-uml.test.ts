@@ -1,24 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, Share, Vm } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 import { foreignDescriptors, plantCanaries, privilegedFiles } from './canary.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
-let server: TestServer;
+const { server, api, waitForState, mergeAndWait, closeAtEnd } = serverPerFile();
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState, mergeAndWait } = apiClient(() => server);
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 const alive = (vm: Vm) => pidsMentioning(`umid=strata-${vm.id}`).length > 0;
 /** A guest mconsole socket, wherever the layout under test keeps it. */
@@ -32,16 +23,16 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
   let shareRoot: string;
   let memDir: string;
   const outputs: string[] = [];
-  const dirOf = (vm: Vm) => `${server.dataDir}/vms/${vm.id}`;
+  const dirOf = (vm: Vm) => `${server().dataDir}/vms/${vm.id}`;
 
   it('refuses a memory directory someone else planted under the chosen TMPDIR, and chowns nothing through it', async () => {
-    canary = plantCanaries(`${server.dataDir}/outside`);
-    shareRoot = server.config.shareRoots[0]!;
+    canary = plantCanaries(`${server().dataDir}/outside`);
+    shareRoot = server().config.shareRoots[0]!;
     mkdirSync(`${shareRoot}/docs`, { recursive: true });
     const docs = (await api<Share>('POST', '/shares', { name: 'docs', path: `${shareRoot}/docs` })).body;
     a = (await api<Vm>('POST', '/vms', { name: 'esc-a', hypervisor: 'uml', memoryMiB: 96 })).body;
     expect((await api('POST', `/vms/${a.id}/shares`, { shareId: docs.id, transport: 'hostfs', tag: 'docs' })).status).toBe(200);
-    memDir = `${server.dataDir}/shm`;
+    memDir = `${server().dataDir}/shm`;
     mkdirSync(memDir);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,size=256m', 'tmpfs', memDir]).status).toBe(0);
     b = (await api<Vm>('POST', '/vms', { name: 'esc-b', hypervisor: 'uml', memoryMiB: 96, umlMemoryDir: memDir })).body;
@@ -51,12 +42,12 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
     expect(alive(b)).toBe(false);
     expect(canary.changes()).toEqual([]);
     rmSync(`${memDir}/strata-uml-${b.id}`);
-    (await startAndOpen(server, api, b.id)).close();
+    (await startAndOpen(server(), api, b.id)).close();
     expect(alive(b)).toBe(true);
   });
 
   it('from inside the guest: hostfs escapes, planted symlinks, a scratch disk, special files on the share', async () => {
-    viewer = await startAndOpen(server, api, a.id);
+    viewer = closeAtEnd(await startAndOpen(server(), api, a.id));
     const dir = dirOf(a);
     const long = 'L'.repeat(200);
     const probes = [
@@ -137,7 +128,7 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
     expect(snap.status, JSON.stringify(snap.body)).not.toBe(200);
     expect((await images()).some((i) => i.snapshot?.name === 'after-attack')).toBe(false);
 
-    const restarted = await startAndOpen(server, api, a.id);
+    const restarted = await startAndOpen(server(), api, a.id);
     outputs.push(await restarted.run('echo back'));
     restarted.close();
     for (const name of ['console.log', 'console.in', 'uml.pid', 'uml.argv.json']) {
@@ -157,7 +148,7 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
 
   it("starts a VM whose directory has the old layout (the UML user's, guest-planted names), and takes it back", async () => {
     const dir = dirOf(a);
-    const uml = server.config.umlUid;
+    const uml = server().config.umlUid;
     const oldLog = readFileSync(`${dir}/console.log`);
     chownSync(dir, uml, uml);
     chownSync(`${dir}/console.log`, uml, uml);
@@ -170,7 +161,7 @@ describe('a UML guest cannot get the root server to read, write, chown or follow
       rmSync(`${dir}/${name}`, { force: true });
       symlinkSync(canary.file, `${dir}/${name}`);
     }
-    (await startAndOpen(server, api, a.id)).close();
+    (await startAndOpen(server(), api, a.id)).close();
     expect(lstatSync(dir)).toMatchObject({ uid: 0, mode: 0o40700 });
     expect(readFileSync(`${dir}/console.log`).subarray(0, oldLog.length).equals(oldLog)).toBe(true);
     for (const name of ['console.log', 'console.in', 'uml.pid', 'uml.argv.json']) expect(lstatSync(`${dir}/${name}`).uid, name).toBe(0);

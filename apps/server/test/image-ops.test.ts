@@ -1,18 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckReport, Image, Job } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-const { api } = apiClient(() => server);
+const { server, api } = serverPerFile();
 
 const info = (path: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path]).toString());
 /** qemu-img compare exits 0 for identical contents, 1 for a difference, 2 for an error: only 0 is the same. */
@@ -60,7 +52,7 @@ describe('image operations with real qemu-img', () => {
   });
 
   it('imports only from the import directory, refusing every way out', async () => {
-    source = `${server.config.importDir}/disk.qcow2`;
+    source = `${server().config.importDir}/disk.qcow2`;
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', source, '32M']);
     execFileSync('qemu-io', ['-c', 'write -P 0x5a 1M 2M', source]);
     const job = await finished(await api<Job>('POST', '/images/import', { path: 'disk.qcow2', name: 'imported' }));
@@ -69,9 +61,9 @@ describe('image operations with real qemu-img', () => {
     expect(imported.format).toBe('qcow2');
     expect(same(source, imported.path)).toBe(true);
 
-    mkdirSync(`${server.config.importDir}/sub`);
-    symlinkSync('/etc', `${server.config.importDir}/sub/etc`);
-    writeFileSync(`${server.dataDir}/outside.img`, 'x');
+    mkdirSync(`${server().config.importDir}/sub`);
+    symlinkSync('/etc', `${server().config.importDir}/sub/etc`);
+    writeFileSync(`${server().dataDir}/outside.img`, 'x');
     const refusals: [string, RegExp][] = [
       ['../outside.img', /'\.\.' is not allowed/],
       ['/etc/passwd', /relative to the import directory/],
@@ -86,7 +78,7 @@ describe('image operations with real qemu-img', () => {
       expect(res.body.field).toBe('body.path');
       expect(res.body.message).toMatch(message);
     }
-    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', source, `${server.config.importDir}/overlay.qcow2`]);
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', source, `${server().config.importDir}/overlay.qcow2`]);
     const overlay = await finished(await api<Job>('POST', '/images/import', { path: 'overlay.qcow2', name: 'nope' }));
     expect(overlay.state).toBe('failed');
     expect(overlay.error).toMatch(/has a backing file/);
@@ -125,7 +117,7 @@ describe('image operations with real qemu-img', () => {
   it('rebases safely: the layer now stands on the new parent and shows the guest the same bytes', async () => {
     const layer = await byName('as-qcow2');
     const parent = await byName('imported');
-    const before = `${server.dataDir}/before-rebase.qcow2`;
+    const before = `${server().dataDir}/before-rebase.qcow2`;
     execFileSync('cp', [layer.path, before]);
     const job = await finished(await api<Job>('POST', `/images/${layer.id}/rebase`, { parentId: parent.id }));
     expect(job.state, job.error).toBe('succeeded');

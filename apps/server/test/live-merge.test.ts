@@ -1,22 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, Job, Vm } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient, promptPattern } from './api-client.js';
+import { promptPattern } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import { ConsoleClient } from './console-client.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let vm: Vm;
 let viewer: ConsoleClient;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 const current = async () => (vm = (await api<Vm>('GET', `/vms/${vm.id}`)).body);
@@ -44,7 +36,7 @@ describe('live merges inside QEMU: the guest keeps running and keeps its data', 
   it('commits the active layer into its snapshot with the READY → job-complete pivot', async () => {
     vm = (await api<Vm>('POST', '/vms', { name: 'live' })).body;
     await api('POST', `/vms/${vm.id}/start`);
-    viewer = await ConsoleClient.open(server.url, vm.id);
+    viewer = closeAtEnd(await ConsoleClient.open(server().url, vm.id));
     await viewer.waitFor(promptPattern, 90_000);
     await viewer.run('echo one > /root/one; sync');
     await api('POST', `/vms/${vm.id}/disks/disk0/snapshots`, { name: 'before-two' });
@@ -83,10 +75,10 @@ describe('live merges inside QEMU: the guest keeps running and keeps its data', 
     await api('POST', `/vms/${vm.id}/shutdown`);
     await waitForState(vm.id, 'stopped', 30_000);
     expect(execFileSync('qemu-img', ['check', fresh.path]).toString()).toMatch(/No errors/);
-    const log = `${server.dataDir}/vms/${vm.id}/console.log`;
+    const log = `${server().dataDir}/vms/${vm.id}/console.log`;
     const before = readFileSync(log, 'utf8').length;
     await api('POST', `/vms/${vm.id}/start`);
-    viewer = await ConsoleClient.open(server.url, vm.id);
+    viewer = closeAtEnd(await ConsoleClient.open(server().url, vm.id));
     await expect.poll(() => readFileSync(log, 'utf8').slice(before), { timeout: 90_000 }).toMatch(promptPattern);
     expect((await viewer.run('cat /root/one /root/two /root/three /root/four')).trim().split(/\r?\n/)).toEqual([
       'one',

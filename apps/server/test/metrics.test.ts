@@ -1,22 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HostSample, MetricsHistory, Share, Vm, VmSample } from '@strata/contract';
-import { startServer, TOKEN, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { TOKEN } from './harness.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { collectSse } from './events-client.js';
 import { startAndOpen } from './fresh-boot.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
 /** The guest's dd run, timed by the guest's own clock (/proc/uptime), as busybox dd prints no rate here. */
 const timed = (dd: string, cleanup: string) =>
@@ -64,13 +56,13 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
 
   it('refuses the stream, history and Prometheus export without credentials', async () => {
     for (const url of ['/api/v1/metrics/stream', '/api/v1/metrics/history?vm=host&series=cpu&from=0', '/metrics']) {
-      const res = await server.app.inject({ method: 'GET', url });
+      const res = await server().app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(401);
     }
   });
 
   it('streams disk write throughput that matches dd within 20%, within 3 seconds', async () => {
-    const root = server.config.shareRoots[0]!;
+    const root = server().config.shareRoots[0]!;
     mkdirSync(`${root}/vfs`);
     mkdirSync(`${root}/nine`);
     const vfs = (await api<Share>('POST', '/shares', { name: 'vfs', path: `${root}/vfs` })).body;
@@ -78,8 +70,8 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     vm = (await api<Vm>('POST', '/vms', { name: 'metered', memoryMiB: 256 })).body;
     await api('POST', `/vms/${vm.id}/shares`, { shareId: vfs.id, transport: 'virtiofs', tag: 'vfs' });
     await api('POST', `/vms/${vm.id}/shares`, { shareId: nine.id, transport: '9p', tag: 'nine' });
-    viewer = await startAndOpen(server, api, vm.id);
-    stream = collectSse<VmSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id));
+    stream = collectSse<VmSample>(`${server().url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
     await stream.ready;
     const r = await measure(
       stream,
@@ -135,7 +127,7 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     expect(history.status).toBe(200);
     expect(history.body.resolutionMs).toBe(1000);
     expect(Math.max(...history.body.points.map((p) => p[1]))).toBeGreaterThan(10 * 1048576);
-    const prom = await server.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
+    const prom = await server().app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(prom.statusCode).toBe(200);
     expect(prom.headers['content-type']).toMatch(/text\/plain; version=0.0.4/);
     expect(prom.body).toMatch(new RegExp(`strata_disk_write_bytes_per_second\\{vm="metered",vm_id="${vm.id}",disk="disk0"\\} [\\d.e+]+`));
@@ -147,7 +139,7 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
 
   it('resumes from Last-Event-ID, and sends host samples', async () => {
     const mark = stream.frames.at(-3)!;
-    const resumed = collectSse<VmSample | HostSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}`, {
+    const resumed = collectSse<VmSample | HostSample>(`${server().url}/api/v1/metrics/stream?vm=${vm.id}`, {
       'last-event-id': String(mark.id),
     });
     await expect.poll(() => resumed.frames.filter((f) => f.event === 'host').length, { timeout: 5000 }).toBeGreaterThan(0);
@@ -161,7 +153,7 @@ describe('live metrics from real QEMU, streamed over SSE', () => {
     viewer!.close();
     await api('POST', `/vms/${vm.id}/stop`);
     await waitForState(vm.id, 'stopped', 30_000);
-    viewer = await startAndOpen(server, api, vm.id);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id));
     // Three seconds of the booted guest's samples, waited for rather than slept for.
     const booted = Date.now();
     await expect.poll(() => stream.frames.slice(from).some((f) => f.data.ts >= booted + 3000), { timeout: 30_000 }).toBe(true);

@@ -1,21 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, MetricsTrends, Share, ShareMetrics, Vm } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 const MiB = 1048576;
 const GiB = 1024 * MiB;
 
@@ -24,7 +15,7 @@ describe("a share's throughput history, summed over its VMs and kept after a det
   let vm: Vm;
 
   it('creates a VM whose disk is grown past its image, and refuses to grow a UML disk', async () => {
-    const root = server.config.shareRoots[0]!;
+    const root = server().config.shareRoots[0]!;
     mkdirSync(`${root}/hist`);
     share = (await api<Share>('POST', '/shares', { name: 'hist', path: `${root}/hist` })).body;
     const created = await api<Vm>('POST', '/vms', { name: 'sharer', memoryMiB: 256, diskSizeGiB: 2 });
@@ -40,7 +31,7 @@ describe("a share's throughput history, summed over its VMs and kept after a det
   it('records what a VM writes to the share under the share, and the guest sees the grown disk', async () => {
     const attach = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: share.id, transport: 'virtiofs', tag: 'hist' });
     expect(attach.status).toBe(200);
-    viewer = await startAndOpen(server, api, vm.id);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id));
     const sectors = await viewer.run('cat /sys/block/vda/size');
     expect(sectors).toMatch(new RegExp(`\\b${(2 * GiB) / 512}\\b`));
     const started = Date.now();
@@ -92,7 +83,7 @@ describe("a share's throughput history, summed over its VMs and kept after a det
     expect(missing.status).toBe(400);
     expect(missing.body.field).toBe('querystring.range');
     expect((await api('GET', '/shares/nosuchshare/metrics?range=1h')).status).toBe(404);
-    const anonymous = await server.app.inject({ method: 'GET', url: `/api/v1/shares/${share.id}/metrics?range=1h` });
+    const anonymous = await server().app.inject({ method: 'GET', url: `/api/v1/shares/${share.id}/metrics?range=1h` });
     expect(anonymous.statusCode).toBe(401);
   });
 });

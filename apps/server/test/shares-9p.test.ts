@@ -1,24 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, symlinkSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Share, Vm } from '@strata/contract';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient, promptPattern } from './api-client.js';
+import { promptPattern } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import { ConsoleClient } from './console-client.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let root: string;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-  root = server.config.shareRoots[0]!;
+beforeAll(() => {
+  root = server().config.shareRoots[0]!;
 });
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
 const xattr = (path: string, name: string) =>
   execFileSync('python3', ['-c', 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2]).hex())', path, name]).toString().trim();
@@ -29,9 +23,9 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
 
   it('refuses share paths that leave the roots, and creates nothing for them', async () => {
     mkdirSync(`${root}-evil`, { recursive: true });
-    mkdirSync(`${server.dataDir}/outside`);
-    writeFileSync(`${server.dataDir}/outside/canary`, 'secret');
-    symlinkSync(`${server.dataDir}/outside`, `${root}/linked`);
+    mkdirSync(`${server().dataDir}/outside`);
+    writeFileSync(`${server().dataDir}/outside/canary`, 'secret');
+    symlinkSync(`${server().dataDir}/outside`, `${root}/linked`);
     const cases: [string, RegExp][] = [
       [`${root}/../outside`, /'\.\.' is not allowed/],
       [`${root}-evil`, /not under an allowed share root/],
@@ -87,7 +81,7 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
     ).toBe('body.options.msize');
 
     await api('POST', `/vms/${vm.id}/start`);
-    viewer = await ConsoleClient.open(server.url, vm.id);
+    viewer = closeAtEnd(await ConsoleClient.open(server().url, vm.id));
     await viewer.waitFor(promptPattern, 90_000);
     expect((await viewer.run('cat /mnt/data/hello.txt')).trim()).toBe('from the host');
     await viewer.run('echo from the guest > /mnt/data/back.txt; sync');
@@ -105,7 +99,7 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
     expect(existsSync(`${root}/ro/new.txt`)).toBe(false);
     // A symlink the guest makes points inside the guest's view; followed on the host it must not escape.
     await viewer.run('ln -s /etc/passwd /mnt/data/guest-link; cat /mnt/data/guest-link > /dev/null');
-    expect(readFileSync(`${server.dataDir}/outside/canary`, 'utf8')).toBe('secret');
+    expect(readFileSync(`${server().dataDir}/outside/canary`, 'utf8')).toBe('secret');
     viewer.close();
     viewer = undefined;
     await api('POST', `/vms/${vm.id}/stop`);
@@ -114,7 +108,7 @@ describe('9p shares confined to the allowed roots, with real QEMU', () => {
 
   it('checks the path again before each start: a share turned into a symlink out is refused, and no QEMU starts', async () => {
     rmSync(`${root}/data`, { recursive: true });
-    symlinkSync(`${server.dataDir}/outside`, `${root}/data`);
+    symlinkSync(`${server().dataDir}/outside`, `${root}/data`);
     const res = await api<{ code: string; message: string }>('POST', `/vms/${vm.id}/start`);
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('share_invalid');

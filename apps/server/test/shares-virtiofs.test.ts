@@ -1,29 +1,22 @@
 import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Share, Vm } from '@strata/contract';
 import { daemonPidFile, virtiofsdPaths, virtiofsdProcesses, waitFor } from '@strata/qemu';
 import { VIRTIOFSD } from '@strata/host';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let root: string;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-  root = server.config.shareRoots[0]!;
+beforeAll(() => {
+  root = server().config.shareRoots[0]!;
 });
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
 const SECRET = 'canary-secret-7f3a';
-const vmDir = (id: string) => `${server.dataDir}/vms/${id}`;
+const vmDir = (id: string) => `${server().dataDir}/vms/${id}`;
 const daemonsGone = (id: string, tags: string[]) =>
   waitFor(() => (tags.every((t) => virtiofsdProcesses(vmDir(id), t).length === 0) ? true : undefined), 10_000, 'virtiofsd to be gone');
 const leftovers = (id: string, tags: string[]) =>
@@ -33,7 +26,7 @@ const leftovers = (id: string, tags: string[]) =>
   });
 const bootFresh = async (id: string) => {
   viewer?.close();
-  viewer = await startAndOpen(server, api, id, /strata-mini: mounted virtiofs share fs[\s\S]*\[strata-mini [^\]]*\]# /);
+  viewer = closeAtEnd(await startAndOpen(server(), api, id, /strata-mini: mounted virtiofs share fs[\s\S]*\[strata-mini [^\]]*\]# /));
 };
 
 describe('virtiofs shares with real virtiofsd and QEMU', () => {
@@ -104,8 +97,8 @@ describe('virtiofs shares with real virtiofsd and QEMU', () => {
   });
 
   it('keeps a canary outside the share unread and unchanged: host symlink, guest symlink, FIFO, device node', async () => {
-    mkdirSync(`${server.dataDir}/outside`);
-    canary = `${server.dataDir}/outside/canary`;
+    mkdirSync(`${server().dataDir}/outside`);
+    canary = `${server().dataDir}/outside/canary`;
     writeFileSync(canary, `${SECRET}\n`);
     symlinkSync(canary, `${root}/fs/host-link`);
     const { dev } = statSync(canary);
@@ -165,7 +158,7 @@ describe('virtiofs shares with real virtiofsd and QEMU', () => {
     viewer!.close();
     viewer = undefined;
     const running = (await api<Vm>('GET', `/vms/${vm.id}`)).body;
-    await server.restart(async () => {
+    await server().restart(async () => {
       // While the server is down QEMU dies and a daemon is left on one of its sockets, as after a
       // launch interrupted between starting virtiofsd and QEMU.
       process.kill(running.pid!, 'SIGKILL');

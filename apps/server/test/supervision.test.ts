@@ -13,28 +13,19 @@ import {
   writeSync,
 } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, Image, Share, ShareView, Vm } from '@strata/contract';
 import { virtiofsdProcesses, waitFor } from '@strata/qemu';
 import { commandLine, VIRTIOFSD } from '@strata/host';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 import { collectEvents } from './events-client.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
-const vmDir = (id: string) => `${server.dataDir}/vms/${id}`;
+const vmDir = (id: string) => `${server().dataDir}/vms/${id}`;
 const LOST = "share `fs` lost its daemon; the guest's accesses hang until the VM restarts";
 /** The virtiofsd processes themselves (not bubblewrap around them), oldest first. */
 const daemons = (id: string, tag: string) => virtiofsdProcesses(vmDir(id), tag).filter((pid) => commandLine(pid)?.[0] === VIRTIOFSD);
@@ -46,7 +37,7 @@ describe('a virtiofsd killed under a running VM', () => {
   let vm: Vm;
 
   beforeAll(async () => {
-    const root = server.config.shareRoots[0]!;
+    const root = server().config.shareRoots[0]!;
     for (const name of ['fs', 'other']) {
       mkdirSync(`${root}/${name}`);
       writeFileSync(`${root}/${name}/hello.txt`, `${name}\n`);
@@ -58,11 +49,11 @@ describe('a virtiofsd killed under a running VM', () => {
   });
 
   it('is noticed within 2 s: a warning on the VM and on the share, pushed as events; the other share is fine', async () => {
-    viewer = await startAndOpen(server, api, vm.id, /mounted virtiofs share other[\s\S]*\[strata-mini [^\]]*\]# /);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id, /mounted virtiofs share other[\s\S]*\[strata-mini [^\]]*\]# /));
     expect((await viewer.run('cat /mnt/fs/hello.txt')).trim()).toBe('fs');
     expect(await vmWarnings(vm.id)).not.toContain(LOST);
     expect(await shareWarning('fs', 'fs')).toBeNull();
-    const events = collectEvents(server.url);
+    const events = collectEvents(server().url);
     await events.ready;
     const [daemon] = daemons(vm.id, 'fs');
     expect(daemon).toBeDefined();
@@ -82,7 +73,7 @@ describe('a virtiofsd killed under a running VM', () => {
     );
     expect(events.events.some((e) => e.type === 'shares.changed')).toBe(true);
     events.close();
-    const db = new Database(`${server.dataDir}/strata.db`, { readonly: true });
+    const db = new Database(`${server().dataDir}/strata.db`, { readonly: true });
     try {
       const audited = db.prepare("SELECT target_id, parameters FROM audit WHERE action = 'share.daemon_lost'").all() as {
         target_id: string;
@@ -110,12 +101,12 @@ describe('a virtiofsd killed under a running VM', () => {
   });
 
   it('shows the same warning after a server restart when the daemon died while the server was down; a graceful shutdown still ends', async () => {
-    viewer = await startAndOpen(server, api, vm.id, /mounted virtiofs share other[\s\S]*\[strata-mini [^\]]*\]# /);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id, /mounted virtiofs share other[\s\S]*\[strata-mini [^\]]*\]# /));
     viewer.close();
     viewer = undefined;
     expect(await vmWarnings(vm.id)).not.toContain(LOST);
     await api('PATCH', `/vms/${vm.id}`, { shutdownTimeoutSec: 5 });
-    await server.restart(async () => {
+    await server().restart(async () => {
       for (const pid of daemons(vm.id, 'fs')) process.kill(pid, 'SIGKILL');
       await waitFor(() => (virtiofsdProcesses(vmDir(vm.id), 'fs').length === 0 ? true : undefined), 5000, 'the daemon to die');
     });
@@ -171,14 +162,14 @@ describe('an overlay damaged on disk', () => {
 describe('deleting a VM', () => {
   it('removes its directory, unlinking a planted symlink without following it', async () => {
     const vm = (await api<Vm>('POST', '/vms', { name: 'doomed' })).body;
-    viewer = await startAndOpen(server, api, vm.id);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id));
     viewer.close();
     viewer = undefined;
     expect((await api('POST', `/vms/${vm.id}/stop`)).status).toBe(200);
     const dir = vmDir(vm.id);
     expect(readdirSync(dir)).toEqual(expect.arrayContaining(['console.log', 'qemu.log']));
     // Outside targets a symlink in the VM directory points at: a file and a directory with a file.
-    const outside = `${server.dataDir}/outside-target`;
+    const outside = `${server().dataDir}/outside-target`;
     mkdirSync(`${outside}/tree`, { recursive: true });
     writeFileSync(`${outside}/keep.txt`, 'keep me\n');
     writeFileSync(`${outside}/tree/inner.txt`, 'me too\n');

@@ -1,21 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Share, Vm } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 const SECRET = 'hostfs-canary-91c2';
 
 describe('hostfs shares for UML, confined for real', () => {
@@ -24,13 +15,13 @@ describe('hostfs shares for UML, confined for real', () => {
   let root: string;
 
   it('mounts a hostfs share at /mnt/<tag>: host files read in the guest, guest files land on the host', async () => {
-    root = server.config.shareRoots[0]!;
+    root = server().config.shareRoots[0]!;
     mkdirSync(`${root}/docs`, { recursive: true });
     writeFileSync(`${root}/docs/readme.txt`, 'hello from the host\n');
     mkdirSync(`${root}/frozen`);
     writeFileSync(`${root}/frozen/keep.txt`, 'keep\n');
-    mkdirSync(`${server.dataDir}/outside`);
-    canary = `${server.dataDir}/outside/canary.txt`;
+    mkdirSync(`${server().dataDir}/outside`);
+    canary = `${server().dataDir}/outside/canary.txt`;
     writeFileSync(canary, `${SECRET}\n`);
     const docs = (await api<Share>('POST', '/shares', { name: 'docs', path: `${root}/docs` })).body;
     const frozen = (await api<Share>('POST', '/shares', { name: 'frozen', path: `${root}/frozen` })).body;
@@ -40,11 +31,11 @@ describe('hostfs shares for UML, confined for real', () => {
     const ok = await api<Vm>('POST', `/vms/${vm.id}/shares`, { shareId: docs.id, transport: 'hostfs', tag: 'docs' });
     expect(ok.body.shares[0]!.mountCommand).toBe('mount -t hostfs -o docs none /mnt/docs');
     await api('POST', `/vms/${vm.id}/shares`, { shareId: frozen.id, transport: 'hostfs', tag: 'frozen', readonly: true });
-    viewer = await startAndOpen(server, api, vm.id);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id));
     expect((await viewer.run('cat /mnt/docs/readme.txt')).trim()).toBe('hello from the host');
     await viewer.run('echo from the guest > /mnt/docs/back.txt; sync');
     expect(readFileSync(`${root}/docs/back.txt`, 'utf8')).toBe('from the guest\n');
-    expect(statSync(`${root}/docs/back.txt`).uid).toBe(server.config.umlUid);
+    expect(statSync(`${root}/docs/back.txt`).uid).toBe(server().config.umlUid);
     expect(
       await viewer.run(
         'echo no > /mnt/frozen/new.txt 2>&1; mount -o remount,rw /mnt/frozen; echo no > /mnt/frozen/new.txt 2>&1; cat /mnt/frozen/keep.txt',

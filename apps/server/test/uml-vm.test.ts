@@ -1,24 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, Vm, VmSample } from '@strata/contract';
 import { collectSse } from './events-client.js';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 import { pidsMentioning } from '../../../e2e/processes.mjs';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 const images = async () => (await api<Image[]>('GET', '/images')).body;
 
 describe('UML VMs with real linux.uml', () => {
@@ -44,7 +35,7 @@ describe('UML VMs with real linux.uml', () => {
     expect(vm).toMatchObject({ hypervisor: 'uml', vcpus: 1, maxVcpus: 1 });
     const before = (await images()).find((i) => i.id === vm.disks[0]!.imageId)!;
     expect(before).toMatchObject({ format: 'uml-cow', pendingFirstUse: true, cow: null, valid: true });
-    viewer = await startAndOpen(server, api, vm.id);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id));
     const running = (await api<Vm>('GET', `/vms/${vm.id}`)).body;
     expect(running.state).toBe('running');
     expect((await viewer.run('echo $((6 * 7))')).trim()).toBe('42');
@@ -59,10 +50,10 @@ describe('UML VMs with real linux.uml', () => {
       alignment: 4096,
     });
     expect(layer.cow!.backingMtime).toBe(Math.floor(statSync(base.path).mtimeMs / 1000));
-    expect(statSync(layer.path).uid).toBe(server.config.umlUid);
+    expect(statSync(layer.path).uid).toBe(server().config.umlUid);
     const kernels = pidsMentioning(`umid=strata-${vm.id}`).filter((pid) => {
       try {
-        return statSync(`/proc/${pid}`).uid === server.config.umlUid;
+        return statSync(`/proc/${pid}`).uid === server().config.umlUid;
       } catch {
         return false;
       }
@@ -71,7 +62,7 @@ describe('UML VMs with real linux.uml', () => {
   });
 
   it('is sampled through its mconsole: ubd disk counters and its one CPU', async () => {
-    const stream = collectSse<VmSample>(`${server.url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
+    const stream = collectSse<VmSample>(`${server().url}/api/v1/metrics/stream?vm=${vm.id}&host=false`);
     try {
       await viewer!.run('dd if=/dev/zero of=/root/z bs=1M count=32 conv=fsync 2>/dev/null; rm /root/z');
       await expect
@@ -105,7 +96,7 @@ describe('UML VMs with real linux.uml', () => {
   });
 
   it('backs guest memory with a file in the chosen directory (TMPDIR), and is pinned from its first instruction', async () => {
-    const memDir = `${server.dataDir}/numa0-tmpfs`;
+    const memDir = `${server().dataDir}/numa0-tmpfs`;
     mkdirSync(memDir);
     const other = (await api<Vm>('POST', '/vms', { name: 'uml2', hypervisor: 'uml', memoryMiB: 96, umlMemoryDir: memDir })).body;
     expect(other.umlMemoryDir).toBe(memDir);
@@ -115,19 +106,19 @@ describe('UML VMs with real linux.uml', () => {
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.body.message).toMatch(/nosuid,nodev/);
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'nosuid,nodev,size=256m', 'tmpfs', memDir]).status).toBe(0);
-    (await startAndOpen(server, api, other.id)).close();
+    (await startAndOpen(server(), api, other.id)).close();
     const kernel = pidsMentioning(`umid=strata-${other.id}`).find((p) =>
       readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/linux.uml'),
     )!;
     expect(readFileSync(`/proc/${kernel}/maps`, 'utf8')).toContain(`${memDir}/strata-uml-${other.id}/`);
-    const argv = JSON.parse(readFileSync(`${server.dataDir}/vms/${other.id}/uml.argv.json`, 'utf8')) as string[];
+    const argv = JSON.parse(readFileSync(`${server().dataDir}/vms/${other.id}/uml.argv.json`, 'utf8')) as string[];
     expect(argv.slice(0, 3)).toEqual(['taskset', '-c', '0']);
     await api('POST', `/vms/${other.id}/stop`);
     await waitForState(other.id, 'stopped', 30_000);
   });
 
   it('boots from a share over hostfs as its root file system', async () => {
-    const rootDir = `${server.config.shareRoots[0]}/rootfs`;
+    const rootDir = `${server().config.shareRoots[0]}/rootfs`;
     mkdirSync(rootDir, { recursive: true });
     const base = (await images()).find((i) => i.name === 'strata-mini-raw')!;
     execFileSync('debugfs', ['-R', `rdump / ${rootDir}`, base.path], { stdio: 'ignore' });
@@ -135,7 +126,7 @@ describe('UML VMs with real linux.uml', () => {
     const vm3 = (await api<Vm>('POST', '/vms', { name: 'uml-hostfs-root', hypervisor: 'uml', memoryMiB: 96, umlRootShareId: share.id }))
       .body;
     expect(vm3.umlRootShareId).toBe(share.id);
-    const console3 = await startAndOpen(server, api, vm3.id);
+    const console3 = await startAndOpen(server(), api, vm3.id);
     expect(await console3.run('awk \'$2 == "/" { print $3 }\' /proc/mounts')).toMatch(/hostfs/);
     await console3.run('echo written-by-the-guest > /root/on-hostfs.txt; sync');
     console3.close();

@@ -1,26 +1,19 @@
 import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Share, Vm } from '@strata/contract';
 import { commandLine, VIRTIOFSD } from '@strata/host';
 import { virtiofsdProcesses } from '@strata/qemu';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import type { ConsoleClient } from './console-client.js';
 import { startAndOpen } from './fresh-boot.js';
 import { walkTree } from './escape-tools.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let root: string;
 let viewer: ConsoleClient | undefined;
-beforeAll(async () => {
-  server = await startServer();
-  root = server.config.shareRoots[0]!;
+beforeAll(() => {
+  root = server().config.shareRoots[0]!;
 });
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
 const setId = (path: string) => lstatSync(path).mode & 0o6000;
 const seccompFilters = (pid: number) => Number(/^Seccomp_filters:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -34,7 +27,7 @@ describe('a guest root cannot leave set-id files on the host through virtiofs', 
     // xattr and ACLs on: the daemon must start with the capability map and the filter together.
     const options = { cache: 'auto', xattr: true, posixAcl: true };
     expect((await api('POST', `/vms/${vm.id}/shares`, { shareId: share.id, transport: 'virtiofs', tag: 'sid', options })).status).toBe(200);
-    viewer = await startAndOpen(server, api, vm.id, /strata-mini: mounted virtiofs share sid[\s\S]*\[strata-mini [^\]]*\]# /);
+    viewer = closeAtEnd(await startAndOpen(server(), api, vm.id, /strata-mini: mounted virtiofs share sid[\s\S]*\[strata-mini [^\]]*\]# /));
 
     const out = await viewer.run(
       [
@@ -71,7 +64,7 @@ describe('a guest root cannot leave set-id files on the host through virtiofs', 
     const marked = walkTree(dir).filter((f) => (f.stat.mode & 0o6000) !== 0);
     expect(marked.map((f) => `${f.name} ${f.stat.mode.toString(8)}`)).toEqual([]);
 
-    const daemons = virtiofsdProcesses(`${server.dataDir}/vms/${vm.id}`, 'sid').filter((pid) => commandLine(pid)?.[0] === VIRTIOFSD);
+    const daemons = virtiofsdProcesses(`${server().dataDir}/vms/${vm.id}`, 'sid').filter((pid) => commandLine(pid)?.[0] === VIRTIOFSD);
     expect(daemons.length).toBeGreaterThan(0);
     // bubblewrap's filter is on every virtiofsd, the monitor that loads none of its own included.
     for (const pid of daemons) expect(seccompFilters(pid), `virtiofsd ${pid}`).toBeGreaterThan(0);

@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HostInfo, Image, VcpuInfo, Vm } from '@strata/contract';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient, promptPattern } from './api-client.js';
+import { promptPattern } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import { ConsoleClient } from './console-client.js';
 
-let server: TestServer;
+const { server, api, waitForState, closeAtEnd } = serverPerFile();
 let vm: Vm;
 let viewer: ConsoleClient;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  viewer?.close();
-  await server.close();
-});
-const { api, waitForState } = apiClient(() => server);
 
 const sh = (command: string, timeoutMs?: number) => viewer.run(command, timeoutMs);
 
@@ -109,12 +101,14 @@ describe('QEMU VM controls (topology, hot-plug, pinning, balloon, port forwards)
     expect((await api('POST', `/vms/${vm.id}/pause`)).status).toBe(409);
 
     expect((await api<Vm>('POST', `/vms/${vm.id}/start`)).body.state).toBe('running');
-    viewer = await ConsoleClient.open(server.url, vm.id);
+    viewer = closeAtEnd(await ConsoleClient.open(server().url, vm.id));
     await viewer.waitFor(promptPattern, 90_000);
     expect((await sh('grep -c ^processor /proc/cpuinfo')).trim()).toBe('1');
     // The CD-ROM holds the raw ext4 base: its superblock magic 0xEF53 sits at byte 1080 of /dev/sr0.
     expect((await sh('dd if=/dev/sr0 bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1')).trim()).toBe('53 ef');
-    expect(readFileSync(`${server.dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')).toContain('cpus=1,sockets=2,cores=1,threads=1,maxcpus=2');
+    expect(readFileSync(`${server().dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')).toContain(
+      'cpus=1,sockets=2,cores=1,threads=1,maxcpus=2',
+    );
   });
 
   it('keeps an edit that needs a restart as pending, and discards it on request', async () => {
@@ -198,15 +192,15 @@ describe('QEMU VM controls (topology, hot-plug, pinning, balloon, port forwards)
     expect(Date.parse(res.body.shutdownDeadline!)).toBeGreaterThan(Date.now());
     const stopped = await waitForState(vm.id, 'stopped', 4_500); // well before the 5 s deadline
     expect(stopped.lastError).toBeNull();
-    expect(readFileSync(`${server.dataDir}/vms/${vm.id}/console.log`, 'utf8')).toMatch(/reboot: Power down/);
+    expect(readFileSync(`${server().dataDir}/vms/${vm.id}/console.log`, 'utf8')).toMatch(/reboot: Power down/);
   });
 
   it('forces the stop when the guest ignores the button past the deadline', async () => {
-    const log = `${server.dataDir}/vms/${vm.id}/console.log`;
+    const log = `${server().dataDir}/vms/${vm.id}/console.log`;
     const before = readFileSync(log, 'utf8').length;
     await api('POST', `/vms/${vm.id}/start`);
     viewer.close();
-    viewer = await ConsoleClient.open(server.url, vm.id);
+    viewer = closeAtEnd(await ConsoleClient.open(server().url, vm.id));
     await expect.poll(() => readFileSync(log, 'utf8').slice(before), { timeout: 90_000 }).toMatch(promptPattern);
     await sh('killall acpid; echo acpid-gone');
     const asked = Date.now();

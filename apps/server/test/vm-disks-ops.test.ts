@@ -1,22 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, Job, Vm } from '@strata/contract';
 import { imageInfo } from '@strata/qemu';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import { inGuest } from './fresh-boot.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-
-const { api, waitForState } = apiClient(() => server);
+const { server, api, waitForState } = serverPerFile();
 const MiB = 1024 * 1024;
 type Refusal = { code: string; field?: string; message: string };
 
@@ -196,7 +187,7 @@ describe('disks, clones, restart and pending changes of a QEMU VM, with real qem
     expect(kept).toMatchObject({ memoryMiB: 256, shutdownTimeoutSec: 6, pending: { memoryMiB: 320 } });
     const restarted = await api<Vm>('POST', `/vms/${vm.id}/restart`);
     expect(restarted.body).toMatchObject({ state: 'running', memoryMiB: 320, pending: null });
-    const argv = JSON.parse(readFileSync(`${server.dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')) as string[];
+    const argv = JSON.parse(readFileSync(`${server().dataDir}/vms/${vm.id}/qemu.argv.json`, 'utf8')) as string[];
     expect(argv[argv.indexOf('-m') + 1]).toMatch(/^320/);
     await api('POST', `/vms/${vm.id}/stop`);
     await waitForState(vm.id, 'stopped', 30_000);
@@ -204,7 +195,7 @@ describe('disks, clones, restart and pending changes of a QEMU VM, with real qem
 });
 
 describe('what UML can do with disks: ubd disks read at start, no growing', () => {
-  const run = (vm: Vm, commands: string[]) => inGuest(server, { api, waitForState }, vm.id, commands);
+  const run = (vm: Vm, commands: string[]) => inGuest(server(), { api, waitForState }, vm.id, commands);
   let uml: Vm;
 
   it('adds a blank disk as a COW on a base of the VM own, which the guest sees as ubdb; growing is refused with the reason', async () => {
@@ -260,13 +251,13 @@ describe('what UML can do with disks: ubd disks read at start, no growing', () =
 
 /** Temporary files a copy leaves behind, if any. */
 function readdirTmp(): string[] {
-  return execFileSync('find', [`${server.dataDir}`, '-name', '*.tmp-*'], { encoding: 'utf8' })
+  return execFileSync('find', [`${server().dataDir}`, '-name', '*.tmp-*'], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean);
 }
 
 describe('racing clones, disk adds and image deletes, and a rebase onto a VM layer, through the API', () => {
-  const store = () => readdirSync(`${server.dataDir}/images`).filter((f) => !f.includes('.tmp-'));
+  const store = () => readdirSync(`${server().dataDir}/images`).filter((f) => !f.includes('.tmp-'));
 
   it('two linked clones of two VMs under one name at once: one 201, one 409 body.name, the loser untouched', async () => {
     const a = (await api<Vm>('POST', '/vms', { name: 'race-a' })).body;

@@ -1,22 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Image, Vm } from '@strata/contract';
 import { imageInfo } from '@strata/qemu';
 import { isOurQemu } from '../../../packages/qemu/src/qemu-process.js';
-import { startServer, type TestServer } from './harness.js';
-import { apiClient, promptPattern as prompt } from './api-client.js';
+import { promptPattern as prompt } from './api-client.js';
+import { serverPerFile } from './server-per-file.js';
 import { ConsoleClient } from './console-client.js';
 import { collectEvents } from './events-client.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-
-const { api, waitForState } = apiClient(() => server);
+const { server, api, waitForState } = serverPerFile();
 
 describe('a QEMU VM from create to delete, with real QEMU', () => {
   let vm: Vm;
@@ -40,7 +32,7 @@ describe('a QEMU VM from create to delete, with real QEMU', () => {
   });
 
   it('starts, pushes the change on the event stream, and refuses a second start', async () => {
-    const stream = collectEvents(server.url);
+    const stream = collectEvents(server().url);
     await stream.ready;
     const started = await api<Vm>('POST', `/vms/${vm.id}/start`);
     expect(started.status).toBe(200);
@@ -64,9 +56,9 @@ describe('a QEMU VM from create to delete, with real QEMU', () => {
   });
 
   it('serves the serial console to two viewers at once; either can type', async () => {
-    const a = await ConsoleClient.open(server.url, vm.id);
+    const a = await ConsoleClient.open(server().url, vm.id);
     await a.waitFor(prompt, 90_000);
-    const b = await ConsoleClient.open(server.url, vm.id);
+    const b = await ConsoleClient.open(server().url, vm.id);
     await b.waitFor(/strata-mini: ready/, 5_000); // scrollback on connect
     const mark = b.output.length;
     a.send('echo hello\r');
@@ -80,11 +72,11 @@ describe('a QEMU VM from create to delete, with real QEMU', () => {
 
   it('keeps running when the server restarts, and is reattached with a working console', async () => {
     const pid = (await api<Vm>('GET', `/vms/${vm.id}`)).body.pid!;
-    await server.restart();
+    await server().restart();
     expect(isOurQemu(pid, `strata-${vm.id}`)).toBe(true);
     const after = (await api<Vm>('GET', `/vms/${vm.id}`)).body;
     expect(after).toMatchObject({ state: 'running', pid });
-    const viewer = await ConsoleClient.open(server.url, vm.id);
+    const viewer = await ConsoleClient.open(server().url, vm.id);
     const mark = viewer.output.length;
     viewer.send('echo still-$((20 + 1))\r');
     await viewer.waitFor(/still-21/, 20_000, mark);
