@@ -1,47 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { withDefaults, type AgentReply, type GuestAgent, type LaunchPlan, type RunningVm } from '@strata/core';
-import { protectShareRoots, releaseShareRoots } from '@strata/host';
+import { describe, expect, it } from 'vitest';
+import type { RunningVm } from '@strata/core';
+import { protectShareRoots } from '@strata/host';
 import { ensureGuestImage } from '@strata/guest';
+import { agentScratch, DISK_BYTES, MiB4, seqWriteRead } from '../../../guest/test/agent-harness.js';
 import { createOverlay, createQemuDriver } from '../../src/index.js';
 import { isOurQemu } from '../../src/qemu-process.js';
+import { guestPlan } from './guest-plan.js';
 
 const cacheDir = join(process.cwd(), '.cache');
-const work = mkdtempSync(join(tmpdir(), 'strata-agent-'));
-const shareRoot = join(work, 'shares');
-const DISK_BYTES = 64 * 1048576;
-const MiB4 = 4 * 1048576;
 let vm: RunningVm | undefined;
-afterAll(async () => {
-  await vm?.forceStop().catch(() => undefined);
-  await releaseShareRoots([shareRoot], { everyBind: true });
-  rmSync(work, { recursive: true, force: true });
-});
-
-type FioJob = { read: { io_bytes: number; bw_bytes: number }; write: { io_bytes: number; bw_bytes: number } };
-
-/** fio's own numbers for the one job, from the (untrusted) report. */
-function fioSide(reply: AgentReply, side: 'read' | 'write'): { bytes: number; bytesPerSec: number } {
-  if (!reply.ok) throw new Error(`fio failed: ${reply.error}`);
-  const job = (reply.fio as { jobs: FioJob[] }).jobs[0]!;
-  return { bytes: job[side].io_bytes, bytesPerSec: job[side].bw_bytes };
-}
-
-const mib = (bytesPerSec: number) => `${(bytesPerSec / 1048576).toFixed(1)} MiB/s`;
-
-async function seqWriteRead(agent: GuestAgent, path: string, direct: boolean): Promise<string> {
-  const fio = { op: 'fio', path, blockSize: 65536, sizeMiB: 4, direct, runtimeSec: 30 } as const;
-  const written = fioSide(await agent.call({ ...fio, rw: 'write' }, { timeoutMs: 60_000 }), 'write');
-  const read = fioSide(await agent.call({ ...fio, rw: 'read' }, { timeoutMs: 60_000 }), 'read');
-  for (const side of [written, read]) {
-    expect(side.bytes).toBe(MiB4);
-    expect(side.bytesPerSec).toBeGreaterThan(0);
-  }
-  return `${path} direct=${direct ? 1 : 0}: write ${mib(written.bytesPerSec)}, read ${mib(read.bytesPerSec)}`;
-}
+const { work, shareRoot } = agentScratch('strata-agent-', () => vm);
 
 describe('the benchmark agent of the default guest under real QEMU', () => {
   it('answers on its virtio-serial port: mounts 9p and virtiofs, finds disks by size, runs fio; a killed QEMU fails the pending call', async () => {
@@ -58,34 +29,13 @@ describe('the benchmark agent of the default guest under real QEMU', () => {
     mkdirSync(join(shareRoot, 'fast'), { recursive: true });
     await protectShareRoots([shareRoot]);
 
-    const plan: LaunchPlan = {
-      vm: withDefaults({
-        id: 'agenttest',
-        name: 'agenttest',
-        hypervisor: 'qemu',
-        state: 'starting',
-        imageId: 'x',
-        cpu: { sockets: 1, cores: 1, threads: 1 },
-        memoryMiB: 256,
-        accelerator: 'tcg',
-        runningAccelerator: null,
-        disks: [],
-        pid: null,
-        stopRequested: false,
-        lastError: null,
-        createdAt: '',
-        startedAt: null,
-      }),
-      accelerator: 'tcg',
-      dir: join(work, 'vm'),
+    const plan = guestPlan('agenttest', work, guest, {
       disks: [
         { id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' },
         { id: 'disk1', path: scratch('blk', DISK_BYTES), format: 'qcow2', bus: 'virtio' },
         { id: 'disk2', path: scratch('scsi', DISK_BYTES + MiB4), format: 'qcow2', bus: 'scsi' },
         { id: 'disk3', path: scratch('ide', DISK_BYTES + 2 * MiB4), format: 'qcow2', bus: 'ide' },
       ],
-      boot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: 'quiet' },
-      cdrom: null,
       shares: [
         {
           shareId: 's1',
@@ -107,7 +57,7 @@ describe('the benchmark agent of the default guest under real QEMU', () => {
         },
       ],
       agent: true,
-    };
+    });
     const started = Date.now();
     vm = await createQemuDriver().launch(plan);
     const agent = vm.agent!;

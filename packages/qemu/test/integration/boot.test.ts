@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { withDefaults, type LaunchPlan, type RunningVm } from '@strata/core';
+import type { RunningVm } from '@strata/core';
 import { ensureGuestImage, PROMPT } from '@strata/guest';
 import { createOverlay, createQemuDriver, imageInfo } from '../../src/index.js';
 import { isOurQemu } from '../../src/qemu-process.js';
+import { guestPlan } from './guest-plan.js';
 
 const cacheDir = join(process.cwd(), '.cache');
 const work = mkdtempSync(join(tmpdir(), 'strata-boot-'));
@@ -46,31 +47,7 @@ describe('the default guest under real QEMU', () => {
     expect(info['backing-filename']).toBe(guest.rootQcow2);
     expect((await imageInfo(top, 'qcow2'))['virtual-size']).toBe((await imageInfo(guest.rootQcow2, 'qcow2'))['virtual-size']);
 
-    const plan: LaunchPlan = {
-      vm: withDefaults({
-        id: 'boottest',
-        name: 'boottest',
-        hypervisor: 'qemu',
-        state: 'starting',
-        imageId: 'x',
-        cpu: { sockets: 1, cores: 1, threads: 1 },
-        memoryMiB: 256,
-        accelerator: 'tcg',
-        runningAccelerator: null,
-        disks: [],
-        pid: null,
-        stopRequested: false,
-        lastError: null,
-        createdAt: '',
-        startedAt: null,
-      }),
-      accelerator: 'tcg',
-      dir: join(work, 'vm'),
-      disks: [{ id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' }],
-      boot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: 'quiet' },
-      cdrom: null,
-      shares: [],
-    };
+    const plan = guestPlan('boottest', work, guest, { disks: [{ id: 'disk0', path: top, format: 'qcow2', bus: 'virtio' }], shares: [] });
     const started = Date.now();
     vm = await createQemuDriver().launch(plan);
     expect(isOurQemu(vm.pid, 'strata-boottest')).toBe(true);

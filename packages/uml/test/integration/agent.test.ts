@@ -1,47 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { withDefaults, type AgentReply, type GuestAgent, type LaunchPlan } from '@strata/core';
-import { protectShareRoots, releaseShareRoots } from '@strata/host';
+import { describe, expect, it } from 'vitest';
+import { withDefaults, type LaunchPlan } from '@strata/core';
+import { protectShareRoots } from '@strata/host';
 import { ensureGuestImage } from '@strata/guest';
+import { agentScratch, DISK_BYTES, seqWriteRead } from '../../../guest/test/agent-harness.js';
 import { createUmlDriver } from '../../src/uml-driver.js';
 import type { UmlProcess } from '../../src/uml-process.js';
 
 const cacheDir = join(process.cwd(), '.cache');
-const work = mkdtempSync(join(tmpdir(), 'strata-uml-agent-'));
-const shareRoot = join(work, 'shares');
 const owner = { uid: 60123, gid: 60123 };
-const DISK_BYTES = 64 * 1048576;
-const MiB4 = 4 * 1048576;
 let vm: UmlProcess | undefined;
-afterAll(async () => {
-  await vm?.forceStop().catch(() => undefined);
-  await releaseShareRoots([shareRoot], { everyBind: true });
-  rmSync(work, { recursive: true, force: true });
-});
-
-type FioJob = { read: { io_bytes: number; bw_bytes: number }; write: { io_bytes: number; bw_bytes: number } };
-
-function fioSide(reply: AgentReply, side: 'read' | 'write'): { bytes: number; bytesPerSec: number } {
-  if (!reply.ok) throw new Error(`fio failed: ${reply.error}`);
-  const job = (reply.fio as { jobs: FioJob[] }).jobs[0]!;
-  return { bytes: job[side].io_bytes, bytesPerSec: job[side].bw_bytes };
-}
-
-const mib = (bytesPerSec: number) => `${(bytesPerSec / 1048576).toFixed(1)} MiB/s`;
-
-async function seqWriteRead(agent: GuestAgent, path: string, direct: boolean): Promise<string> {
-  const fio = { op: 'fio', path, blockSize: 65536, sizeMiB: 4, direct, runtimeSec: 30 } as const;
-  const written = fioSide(await agent.call({ ...fio, rw: 'write' }, { timeoutMs: 60_000 }), 'write');
-  const read = fioSide(await agent.call({ ...fio, rw: 'read' }, { timeoutMs: 60_000 }), 'read');
-  for (const side of [written, read]) {
-    expect(side.bytes).toBe(MiB4);
-    expect(side.bytesPerSec).toBeGreaterThan(0);
-  }
-  return `${path} direct=${direct ? 1 : 0}: write ${mib(written.bytesPerSec)}, read ${mib(read.bytesPerSec)}`;
-}
+const { work, shareRoot } = agentScratch('strata-uml-agent-', () => vm);
 
 describe('the benchmark agent of the default guest under real UML', () => {
   it('answers on serial line 1 across the sandbox: mounts hostfs, finds a ubd disk by size, runs fio; a killed kernel fails the pending call', async () => {
