@@ -1,34 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintChange, invalidImages } from '../src/image-validity.js';
 import { inPlaceSpace, mergeTarget, planMerge, planUmlMerge } from '../src/merge-plan.js';
-import type { Fingerprint, ImageRecord, VmRecord } from '../src/records.js';
+import type { VmRecord } from '../src/records.js';
 import { withDefaults } from '../src/vm-defaults.js';
-
-const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({
-  dev: 1,
-  ino: 2,
-  size: 100,
-  mtimeNs: '5',
-  ctimeNs: '6',
-  sha256: null,
-  ...over,
-});
-const image = (id: string, parentId: string | null, over: Partial<ImageRecord> = {}): ImageRecord => ({
-  id,
-  name: id,
-  path: `/i/${id}`,
-  format: 'qcow2',
-  parentId,
-  virtualSize: 1,
-  protected: false,
-  ownerVmId: null,
-  boot: null,
-  parentFingerprint: parentId ? fp() : null,
-  invalidReason: null,
-  snapshot: null,
-  createdAt: '',
-  ...over,
-});
+import { fp, imageRecord as image } from './image-records.js';
 
 describe('fingerprintChange', () => {
   it('sees replacement, size, mtime and a ctime that betrays a faked mtime', () => {

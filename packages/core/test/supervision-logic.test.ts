@@ -1,33 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cachedOpenCheck } from '../src/image-open-cache.js';
 import { invalidImages } from '../src/image-validity.js';
-import type { Fingerprint, ImageRecord } from '../src/records.js';
 import { lostShareWarning } from '../src/vm-warnings.js';
-
-const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({
-  dev: 1,
-  ino: 2,
-  size: 100,
-  mtimeNs: '5',
-  ctimeNs: '6',
-  sha256: null,
-  ...over,
-});
-const image = (id: string, parentId: string | null): ImageRecord => ({
-  id,
-  name: id,
-  path: `/i/${id}`,
-  format: 'qcow2',
-  parentId,
-  virtualSize: 1,
-  protected: false,
-  ownerVmId: null,
-  boot: null,
-  parentFingerprint: parentId ? fp() : null,
-  invalidReason: null,
-  snapshot: null,
-  createdAt: '',
-});
+import { fp, imageRecord as image } from './image-records.js';
 
 describe('cachedOpenCheck', () => {
   it('probes a file once per identity and again when any part of it changes', () => {

@@ -4,7 +4,8 @@ import { assertAction } from '../src/vm-state.js';
 import { topologyWarnings, validateMemory, validateTopology, vcpuCount } from '../src/vm-spec.js';
 import { KeyedMutex } from '../src/keyed-mutex.js';
 import { chainOf, usersOf } from '../src/image-chain.js';
-import type { ImageRecord, VmRecord } from '../src/records.js';
+import type { VmRecord } from '../src/records.js';
+import { imageRecord } from './image-records.js';
 
 const host = { logicalCpus: 2, memoryBytes: 4 * 1024 ** 3 };
 
@@ -84,21 +85,7 @@ describe('KeyedMutex', () => {
 });
 
 describe('image chains', () => {
-  const image = (id: string, parentId: string | null): ImageRecord => ({
-    id,
-    name: id,
-    path: `/i/${id}`,
-    format: 'qcow2',
-    parentId,
-    virtualSize: 1,
-    protected: false,
-    ownerVmId: null,
-    boot: null,
-    createdAt: '',
-    parentFingerprint: null,
-    invalidReason: null,
-    snapshot: null,
-  });
+  const image = (id: string, parentId: string | null) => imageRecord(id, parentId, { parentFingerprint: null });
   const images = [image('base', null), image('mid', 'base'), image('top', 'mid'), image('other', 'base')];
   it('walks from the top layer to the base', () => {
     expect(chainOf('top', new Map(images.map((i) => [i.id, i]))).map((i) => i.id)).toEqual(['top', 'mid', 'base']);
