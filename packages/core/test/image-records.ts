@@ -1,4 +1,5 @@
 import type { Fingerprint, ImageRecord } from '../src/records.js';
+import { image } from './merge-fakes.js';
 
 /** A file identity; `over` changes the parts a test is about. */
 export const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({
@@ -11,20 +12,6 @@ export const fp = (over: Partial<Fingerprint> = {}): Fingerprint => ({
   ...over,
 });
 
-/** A valid qcow2 layer record at /i/`id`; a layer with a parent recorded the parent's fingerprint `fp()`. */
-export const imageRecord = (id: string, parentId: string | null, over: Partial<ImageRecord> = {}): ImageRecord => ({
-  id,
-  name: id,
-  path: `/i/${id}`,
-  format: 'qcow2',
-  parentId,
-  virtualSize: 1,
-  protected: false,
-  ownerVmId: null,
-  boot: null,
-  parentFingerprint: parentId ? fp() : null,
-  invalidReason: null,
-  snapshot: null,
-  createdAt: '',
-  ...over,
-});
+/** An unprotected one-byte qcow2 layer at /i/`id`; a layer with a parent recorded the parent's fingerprint `fp()`. */
+export const imageRecord = (id: string, parentId: string | null, over: Partial<ImageRecord> = {}): ImageRecord =>
+  image(id, parentId, { path: `/i/${id}`, virtualSize: 1, protected: false, parentFingerprint: parentId ? fp() : null, ...over });
