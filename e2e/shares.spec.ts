@@ -30,8 +30,10 @@ test('create a share, attach it over virtiofs, boot, and list the host file in t
   await page.getByRole('button', { name: 'Attach share' }).click();
   const attach = page.getByRole('dialog', { name: 'Attach a share to share-user' });
   await attach.getByLabel('Transport').selectOption('virtiofs');
-  // The first share is chosen already, so Attach is ready; Enter in the tag attaches.
+  // A share is chosen already, so Attach is ready; Enter in the tag attaches. Other journeys on
+  // this server made shares of their own, so this one is picked by name.
   await expect(attach.getByLabel('Share')).toHaveValue(/.+/);
+  await attach.getByLabel('Share').selectOption({ label: `projects — ${dir}` });
   await attach.getByLabel('Tag').fill('proj');
   await attach.getByLabel('Tag').press('Enter');
   await expect(page.getByTestId('vm-share-proj')).toContainText('virtiofs');
@@ -49,7 +51,7 @@ test('create a share, attach it over virtiofs, boot, and list the host file in t
   await page.getByRole('link', { name: 'Shares' }).click();
   await expect(page.getByTestId('share-projects')).toContainText('share-user');
   await expect(page.getByTestId('share-projects')).toContainText('running');
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByTestId('share-projects').getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByRole('dialog', { name: 'Delete share projects?' })).toContainText('Running VMs use it: share-user');
   await page.screenshot({ path: 'test-results/shares.png', fullPage: true });
   await page.getByRole('button', { name: 'Cancel' }).click();

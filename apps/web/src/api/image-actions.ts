@@ -1,11 +1,11 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CheckReport, Image, ImageConvert, Job } from '@strata/contract';
 import { api } from './client';
-import { newerJob } from './job-cache';
+import { keepNewerJobs, newerJob } from './job-cache';
 import { keys } from './keys';
 
 const getJobs = () => api<Job[]>('GET', '/jobs');
-const jobsQuery = queryOptions({ queryKey: keys.jobs, queryFn: getJobs });
+export const jobsQuery = queryOptions({ queryKey: keys.jobs, queryFn: getJobs, structuralSharing: keepNewerJobs });
 export const useJobs = () => useQuery(jobsQuery);
 
 export function useImageMutations() {

@@ -13,3 +13,15 @@ export function newerJob(cached: Job | undefined, incoming: Job): Job {
   if (stage !== 0) return stage > 0 ? incoming : cached;
   return Date.parse(incoming.updatedAt) >= Date.parse(cached.updatedAt) ? incoming : cached;
 }
+
+/**
+ * A job query's structuralSharing: a fetch answered just before the job ended can land after the
+ * event stream said so, and must not put the older copy back (the dialog would wait forever).
+ */
+export const keepNewerJob = (cached: unknown, fetched: unknown): Job => newerJob(cached as Job | undefined, fetched as Job);
+
+/** The same for the jobs list, job by job. */
+export function keepNewerJobs(cached: unknown, fetched: unknown): Job[] {
+  const known = new Map(((cached as Job[] | undefined) ?? []).map((j) => [j.id, j]));
+  return (fetched as Job[]).map((j) => newerJob(known.get(j.id), j));
+}

@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Job, MergeBody, MergePlan, Vm } from '@strata/contract';
 import { api } from './client';
-import { newerJob } from './job-cache';
+import { keepNewerJob, newerJob } from './job-cache';
 import { keys } from './keys';
 
 const getMergePlan = (imageId: string) => api<MergePlan>('GET', `/images/${imageId}/merge-plan`);
@@ -12,8 +12,9 @@ export const useMergePlan = (imageId: string, enabled: boolean) => useQuery({ ..
 
 export const getJob = (id: string) => api<Job>('GET', `/jobs/${id}`);
 /** A job's progress arrives on the event stream, which patches this query; it is fetched once. */
-export const useJob = (id: string | null) =>
-  useQuery({ queryKey: keys.job(id ?? ''), queryFn: () => getJob(id!), enabled: id !== null, staleTime: Infinity });
+export const jobQuery = (id: string) =>
+  queryOptions({ queryKey: keys.job(id), queryFn: () => getJob(id), staleTime: Infinity, structuralSharing: keepNewerJob });
+export const useJob = (id: string | null) => useQuery({ ...jobQuery(id ?? ''), enabled: id !== null });
 
 export function useLayerMutations() {
   const qc = useQueryClient();
