@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -63,7 +63,7 @@ describe('image upload', () => {
     expect(incoming()).toEqual([]);
   });
 
-  it('removes at the next start the upload files a killed server left, and nothing else', async () => {
+  it('removes at the next start the upload files an earlier version left, and nothing else', async () => {
     const dir = join(server.dataDir, 'images', 'incoming');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'upload-0123456789abcdef'), 'half an image');
@@ -73,6 +73,26 @@ describe('image upload', () => {
     expect(incoming().sort()).toEqual(['not-an-upload', 'upload-fedcba9876543210']);
     rmSync(join(dir, 'not-an-upload'));
     rmSync(join(dir, 'upload-fedcba9876543210'), { recursive: true });
+  });
+
+  it('never reaches through an incoming directory replaced by a link: nothing removed there, uploads refused with the reason', async () => {
+    const dir = join(server.dataDir, 'images', 'incoming');
+    const victim = join(work, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'upload-00000000000000aa'), 'not Strata’s');
+    rmSync(dir, { recursive: true, force: true });
+    symlinkSync(victim, dir);
+    try {
+      await server.restart();
+      expect(readdirSync(victim)).toEqual(['upload-00000000000000aa']);
+      qemuImg('create', '-q', '-f', 'qcow2', join(work, 'linked.qcow2'), '1M');
+      const res = await upload('name=through-link&format=qcow2', readFileSync(join(work, 'linked.qcow2')));
+      expect(res.statusCode, res.body).toBe(503);
+      expect(res.json()).toMatchObject({ code: 'incoming_unsafe', message: expect.stringMatching(/incoming directory.*symbolic link/) });
+      expect(readdirSync(victim)).toEqual(['upload-00000000000000aa']);
+    } finally {
+      rmSync(dir);
+    }
   });
 
   it('answers 413 beyond the limit, declared or streamed, and leaves no partial file', async () => {

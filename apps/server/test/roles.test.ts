@@ -5,6 +5,7 @@ import type { ApiToken, User } from '@strata/contract';
 import { TOKEN, auth, startServer, type TestServer } from './harness.js';
 import { bearer, loginAs, makeUser, passwordOf, tokenFor } from './users-client.js';
 import { collectSse } from './events-client.js';
+import { STREAMS_PER_USER } from '../src/auth/stream-budget.js';
 
 /** Users, roles and tokens through the real API, on a real database. */
 let server: TestServer;
@@ -195,6 +196,51 @@ describe('users and roles', () => {
     expect(await ended(streams.session)).toBe(false);
     expect((await call('POST', '/auth/logout', session.write)).statusCode).toBe(204);
     expect(await ended(streams.session)).toBe(true);
+  });
+
+  it('holds each user to a bounded number of open streams, and a sign-out with a token ends no session', async () => {
+    const nina = await makeUser(server, 'nina', 'viewer');
+    const { token } = await tokenFor(server, nina.id);
+    const session = await loginAs(server, 'nina');
+    const held = [];
+    for (let i = 0; i < STREAMS_PER_USER; i++) {
+      const stream = collectSse(
+        `${server.url}/api/v1/${i % 2 ? 'events' : 'metrics/stream?host=false'}`,
+        i % 3 ? bearer(token) : session.read,
+      );
+      await stream.ready;
+      held.push(stream);
+    }
+    // One more, by token or by session, on either stream: refused before anything is sent.
+    for (const [path, headers] of [
+      ['/events', bearer(token)],
+      ['/metrics/stream', session.read],
+    ] as const) {
+      const refused = await call('GET', path, headers);
+      expect(refused.statusCode, path).toBe(429);
+      expect(refused.json()).toMatchObject({ code: 'too_many_streams', message: expect.stringMatching(/nina has 32 streams/) });
+    }
+    // Another user is not held to nina's count.
+    expect((await call('GET', '/vms', auth)).statusCode).toBe(200);
+    const other = collectSse(`${server.url}/api/v1/events`);
+    await other.ready;
+    other.close();
+
+    // A sign-out by a token holder carrying someone's cookie ends nothing: the session still works.
+    expect((await call('POST', '/auth/logout', { ...bearer(token), cookie: session.cookie })).statusCode).toBe(204);
+    expect((await call('GET', '/vms', session.read)).statusCode).toBe(200);
+
+    // A stream closed gives its place back.
+    held.pop()!.close();
+    await expect
+      .poll(async () => {
+        const again = collectSse(`${server.url}/api/v1/events`, bearer(token));
+        const ok = await Promise.race([again.ready.then(() => true), again.ended.then(() => false)]);
+        again.close();
+        return ok;
+      })
+      .toBe(true);
+    for (const stream of held) stream.close();
   });
 
   it('keeps users, roles and tokens across a restart', async () => {

@@ -17,17 +17,24 @@ export interface CallerWatch {
  */
 export function watchCaller(signedIn: () => boolean, onGone: () => void): CallerWatch {
   let gone = false;
-  let checkedAt = Date.now();
+  // Asked before the first output, not a second after it: the credential may have ended while the
+  // connection was being admitted (a revocation racing an upgrade).
+  let checkedAt = 0;
   const check = () => {
     if (gone) return false;
     checkedAt = Date.now();
     if (signedIn()) return true;
-    gone = true;
     stop();
     onGone();
     return false;
   };
-  const stop = credentialChanges.listen(() => void check());
+  const unlisten = credentialChanges.listen(() => void check());
+  const stop = () => {
+    gone = true; // a connection closed by its own end is not told again
+    unlisten();
+  };
+  // And once as soon as the caller has its watch in hand, for a connection that never outputs.
+  queueMicrotask(() => void check());
   return {
     stillSignedIn: () => !gone && (Date.now() - checkedAt < RECHECK_MS || check()),
     stop,

@@ -35,8 +35,8 @@ export function findSession(db: Db, token: string): SessionInfo | undefined {
 }
 
 export function deleteSession(db: Db, token: string): void {
-  db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(digest(token));
-  credentialChanges.notify();
+  // Only a session that really ended wakes the open connections: a made-up cookie costs nothing.
+  if (db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(digest(token)).changes > 0) credentialChanges.notify();
 }
 
 export function pruneSessions(db: Db): void {

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { watchCaller } from '../auth/caller-watch.js';
+import { claimStream, tooManyStreams } from '../auth/stream-budget.js';
 
 /** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
 const MAX_BACKLOG = 1 << 20;
@@ -8,9 +9,13 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * Opens a server-sent event stream on a hijacked reply: heartbeats keep proxies from closing it,
- * a client that cannot keep up is dropped, and so is one whose credentials end. Returns `send` and registers `onClose`.
+ * a client that cannot keep up is dropped, and so is one whose credentials end; each caller holds a
+ * bounded number of streams. Returns `send` and registers `onClose`.
  */
 export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() => void>, onClose: () => void): (text: string) => void {
+  // Thrown before the hijack: the caller gets 429 with the reason, through the error handler.
+  const claim = claimStream(req.user);
+  if ('refused' in claim) throw tooManyStreams(claim.refused);
   reply.hijack();
   const res = reply.raw;
   // Hijacked: the headers set on the reply so far (the security headers) must be written by hand.
@@ -43,6 +48,7 @@ export function openSse(req: FastifyRequest, reply: FastifyReply, open: Set<() =
     open.delete(end);
     clearInterval(heartbeat);
     watch.stop();
+    claim.release();
     onClose();
   });
   return send;

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readdirSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { invalid, type ImportSource } from '@strata/core';
-import { fdProcPath } from '@strata/host';
+import { invalid, StrataError, type ImportSource } from '@strata/core';
+import { BeneathError, createAt, fdProcPath, lstatAt, mkdirAt, openAt, openRootDir, removeAt } from '@strata/host';
 import { imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
 import { heldSource } from './import-path.js';
 
@@ -17,54 +16,75 @@ export const tooLarge = (max: number) =>
 /** The child sees the first inherited descriptor as fd 3. */
 const CHILD_FD = fdProcPath(3);
 
-const removeQuietly = (path: string) => {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-};
-
 const UPLOAD_FILE = /^upload-[0-9a-f]{16}$/;
 
 /**
- * Removes upload files a previous process left in the incoming directory (a crash or a kill
- * during an upload or its import): no request of this process owns them. Only regular files with
- * the names uploads get are removed, by name (unlink never follows a link). Returns how many.
+ * The image store's incoming directory, held open: made here when missing, and never reached
+ * through a symbolic link (O_NOFOLLOW on the last name; the store itself is Strata's own).
+ */
+function openIncoming(imagesDir: string, create: boolean): number | null {
+  const images = openRootDir(imagesDir);
+  try {
+    if (create && !lstatAt(images, 'incoming')) {
+      try {
+        closeSync(mkdirAt(images, 'incoming', 0o700));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made by a racing upload
+      }
+    }
+    return openAt(images, 'incoming', constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (err) {
+    if (err instanceof BeneathError && err.reason === 'missing' && !create) return null;
+    if (err instanceof BeneathError)
+      throw new StrataError('unavailable', 'incoming_unsafe', `the image store's incoming directory cannot be used: ${err.message}`);
+    throw err;
+  } finally {
+    closeSync(images);
+  }
+}
+
+/**
+ * Removes upload files an earlier version left in the incoming directory (uploads now keep no
+ * name there, not even through a crash). Only regular files with the names uploads got are
+ * removed, through the held directory: nothing is followed. Returns how many.
  */
 export function sweepAbandonedUploads(imagesDir: string): number {
-  const incoming = join(imagesDir, 'incoming');
-  let names: string[];
+  let dir: number | null;
   try {
-    names = readdirSync(incoming);
+    dir = openIncoming(imagesDir, false);
   } catch {
-    return 0; // no upload yet
+    return 0; // a link or a non-directory: left for the admin, and uploads refuse it with the reason
   }
+  if (dir === null) return 0;
   let removed = 0;
-  for (const name of names.filter((n) => UPLOAD_FILE.test(n))) {
-    const path = join(incoming, name);
-    try {
-      if (!lstatSync(path).isFile()) continue;
-      unlinkSync(path);
+  try {
+    for (const name of readdirSync(fdProcPath(dir)).filter((n) => UPLOAD_FILE.test(n))) {
+      if (!lstatAt(dir, name)?.isFile()) continue;
+      removeAt(dir, name);
       removed++;
-    } catch {
-      // gone meanwhile
     }
+  } finally {
+    closeSync(dir);
   }
   return removed;
 }
 
 /**
- * Writes a request body into a new file of the image store's incoming directory (created here,
- * O_EXCL and O_NOFOLLOW: nothing planted at the name is written through), counting every byte:
- * past `max` the request ends with 413 and the partial file is removed. Returns the file held
- * open for reading.
+ * Writes a request body into a new file of the image store's incoming directory (created through
+ * the held directory, O_EXCL and O_NOFOLLOW) whose name is removed at once: the bytes live on the
+ * descriptor alone, so neither a 413 nor a crash leaves anything behind. Counts every byte: past
+ * `max` the request ends with 413. Returns the file held open for reading.
  */
-export async function receiveUpload(body: Readable, imagesDir: string, max: number): Promise<{ fd: number; size: number; path: string }> {
-  const incoming = join(imagesDir, 'incoming');
-  mkdirSync(incoming, { recursive: true, mode: 0o700 });
-  const path = join(incoming, `upload-${randomBytes(8).toString('hex')}`);
-  const out = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+export async function receiveUpload(body: Readable, imagesDir: string, max: number): Promise<{ fd: number; size: number }> {
+  const dir = openIncoming(imagesDir, true)!;
+  let out: number;
+  try {
+    const name = `upload-${randomBytes(8).toString('hex')}`;
+    out = createAt(dir, name, constants.O_WRONLY);
+    removeAt(dir, name);
+  } finally {
+    closeSync(dir);
+  }
   let size = 0;
   try {
     for await (const chunk of body) {
@@ -73,26 +93,26 @@ export async function receiveUpload(body: Readable, imagesDir: string, max: numb
       if (size > max) throw tooLarge(max);
       for (let done = 0; done < buf.length;) done += writeSync(out, buf, done, buf.length - done);
     }
-    closeSync(out);
   } catch (err) {
     closeSync(out);
-    removeQuietly(path);
     throw err;
   }
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  return { fd, size: fstatSync(fd).size, path };
+  // Read-only from here on: the checks and the import read a file no one can write any more.
+  try {
+    const fd = openSync(fdProcPath(out), constants.O_RDONLY);
+    return { fd, size: fstatSync(fd).size };
+  } finally {
+    closeSync(out);
+  }
 }
 
 /**
  * The same checks as an import, answered in the request: the format the user stated must be the
- * one the file's own bytes show, and the file must refer to no other file. The file is removed
- * when the source closes, whether the import succeeded or not.
+ * one the file's own bytes show, and the file must refer to no other file. The bytes go when the
+ * source closes, whether the import succeeded or not.
  */
-export async function uploadSource(held: { fd: number; size: number; path: string }, stated: string): Promise<ImportSource> {
-  const drop = () => {
-    closeSync(held.fd);
-    removeQuietly(held.path);
-  };
+export async function uploadSource(held: { fd: number; size: number }, stated: string): Promise<ImportSource> {
+  const drop = () => closeSync(held.fd);
   try {
     if (held.size === 0) throw invalid('body', 'the upload is empty');
     const found = sniffFormatFd(held.fd, held.size);
@@ -104,5 +124,5 @@ export async function uploadSource(held: { fd: number; size: number; path: strin
     drop();
     throw err;
   }
-  return heldSource(held.fd, held.size, 'the uploaded file', 'query.format', () => removeQuietly(held.path));
+  return heldSource(held.fd, held.size, 'the uploaded file', 'query.format');
 }

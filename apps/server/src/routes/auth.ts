@@ -70,7 +70,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; throttle: LoginThro
     '/auth/logout',
     { config: { role: 'viewer', audit: 'logout' }, schema: { tags: ['auth'], response: { 204: Type.Null(), ...commonErrors } } },
     async (req, reply) => {
-      const token = req.cookies[SESSION_COOKIE];
+      // The session this caller signed in with; a token holder signing out has no session to end.
+      const token = req.user?.via === 'session' ? req.cookies[SESSION_COOKIE] : undefined;
       if (token) deleteSession(db, token);
       reply.clearCookie(SESSION_COOKIE, cookieOptions);
       return reply.code(204).send(null);

@@ -6,6 +6,7 @@ import { roleAtLeast } from '@strata/contract/roles';
 import type { VmConfig, VmRuntime } from '@strata/core';
 import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
 import { watchCaller } from '../auth/caller-watch.js';
+import { claimStream } from '../auth/stream-budget.js';
 
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
@@ -34,6 +35,9 @@ export const consoleRoutes: FastifyPluginAsync<{
       () => (req.user?.current() ?? null) !== null,
       () => viewer.close('the session ended'),
     );
+    const claim = claimStream(req.user);
+    if ('refused' in claim) return viewer.close(claim.refused);
+    socket.once('close', claim.release);
     if (!Value.Check(IdParams, req.params)) return viewer.close('no such VM');
     const running = opts.runtime.running(id);
     if (!running) {

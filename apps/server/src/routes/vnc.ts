@@ -5,6 +5,7 @@ import { IdParams } from '@strata/contract';
 import { roleAtLeast } from '@strata/contract/roles';
 import { conflict, type VmConfig, type VmRuntime } from '@strata/core';
 import { bridgeVnc } from '../console/vnc-bridge.js';
+import { claimStream, streamRefusal, tooManyStreams } from '../auth/stream-budget.js';
 
 /**
  * The graphical console: QEMU's VNC server on the VM's own socket, bridged to the browser over a
@@ -20,6 +21,8 @@ export const vncRoutes: FastifyPluginAsync<{
   /** Refused before the upgrade, so the browser (and a script) gets an HTTP status and the reason. */
   const admit = async (req: FastifyRequest) => {
     const { id } = req.params as { id: string };
+    const busy = streamRefusal(req.user);
+    if (busy) throw tooManyStreams(busy);
     const vm = await opts.vms.get(id);
     if (vm.hypervisor === 'uml')
       throw conflict('no_graphical_console', `${vm.name} runs on User-Mode Linux, which has no screen: use the serial console`);
@@ -41,6 +44,10 @@ export const vncRoutes: FastifyPluginAsync<{
     },
     (socket: WebSocket, req) => {
       const { id } = req.params as { id: string };
+      // Admitted above; a race with the caller's other connections since then is refused here.
+      const claim = claimStream(req.user);
+      if ('refused' in claim) return socket.close(1008, claim.refused.slice(0, 120));
+      socket.once('close', claim.release);
       let told = false; // one line per session: a viewer pressing keys must not flood the log
       bridgeVnc(socket, {
         socketPath: opts.vncPathOf(id),
