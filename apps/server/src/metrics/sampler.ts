@@ -34,10 +34,13 @@ export function createSampler(opts: SamplerOptions) {
   /** The sampler's own cost: CPU time of this process from the start to the end of each round. */
   const cost = { rounds: 0, cpuMicros: 0 };
 
-  const sampleVm = async (record: VmRecord, handle: RunningVm, ts: number) => {
+  const sampleVm = async (record: VmRecord, handle: RunningVm) => {
     if (!handle.counters) return;
     const shares = record.shares.filter((s) => !s.pending).map((s) => ({ tag: s.tag, transport: s.transport }));
     const counters = await handle.counters(shares).catch(() => null);
+    // Timed when read, not when asked: a busy guest can answer QMP seconds late, and bytes moved
+    // meanwhile must land in the interval they moved in, at the rate they moved at.
+    const ts = Date.now();
     if (!counters || stopped) return; // a round that outlives stop() never writes to a closed store
     const before = prev.get(record.id);
     prev.set(record.id, { pid: handle.pid, ts, counters });
@@ -76,7 +79,7 @@ export function createSampler(opts: SamplerOptions) {
           latest.delete(id);
         }
       }
-      const sampled = await Promise.all(entries.map(({ record, handle }) => sampleVm(record, handle, ts)));
+      const sampled = await Promise.all(entries.map(({ record, handle }) => sampleVm(record, handle)));
       const done = sampled.filter((s) => s !== undefined);
       if (!stopped) recordShareTotals(opts.history, ts, done);
       if (ts - lastMaintain >= 60_000) {

@@ -64,3 +64,36 @@ describe('sampler stop', () => {
     expect(writes).toEqual([]); // the late round saw stop() and kept its sample to itself
   });
 });
+
+describe('sampler timing', () => {
+  it('times counters when they are read: a late answer moves its bytes to when they moved, at their rate', async () => {
+    const samples: { ts: number; intervalMs: number; readBps: number }[] = [];
+    const hub = new MetricsHub();
+    hub.subscribe(
+      {
+        vms: null,
+        host: false,
+        send: (_id, event) => {
+          if (event.type === 'vm')
+            samples.push({ ts: event.sample.ts, intervalMs: event.sample.intervalMs, readBps: event.sample.disks[0]!.readBps });
+        },
+      },
+      null,
+    );
+    const history = { record: () => undefined, maintain: () => undefined } as unknown as History;
+    // The first answer comes at once; the second 300 ms after it was asked, with 3000 bytes more.
+    const answers = [() => Promise.resolve(at(0)), () => new Promise<RawCounters>((r) => setTimeout(() => r(at(3000)), 300))];
+    const record = { id: 'vm1', shares: [] } as unknown as VmRecord;
+    const handle = { pid: 7, counters: () => answers.shift()!() } as unknown as RunningVm;
+    const sampler = createSampler({ live: () => [{ record, handle }], hub, history, intervalMs: 0, hostSample: () => null });
+    await sampler.tick();
+    const firstReadAt = Date.now();
+    await sampler.tick();
+    await sampler.stop();
+    expect(samples).toHaveLength(1);
+    const [sample] = samples;
+    expect(sample!.intervalMs).toBeGreaterThanOrEqual(290); // the 300 ms the answer took, not the moment the round began
+    expect(sample!.ts - sample!.intervalMs).toBeLessThanOrEqual(firstReadAt);
+    expect((sample!.readBps * sample!.intervalMs) / 1000).toBeCloseTo(3000, 0); // every byte, once
+  });
+});
