@@ -36,10 +36,12 @@ export class ConsoleClient {
   async waitFor(pattern: RegExp, timeoutMs = 60_000, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      // The line discipline wraps a long echoed command with \r\r\n at the terminal's width.
+      // The line discipline wraps a long echoed command with \r\r\n at the terminal's width, and
+      // UML's kernel prints "epollctl add err fd N, …" on the console between the guest's output.
       const match = this.output
         .slice(from)
         .replace(/\r\r\n/g, '')
+        .replace(/epollctl add err fd \d+, [^\r\n]*\r*\n/g, '')
         .match(pattern);
       if (match) return match;
       if (this.closed || Date.now() > deadline) {
