@@ -141,7 +141,22 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     imagesDir: join(config.dataDir, 'images'),
     reference: () => reference,
     runtimeCapSec: config.benchRuntimeCapSec,
-    lab: { vms, vmRecords: vmsRepo, images, files, shareRoot: config.shareRoots[0]!, vmDir, newId, now, logger },
+    lab: {
+      vms,
+      vmRecords: vmsRepo,
+      images,
+      files,
+      shareRoot: config.shareRoots[0]!,
+      vmDir,
+      newId,
+      now,
+      logger,
+      // A round in flight may have read the counters before the last cell ended: the second starts after it.
+      settleMetrics: async () => {
+        await sampler.tick();
+        await sampler.tick();
+      },
+    },
   });
   // Reattach first: recovering a live merge asks the running QEMU how far it got.
   await vms.lifecycle.reattachAll();

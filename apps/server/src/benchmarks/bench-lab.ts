@@ -28,6 +28,11 @@ export interface LabDeps {
   newId(): string;
   now(): string;
   logger: Logger;
+  /**
+   * One more metrics round before a throwaway VM goes: its last cell ends moments before the VM
+   * is removed, and its bytes would otherwise never reach the live series or the history.
+   */
+  settleMetrics?: () => Promise<void>;
 }
 
 /** How long a throwaway guest may take from start to its agent's first answer under TCG on a loaded host. */
@@ -339,6 +344,7 @@ export function createBenchLab(d: LabDeps, runId: string, sizeMiB: number, recor
       const made = live.get(guest.vmId);
       if (!made) return;
       live.delete(guest.vmId);
+      await d.settleMetrics?.().catch(() => undefined);
       await removeMade(d, runId, ledger.made.runDir, made, done);
     },
     async removeAll() {
