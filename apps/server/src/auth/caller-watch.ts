@@ -11,9 +11,9 @@ export interface CallerWatch {
 
 /**
  * Keeps the caller of a long-lived connection (a console, an event or metrics stream) honest while
- * it only watches: a credential change anywhere (a token
- * revoked, a user disabled or deleted, a sign-out) asks `signedIn` at once and calls `onGone`
- * when the answer is no, before any further output reaches the connection.
+ * it only watches: a credential change anywhere (a token revoked, a user disabled or deleted, a
+ * sign-out) asks `signedIn` at once and calls `onGone` when the answer is no, before any further
+ * output reaches the connection.
  */
 export function watchCaller(signedIn: () => boolean, onGone: () => void): CallerWatch {
   let gone = false;
