@@ -7,22 +7,9 @@ import type { ImageFiles, JobRecord } from '../src/ports.js';
 import type { ImageRecord } from '../src/records.js';
 import { createVmServices } from '../src/vm-service.js';
 import { fakeWorld, memoryRepo, recordingLogger } from './vm-fakes.js';
+import { image } from './merge-fakes.js';
 
-const shared = (id: string): ImageRecord => ({
-  id,
-  name: id,
-  path: `/data/images/${id}.qcow2`,
-  format: 'qcow2',
-  parentId: null,
-  virtualSize: 1 << 30,
-  protected: false,
-  ownerVmId: null,
-  boot: null,
-  parentFingerprint: null,
-  invalidReason: null,
-  snapshot: null,
-  createdAt: '',
-});
+const shared = (id: string): ImageRecord => image(id, null, { path: `/data/images/${id}.qcow2`, virtualSize: 1 << 30, protected: false });
 
 /** The fake world with a second stopped VM, a shared image, and files whose overlays take a few turns to appear. */
 function raceWorld() {

@@ -25,11 +25,11 @@ const UPLOAD_FILE = /^upload-[0-9a-f]{16}$/;
 function openIncoming(imagesDir: string, create: boolean): number | null {
   const images = openRootDir(imagesDir);
   try {
-    if (create && !lstatAt(images, 'incoming')) {
+    if (create) {
       try {
         closeSync(mkdirAt(images, 'incoming', 0o700));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // made by a racing upload
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // there already (or a link, refused below)
       }
     }
     return openAt(images, 'incoming', constants.O_RDONLY | constants.O_DIRECTORY);
