@@ -220,6 +220,8 @@ describe('users and roles', () => {
       expect(refused.statusCode, path).toBe(429);
       expect(refused.json()).toMatchObject({ code: 'too_many_streams', message: expect.stringMatching(/nina has 32 streams/) });
     }
+    // A HEAD is no stream: it neither waits nor takes a place.
+    expect((await call('HEAD' as 'GET', '/events', bearer(token))).statusCode).toBe(404);
     // Another user is not held to nina's count.
     expect((await call('GET', '/vms', auth)).statusCode).toBe(200);
     const other = collectSse(`${server.url}/api/v1/events`);

@@ -8,6 +8,9 @@ import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../conso
 import { watchCaller } from '../auth/caller-watch.js';
 import { claimStream } from '../auth/stream-budget.js';
 
+/** Unsent output beyond this means the viewer stopped reading (as event streams, whose limit is the same). */
+const MAX_VIEWER_BACKLOG = 1 << 20;
+
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
 
@@ -23,7 +26,12 @@ export const consoleRoutes: FastifyPluginAsync<{
     const { id } = req.params as { id: string };
     const viewer: ConsoleViewer = {
       // Output too asks whether the caller may still watch, not only input.
-      send: (data) => socket.readyState === socket.OPEN && watch.stillSignedIn() && socket.send(data),
+      send: (data) => {
+        if (socket.readyState !== socket.OPEN || !watch.stillSignedIn()) return;
+        // A viewer that stops reading while the guest floods its serial line is cut off, never buffered without bound.
+        if (socket.bufferedAmount > MAX_VIEWER_BACKLOG) return viewer.close('this viewer fell too far behind the output');
+        socket.send(data);
+      },
       close: (reason) => {
         watch.stop();
         if (socket.readyState === socket.OPEN) socket.send(Buffer.from(`\r\n[strata] console closed: ${reason}\r\n`));

@@ -10,7 +10,12 @@ export const eventRoutes: FastifyPluginAsync<{ bus: EventBus }> = async (app, { 
   });
   app.get(
     '/events',
-    { config: { role: 'viewer' }, schema: { tags: ['events'], description: 'Server-sent events: StrataEvent JSON objects' } },
+    // No HEAD twin: it would hold a stream's place and never answer.
+    {
+      config: { role: 'viewer' },
+      exposeHeadRoute: false,
+      schema: { tags: ['events'], description: 'Server-sent events: StrataEvent JSON objects' },
+    },
     (req, reply) => {
       let id = 0;
       let unsubscribe = () => undefined as void;

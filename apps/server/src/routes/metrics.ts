@@ -18,6 +18,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<{ hub: MetricsHub; history:
     '/metrics/stream',
     {
       config: { role: 'viewer' },
+      exposeHeadRoute: false, // a HEAD twin would hold a stream's place and never answer
       schema: {
         tags: ['metrics'],
         description: 'Server-sent events, one per sample per VM (event: vm) and per host sample (event: host); Last-Event-ID resumes',
