@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Vm, VmSample } from '@strata/contract';
-import { filterVms, formatUptime, parseQuery, queryParams, rowFacts, sortRows } from '../../src/features/vms/vm-list-query';
+import {
+  filterVms,
+  formatUptime,
+  parseQuery,
+  patchQuery,
+  queryParams,
+  rowFacts,
+  sortRows,
+  sortToggle,
+} from '../../src/features/vms/vm-list-query';
 
 const vm = (name: string, state: Vm['state'], more: Partial<Vm> = {}): Vm =>
   ({ id: `id-${name}`, name, state, hypervisor: 'qemu', vcpus: 2, memoryMiB: 512, startedAt: null, ...more }) as Vm;
@@ -27,6 +36,25 @@ describe('the VM list query in the URL', () => {
     });
     const out = queryParams({ ...q, q: '', hypervisor: 'all' }, new URLSearchParams('clone=img1&q=old'));
     expect(out.toString()).toBe('clone=img1&state=running&sort=cpu&dir=desc');
+  });
+});
+
+describe('patchQuery', () => {
+  it('applies each change to the URL it is given, so a second quick change keeps the first', () => {
+    // State set to all (drops state=running), then Hypervisor set to uml on the URL that change left.
+    const afterState = patchQuery(new URLSearchParams('state=running&clone=img1'), () => ({ state: 'all' }));
+    expect(afterState.toString()).toBe('clone=img1');
+    const afterHv = patchQuery(afterState, () => ({ hypervisor: 'uml' }));
+    expect(parseQuery(afterHv)).toMatchObject({ state: 'all', hypervisor: 'uml' });
+    expect(afterHv.get('clone')).toBe('img1');
+  });
+
+  it('turns a sort around only when the same header is clicked again on the URL as it is now', () => {
+    const byName = new URLSearchParams('');
+    const desc = patchQuery(byName, sortToggle('name'));
+    expect(desc.toString()).toBe('dir=desc');
+    expect(patchQuery(desc, sortToggle('name')).toString()).toBe('');
+    expect(patchQuery(desc, sortToggle('cpu')).toString()).toBe('sort=cpu');
   });
 });
 

@@ -13,7 +13,17 @@ import { BulkDialog } from './bulk-dialog';
 import { BULK_LABELS, type BulkAction } from './bulk-plan';
 import { CreateVmDialog } from './create-vm-dialog';
 import { diskBps, shareBps, TREND_MS, trendPoints } from './io-trend';
-import { DEFAULT_QUERY, filterVms, parseQuery, queryParams, rowFacts, sortRows, type ListQuery, type SortKey } from './vm-list-query';
+import {
+  DEFAULT_QUERY,
+  filterVms,
+  parseQuery,
+  patchQuery,
+  rowFacts,
+  sortRows,
+  sortToggle,
+  type ListQuery,
+  type SortKey,
+} from './vm-list-query';
 import type { VmRow } from './vm-row-cells';
 import { VmCards } from './vm-cards';
 import { VmListToolbar } from './vm-list-toolbar';
@@ -43,8 +53,10 @@ export function VmListPage() {
   const { data: vms, error, isPending } = useVms();
   const [params, setParams] = useSearchParams();
   const query = parseQuery(params);
-  const setQuery = (patch: Partial<ListQuery>) => setParams(queryParams({ ...query, ...patch }, params), { replace: true });
-  const sortBy = (key: SortKey) => setQuery({ sort: key, dir: query.sort === key && query.dir === 'asc' ? 'desc' : 'asc' });
+  const changeQuery = (patch: (query: ListQuery) => Partial<ListQuery>) =>
+    setParams(patchQuery(new URLSearchParams(window.location.search), patch), { replace: true });
+  const setQuery = (patch: Partial<ListQuery>) => changeQuery(() => patch);
+  const sortBy = (key: SortKey) => changeQuery(sortToggle(key));
   const clone = params.get('clone') ?? undefined;
   const [creating, setCreating] = useState(clone !== undefined);
   const [actionError, setActionError] = useState<Error | null>(null);
@@ -64,7 +76,7 @@ export function VmListPage() {
   const closeCreate = () => {
     setCreating(false);
     if (clone) {
-      const next = new URLSearchParams(params);
+      const next = new URLSearchParams(window.location.search);
       next.delete('clone');
       setParams(next);
     }
@@ -138,7 +150,7 @@ export function VmListPage() {
               <button
                 type="button"
                 className="ml-2 text-indigo-600 underline hover:no-underline dark:text-indigo-400"
-                onClick={() => setQuery({ ...DEFAULT_QUERY, sort: query.sort, dir: query.dir })}
+                onClick={() => changeQuery((now) => ({ ...DEFAULT_QUERY, sort: now.sort, dir: now.dir }))}
               >
                 Clear filters
               </button>

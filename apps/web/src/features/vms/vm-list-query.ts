@@ -52,6 +52,21 @@ export function queryParams(query: ListQuery, keep: URLSearchParams = new URLSea
   return out;
 }
 
+/**
+ * The query with `patch` applied to the URL as it is now. The router re-renders in a transition, so two changes
+ * in quick succession (State, then Hypervisor) would otherwise each patch the same older render, and the second
+ * would undo the first.
+ */
+export function patchQuery(current: URLSearchParams, patch: (query: ListQuery) => Partial<ListQuery>): URLSearchParams {
+  const query = parseQuery(current);
+  return queryParams({ ...query, ...patch(query) }, current);
+}
+
+/** A header clicked again turns its order around; another header sorts ascending. */
+export const sortToggle =
+  (key: SortKey) =>
+  (query: ListQuery): Partial<ListQuery> => ({ sort: key, dir: query.sort === key && query.dir === 'asc' ? 'desc' : 'asc' });
+
 const inState: Record<StateFilter, (s: Vm['state']) => boolean> = {
   all: () => true,
   running: (s) => s === 'running',
