@@ -12,19 +12,36 @@ export class DocRepository<T extends { id: string; name: string }> {
     private readonly normalize: (stored: T) => T = (stored) => stored,
   ) {}
 
-  private parse = (row: { doc: string }): T => this.normalize(JSON.parse(row.doc) as T);
+  /** A damaged row is named, never half-read: acting on a record without its fields could remove what it owns. */
+  private parse = (row: { id: string; doc: string }): T => {
+    let stored: unknown;
+    try {
+      stored = JSON.parse(row.doc);
+    } catch {
+      throw new Error(
+        `${this.table}: the row of ${JSON.stringify(row.id)} is not JSON; restore the database from a backup or remove that row`,
+      );
+    }
+    if (typeof stored !== 'object' || stored === null || (stored as { id?: unknown }).id !== row.id)
+      throw new Error(
+        `${this.table}: the row of ${JSON.stringify(row.id)} holds no record of that id; restore the database from a backup or remove that row`,
+      );
+    return this.normalize(stored as T);
+  };
 
   list(): T[] {
-    return (this.db.prepare(`SELECT doc FROM ${this.table} ORDER BY rowid`).all() as { doc: string }[]).map(this.parse);
+    return (this.db.prepare(`SELECT id, doc FROM ${this.table} ORDER BY rowid`).all() as { id: string; doc: string }[]).map(this.parse);
   }
 
   get(id: string): T | undefined {
-    const row = this.db.prepare(`SELECT doc FROM ${this.table} WHERE id = ?`).get(id) as { doc: string } | undefined;
+    const row = this.db.prepare(`SELECT id, doc FROM ${this.table} WHERE id = ?`).get(id) as { id: string; doc: string } | undefined;
     return row ? this.parse(row) : undefined;
   }
 
   findByName(name: string): T[] {
-    return (this.db.prepare(`SELECT doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as { doc: string }[]).map(this.parse);
+    return (
+      this.db.prepare(`SELECT id, doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as { id: string; doc: string }[]
+    ).map(this.parse);
   }
 
   insert(record: T): void {
