@@ -262,15 +262,34 @@ test('an admin makes a viewer and an operator; the operator runs a VM with toast
   await page.getByRole('button', { name: 'Disable watcher' }).click();
   await expect(page.getByTestId('user-row').filter({ has: page.getByText(VIEWER.username, { exact: true }) })).toContainText('Disabled');
   expect((await viewer.request.get('/api/v1/vms')).status()).toBe(401);
+  // ops1's account may have been taken: its two tokens go with the old password, in the same step.
+  const opsId = ((await (await page.request.get('/api/v1/users')).json()) as { id: string; username: string }[]).find(
+    (u) => u.username === OPERATOR.username,
+  )!.id;
+  const opsTokens: string[] = [];
+  for (const name of ['nightly', 'backup']) {
+    const made = await post(page, `/users/${opsId}/tokens`, { name });
+    expect(made.status).toBe(201);
+    opsTokens.push((made.body as { token: string }).token);
+  }
+  const withToken = async (token: string) =>
+    (await page.request.get(`${baseURL}/api/v1/vms`, { headers: { authorization: `Bearer ${token}` }, failOnStatusCode: false })).status();
+  await page.reload();
   await page.getByRole('button', { name: 'Reset the password of ops1' }).click();
   const reset = page.getByRole('dialog', { name: 'Reset the password of ops1' });
   await reset.getByLabel('New password').fill('short');
   await expect(reset.getByText('Password must be at least 8 characters.')).toBeVisible();
   await expect(reset.getByRole('button', { name: 'Set password' })).toBeDisabled();
   await reset.getByLabel('New password').fill('operator-pass-2');
+  await reset.getByLabel("Also revoke ops1's 2 API tokens").check();
+  await expect(reset).toContainText('Tokens outlive a new password');
   await reset.getByRole('button', { name: 'Set password' }).click();
   await expect(reset).toHaveCount(0);
   expect((await ops.request.get('/api/v1/vms')).status(), "a new password ends the user's other sessions").toBe(401);
+  for (const token of opsTokens) expect(await withToken(token), 'a revoked token').toBe(401);
+  await page.getByRole('button', { name: 'API tokens of ops1' }).click();
+  await expect(page.getByRole('dialog', { name: 'API tokens of ops1' }).getByText('No tokens yet.')).toBeVisible();
+  await page.getByRole('dialog', { name: 'API tokens of ops1' }).getByRole('button', { name: 'Close' }).click();
 
   await viewer.context().close();
   await ops.context().close();

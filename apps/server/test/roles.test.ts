@@ -160,11 +160,24 @@ describe('users and roles', () => {
     expect((await call('POST', '/auth/login', {}, { username: 'paul', password: passwordOf('paul') })).statusCode).toBe(401);
     expect((await call('POST', '/auth/login', {}, { username: 'paul', password: 'a-brand-new-one' })).statusCode).toBe(200);
 
-    // Changed by someone else, every session of the user ends.
+    // Changed by someone else, every session of the user ends. Its tokens outlive a plain reset (as in other tools)...
     const vera = (await call('GET', '/users', auth)).json<User[]>().find((u) => u.username === 'vera')!;
     const veraSession = await loginAs(server, 'vera');
+    const veraTokens = [(await tokenFor(server, vera.id, 'ci')).token, (await tokenFor(server, vera.id, 'laptop')).token];
     await call('PATCH', `/users/${vera.id}`, kept.write, { password: 'vera-has-a-new-one' });
     expect((await call('GET', '/vms', veraSession.read)).statusCode).toBe(401);
+    for (const token of veraTokens) expect((await call('GET', '/vms', bearer(token))).statusCode).toBe(200);
+    // ...and end with it when the admin says so, in the same step; another user's token is untouched.
+    const paulToken = (await tokenFor(server, paul.id, 'own')).token;
+    const reset = await call('PATCH', `/users/${vera.id}`, kept.write, { password: 'vera-has-a-third', revokeTokens: true });
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json<User>().tokenCount).toBe(0);
+    for (const token of veraTokens) expect((await call('GET', '/vms', bearer(token))).statusCode).toBe(401);
+    expect((await call('GET', `/users/${vera.id}/tokens`, auth)).json()).toEqual([]);
+    expect((await call('GET', '/vms', bearer(paulToken))).statusCode).toBe(200);
+    const notBoolean = await call('PATCH', `/users/${vera.id}`, kept.write, { revokeTokens: 'yes' });
+    expect(notBoolean.statusCode).toBe(400);
+    expect(notBoolean.json().field).toBe('body.revokeTokens');
 
     const dan = await makeUser(server, 'dan', 'viewer');
     const danSession = await loginAs(server, 'dan');

@@ -54,14 +54,17 @@ export const CreateUserBody = Type.Object(
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
 /**
- * Any of role, password and disabled. A new password ends the user's other sessions; disabling
- * ends all of them. The last enabled admin can be neither demoted, disabled nor deleted.
+ * Any of role, password, disabled and revokeTokens. A new password ends the user's other sessions;
+ * disabling ends all of them; API tokens outlive both unless revokeTokens is true, so an admin who
+ * resets a stolen account's password can shut out its tokens in the same step. The last enabled
+ * admin can be neither demoted, disabled nor deleted.
  */
 export const UpdateUserBody = Type.Object(
   {
     role: Type.Optional(Role),
     password: Type.Optional(Password),
     disabled: Type.Optional(Type.Boolean()),
+    revokeTokens: Type.Optional(Type.Boolean({ description: 'true: every API token of the user is revoked' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -113,7 +113,8 @@ function assertNotLastAdmin(db: Db, row: UserRow, what: string): void {
 
 /**
  * A new password ends the user's sessions except `keepSession` (the one making the change, when it
- * is the user's own); disabling ends them all and shuts out the user's tokens while disabled.
+ * is the user's own); disabling ends them all and shuts out the user's tokens while disabled;
+ * revokeTokens removes the tokens for good.
  */
 export function updateUser(db: Db, id: string, body: UpdateUserBody, keepSession: string | null): User {
   const user = db.transaction(() => {
@@ -128,6 +129,7 @@ export function updateUser(db: Db, id: string, body: UpdateUserBody, keepSession
       db.prepare('DELETE FROM sessions WHERE username = ? AND token_hash IS NOT ?').run(row.username, keepSession);
     }
     if (body.disabled === true) db.prepare('DELETE FROM sessions WHERE username = ?').run(row.username);
+    if (body.revokeTokens === true) db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id);
     return getUser(db, id);
   })();
   credentialChanges.notify();

@@ -38,7 +38,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
       config: admin,
       schema: {
         tags,
-        description: 'role, password, disabled; a new password ends the user’s other sessions, disabling ends all of them',
+        description:
+          'role, password, disabled, revokeTokens; a new password ends the user’s other sessions, disabling ends all of them, revokeTokens revokes every API token of the user',
         params: IdParams,
         body: UpdateUserBody,
         response: { 200: User, ...commonErrors },

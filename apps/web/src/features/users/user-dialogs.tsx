@@ -92,12 +92,15 @@ export function CreateUserDialog({ onClose }: { onClose: () => void }) {
 export function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const { update } = useUserMutations();
   const [password, setPassword] = useState('');
+  // Unchecked unless asked: scripts run on tokens, and a routine reset should not stop them.
+  const [revokeTokens, setRevokeTokens] = useState(false);
   const formId = useId();
   const ready = !update.isPending && password !== '' && passwordProblem(password) === null;
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (ready) update.mutate({ id: user.id, patch: { password } }, { onSuccess: onClose });
+    if (ready) update.mutate({ id: user.id, patch: { password, ...(revokeTokens && { revokeTokens }) } }, { onSuccess: onClose });
   };
+  const tokens = user.tokenCount === 1 ? 'API token' : `${user.tokenCount} API tokens`;
   return (
     <Dialog
       title={`Reset the password of ${user.username}`}
@@ -119,6 +122,24 @@ export function PasswordDialog({ user, onClose }: { user: User; onClose: () => v
         >
           <TextInput type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" autoFocus />
         </Field>
+        {user.tokenCount > 0 && (
+          <label className="flex items-start gap-2 text-sm">
+            <input
+              type="checkbox"
+              className="mt-1"
+              checked={revokeTokens}
+              onChange={(e) => setRevokeTokens(e.target.checked)}
+              aria-label={`Also revoke ${user.username}'s ${tokens}`}
+              aria-describedby={`${formId}-tokens`}
+            />
+            <span>
+              Also revoke {user.username}'s {tokens}
+              <span id={`${formId}-tokens`} className="block text-slate-500 dark:text-slate-400">
+                Tokens outlive a new password. Revoke them when the account may have been taken; scripts using them stop working.
+              </span>
+            </span>
+          </label>
+        )}
         {wholeError(update.error) && <ErrorBanner error={update.error} />}
       </form>
     </Dialog>
