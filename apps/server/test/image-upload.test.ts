@@ -154,4 +154,33 @@ describe('image upload', () => {
     expect(res.json().code).toBe('role_required');
     expect(incoming()).toEqual([]);
   });
+
+  it('registers nothing when the uploader is revoked or demoted while the bytes are still coming', async () => {
+    const otto = await makeUser(server, 'otto', 'operator');
+    const patchOtto = (body: object) =>
+      server.app.inject({ method: 'PATCH', url: `/api/v1/users/${otto.id}`, headers: auth, payload: body });
+    for (const [name, change, status, code] of [
+      ['after-revoke', { revokeTokens: true }, 401, 'credentials_ended'],
+      ['after-demote', { role: 'viewer' }, 403, 'role_required'],
+    ] as const) {
+      await patchOtto({ role: 'operator' });
+      const token = bearer((await tokenFor(server, otto.id)).token);
+      // Half the bytes, then the admin's change, then the rest.
+      let changed!: () => void;
+      const halfway = new Promise<void>((resolve) => (changed = resolve));
+      const body = new Readable({ read() {} });
+      body.push(Buffer.alloc(MAX / 2));
+      const res = upload(`name=${name}&format=raw`, body, { ...token, 'content-length': String(MAX) });
+      void halfway.then(() => {
+        body.push(Buffer.alloc(MAX / 2));
+        body.push(null);
+      });
+      expect((await patchOtto(change)).statusCode).toBe(200);
+      changed();
+      const answer = await res;
+      expect(answer.statusCode, answer.body).toBe(status);
+      expect(answer.json().code).toBe(code);
+      expect((await images()).map((i) => i.name)).not.toContain(name);
+    }
+  });
 });

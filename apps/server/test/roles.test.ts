@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiToken, User } from '@strata/contract';
+import type { ApiToken, AuditPage, User } from '@strata/contract';
 import { TOKEN, auth, startServer, type TestServer } from './harness.js';
 import { bearer, loginAs, makeUser, passwordOf, tokenFor } from './users-client.js';
 import { collectSse } from './events-client.js';
@@ -175,6 +175,10 @@ describe('users and roles', () => {
     for (const token of veraTokens) expect((await call('GET', '/vms', bearer(token))).statusCode).toBe(401);
     expect((await call('GET', `/users/${vera.id}/tokens`, auth)).json()).toEqual([]);
     expect((await call('GET', '/vms', bearer(paulToken))).statusCode).toBe(200);
+    // The activity log says tokens went, and how many; the password never reaches it.
+    const logged = (await call('GET', `/audit?action=user.update&target=${vera.id}&limit=1`, auth)).json<AuditPage>().entries[0]!;
+    expect(logged.parameters).toEqual({ password: '[removed]', revokeTokens: true, revokedCount: 2 });
+    expect(JSON.stringify(logged)).not.toContain('vera-has-a-third');
     const notBoolean = await call('PATCH', `/users/${vera.id}`, kept.write, { revokeTokens: 'yes' });
     expect(notBoolean.statusCode).toBe(400);
     expect(notBoolean.json().field).toBe('body.revokeTokens');

@@ -160,7 +160,10 @@ export function watch(d: LifecycleDeps, vm: VmRecord, handle: RunningVm): void {
   handle.onExit((info) => {
     clearTimeout(entry.shutdownTimer);
     d.live.delete(vm.id);
-    void recordExit(d, vm, handle, info).finally(release);
+    // Recording can fail (a damaged database row): said in the log, never an unhandled rejection that ends the server.
+    void recordExit(d, vm, handle, info)
+      .catch((err: unknown) => d.deps.logger.error({ vmId: vm.id, err: String(err) }, 'the end of the VM could not be recorded'))
+      .finally(release);
   });
 }
 

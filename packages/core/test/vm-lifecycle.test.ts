@@ -57,6 +57,29 @@ describe('VM lifecycle over fake ports', () => {
     expect(vms.get('vm1')).toMatchObject({ state: 'stopped', lastError: null });
   });
 
+  it('an exit it cannot record (a damaged record) is logged, never left as an unhandled rejection', async () => {
+    const { services, vms, logLines } = fakeWorld();
+    await services.lifecycle.start('vm1');
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      vms.get = () => {
+        throw new Error('vms: the row of "vm1" holds no record of that id');
+      };
+      (services.runtime.running('vm1') as FakeProcess).exit({ clean: false, reason: 'QEMU exited unexpectedly' });
+      await vi.waitFor(() => expect(logLines.some((l) => l.message === 'the end of the VM could not be recorded')).toBe(true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(logLines.find((l) => l.level === 'error')?.fields).toMatchObject({
+        vmId: 'vm1',
+        err: expect.stringMatching(/holds no record/),
+      });
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+  });
+
   it('starts a stopped VM again: a new launch and a new pid', async () => {
     const { services, driver } = fakeWorld();
     await services.lifecycle.start('vm1');

@@ -66,7 +66,8 @@ export function plainParameters(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const k of keys.slice(0, MAX_ITEMS)) {
     const v = (value as Record<string, unknown>)[k];
-    out[k.slice(0, MAX_STRING)] = SECRET_NAME.test(k) ? REMOVED : plainParameters(v, depth + 1);
+    // A yes or no under a secret's name (revokeTokens) tells nothing secret.
+    out[k.slice(0, MAX_STRING)] = SECRET_NAME.test(k) && typeof v !== 'boolean' ? REMOVED : plainParameters(v, depth + 1);
   }
   if (keys.length > MAX_ITEMS) out['…'] = `[cut: ${keys.length} keys]`;
   return out;

@@ -116,7 +116,13 @@ function assertNotLastAdmin(db: Db, row: UserRow, what: string): void {
  * is the user's own); disabling ends them all and shuts out the user's tokens while disabled;
  * revokeTokens removes the tokens for good.
  */
-export function updateUser(db: Db, id: string, body: UpdateUserBody, keepSession: string | null): User {
+export function updateUser(
+  db: Db,
+  id: string,
+  body: UpdateUserBody,
+  keepSession: string | null,
+  onRevoked: (count: number) => void = () => undefined,
+): User {
   const user = db.transaction(() => {
     const row = findUserById(db, id);
     if (!row) throw notFound('user', id);
@@ -129,7 +135,7 @@ export function updateUser(db: Db, id: string, body: UpdateUserBody, keepSession
       db.prepare('DELETE FROM sessions WHERE username = ? AND token_hash IS NOT ?').run(row.username, keepSession);
     }
     if (body.disabled === true) db.prepare('DELETE FROM sessions WHERE username = ?').run(row.username);
-    if (body.revokeTokens === true) db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id);
+    if (body.revokeTokens === true) onRevoked(db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id).changes);
     return getUser(db, id);
   })();
   credentialChanges.notify();

@@ -13,7 +13,7 @@ export class DocRepository<T extends { id: string; name: string }> {
   ) {}
 
   /** A damaged row is named, never half-read: acting on a record without its fields could remove what it owns. */
-  private parse = (row: { id: string; doc: string }): T => {
+  private parse = (row: { id: string; name: string; doc: string }): T => {
     let stored: unknown;
     try {
       stored = JSON.parse(row.doc);
@@ -22,25 +22,37 @@ export class DocRepository<T extends { id: string; name: string }> {
         `${this.table}: the row of ${JSON.stringify(row.id)} is not JSON; restore the database from a backup or remove that row`,
       );
     }
-    if (typeof stored !== 'object' || stored === null || (stored as { id?: unknown }).id !== row.id)
+    if (
+      typeof stored !== 'object' ||
+      stored === null ||
+      (stored as { id?: unknown }).id !== row.id ||
+      (stored as { name?: unknown }).name !== row.name
+    )
       throw new Error(
-        `${this.table}: the row of ${JSON.stringify(row.id)} holds no record of that id; restore the database from a backup or remove that row`,
+        `${this.table}: the row of ${JSON.stringify(row.id)} holds no record of that id and name; restore the database from a backup or remove that row`,
       );
     return this.normalize(stored as T);
   };
 
   list(): T[] {
-    return (this.db.prepare(`SELECT id, doc FROM ${this.table} ORDER BY rowid`).all() as { id: string; doc: string }[]).map(this.parse);
+    return (
+      this.db.prepare(`SELECT id, name, doc FROM ${this.table} ORDER BY rowid`).all() as { id: string; name: string; doc: string }[]
+    ).map(this.parse);
   }
 
   get(id: string): T | undefined {
-    const row = this.db.prepare(`SELECT id, doc FROM ${this.table} WHERE id = ?`).get(id) as { id: string; doc: string } | undefined;
+    const row = this.db.prepare(`SELECT id, name, doc FROM ${this.table} WHERE id = ?`).get(id) as
+      { id: string; name: string; doc: string } | undefined;
     return row ? this.parse(row) : undefined;
   }
 
   findByName(name: string): T[] {
     return (
-      this.db.prepare(`SELECT id, doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as { id: string; doc: string }[]
+      this.db.prepare(`SELECT id, name, doc FROM ${this.table} WHERE name = ? ORDER BY rowid`).all(name) as {
+        id: string;
+        name: string;
+        doc: string;
+      }[]
     ).map(this.parse);
   }
 

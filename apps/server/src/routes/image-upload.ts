@@ -1,8 +1,10 @@
+import { closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ImageImport, Job, commonErrors } from '@strata/contract';
-import type { ImageOps } from '@strata/core';
+import { StrataError, type ImageOps } from '@strata/core';
+import { roleAtLeast } from '@strata/contract/roles';
 import { receiveUpload, sweepAbandonedUploads, tooLarge, uploadSource } from '../images/image-upload.js';
 
 const UploadQuery = Type.Object(
@@ -50,6 +52,14 @@ export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
       req.auditParameters = recorded;
       const held = await receiveUpload(req.body as Readable, imagesDir, maxBytes);
       recorded.size = held.size;
+      // An upload can take hours: a caller revoked, signed out, disabled or demoted meanwhile registers nothing.
+      const now = req.user?.current() ?? null;
+      if (now === null || !roleAtLeast(now, 'operator')) {
+        closeSync(held.fd);
+        throw now === null
+          ? new StrataError('unauthorized', 'credentials_ended', 'your session or token ended during the upload; nothing was imported')
+          : new StrataError('forbidden', 'role_required', `your role changed to ${now} during the upload; nothing was imported`);
+      }
       const source = await uploadSource(held, req.query.format);
       return reply.code(202).send(ops.importHeldFile(req.query.name, `upload of ${req.query.name}`, source));
     },

@@ -14,6 +14,7 @@ import {
 import type { Db } from '../db/database.js';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../auth/users.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
+import { REMOVED } from '../audit/audit-log.js';
 
 /** Users and their API tokens: the admin's alone. */
 export const userRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
@@ -45,7 +46,19 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
         response: { 200: User, ...commonErrors },
       },
     },
-    (req) => updateUser(db, req.params.id, req.body, req.user?.id === req.params.id ? (req.user.session ?? null) : null),
+    (req) => {
+      const { password, ...rest } = req.body;
+      // The audit keeps how many tokens a revoke took (the name `revokeTokens` alone reads as a secret's).
+      const record = (revokedCount: number | null) => {
+        req.auditParameters = {
+          ...rest,
+          ...(password !== undefined && { password: REMOVED }),
+          ...(revokedCount !== null && { revokedCount }),
+        };
+      };
+      record(null);
+      return updateUser(db, req.params.id, req.body, req.user?.id === req.params.id ? (req.user.session ?? null) : null, record);
+    },
   );
 
   app.delete(

@@ -41,6 +41,16 @@ describe('what the audit log stores as parameters', () => {
     expect(plainParameters(req)).toMatch(/not recorded/);
   });
 
+  it('keeps a yes or no under a secret-sounding name, and removes any other value there', () => {
+    expect(plainParameters({ revokeTokens: true, token: 'strata_x', apiTokenCount: 3, password: false, secret: null })).toEqual({
+      revokeTokens: true,
+      token: '[removed]',
+      apiTokenCount: '[removed]',
+      password: false,
+      secret: '[removed]',
+    });
+  });
+
   it('cuts long strings and long lists, and stores at most 2 KiB per entry', () => {
     const db = freshDb();
     expect(plainParameters('x'.repeat(16000))).toMatch(/^x{256}…\[cut: 16000 characters\]$/);

@@ -18,9 +18,11 @@ function database() {
 
 describe('a damaged record row', () => {
   it.each([
-    ['null', /"j1" holds no record of that id/],
-    ['{"id":"other","name":"x"}', /"j1" holds no record of that id/],
-    ['7', /"j1" holds no record of that id/],
+    ['null', /"j1" holds no record of that id and name/],
+    ['{"id":"other","name":"x"}', /"j1" holds no record of that id and name/],
+    ['7', /"j1" holds no record of that id and name/],
+    ['{"id":"j1"}', /"j1" holds no record of that id and name/],
+    ['{"id":"j1","name":"other"}', /"j1" holds no record of that id and name/],
     ['{not json', /"j1" is not JSON/],
   ])('holding %s is named by table and id, never read as a record', (doc, reason) => {
     const db = database();
