@@ -87,4 +87,9 @@ test('every page in the light and the dark theme passes an axe check', async ({ 
       await expectNoSeriousViolations(page, `the ${link} page (${theme})`);
     }
   }
+  // Left running, its guest would load every later journey on this shared server.
+  await page.getByRole('link', { name: 'Virtual machines' }).first().click();
+  await page.getByRole('link', { name }).click();
+  await page.getByRole('button', { name: 'Force stop' }).click();
+  await expect(page.getByTestId('vm-state')).toHaveText('stopped');
 });

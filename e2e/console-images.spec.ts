@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures.js';
-import { consoleRows, createVm, login, waitForConsoleLine } from './helpers.js';
+import { createVm, login, waitForConsoleLine, waitForPrompt } from './helpers.js';
 
 /** The share of sampled pixels of the noVNC canvas that are VGA blue (0, 0, 170); -1 without a canvas. */
 const blueShare = () => {
@@ -23,13 +23,7 @@ test("a running VM's screen in the browser, and a blank image made and deleted o
   await createVm(page, 'screen-vm');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
-  // TCG on a busy 2-core host: the boot may take well over the usual expect timeout.
-  await expect
-    .poll(async () => (await consoleRows(page)).some((l) => /^\[strata-mini.*#$/.test(l.replace(/\u00a0/g, ' ').trim())), {
-      message: 'the shell prompt',
-      timeout: 150_000,
-    })
-    .toBe(true);
+  await waitForPrompt(page);
 
   // The guest paints its text screen blue (the VGA console, tty1): the browser must show exactly that.
   await page.getByTestId('console').click();

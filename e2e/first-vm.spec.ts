@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.js';
-import { login, waitForConsoleLine } from './helpers.js';
+import { login, waitForConsoleLine, waitForPrompt } from './helpers.js';
 
 test('log in, see the host, create the default VM, boot it, use its console, stop and delete it', async ({ page }) => {
   await login(page);
@@ -22,7 +22,7 @@ test('log in, see the host, create the default VM, boot it, use its console, sto
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
   await expect(page.getByTestId('console-status')).toHaveText('connected');
-  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
+  await waitForPrompt(page);
 
   await page.getByTestId('console').click();
   await page.keyboard.type('echo hello');

@@ -22,11 +22,12 @@ export async function consoleRows(page: Page): Promise<string[]> {
   return page.locator('[data-testid="console"] .xterm-rows > div').allInnerTexts();
 }
 
-export async function waitForConsoleLine(page: Page, predicate: (line: string) => boolean, what: string): Promise<void> {
+export async function waitForConsoleLine(page: Page, predicate: (line: string) => boolean, what: string, timeout?: number): Promise<void> {
   try {
     await expect
       .poll(async () => (await consoleRows(page)).some((l) => predicate(l.replace(/\u00a0/g, ' ').trim())), {
         message: `console shows ${what}`,
+        ...(timeout !== undefined && { timeout }),
       })
       .toBe(true);
   } catch (e) {
@@ -34,6 +35,11 @@ export async function waitForConsoleLine(page: Page, predicate: (line: string) =
     const screen = (await consoleRows(page).catch(() => [])).map((l) => l.replace(/\u00a0/g, ' ').trimEnd()).filter(Boolean);
     throw new Error(`${(e as Error).message}\nthe console's last rows:\n${screen.slice(-20).join('\n')}`);
   }
+}
+
+/** The default guest's shell prompt after a boot, which TCG on a loaded 2-core host can stretch to minutes. */
+export async function waitForPrompt(page: Page): Promise<void> {
+  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt', 150_000);
 }
 
 /** Restarts the server under test (VMs keep running) and waits until it answers again. */

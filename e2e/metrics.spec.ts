@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.js';
-import { createVm, login, runInConsole, waitForConsoleLine } from './helpers.js';
+import { createVm, login, runInConsole, waitForPrompt } from './helpers.js';
 
 const lastValues = async (page: import('@playwright/test').Page, testId: string): Promise<(number | null)[]> =>
   JSON.parse((await page.getByTestId(`${testId}-last`).getAttribute('data-last')) ?? '[]') as (number | null)[];
@@ -9,7 +9,7 @@ test('start a write in the console and watch the disk chart rise, live', async (
   await createVm(page, 'metered-e2e');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
-  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
+  await waitForPrompt(page);
   await runInConsole(
     page,
     '(while true; do dd if=/dev/zero of=/root/big bs=1M count=64 oflag=direct 2>/dev/null; done) & echo writer-started',
@@ -22,7 +22,7 @@ test('start a write in the console and watch the disk chart rise, live', async (
   await expect(chart.locator('canvas')).toHaveCount(1);
   // [read, write] of the newest sample: the write side rises above 10 MiB/s while dd runs.
   await expect
-    .poll(async () => (await lastValues(page, 'chart-disk0-throughput'))[1] ?? 0, { timeout: 20_000 })
+    .poll(async () => (await lastValues(page, 'chart-disk0-throughput'))[1] ?? 0, { timeout: 60_000 })
     .toBeGreaterThan(10 * 1048576);
   await page.screenshot({ path: 'test-results/metrics.png', fullPage: true });
 
@@ -38,7 +38,7 @@ test('start a write in the console and watch the disk chart rise, live', async (
         const url = `/api/v1/metrics/history?vm=${vmId}&series=disk.disk0.write_bps&from=${pausedAt}`;
         return ((await (await page.request.get(url)).json()) as { points: [number, number][] }).points.length;
       },
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     )
     .toBeGreaterThanOrEqual(2);
   expect(await lastValues(page, 'chart-disk0-throughput')).toEqual(frozen);
@@ -46,7 +46,7 @@ test('start a write in the console and watch the disk chart rise, live', async (
 
   await page.getByRole('link', { name: 'Virtual machines' }).click();
   await expect
-    .poll(async () => Number(await page.getByTestId('spark-metered-e2e').getAttribute('data-max')), { timeout: 10_000 })
+    .poll(async () => Number(await page.getByTestId('spark-metered-e2e').getAttribute('data-max')), { timeout: 60_000 })
     .toBeGreaterThan(10 * 1048576);
   await page.getByRole('link', { name: 'metered-e2e' }).click();
   await page.getByRole('button', { name: 'Force stop' }).click();

@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.js';
-import { consoleRows, login } from './helpers.js';
+import { login, waitForPrompt } from './helpers.js';
 
 /** The page never scrolls sideways: whatever is wide scrolls inside its own box. */
 async function fitsWidth(page: Page, step: string): Promise<void> {
@@ -39,20 +39,6 @@ async function navigate(page: Page, label: string, narrow: boolean): Promise<voi
   } else {
     await page.getByRole('link', { name: label }).click();
   }
-}
-
-/** Waits for the guest's shell prompt; a loaded host boots TCG guests slowly, so this allows more than the usual wait. */
-async function waitForPrompt(page: Page): Promise<void> {
-  await expect
-    .poll(
-      async () =>
-        (await consoleRows(page)).some((l) => {
-          const line = l.replace(/\u00a0/g, ' ').trim();
-          return line.startsWith('[strata-mini') && line.endsWith('#');
-        }),
-      { message: 'console shows the shell prompt', timeout: 75_000 },
-    )
-    .toBe(true);
 }
 
 async function checkNavigation(page: Page, narrow: boolean): Promise<void> {
@@ -160,11 +146,9 @@ async function journey(page: Page, width: number, height: number): Promise<void>
 }
 
 test('on a phone (390 × 844) every step fits the screen: menu, VM list cards, console, metrics, dialogs', async ({ page }) => {
-  test.setTimeout(120_000);
   await journey(page, 390, 844);
 });
 
 test('on a 1024 × 700 tablet every step fits: sidebar, full VM table with its row menu, console, metrics, dialogs', async ({ page }) => {
-  test.setTimeout(120_000);
   await journey(page, 1024, 700);
 });

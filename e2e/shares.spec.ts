@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures.js';
 import { e2eDataDir } from './env.mjs';
-import { createVm, login, runInConsole, waitForConsoleLine } from './helpers.js';
+import { createVm, login, runInConsole, waitForPrompt } from './helpers.js';
 
 test('create a share, attach it over virtiofs, boot, and list the host file in the guest', async ({ page }) => {
   const dir = join(e2eDataDir, 'shares', 'projects');
@@ -44,7 +44,7 @@ test('create a share, attach it over virtiofs, boot, and list the host file in t
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
   await page.getByRole('tab', { name: 'Console' }).click();
-  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
+  await waitForPrompt(page);
   await runInConsole(page, 'ls /mnt/proj', file);
   await page.screenshot({ path: 'test-results/share-console.png', fullPage: true });
 

@@ -27,7 +27,7 @@ test("a UML disk's snapshot runs as a job the dialog follows, and the Tasks list
   await snap.getByLabel('Name').fill('moo-snap');
   await snap.getByRole('button', { name: 'Take snapshot' }).click();
   await expect(snap.getByTestId('snapshot-job')).toContainText('Snapshot moo-snap of uml-snap disk0');
-  await expect(snap.getByTestId('snapshot-job-state')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(snap.getByTestId('snapshot-job-state')).toHaveText('succeeded', { timeout: 180_000 });
   await expect(snap.getByText('moo-snap of disk0 is taken')).toBeVisible();
   await snap.getByRole('button', { name: 'Close' }).click();
   await expect(page.getByTestId('chain-disk0')).toContainText('moo-snap');

@@ -61,7 +61,8 @@ test('create a UML VM with a hostfs share, read a host file in its console, merg
   const merge = page.getByRole('dialog', { name: /^Merge / });
   await expect(merge.getByRole('radio', { name: /Copy into a new base \(safest\)/ })).toBeChecked();
   await merge.getByRole('button', { name: 'Merge', exact: true }).click();
-  await expect(merge.getByTestId('merge-state')).toHaveText('succeeded');
+  // A full copy of the 1 GiB base under load takes a while.
+  await expect(merge.getByTestId('merge-state')).toHaveText('succeeded', { timeout: 180_000 });
   await page.screenshot({ path: 'test-results/uml-merge.png', fullPage: true });
   await merge.getByRole('button', { name: 'Close' }).click();
 

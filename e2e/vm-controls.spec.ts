@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.js';
-import { createVm, login, restartServer, runInConsole, waitForConsoleLine } from './helpers.js';
+import { createVm, login, restartServer, runInConsole, waitForPrompt } from './helpers.js';
 
 test('edit the topology, pin vCPU 0 to CPU 1, restart the server mid-way and keep using the VM', async ({ page }) => {
   await login(page);
@@ -18,7 +18,7 @@ test('edit the topology, pin vCPU 0 to CPU 1, restart the server mid-way and kee
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('vm-state')).toHaveText('running');
   await page.getByRole('tab', { name: 'Console' }).click();
-  await waitForConsoleLine(page, (l) => l.startsWith('[strata-mini') && l.endsWith('#'), 'the shell prompt');
+  await waitForPrompt(page);
   await runInConsole(page, 'grep -c ^processor /proc/cpuinfo', '2');
 
   await page.getByRole('tab', { name: 'vCPUs' }).click();

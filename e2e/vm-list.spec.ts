@@ -68,6 +68,7 @@ test('the VM list: create and start, history-backed sparklines, search, filters,
   // With the stream back, the line extends live.
   await page.unroute('**/api/v1/metrics/stream**');
   await page.reload();
+  await expect.poll(async () => Number(await spark.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(15);
   const opened = Number(await spark.getAttribute('data-points'));
   await expect.poll(async () => Number(await spark.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(opened + 2);
   await expect(page.getByTestId('vm-row-list-alpha').getByTestId('vm-uptime')).toHaveText(/\d+ (s|min)/);

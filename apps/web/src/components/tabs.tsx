@@ -27,7 +27,10 @@ export function TabList<K extends string>({
 }) {
   const refs = useRef(new Map<K, HTMLButtonElement>());
   const move = (e: KeyboardEvent<HTMLDivElement>) => {
-    const at = tabs.findIndex((t) => t.key === selected);
+    // From the focused tab, not `selected`: a selection made by the URL renders in a transition, so
+    // a second arrow key can come before it and would otherwise start from the tab before.
+    const focused = tabs.findIndex((t) => refs.current.get(t.key) === document.activeElement);
+    const at = focused >= 0 ? focused : tabs.findIndex((t) => t.key === selected);
     const to =
       e.key === 'ArrowRight'
         ? (at + 1) % tabs.length

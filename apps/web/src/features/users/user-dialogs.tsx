@@ -10,7 +10,7 @@ import {
   type RoleName,
 } from '@strata/contract/roles';
 import { ApiError } from '../../api/client';
-import { useUserMutations } from '../../api/users';
+import { useTokens, useUserMutations } from '../../api/users';
 import { Button } from '../../components/button';
 import { Dialog } from '../../components/dialog';
 import { Field, inputClass, TextInput } from '../../components/field';
@@ -100,7 +100,9 @@ export function PasswordDialog({ user, onClose }: { user: User; onClose: () => v
     e.preventDefault();
     if (ready) update.mutate({ id: user.id, patch: { password, ...(revokeTokens && { revokeTokens }) } }, { onSuccess: onClose });
   };
-  const tokens = user.tokenCount === 1 ? 'API token' : `${user.tokenCount} API tokens`;
+  // Counted now, not from the list the page loaded: a script may have made tokens since.
+  const count = useTokens(user.id).data?.length ?? user.tokenCount;
+  const tokens = count === 1 ? 'API token' : `${count} API tokens`;
   return (
     <Dialog
       title={`Reset the password of ${user.username}`}
@@ -122,7 +124,7 @@ export function PasswordDialog({ user, onClose }: { user: User; onClose: () => v
         >
           <TextInput type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" autoFocus />
         </Field>
-        {user.tokenCount > 0 && (
+        {count > 0 && (
           <label className="flex items-start gap-2 text-sm">
             <input
               type="checkbox"

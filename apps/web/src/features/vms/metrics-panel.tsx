@@ -58,11 +58,13 @@ function HistoryChart({ vmId, def, range, end }: { vmId: string; def: ChartDef; 
 /** Live (a fixed five-minute window, streamed, once per frame at most) or from history: disks, shares, vCPUs and memory. */
 export function MetricsPanel({ vm }: { vm: Vm }) {
   const [range, setRange] = useState<'live' | HistoryRange>('live');
-  const [paused, setPaused] = useState(false);
+  // Paused, the charts show a copy: the store's own lists go on growing, and any re-render would draw them.
+  const [frozen, setFrozen] = useState<VmSample[] | null>(null);
+  const paused = frozen !== null;
   // When the range was picked: a history window ends there, and so does a live one when nothing streams (a stopped VM).
   const [openedAt, setOpenedAt] = useState(() => Date.now());
   const store = useMetrics(paused || range !== 'live');
-  const samples = store.vms.get(vm.id) ?? [];
+  const samples = frozen ?? store.vms.get(vm.id) ?? [];
   const latest = samples.at(-1);
   const defs = chartsFor(vm, latest);
   const end = Math.max(latest?.ts ?? 0, openedAt);
@@ -85,7 +87,11 @@ export function MetricsPanel({ vm }: { vm: Vm }) {
             {r === 'live' ? 'Live' : r}
           </Button>
         ))}
-        {range === 'live' && <Button onClick={() => setPaused(!paused)}>{paused ? 'Resume charts' : 'Pause charts'}</Button>}
+        {range === 'live' && (
+          <Button onClick={() => setFrozen(paused ? null : [...(store.vms.get(vm.id) ?? [])])}>
+            {paused ? 'Resume charts' : 'Pause charts'}
+          </Button>
+        )}
         <span className="text-xs text-slate-500 dark:text-slate-400">
           {range === 'live' ? 'the last 5 minutes, one sample per second' : 'history is kept in 1 s / 1 min / 10 min steps'}; computed on
           the server

@@ -55,7 +55,6 @@ export function VmListPage() {
   const query = parseQuery(params);
   const changeQuery = (patch: (query: ListQuery) => Partial<ListQuery>) =>
     setParams(patchQuery(new URLSearchParams(window.location.search), patch), { replace: true });
-  const setQuery = (patch: Partial<ListQuery>) => changeQuery(() => patch);
   const sortBy = (key: SortKey) => changeQuery(sortToggle(key));
   const clone = params.get('clone') ?? undefined;
   const [creating, setCreating] = useState(clone !== undefined);
@@ -143,7 +142,7 @@ export function VmListPage() {
       )}
       {vms && vms.length > 0 && (
         <>
-          <VmListToolbar query={query} onChange={setQuery} showSort={!wide} />
+          <VmListToolbar query={query} onChange={changeQuery} showSort={!wide} />
           <p className="mb-2 text-xs text-slate-500 dark:text-slate-400" aria-live="polite">
             {filtered ? `${shown.length} of ${plural(vms.length, 'VM')} shown` : plural(vms.length, 'VM')}
             {filtered && (
