@@ -178,6 +178,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     history,
     intervalMs: config.metricsIntervalMs,
     hostSample: createHostSampler(config.dataDir),
+    onError: (err) => app.log.error({ err: String(err) }, 'a metrics round failed'),
   });
 
   app.setValidatorCompiler(jsonValidators());

@@ -123,6 +123,22 @@ describe('image upload', () => {
       message: 'the file is qcow2, not raw: state the format it really has',
     });
 
+    // A header claiming 50,000 internal snapshots, and qcow version 1 (which can only name other files): refused from the bytes.
+    const many = readFileSync(join(work, 'disguised'));
+    many.writeUInt32BE(50_000, 60);
+    const snapshots = await upload('name=many-snapshots&format=qcow2', many);
+    expect(snapshots.statusCode, snapshots.body).toBe(400);
+    expect(snapshots.json()).toMatchObject({
+      field: 'body',
+      message: expect.stringMatching(/50000 internal snapshots cannot be imported/),
+    });
+    const v1 = Buffer.from(many);
+    v1.writeUInt32BE(1, 4);
+    v1.writeUInt32BE(0, 60);
+    const old = await upload('name=qcow-one&format=qcow2', v1);
+    expect(old.statusCode, old.body).toBe(400);
+    expect(old.json().message).toMatch(/qcow version 1 image cannot be imported/);
+
     const empty = await upload('name=empty&format=raw', Buffer.alloc(0));
     expect(empty.statusCode).toBe(400);
     expect(incoming()).toEqual([]);

@@ -92,7 +92,13 @@ function contextFor(rt: JobRuntime, id: string, signal: AbortSignal): JobContext
       // Progress is patched in by the UI; a few updates a second are plenty.
       if (Date.now() - lastEmit < 200 && fraction < 1) return;
       lastEmit = Date.now();
-      updateJob(rt, id, { progress: Math.min(1, Math.max(0, fraction)) });
+      // Called from a tool's output handler, where a throw would end the server: progress is only advice, and the
+      // job's end (recorded where failures are caught) says what matters.
+      try {
+        updateJob(rt, id, { progress: Math.min(1, Math.max(0, fraction)) });
+      } catch {
+        /* the next progress or the end tries again */
+      }
     },
     journal: (patch) => {
       const current = rt.deps.jobs.get(id)!;

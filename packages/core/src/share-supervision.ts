@@ -11,7 +11,14 @@ export function superviseShareDaemons(d: Pick<VmContext, 'deps' | 'live' | 'publ
     if (d.live.get(vmId) !== entry || entry.lostShares?.has(tag)) return;
     (entry.lostShares ??= new Set()).add(tag);
     const message = lostShareWarning(tag);
-    const vm = d.deps.vms.get(vmId);
+    // Called from a process watcher's timer, where a throw would end the server (a damaged VM row).
+    let vm: ReturnType<typeof d.deps.vms.get>;
+    try {
+      vm = d.deps.vms.get(vmId);
+    } catch (err) {
+      d.deps.logger.error({ vmId, tag, err: String(err) }, message);
+      vm = undefined;
+    }
     d.deps.logger.warn({ vmId, vm: vm?.name, tag }, message);
     d.deps.audit?.({ action: 'share.daemon_lost', targetKind: 'vm', targetId: vmId, detail: { tag, message } });
     d.deps.events.emit({ type: 'shares.changed' });

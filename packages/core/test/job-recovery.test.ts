@@ -236,6 +236,29 @@ describe('the job service after a restart', () => {
     return { rows, jobs };
   };
 
+  it('progress that cannot be saved (a damaged row) never throws into the tool reporting it; the job still ends', async () => {
+    const { rows, jobs } = service([]);
+    let report!: (fraction: number) => void;
+    let finish!: () => void;
+    const job = jobs.start({
+      kind: 'k',
+      title: 't',
+      run: (ctx) =>
+        new Promise<string>((resolve) => {
+          report = ctx.progress;
+          finish = () => resolve('done');
+        }),
+    });
+    const update = rows.update.bind(rows);
+    rows.update = () => {
+      throw new Error('jobs: the row of "n" holds no record of that id and name');
+    };
+    expect(() => report(0.5)).not.toThrow();
+    rows.update = update;
+    finish();
+    await expect.poll(() => rows.get(job.id)?.state).toBe('succeeded');
+  });
+
   it('a cancelled job that undid what it made says so in its own words; others say nothing was changed', async () => {
     const { jobs } = service([]);
     const ownWords = jobs.start({

@@ -15,6 +15,8 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
   onStdout?: (chunk: string) => void;
   signal?: AbortSignal;
+  /** Past this much stdout the command is killed: a hostile input can make a tool print without end. */
+  maxStdoutBytes?: number;
   /**
    * Descriptors the child inherits as fd 3, 4, ...: it opens `/proc/self/fd/3` and reaches exactly
    * the object the caller holds, whatever its name now points at.
@@ -46,8 +48,17 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
     let stdout = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
-    if (options.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    let killed = '';
+    const kill = (why: string) => {
+      if (killed) return;
+      killed = why;
+      child.kill('SIGKILL');
+    };
+    if (options.timeoutMs) timer = setTimeout(() => kill(`no end after ${options.timeoutMs} ms`), options.timeoutMs);
     child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+      if (killed) return;
+      if (options.maxStdoutBytes !== undefined && stdout.length + c.length > options.maxStdoutBytes)
+        return kill(`printed more than ${options.maxStdoutBytes} bytes`);
       stdout += c;
       options.onStdout?.(c);
     });
@@ -61,7 +72,9 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      // A command stopped here says why in its stderr, which is what errors quote.
+      if (killed) resolve({ code: 128, stdout, stderr: `${stderr}\nstopped: ${killed}` });
+      else resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => undefined); // the command may exit without reading it all

@@ -7,6 +7,7 @@ export {
   createBlank,
   createOverlay,
   imageInfo,
+  UNTRUSTED_INFO,
   ImageFormatError,
   parseConvertProgress,
   resizeImage,

@@ -125,7 +125,17 @@ export async function checkImage(path: string, format: string): Promise<void> {
 }
 
 /** qemu-img info of `path` opened as `format`; `extraFds` lets `path` be /proc/self/fd/3. */
-export async function imageInfo(path: string, format: string, options: Pick<RunOptions, 'extraFds' | 'signal'> = {}): Promise<QemuImgInfo> {
+/**
+ * For a file a user made: a qcow2 with a huge snapshot table keeps qemu-img info busy for seconds and
+ * prints megabytes. No real image's description comes near these.
+ */
+export const UNTRUSTED_INFO: Pick<RunOptions, 'timeoutMs' | 'maxStdoutBytes'> = { timeoutMs: 60_000, maxStdoutBytes: 1024 * 1024 };
+
+export async function imageInfo(
+  path: string,
+  format: string,
+  options: Pick<RunOptions, 'extraFds' | 'signal' | 'timeoutMs' | 'maxStdoutBytes'> = {},
+): Promise<QemuImgInfo> {
   const { stdout } = await img(['info', '-f', format, '--output=json', '-U', path], path, format, options);
   const info = JSON.parse(stdout) as QemuImgInfo;
   if (info.format !== format) throw new ImageFormatError(`image ${path} is recorded as ${format}, but qemu-img read it as ${info.format}`);

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, writeSync } fro
 import type { Readable } from 'node:stream';
 import { invalid, StrataError, type ImportSource } from '@strata/core';
 import { BeneathError, createAt, fdProcPath, lstatAt, mkdirAt, openAt, openRootDir, removeAt } from '@strata/host';
-import { imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
+import { ImportFormatError, UNTRUSTED_INFO, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
 import { heldSource } from './import-path.js';
 
 /** 413 through the error handler's path for framework-style errors (status and code). */
@@ -117,12 +117,12 @@ export async function uploadSource(held: { fd: number; size: number }, stated: s
     if (held.size === 0) throw invalid('body', 'the upload is empty');
     const found = sniffFormatFd(held.fd, held.size);
     if (found !== stated) throw invalid('query.format', `the file is ${found}, not ${stated}: state the format it really has`);
-    const info = await imageInfo(CHILD_FD, stated, { extraFds: [held.fd] });
+    const info = await imageInfo(CHILD_FD, stated, { ...UNTRUSTED_INFO, extraFds: [held.fd] });
     const problem = referenceProblem(info, CHILD_FD);
     if (problem) throw invalid('body', `the uploaded image cannot be used: ${problem}`);
   } catch (err) {
     drop();
-    throw err;
+    throw err instanceof ImportFormatError ? invalid('body', `the uploaded file cannot be imported: ${err.message}`) : err;
   }
   return heldSource(held.fd, held.size, 'the uploaded file', 'query.format');
 }

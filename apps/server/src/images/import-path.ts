@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { invalid, type ImportSource } from '@strata/core';
 import { BeneathError, fdProcPath, openFileBeneath, openRootDir, runOk } from '@strata/host';
-import { ImportFormatError, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
+import { ImportFormatError, UNTRUSTED_INFO, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
 
 const FIELD = 'body.path';
 
@@ -81,7 +81,7 @@ export function heldSource(fd: number, size: number, label: string, field: strin
           // The owner could have rewritten the file since the request: judge the copy, which no one else writes.
           const now = sniffFormatFd(copyFd, fstatSync(copyFd).size);
           if (now !== format) throw new Error(`${label} changed while it was being imported (it was ${format}, now reads as ${now})`);
-          const info = await imageInfo(CHILD_FD, format, { extraFds: [copyFd], signal });
+          const info = await imageInfo(CHILD_FD, format, { ...UNTRUSTED_INFO, extraFds: [copyFd], signal });
           const problem = referenceProblem(info, CHILD_FD);
           if (problem) throw new Error(`${label} cannot be imported: ${problem}`);
           return { virtualSize: info['virtual-size'] };

@@ -17,6 +17,8 @@ export interface SamplerOptions {
   history: History;
   intervalMs: number;
   hostSample(ts: number): HostSample | null;
+  /** A round that fails (a damaged VM row) is said here; the next round tries again. */
+  onError?(err: unknown): void;
 }
 
 /**
@@ -93,7 +95,8 @@ export function createSampler(opts: SamplerOptions) {
     }
   };
 
-  const timer = opts.intervalMs > 0 ? setInterval(() => void tick(), opts.intervalMs) : undefined;
+  const timer =
+    opts.intervalMs > 0 ? setInterval(() => void tick().catch((err: unknown) => opts.onError?.(err)), opts.intervalMs) : undefined;
   return {
     tick,
     latest: () => [...latest.values()],

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { ImageImport, Job, commonErrors } from '@strata/contract';
 import { StrataError, type ImageOps } from '@strata/core';
 import { roleAtLeast } from '@strata/contract/roles';
+import type { Caller } from '../auth/guard.js';
 import { receiveUpload, sweepAbandonedUploads, tooLarge, uploadSource } from '../images/image-upload.js';
 
 const UploadQuery = Type.Object(
@@ -19,6 +20,19 @@ const UploadQuery = Type.Object(
  * An image uploaded from the browser as the raw request body (application/octet-stream), streamed
  * to disk under a size limit, judged like an import, then registered by an import job.
  */
+/**
+ * An upload can take hours: a caller revoked, signed out, disabled or demoted meanwhile registers nothing.
+ * Checked with nothing asynchronous between the check and the import's start.
+ */
+function mayStillUpload(caller: Caller | undefined, drop: () => void): void {
+  const now = caller?.current() ?? null;
+  if (now !== null && roleAtLeast(now, 'operator')) return;
+  drop();
+  throw now === null
+    ? new StrataError('unauthorized', 'credentials_ended', 'your session or token ended during the upload; nothing was imported')
+    : new StrataError('forbidden', 'role_required', `your role changed to ${now} during the upload; nothing was imported`);
+}
+
 export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
   ops: Pick<ImageOps, 'importHeldFile'>;
   imagesDir: string;
@@ -52,15 +66,10 @@ export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
       req.auditParameters = recorded;
       const held = await receiveUpload(req.body as Readable, imagesDir, maxBytes);
       recorded.size = held.size;
-      // An upload can take hours: a caller revoked, signed out, disabled or demoted meanwhile registers nothing.
-      const now = req.user?.current() ?? null;
-      if (now === null || !roleAtLeast(now, 'operator')) {
-        closeSync(held.fd);
-        throw now === null
-          ? new StrataError('unauthorized', 'credentials_ended', 'your session or token ended during the upload; nothing was imported')
-          : new StrataError('forbidden', 'role_required', `your role changed to ${now} during the upload; nothing was imported`);
-      }
+      mayStillUpload(req.user, () => closeSync(held.fd));
       const source = await uploadSource(held, req.query.format);
+      // Asked again after qemu-img has judged the file, which a crafted file can make take seconds.
+      mayStillUpload(req.user, () => source.close());
       return reply.code(202).send(ops.importHeldFile(req.query.name, `upload of ${req.query.name}`, source));
     },
   );

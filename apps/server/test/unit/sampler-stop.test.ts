@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RawCounters, RunningVm, VmRecord } from '@strata/core';
 import { createSampler } from '../../src/metrics/sampler.js';
 import { MetricsHub } from '../../src/metrics/metrics-hub.js';
@@ -95,5 +95,35 @@ describe('sampler timing', () => {
     expect(sample!.intervalMs).toBeGreaterThanOrEqual(290); // the 300 ms the answer took, not the moment the round began
     expect(sample!.ts - sample!.intervalMs).toBeLessThanOrEqual(firstReadAt);
     expect((sample!.readBps * sample!.intervalMs) / 1000).toBeCloseTo(3000, 0); // every byte, once
+  });
+});
+
+describe('sampler errors', () => {
+  it('says a failed round (a damaged VM row) and goes on with the next, never an unhandled rejection', async () => {
+    const errors: unknown[] = [];
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    let rounds = 0;
+    const sampler = createSampler({
+      live: () => {
+        rounds++;
+        throw new Error('vms: the row of "x1" holds no record of that id and name');
+      },
+      hub: new MetricsHub(),
+      history: { record: () => undefined, maintain: () => undefined } as unknown as History,
+      intervalMs: 5,
+      hostSample: () => null,
+      onError: (err) => void errors.push(err),
+    });
+    try {
+      await vi.waitFor(() => expect(rounds).toBeGreaterThanOrEqual(3));
+      await sampler.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(String(errors[0])).toMatch(/holds no record/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+    }
   });
 });
