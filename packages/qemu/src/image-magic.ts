@@ -24,12 +24,14 @@ const startsWith = (buf: Buffer, text: string, at = 0): boolean =>
 export function sniffFormat(head: Buffer, tail: Buffer): SniffedFormat {
   if (startsWith(head, 'QFI\xfb')) {
     const version = head.length >= 8 ? head.readUInt32BE(4) : 0;
-    const snapshots = head.length >= 64 ? head.readUInt32BE(60) : 0;
-    if (snapshots > MAX_QCOW2_SNAPSHOTS)
-      throw new ImportFormatError(
-        `a qcow2 image with ${snapshots} internal snapshots cannot be imported (at most ${MAX_QCOW2_SNAPSHOTS}); delete them with qemu-img snapshot -d first`,
-      );
-    if (version === 2 || version === 3) return 'qcow2';
+    if (version === 2 || version === 3) {
+      const snapshots = head.length >= 64 ? head.readUInt32BE(60) : 0;
+      if (snapshots > MAX_QCOW2_SNAPSHOTS)
+        throw new ImportFormatError(
+          `a qcow2 image with ${snapshots} internal snapshots cannot be imported (at most ${MAX_QCOW2_SNAPSHOTS}); delete them with qemu-img snapshot -d first`,
+        );
+      return 'qcow2';
+    }
     throw new ImportFormatError(`a qcow version ${version} image cannot be imported (only qcow2 versions 2 and 3)`);
   }
   if (startsWith(head, 'KDMV')) return 'vmdk';

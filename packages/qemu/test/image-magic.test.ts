@@ -22,4 +22,8 @@ describe('sniffFormat', () => {
       /50000 internal snapshots cannot be imported \(at most 1000\)/,
     );
   });
+
+  it('names qcow version 1 as such, whatever its bytes where qcow2 keeps the snapshot count', () => {
+    expect(() => sniffFormat(qcow2Head(1, 50_000), Buffer.alloc(512))).toThrow(/qcow version 1 image cannot be imported/);
+  });
 });
