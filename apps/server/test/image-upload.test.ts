@@ -147,6 +147,40 @@ describe('image upload', () => {
     expect(names).not.toContain('disguised');
   });
 
+  it('refuses qcow2 files built to exhaust the host: bitmaps loaded into memory, an expansion bomb, a header qemu-img rejects', async () => {
+    // Persistent dirty bitmaps: each one qemu loads on open can cost 64 MiB of memory from a few bytes of file.
+    qemuImg('create', '-q', '-f', 'qcow2', join(work, 'bitmaps.qcow2'), '8M');
+    qemuImg('bitmap', '--add', join(work, 'bitmaps.qcow2'), 'b0');
+    const bitmaps = await upload('name=bitmaps&format=qcow2', readFileSync(join(work, 'bitmaps.qcow2')));
+    expect(bitmaps.statusCode, bitmaps.body).toBe(400);
+    expect(bitmaps.json().message).toMatch(/persistent dirty bitmaps cannot be imported/);
+
+    // A header qemu-img refuses (cluster_bits 99) is the user's 400, with qemu-img's reason, not a 500.
+    qemuImg('create', '-q', '-f', 'qcow2', join(work, 'header.qcow2'), '8M');
+    const broken = readFileSync(join(work, 'header.qcow2'));
+    broken.writeUInt32BE(99, 20);
+    const refused = await upload('name=broken-header&format=qcow2', broken);
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json()).toMatchObject({ field: 'body', message: expect.stringMatching(/does not open as qcow2: .*[Cc]luster size/) });
+
+    // Every L2 entry pointing at one data cluster: 64 KiB of data that would convert into a 64 MiB image (or a full disk).
+    const bomb = join(work, 'bomb.qcow2');
+    qemuImg('create', '-q', '-f', 'qcow2', bomb, '64M');
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x42 0 64k', bomb], { stdio: 'pipe' });
+    const bytes = readFileSync(bomb);
+    const l1 = Number(bytes.readBigUInt64BE(40));
+    const l2 = Number(bytes.readBigUInt64BE(l1) & 0x00fffffffffffe00n);
+    for (let at = l2 + 8; at < l2 + 65536; at += 8) bytes.writeBigUInt64BE(bytes.readBigUInt64BE(l2), at);
+    const accepted = await upload('name=bomb&format=qcow2', bytes);
+    expect(accepted.statusCode, accepted.body).toBe(202);
+    const job = await waitJob(accepted.json<Job>().id);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/qemu-img check found it inconsistent/);
+    const names = (await images()).map((i) => i.name);
+    for (const name of ['bitmaps', 'broken-header', 'bomb']) expect(names).not.toContain(name);
+    expect(incoming()).toEqual([]);
+  });
+
   it('refuses names that are paths, NUL bytes or unknown formats, naming the field', async () => {
     const raw = Buffer.alloc(4096);
     for (const [query, field] of [

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 
+const PRLIMIT = '/usr/bin/prlimit';
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -15,8 +17,13 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
   onStdout?: (chunk: string) => void;
   signal?: AbortSignal;
-  /** Past this much stdout the command is killed: a hostile input can make a tool print without end. */
-  maxStdoutBytes?: number;
+  /** Past this much on stdout or stderr the command is killed: a hostile input can make a tool print without end. */
+  maxOutputBytes?: number;
+  /**
+   * Kernel limits for the command (prlimit): a hostile input can make a tool allocate gigabytes or
+   * spin, and only the kernel stops that in time.
+   */
+  limits?: { addressSpaceBytes: number; cpuSeconds: number };
   /**
    * Descriptors the child inherits as fd 3, 4, ...: it opens `/proc/self/fd/3` and reaches exactly
    * the object the caller holds, whatever its name now points at.
@@ -36,7 +43,10 @@ export class CommandError extends Error {
 
 /** Runs argv (never a shell string) and collects its output; never rejects on a non-zero exit. */
 export function run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
-  const [cmd, ...args] = argv;
+  const limited = options.limits
+    ? [PRLIMIT, `--as=${options.limits.addressSpaceBytes}`, `--cpu=${options.limits.cpuSeconds}`, '--', ...argv]
+    : argv;
+  const [cmd, ...args] = limited;
   if (!cmd) throw new Error('run: empty argv');
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -55,14 +65,16 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
       child.kill('SIGKILL');
     };
     if (options.timeoutMs) timer = setTimeout(() => kill(`no end after ${options.timeoutMs} ms`), options.timeoutMs);
+    const tooMuch = (held: string, c: string) => options.maxOutputBytes !== undefined && held.length + c.length > options.maxOutputBytes;
     child.stdout!.setEncoding('utf8').on('data', (c: string) => {
       if (killed) return;
-      if (options.maxStdoutBytes !== undefined && stdout.length + c.length > options.maxStdoutBytes)
-        return kill(`printed more than ${options.maxStdoutBytes} bytes`);
+      if (tooMuch(stdout, c)) return kill(`printed more than ${options.maxOutputBytes} bytes`);
       stdout += c;
       options.onStdout?.(c);
     });
     child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+      if (killed) return;
+      if (tooMuch(stderr, c)) return kill(`printed more than ${options.maxOutputBytes} bytes of messages`);
       stderr += c;
       options.onStderr?.(c);
     });
@@ -74,7 +86,9 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
       if (timer) clearTimeout(timer);
       // A command stopped here says why in its stderr, which is what errors quote.
       if (killed) resolve({ code: 128, stdout, stderr: `${stderr}\nstopped: ${killed}` });
-      else resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      else if (signal)
+        resolve({ code: 128, stdout, stderr: `${stderr}\nended by ${signal}${options.limits ? ' (a memory or CPU limit)' : ''}` });
+      else resolve({ code: code ?? 1, stdout, stderr });
     });
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => undefined); // the command may exit without reading it all

@@ -30,6 +30,11 @@ export function sniffFormat(head: Buffer, tail: Buffer): SniffedFormat {
         throw new ImportFormatError(
           `a qcow2 image with ${snapshots} internal snapshots cannot be imported (at most ${MAX_QCOW2_SNAPSHOTS}); delete them with qemu-img snapshot -d first`,
         );
+      // Autoclear bit 0: qemu loads every persistent dirty bitmap on open, each up to 64 MiB of memory from a few bytes of file.
+      if (version === 3 && head.length >= 96 && (head.readBigUInt64BE(88) & 1n) === 1n)
+        throw new ImportFormatError(
+          'a qcow2 image with persistent dirty bitmaps cannot be imported; remove them with qemu-img bitmap --remove first',
+        );
       return 'qcow2';
     }
     throw new ImportFormatError(`a qcow version ${version} image cannot be imported (only qcow2 versions 2 and 3)`);

@@ -106,8 +106,12 @@ export async function resizeImage(path: string, format: string, sizeBytes: numbe
 }
 
 /** qemu-img check as JSON: exit 0 clean, 2 corrupt, 3 leaked clusters only. */
-export async function checkReport(path: string, format: string): Promise<{ ok: boolean; errors: number; leaks: number; report: string }> {
-  const result = await run(['qemu-img', 'check', '-f', format, '--output=json', path]);
+export async function checkReport(
+  path: string,
+  format: string,
+  options: Pick<RunOptions, 'extraFds' | 'signal' | 'timeoutMs' | 'maxOutputBytes' | 'limits'> = {},
+): Promise<{ ok: boolean; code: number; errors: number; leaks: number; report: string }> {
+  const result = await run(['qemu-img', 'check', '-f', format, '--output=json', path], options);
   let parsed: { 'check-errors'?: number; corruptions?: number; leaks?: number } = {};
   try {
     parsed = JSON.parse(result.stdout) as typeof parsed;
@@ -116,7 +120,7 @@ export async function checkReport(path: string, format: string): Promise<{ ok: b
   }
   const errors = (parsed['check-errors'] ?? 0) + (parsed.corruptions ?? 0);
   const report = (result.stdout + result.stderr).trim();
-  return { ok: result.code === 0 && errors === 0, errors, leaks: parsed.leaks ?? 0, report };
+  return { ok: result.code === 0 && errors === 0, code: result.code, errors, leaks: parsed.leaks ?? 0, report };
 }
 
 export async function checkImage(path: string, format: string): Promise<void> {
@@ -129,12 +133,17 @@ export async function checkImage(path: string, format: string): Promise<void> {
  * For a file a user made: a qcow2 with a huge snapshot table keeps qemu-img info busy for seconds and
  * prints megabytes. No real image's description comes near these.
  */
-export const UNTRUSTED_INFO: Pick<RunOptions, 'timeoutMs' | 'maxStdoutBytes'> = { timeoutMs: 60_000, maxStdoutBytes: 1024 * 1024 };
+export const UNTRUSTED_INFO: Pick<RunOptions, 'timeoutMs' | 'maxOutputBytes' | 'limits'> = {
+  timeoutMs: 60_000,
+  maxOutputBytes: 1024 * 1024,
+  // qemu-img info of a real image needs well under 256 MiB of address space and a fraction of a second.
+  limits: { addressSpaceBytes: 1024 ** 3, cpuSeconds: 30 },
+};
 
 export async function imageInfo(
   path: string,
   format: string,
-  options: Pick<RunOptions, 'extraFds' | 'signal' | 'timeoutMs' | 'maxStdoutBytes'> = {},
+  options: Pick<RunOptions, 'extraFds' | 'signal' | 'timeoutMs' | 'maxOutputBytes' | 'limits'> = {},
 ): Promise<QemuImgInfo> {
   const { stdout } = await img(['info', '-f', format, '--output=json', '-U', path], path, format, options);
   const info = JSON.parse(stdout) as QemuImgInfo;

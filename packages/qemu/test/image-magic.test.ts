@@ -26,4 +26,16 @@ describe('sniffFormat', () => {
   it('names qcow version 1 as such, whatever its bytes where qcow2 keeps the snapshot count', () => {
     expect(() => sniffFormat(qcow2Head(1, 50_000), Buffer.alloc(512))).toThrow(/qcow version 1 image cannot be imported/);
   });
+
+  it('refuses a qcow2 version 3 that carries persistent dirty bitmaps (autoclear bit 0), and takes the other autoclear bits', () => {
+    const head = qcow2Head(3, 0);
+    head.writeBigUInt64BE(1n, 88);
+    expect(() => sniffFormat(head, Buffer.alloc(512))).toThrow(/persistent dirty bitmaps cannot be imported/);
+    head.writeBigUInt64BE(2n, 88);
+    expect(sniffFormat(head, Buffer.alloc(512))).toBe('qcow2');
+    // Version 2 has no autoclear field: those bytes belong to something else.
+    const v2 = qcow2Head(2, 0);
+    v2.writeBigUInt64BE(1n, 88);
+    expect(sniffFormat(v2, Buffer.alloc(512))).toBe('qcow2');
+  });
 });

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, writeSync } fro
 import type { Readable } from 'node:stream';
 import { invalid, StrataError, type ImportSource } from '@strata/core';
 import { BeneathError, createAt, fdProcPath, lstatAt, mkdirAt, openAt, openRootDir, removeAt } from '@strata/host';
-import { ImportFormatError, UNTRUSTED_INFO, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
+import { ImageFormatError, ImportFormatError, UNTRUSTED_INFO, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
 import { heldSource } from './import-path.js';
 
 /** 413 through the error handler's path for framework-style errors (status and code). */
@@ -122,7 +122,11 @@ export async function uploadSource(held: { fd: number; size: number }, stated: s
     if (problem) throw invalid('body', `the uploaded image cannot be used: ${problem}`);
   } catch (err) {
     drop();
-    throw err instanceof ImportFormatError ? invalid('body', `the uploaded file cannot be imported: ${err.message}`) : err;
+    if (err instanceof ImportFormatError) throw invalid('body', `the uploaded file cannot be imported: ${err.message}`);
+    // qemu-img refused the file, or was stopped by its limits: the user's file, so the user's 400.
+    if (err instanceof ImageFormatError)
+      throw invalid('body', `the uploaded file does not open as ${stated}: ${err.message.replace(/^.*? failed: /, '')}`);
+    throw err;
   }
   return heldSource(held.fd, held.size, 'the uploaded file', 'query.format');
 }

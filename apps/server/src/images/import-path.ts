@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { invalid, type ImportSource } from '@strata/core';
 import { BeneathError, fdProcPath, openFileBeneath, openRootDir, runOk } from '@strata/host';
-import { ImportFormatError, UNTRUSTED_INFO, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
+import { ImportFormatError, UNTRUSTED_INFO, checkReport, imageInfo, referenceProblem, sniffFormatFd } from '@strata/qemu';
 
 const FIELD = 'body.path';
 
@@ -84,6 +84,13 @@ export function heldSource(fd: number, size: number, label: string, field: strin
           const info = await imageInfo(CHILD_FD, format, { ...UNTRUSTED_INFO, extraFds: [copyFd], signal });
           const problem = referenceProblem(info, CHILD_FD);
           if (problem) throw new Error(`${label} cannot be imported: ${problem}`);
+          if (format === 'qcow2') {
+            // Clusters referenced more often than counted (every table pointing at one cluster) turn a small file into a
+            // full one when converted: a disk-filling bomb. Leaks alone are harmless.
+            const check = await checkReport(CHILD_FD, format, { ...UNTRUSTED_INFO, extraFds: [copyFd], signal });
+            if (check.errors > 0 || ![0, 3].includes(check.code))
+              throw new Error(`${label} cannot be imported: qemu-img check found it inconsistent (${check.errors} errors)`);
+          }
           return { virtualSize: info['virtual-size'] };
         } finally {
           closeSync(copyFd);
