@@ -148,6 +148,17 @@ function authorize(req: FastifyRequest, caller: Caller): void {
 }
 
 /**
+ * For a request whose work outlives its start (an upload that took hours): the caller as it stands
+ * now, judged against the route's role as the guard judged it on arrival.
+ */
+export function reauthorize(req: FastifyRequest): void {
+  const now = req.user?.current() ?? null;
+  if (!req.user || now === null)
+    throw new StrataError('unauthorized', 'credentials_ended', 'your session or token ended before this request finished');
+  authorize(req, { ...req.user, role: now });
+}
+
+/**
  * One check for every request — HTTP, SSE and WebSocket upgrades alike, since all of them pass
  * through the router first: the Host header must name this server (DNS rebinding), the request
  * must not come from another site, and unless the matched route is public it needs the bearer

@@ -4,7 +4,7 @@ import { watchCaller } from '../auth/caller-watch.js';
 import { claimStream, tooManyStreams } from '../auth/stream-budget.js';
 
 /** Above this many unsent bytes a client is too slow: it is dropped, never buffered without bound. */
-const MAX_BACKLOG = 1 << 20;
+export const MAX_BACKLOG = 1 << 20;
 const HEARTBEAT_MS = 15_000;
 
 /**

@@ -7,9 +7,7 @@ import type { VmConfig, VmRuntime } from '@strata/core';
 import { ConsoleHub, withoutTerminalQueries, type ConsoleViewer } from '../console/console-hub.js';
 import { watchCaller } from '../auth/caller-watch.js';
 import { claimStream } from '../auth/stream-budget.js';
-
-/** Unsent output beyond this means the viewer stopped reading (as event streams, whose limit is the same). */
-const MAX_VIEWER_BACKLOG = 1 << 20;
+import { MAX_BACKLOG } from '../events/sse.js';
 
 const toBuffer = (data: unknown): Buffer =>
   Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data as Buffer[]) : Buffer.from(data as ArrayBuffer);
@@ -29,7 +27,7 @@ export const consoleRoutes: FastifyPluginAsync<{
       send: (data) => {
         if (socket.readyState !== socket.OPEN || !watch.stillSignedIn()) return;
         // A viewer that stops reading while the guest floods its serial line is cut off, never buffered without bound.
-        if (socket.bufferedAmount > MAX_VIEWER_BACKLOG) return viewer.close('this viewer fell too far behind the output');
+        if (socket.bufferedAmount > MAX_BACKLOG) return viewer.close('this viewer fell too far behind the output');
         socket.send(data);
       },
       close: (reason) => {

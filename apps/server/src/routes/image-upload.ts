@@ -1,11 +1,11 @@
 import { closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ImageImport, Job, commonErrors } from '@strata/contract';
-import { StrataError, type ImageOps } from '@strata/core';
-import { roleAtLeast } from '@strata/contract/roles';
-import type { Caller } from '../auth/guard.js';
+import type { ImageOps } from '@strata/core';
+import { reauthorize } from '../auth/guard.js';
 import { receiveUpload, sweepAbandonedUploads, tooLarge, uploadSource } from '../images/image-upload.js';
 
 const UploadQuery = Type.Object(
@@ -16,23 +16,20 @@ const UploadQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** An upload can take hours: a caller revoked, signed out, disabled or demoted meanwhile registers nothing. */
+function mayStillUpload(req: FastifyRequest, drop: () => void): void {
+  try {
+    reauthorize(req);
+  } catch (err) {
+    drop();
+    throw err;
+  }
+}
+
 /**
  * An image uploaded from the browser as the raw request body (application/octet-stream), streamed
  * to disk under a size limit, judged like an import, then registered by an import job.
  */
-/**
- * An upload can take hours: a caller revoked, signed out, disabled or demoted meanwhile registers nothing.
- * Checked with nothing asynchronous between the check and the import's start.
- */
-function mayStillUpload(caller: Caller | undefined, drop: () => void): void {
-  const now = caller?.current() ?? null;
-  if (now !== null && roleAtLeast(now, 'operator')) return;
-  drop();
-  throw now === null
-    ? new StrataError('unauthorized', 'credentials_ended', 'your session or token ended during the upload; nothing was imported')
-    : new StrataError('forbidden', 'role_required', `your role changed to ${now} during the upload; nothing was imported`);
-}
-
 export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
   ops: Pick<ImageOps, 'importHeldFile'>;
   imagesDir: string;
@@ -66,10 +63,10 @@ export const imageUploadRoutes: FastifyPluginAsyncTypebox<{
       req.auditParameters = recorded;
       const held = await receiveUpload(req.body as Readable, imagesDir, maxBytes);
       recorded.size = held.size;
-      mayStillUpload(req.user, () => closeSync(held.fd));
+      mayStillUpload(req, () => closeSync(held.fd));
       const source = await uploadSource(held, req.query.format);
       // Asked again after qemu-img has judged the file, which a crafted file can make take seconds.
-      mayStillUpload(req.user, () => source.close());
+      mayStillUpload(req, () => source.close());
       return reply.code(202).send(ops.importHeldFile(req.query.name, `upload of ${req.query.name}`, source));
     },
   );
